@@ -1,0 +1,133 @@
+"""Value encoding for the cache: msgpack (never pickle) + compression behind a small header.
+
+Stored bytes = MAGIC | (FORMAT_VERSION << 4 | codec id) | crc32(body) | body
+
+* msgpack because it is fast, compact and cannot execute code when read back (pickle can).
+  Dates, datetimes, times and Decimals travel as msgpack ext types; tuples come back as lists.
+* The codec id is in every entry, so an entry written with an older codec or level stays
+  readable after we change the default: decoding dispatches on the byte, not on settings.
+* The crc32 (≈ GB/s) turns a truncated, bit-flipped or foreign file into a clean
+  `CorruptEntry` instead of a half-decoded value; zstd's own checksum would only cover zstd.
+* zstandard level 3 was chosen by measurement (benchmarks/bench_cache.py, results in
+  benchmarks/results/cache.md): on opportunity lists it stores ~1/6–1/8 of raw msgpack at
+  a few hundred MB/s; higher levels buy a few percent for several times the CPU; lz4 is
+  faster but misses the ≤ 1/3 size budget; zlib is both slower and larger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+import zlib
+from decimal import Decimal
+from typing import Any
+
+import msgpack
+import zstandard
+
+MAGIC = 0xCA
+FORMAT_VERSION = 1
+HEADER = struct.Struct("<BBI")  # magic, version/codec, crc32 of body
+HEADER_SIZE = HEADER.size
+
+CODEC_RAW = 0
+CODEC_ZSTD = 1
+CODEC_ZLIB = 2  # readable for old/foreign-tooling entries; never written by default
+
+ZSTD_LEVEL = 3
+# Below this many msgpack bytes compression cannot win back its frame overhead.
+COMPRESS_MIN_BYTES = 128
+
+# msgpack ext type codes: part of the on-disk format, never renumber.
+EXT_DATE = 1
+EXT_DATETIME = 2
+EXT_DECIMAL = 3
+EXT_TIME = 4
+
+_ORDINAL = struct.Struct("<i")
+
+
+class CorruptEntry(ValueError):
+    """Stored bytes that are not a value we wrote: truncated, damaged, foreign or too new."""
+
+
+def _default(obj: Any) -> msgpack.ExtType:
+    # datetime before date: datetime is a subclass of date.
+    if isinstance(obj, dt.datetime):
+        return msgpack.ExtType(EXT_DATETIME, obj.isoformat().encode())
+    if isinstance(obj, dt.date):
+        return msgpack.ExtType(EXT_DATE, _ORDINAL.pack(obj.toordinal()))
+    if isinstance(obj, Decimal):
+        return msgpack.ExtType(EXT_DECIMAL, str(obj).encode())
+    if isinstance(obj, dt.time):
+        return msgpack.ExtType(EXT_TIME, obj.isoformat().encode())
+    raise TypeError(f"cache cannot store values of type {type(obj).__name__}")
+
+
+def _ext_hook(code: int, data: bytes) -> Any:
+    if code == EXT_DATE:
+        return dt.date.fromordinal(_ORDINAL.unpack(data)[0])
+    if code == EXT_DATETIME:
+        return dt.datetime.fromisoformat(data.decode())
+    if code == EXT_DECIMAL:
+        return Decimal(data.decode())
+    if code == EXT_TIME:
+        return dt.time.fromisoformat(data.decode())
+    raise CorruptEntry(f"unknown msgpack ext type {code}")
+
+
+def pack(value: Any) -> bytes:
+    """msgpack bytes of `value`; raises TypeError for types the cache does not support."""
+    return msgpack.packb(value, default=_default, use_bin_type=True, datetime=False)
+
+
+def unpack(data: bytes) -> Any:
+    # strict_map_key=False: callers may key dicts by int (e.g. id -> row).
+    return msgpack.unpackb(data, ext_hook=_ext_hook, raw=False, strict_map_key=False,
+                           use_list=True)
+
+
+class Codec:
+    """Encoder/decoder pair. Holds zstd contexts, so use one instance per thread."""
+
+    def __init__(self, level: int = ZSTD_LEVEL) -> None:
+        self._compressor = zstandard.ZstdCompressor(level=level, write_content_size=True)
+        self._decompressor = zstandard.ZstdDecompressor()
+
+    def encode(self, value: Any) -> bytes:
+        raw = pack(value)
+        if len(raw) < COMPRESS_MIN_BYTES:
+            codec, body = CODEC_RAW, raw
+        else:
+            codec, body = CODEC_ZSTD, self._compressor.compress(raw)
+            if len(body) >= len(raw):  # incompressible (already-compressed bytes): keep raw
+                codec, body = CODEC_RAW, raw
+        return HEADER.pack(MAGIC, FORMAT_VERSION << 4 | codec, zlib.crc32(body)) + body
+
+    def decode(self, stored: bytes | memoryview) -> Any:
+        """The value back, or CorruptEntry for anything that does not check out."""
+        if len(stored) < HEADER_SIZE:
+            raise CorruptEntry("shorter than the header")
+        magic, version_codec, crc = HEADER.unpack_from(stored)
+        version, codec = version_codec >> 4, version_codec & 0x0F
+        if magic != MAGIC:
+            raise CorruptEntry("not a cache entry (bad magic)")
+        if version != FORMAT_VERSION:
+            raise CorruptEntry(f"unknown format version {version}")
+        body = memoryview(stored)[HEADER_SIZE:]
+        if zlib.crc32(body) != crc:
+            raise CorruptEntry("checksum mismatch (truncated or damaged)")
+        try:
+            if codec == CODEC_RAW:
+                raw: bytes | memoryview = body
+            elif codec == CODEC_ZSTD:
+                raw = self._decompressor.decompress(body)
+            elif codec == CODEC_ZLIB:
+                raw = zlib.decompress(body)
+            else:
+                raise CorruptEntry(f"unknown codec {codec}")
+            return unpack(raw)
+        except CorruptEntry:
+            raise
+        except Exception as error:  # zstd/zlib/msgpack errors: the bytes are not ours
+            raise CorruptEntry(f"{type(error).__name__}: {error}") from error
