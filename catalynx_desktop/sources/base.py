@@ -1,0 +1,92 @@
+"""What every parser shares: the streaming interface, the format error, small value parsers.
+
+Parsers are plain iterables of `SourceRecord | RecordError`: a bad record becomes a RecordError
+and parsing goes on; only a file that is not the claimed format at all raises FormatError
+(before the first record), so the user gets one clear message instead of a million rejects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from catalynx_desktop.domain.records import RecordError, SourceRecord
+
+ParseItem = SourceRecord | RecordError
+
+# How much of a bad line we keep in a RecordError: enough to recognise it, bounded so a
+# file of garbage cannot blow up the report's memory.
+RAW_KEEP = 200
+
+
+class FormatError(Exception):
+    """The file is not the format it claims (or that we can read). One message, naming the file."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+class Parser(Protocol):
+    """A streaming parser. Iterate once; progress attributes are updated as it goes."""
+
+    path: Path
+    bytes_total: int  # size of the file on disk
+
+    @property
+    def bytes_read(self) -> int: ...  # bytes of the file consumed so far (for a progress bar)
+
+    @property
+    def records_read(self) -> int: ...  # records seen so far, good and bad
+
+    def __iter__(self) -> Iterator[ParseItem]: ...
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= RAW_KEEP else text[:RAW_KEEP] + "…"
+
+
+def decode_error_reason(error: UnicodeDecodeError) -> str:
+    byte = error.object[error.start:error.start + 1].hex().upper()
+    return (f"is not valid UTF-8 (byte 0x{byte} at position {error.start + 1}); "
+            "the line was skipped: re-save or re-download the file as UTF-8")
+
+
+_DIGITS = re.compile(r"-?\d+")
+
+
+def parse_int(text: str, what: str) -> int | None:
+    """Whole-number amount: blank -> None; negative allowed (BMF carries negative incomes)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not _DIGITS.fullmatch(text):
+        raise ValueError(f"{what} {text!r} is not a whole number")
+    return int(text)
+
+
+def parse_mmddyyyy(text: str, what: str) -> date | None:
+    """Grants.gov dates are MMDDYYYY; blank -> None."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(f"{what} {text!r} is not a date in MMDDYYYY form")
+    try:
+        return date(int(text[4:]), int(text[:2]), int(text[2:4]))
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a real calendar date (MMDDYYYY)") from None
+
+
+def check_yyyymm(text: str, what: str) -> str:
+    """BMF RULING / TAX_PERIOD are YYYYMM. Month 00 (month unknown) and 000000 (none) are real data."""
+    text = text.strip()
+    if not text or text == "000000":  # real files use 000000 for "no ruling date"
+        return ""
+    if len(text) != 6 or not text.isdigit() or not (1800 <= int(text[:4]) <= 2200) or int(text[4:]) > 12:
+        raise ValueError(f"{what} date {text!r} is not a year and month in YYYYMM form")
+    return text

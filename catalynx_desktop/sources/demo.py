@@ -1,0 +1,152 @@
+"""Synthetic but realistic demo data: profiles, funders (federal opportunities and foundations) and
+opportunities. Pure Python and deterministic for a seed; rows come out as tuples in the column
+order named by the *_COLUMNS constants so the loader can insert millions with executemany.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.stages import PIPELINE, Stage
+from catalynx_desktop.resources import demo_seed, ntee_codes
+
+FUNDER_COLUMNS = (
+    "source", "source_id", "kind", "name", "funder_name", "ein", "city", "state", "ntee_code",
+    "subsection", "foundation_code", "is_grant_maker", "award_floor", "award_ceiling",
+    "total_funding", "assets", "income", "post_date", "close_date", "status",
+    "eligible_applicants", "opportunity_number", "description",
+)
+OPPORTUNITY_COLUMNS = (
+    "profile_id", "source_record_id", "source", "source_id", "title", "funder_name", "state",
+    "stage", "stage_rank", "score", "amount", "close_date", "discovered_at",
+)
+
+# How demo opportunities spread over the pipeline: most are still being discovered.
+STAGE_WEIGHTS: dict[Stage, float] = {
+    Stage.DISCOVER: 0.60, Stage.PLAN: 0.15, Stage.ANALYZE: 0.10,
+    Stage.EXAMINE: 0.06, Stage.APPROACH: 0.04, Stage.DECLINED: 0.05,
+}
+_STAGE_RANK = {stage: rank for rank, stage in enumerate(PIPELINE)}
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    profiles: int
+    opportunities: int  # in total, spread evenly over the profiles
+    seed: int = 20261123
+
+    def per_profile(self, index: int) -> int:
+        base, extra = divmod(self.opportunities, max(self.profiles, 1))
+        return base + (1 if index < extra else 0)
+
+    @property
+    def funders(self) -> int:
+        """Enough funders that every profile's opportunities point at distinct records."""
+        return max(self.per_profile(0), 1)
+
+
+class DemoGenerator:
+    def __init__(self, plan: DemoPlan, today: date | None = None) -> None:
+        self.plan = plan
+        self.today = today or date.today()
+        self._rng = random.Random(plan.seed)
+        seed = demo_seed()
+        self._seed = seed
+        codes = [code for code in ntee_codes() if len(code) == 3]
+        self._ntee = codes
+
+    def profiles(self) -> list[Profile]:
+        rng, seed = self._rng, self._seed
+        names = seed["profile_names"]
+        profiles = []
+        for index in range(self.plan.profiles):
+            name = names[index % len(names)]
+            if index >= len(names):
+                name = f"{name} {index // len(names) + 1}"
+            own = rng.choice(self._ntee)
+            low = rng.choice([5_000, 10_000, 25_000, 50_000])
+            nationwide = rng.random() < 0.2
+            profiles.append(Profile(
+                name=name,
+                ein=f"{rng.randrange(10, 99)}{rng.randrange(0, 10_000_000):07d}",
+                ntee_code=own,
+                target_ntee_codes=(own, rng.choice(self._ntee)),
+                focus_areas=tuple(rng.sample(seed["focus_areas"], 2)),
+                keywords=tuple(rng.sample(seed["focus_areas"], 3)),
+                states=() if nationwide else tuple(sorted(rng.sample(seed["states"], 2))),
+                nationwide=nationwide,
+                min_amount=low,
+                max_amount=low * rng.choice([10, 20, 50]),
+                annual_revenue=rng.randrange(100_000, 20_000_000, 1000),
+            ))
+        return profiles
+
+    def funder_rows(self) -> Iterator[tuple]:
+        """Source records: one in three a federal opportunity, the rest private foundations."""
+        rng, seed = self._rng, self._seed
+        verbs, subjects, suffixes = seed["title_verbs"], seed["title_subjects"], seed["title_suffixes"]
+        agencies, cities, states = seed["agencies"], seed["cities"], seed["states"]
+        first, second, fsuffix = seed["foundation_first"], seed["foundation_second"], seed["foundation_suffixes"]
+        ntee = self._ntee
+        today = self.today
+        for n in range(self.plan.funders):
+            state = states[n % len(states)]
+            code = ntee[rng.randrange(len(ntee))]
+            if n % 3 == 0:
+                title = f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} " \
+                        f"{suffixes[rng.randrange(len(suffixes))]}"
+                ceiling = rng.randrange(10, 500) * 5_000
+                posted = today - timedelta(days=rng.randrange(0, 240))
+                closes = posted + timedelta(days=rng.randrange(20, 300))
+                yield ("demo", f"G{n}", "federal_opportunity", title, agencies[rng.randrange(len(agencies))],
+                       None, "", "", code, "", "", 0, ceiling // 10, ceiling, ceiling * rng.randrange(5, 40),
+                       None, None, posted.isoformat(), closes.isoformat(),
+                       "posted" if closes >= today else "closed", "12 13 25",
+                       f"DEMO-{n:07d}", f"{title}: demo federal funding opportunity.")
+            else:
+                name = f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} " \
+                       f"{fsuffix[rng.randrange(len(fsuffix))]}"
+                assets = rng.randrange(50, 50_000) * 10_000
+                yield ("demo", f"F{n}", "foundation", name, name, f"{n + 100_000_000:09d}",
+                       cities[rng.randrange(len(cities))], state, code, "03", "04", 1, None, None, None,
+                       assets, assets // rng.randrange(8, 25), None, None, "", "", "",
+                       f"{name}: private foundation making grants in {state}.")
+
+    def batches(self, first_funder_id: int, profile_ids: list[int],
+                batch_size: int = 20_000) -> Iterator[tuple[list[tuple], list[tuple]]]:
+        """(funder rows with their id first, opportunity rows) per batch of funders.
+
+        Profile p's opportunities are a window of plan.per_profile(p) consecutive funders
+        (wrapping around), so every (profile, funder) pair is unique and memory stays one batch.
+        """
+        rng, plan, today = self._rng, self.plan, self.today
+        total = plan.funders
+        windows = [(index * total // max(len(profile_ids), 1), plan.per_profile(index))
+                   for index in range(len(profile_ids))]
+        stage_list, stage_weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
+        funders: list[tuple] = []
+        opportunities: list[tuple] = []
+        for n, row in enumerate(self.funder_rows()):
+            funder_id = first_funder_id + n
+            funders.append((funder_id, *row))
+            is_federal = row[2] == "federal_opportunity"
+            amount = int(row[13] if is_federal else (row[15] or 0) // 200)
+            for profile_id, (start, count) in zip(profile_ids, windows):
+                if (n - start) % total >= count:
+                    continue
+                stage = rng.choices(stage_list, stage_weights)[0]
+                discovered = today - timedelta(days=rng.randrange(0, 365))
+                opportunities.append((
+                    profile_id, funder_id, "demo", row[1], row[3], row[4], row[7], stage.value,
+                    _STAGE_RANK[stage], round(rng.betavariate(2.0, 3.0), 4), amount, row[18] or "",
+                    discovered.isoformat(),
+                ))
+            if len(funders) >= batch_size:
+                yield funders, opportunities
+                funders, opportunities = [], []
+        if funders:
+            yield funders, opportunities

@@ -1,0 +1,124 @@
+"""Which format is this file? One clear FormatError (naming the file) when it is none we read,
+or not the one the caller claims. Reads only the first bytes of the file."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from enum import StrEnum
+from pathlib import Path
+
+from catalynx_desktop.sources.base import FormatError, Parser
+from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
+from catalynx_desktop.sources.grantsgov import NAMESPACE, ROOT_TAG, GrantsGovParser
+from catalynx_desktop.sources.user_list import ColumnMapping, UserListParser, is_xlsx
+
+
+class Format(StrEnum):
+    IRS_BMF = "irs_bmf"
+    GRANTS_GOV = "grants_gov"
+    USER_CSV = "user_csv"
+    USER_XLSX = "user_xlsx"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Format.IRS_BMF: "an IRS EO Business Master File CSV",
+    Format.GRANTS_GOV: "a Grants.gov XML extract",
+    Format.USER_CSV: "a CSV list of grantors",
+    Format.USER_XLSX: "an Excel list of grantors",
+}
+
+
+def _xml_root(path: Path, head: bytes) -> str | None:
+    """Tag of the first element in `head` (a prefix of an XML document), or None."""
+    parser = ET.XMLPullParser(events=("start",))
+    try:
+        parser.feed(head)
+        for _event, elem in parser.read_events():
+            return elem.tag
+    except ET.ParseError as error:
+        raise FormatError(path, f"this is not readable XML ({error})") from error
+    return None
+
+
+def _check_grants_root(path: Path, tag: str | None, where: str) -> None:
+    if tag != ROOT_TAG:
+        local = (tag or "nothing").rsplit("}", 1)[-1]
+        namespace = tag[1:].split("}")[0] if tag and tag.startswith("{") else "no namespace"
+        raise FormatError(path, f"{where} is not a Grants.gov extract: its root element is <{local}> "
+                          f"({namespace}), expected <Grants> in {NAMESPACE}")
+
+
+def _detect_zip(path: Path) -> Format:
+    if is_xlsx(path):
+        return Format.USER_XLSX
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
+            if not members:
+                listed = ", ".join(m.filename for m in archive.infolist()[:5]) or "nothing"
+                raise FormatError(path, f"this zip holds no Grants.gov XML extract (it holds {listed})")
+            with archive.open(members[0]) as member:
+                head = member.read(64 * 1024)
+    except zipfile.BadZipFile as error:
+        raise FormatError(path, f"this zip archive is damaged ({error})") from error
+    _check_grants_root(path, _xml_root(path, head), f"the XML file {members[0].filename} in this zip")
+    return Format.GRANTS_GOV
+
+
+def detect_format(path: Path | str, claimed: Format | str | None = None) -> Format:
+    """Sniff the format from content (not the extension). Raises FormatError with one message.
+
+    `claimed` (what the user picked, or what the file extension promises) must agree with
+    the content, e.g. claiming IRS_BMF for a CSV whose header is not the BMF header fails.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FormatError(path, "the file does not exist or is not a regular file")
+    with path.open("rb") as stream:
+        head = stream.read(64 * 1024)
+    if not head.strip():
+        raise FormatError(path, "the file is empty")
+    found: Format
+    if head.startswith(b"PK\x03\x04") or zipfile.is_zipfile(path):
+        found = _detect_zip(path)
+    elif head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        _check_grants_root(path, _xml_root(path, head), "this XML file")
+        found = Format.GRANTS_GOV
+    elif b"\x00" in head:
+        raise FormatError(path, "this is a binary file, not CSV, XML, XLSX or a Grants.gov zip")
+    else:
+        first_line = head.split(b"\n", 1)[0]
+        try:
+            read_header(path, first_line)
+            found = Format.IRS_BMF
+        except FormatError:
+            found = Format.USER_CSV
+    if path.suffix.lower() == ".zip" and found is not Format.GRANTS_GOV:
+        raise FormatError(path, f"a .zip here must hold a Grants.gov XML extract, but this is {found.label}")
+    if claimed is not None:
+        claimed = Format(claimed)
+        if claimed is Format.USER_CSV and found is Format.IRS_BMF:
+            return claimed  # a BMF file is also a CSV; the user chose to treat it as a list
+        if claimed is not found:
+            if claimed is Format.IRS_BMF:
+                # Re-run the header check for its precise message.
+                read_header(path, head.split(b"\n", 1)[0])
+            raise FormatError(path, f"expected {claimed.label}, but this is {found.label}")
+    return found
+
+
+def open_parser(path: Path | str, fmt: Format, mapping: ColumnMapping | None = None) -> Parser:
+    path = Path(path)
+    if fmt is Format.IRS_BMF:
+        return BmfParser(path)
+    if fmt is Format.GRANTS_GOV:
+        return GrantsGovParser(path)
+    return UserListParser(path, mapping)
+
+
+__all__ = ["BMF_HEADER", "Format", "FormatError", "detect_format", "open_parser"]

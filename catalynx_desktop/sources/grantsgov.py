@@ -1,0 +1,299 @@
+"""Grants.gov XML extract (GrantsDBExtractYYYYMMDDv2.zip or the bare .xml): a streaming parser.
+
+Facts from the official XSD (tests/data/OpportunityDetail-V1.0.xsd) and a real record:
+root `Grants` in namespace http://apply.grants.gov/system/OpportunityDetail-V1.0; records are
+OpportunitySynopsisDetail_1_0 and OpportunityForecastDetail_1_0 (we accept them interleaved,
+though the XSD orders them); dates MMDDYYYY; amounts are digit strings where 0 or empty means
+"not stated", AwardCeiling may be "none"; rich text carries HTML escaped twice (the XML layer
+removes one level, we remove the other and reduce the HTML to plain text).
+
+The zip is read through zipfile, which takes sizes from the central directory, so archives
+written by a streaming writer (sizes in data descriptors) read the same as normal ones.
+iterparse with clearing keeps memory flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO
+
+from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
+from catalynx_desktop.sources.base import FormatError, ParseItem, clip, parse_mmddyyyy
+
+NAMESPACE = "http://apply.grants.gov/system/OpportunityDetail-V1.0"
+_NS = "{" + NAMESPACE + "}"
+ROOT_TAG = _NS + "Grants"
+SYNOPSIS_TAG = _NS + "OpportunitySynopsisDetail_1_0"
+FORECAST_TAG = _NS + "OpportunityForecastDetail_1_0"
+RECORD_TAGS = frozenset({SYNOPSIS_TAG, FORECAST_TAG})
+
+# Elements that may repeat (maxOccurs="unbounded" in the XSD).
+_LIST_FIELDS = frozenset({"FundingInstrumentType", "CategoryOfFundingActivity", "CFDANumbers",
+                          "EligibleApplicants"})
+# Free-text elements that carry doubly-escaped HTML.
+_RICH_TEXT = ("Description", "AdditionalInformationOnEligibility", "GrantorContactText",
+              "CloseDateExplanation", "EstimatedSynopsisCloseDateExplanation", "CategoryExplanation")
+# Extra elements kept (as plain text) in SourceRecord.extra for the details pane.
+_EXTRA_TEXT = ("AgencyCode", "Version", "CostSharingOrMatchingRequirement", "AdditionalInformationURL",
+               "AdditionalInformationText", "GrantorContactEmail", "GrantorContactEmailDescription",
+               "GrantorContactName", "GrantorContactPhoneNumber", "OpportunityCategory",
+               "OpportunityCategoryExplanation", "FiscalYear", "ExpectedNumberOfAwards")
+_EXTRA_DATES = ("LastUpdatedDate", "ArchiveDate", "EstimatedSynopsisPostDate", "EstimatedSynopsisCloseDate",
+                "EstimatedAwardDate", "EstimatedProjectStartDate")
+_EXTRA_RICH = ("AdditionalInformationOnEligibility", "GrantorContactText", "CloseDateExplanation",
+               "EstimatedSynopsisCloseDateExplanation", "CategoryExplanation")
+
+
+class _TextExtractor(HTMLParser):
+    """HTML -> plain text: tags dropped, line-ish tags become newlines, entities decoded."""
+
+    _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_BLANK_LINES = re.compile(r"[ \t\r\f\v]*\n[\s]*")
+_SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
+
+
+def html_to_text(text: str) -> str:
+    """Undo the second level of escaping and reduce the HTML to readable plain text."""
+    if "&" not in text and "<" not in text:
+        return text.strip()
+    unescaped = html.unescape(text)
+    if "<" not in unescaped:
+        return unescaped.strip()
+    extractor = _TextExtractor()
+    extractor.feed(unescaped)
+    extractor.close()
+    joined = "".join(extractor.parts)
+    joined = _SPACES.sub(" ", joined)
+    return _BLANK_LINES.sub("\n", joined).strip()
+
+
+def parse_amount(text: str, what: str) -> int | None:
+    """Digit strings; 0, empty and 'none' (AwardCeiling) all mean 'not stated'."""
+    text = text.strip()
+    if not text or text.lower() == "none":
+        return None
+    if not text.isdigit():
+        raise ValueError(f"{what} {text!r} is not a whole number of dollars")
+    value = int(text)
+    return value or None
+
+
+def open_xml_stream(path: Path) -> tuple[IO[bytes], IO[bytes], str]:
+    """(raw file, XML byte stream, member name). The raw file's position drives progress."""
+    raw = path.open("rb")
+    try:
+        if zipfile.is_zipfile(raw):
+            raw.seek(0)
+            archive = zipfile.ZipFile(raw)
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml") and not m.is_dir()]
+            if not members:
+                names = ", ".join(m.filename for m in archive.infolist()[:5]) or "nothing"
+                raise FormatError(path, f"this zip holds no Grants.gov XML extract (it holds {names})")
+            return raw, archive.open(members[0]), members[0].filename
+        raw.seek(0)
+        return raw, raw, path.name
+    except zipfile.BadZipFile as error:
+        raw.close()
+        raise FormatError(path, f"this zip archive is damaged ({error})") from error
+    except BaseException:
+        raw.close()
+        raise
+
+
+def derive_status(forecast: bool, close: date | None, archive: date | None, as_of: date) -> str:
+    """The extract has no status element: it follows from the record type and its dates."""
+    if archive is not None and archive <= as_of:
+        return "archived"
+    if forecast:
+        return "forecasted"
+    if close is not None and close < as_of:
+        return "closed"
+    return "posted"
+
+
+class GrantsGovParser:
+    """Iterate a Grants.gov extract: SourceRecord per opportunity, RecordError per bad one.
+
+    record_number is the 1-based ordinal of the opportunity element in the file. Malformed XML
+    cannot be resynchronised, so it yields one RecordError naming the XML line and column and
+    stops; everything before it has been yielded and imports.
+    """
+
+    source = Source.GRANTS_GOV
+
+    def __init__(self, path: Path | str, *, as_of: date | None = None) -> None:
+        self.path = Path(path)
+        self.bytes_total = self.path.stat().st_size
+        self.as_of = as_of or date.today()
+        self._raw: IO[bytes] | None = None
+        self._records_read = 0
+        self._done = False
+        self.member = ""
+
+    @property
+    def bytes_read(self) -> int:
+        if self._done:
+            return self.bytes_total
+        raw = self._raw
+        try:
+            return raw.tell() if raw is not None else 0
+        except (ValueError, OSError):
+            return 0
+
+    @property
+    def records_read(self) -> int:
+        return self._records_read
+
+    def __iter__(self) -> Iterator[ParseItem]:
+        raw, stream, self.member = open_xml_stream(self.path)
+        self._raw = raw
+        name = self.path.name
+        try:
+            events = ET.iterparse(stream, events=("start", "end"))
+            root: ET.Element | None = None
+            try:
+                for event, elem in events:
+                    if root is None:
+                        root = elem
+                        if elem.tag != ROOT_TAG:
+                            raise FormatError(self.path, f"the XML root is <{_local(elem.tag)}>, not a "
+                                              f"Grants.gov extract <Grants xmlns=\"{NAMESPACE}\">")
+                        continue
+                    if event != "end":
+                        continue
+                    tag = elem.tag
+                    if tag in RECORD_TAGS:
+                        self._records_read += 1
+                        yield self._record(elem, tag == FORECAST_TAG, self._records_read)
+                        root.clear()  # drop finished records: memory stays flat
+                    elif _parent_is_root(root, elem):
+                        self._records_read += 1
+                        yield RecordError(name, self._records_read,
+                                          f"unknown record type <{_local(tag)}> was skipped")
+                        root.clear()
+            except ET.ParseError as error:
+                if root is None:
+                    raise FormatError(self.path, f"this is not readable XML ({error})") from error
+                line, column = error.position
+                yield RecordError(name, self._records_read + 1,
+                                  f"the XML is malformed at line {line}, column {column} ({error}); "
+                                  "nothing after this point could be read")
+            except (zipfile.BadZipFile, EOFError, OSError) as error:  # truncated / corrupt archive
+                yield RecordError(name, self._records_read + 1,
+                                  f"the file is damaged or cut off ({error}); nothing after this point "
+                                  "could be read")
+            if root is None:
+                raise FormatError(self.path, "the file is empty")
+            self._done = True
+        finally:
+            if stream is not raw:
+                stream.close()
+            raw.close()
+
+    def _record(self, elem: ET.Element, forecast: bool, number: int) -> ParseItem:
+        values: dict[str, str] = {}
+        lists: dict[str, list[str]] = {}
+        for child in elem:
+            key = _local(child.tag)
+            text = (child.text or "").strip()
+            if key in _LIST_FIELDS:
+                if text:
+                    lists.setdefault(key, []).append(text)
+            else:
+                values[key] = text
+        name = self.path.name
+        opp_id = values.get("OpportunityID", "")
+        if not opp_id.isdigit():
+            shown = f"{opp_id!r}" if opp_id else "missing"
+            return RecordError(name, number, f"OpportunityID is {shown}: it must be digits; record skipped",
+                               clip(values.get("OpportunityTitle", "")))
+        try:
+            post = parse_mmddyyyy(values.get("PostDate", ""), "PostDate")
+            close_key = "EstimatedSynopsisCloseDate" if forecast else "CloseDate"
+            close = parse_mmddyyyy(values.get(close_key, ""), close_key)
+            archive = parse_mmddyyyy(values.get("ArchiveDate", ""), "ArchiveDate")
+            extra: dict[str, object] = {"record_type": "forecast" if forecast else "synopsis"}
+            for key in _EXTRA_DATES:
+                if values.get(key):
+                    parsed = parse_mmddyyyy(values[key], key)
+                    extra[_snake(key)] = parsed.isoformat() if parsed else ""
+            floor = parse_amount(values.get("AwardFloor", ""), "AwardFloor")
+            ceiling = parse_amount(values.get("AwardCeiling", ""), "AwardCeiling")
+            total = parse_amount(values.get("EstimatedTotalProgramFunding", ""), "EstimatedTotalProgramFunding")
+        except ValueError as error:
+            return RecordError(name, number, f"OpportunityID {opp_id}: {error}; record skipped",
+                               clip(values.get("OpportunityTitle", "")))
+        for key in _EXTRA_TEXT:
+            if values.get(key):
+                extra[_snake(key)] = values[key]
+        for key in _EXTRA_RICH:
+            if values.get(key):
+                extra[_snake(key)] = html_to_text(values[key])
+        if "FundingInstrumentType" in lists:
+            extra["funding_instrument_types"] = lists["FundingInstrumentType"]
+        number_text = values.get("OpportunityNumber", "")
+        title = values.get("OpportunityTitle", "") or number_text or f"Opportunity {opp_id}"
+        return SourceRecord(
+            source=Source.GRANTS_GOV,
+            source_id=opp_id,
+            kind=RecordKind.FEDERAL_OPPORTUNITY,
+            name=title,
+            funder_name=values.get("AgencyName", "") or values.get("AgencyCode", ""),
+            country="US",
+            award_floor=floor,
+            award_ceiling=ceiling,
+            total_funding=total,
+            post_date=post,
+            close_date=close,
+            status=derive_status(forecast, close, archive, self.as_of),
+            eligible_applicants=tuple(lists.get("EligibleApplicants", ())),
+            cfda_numbers=tuple(lists.get("CFDANumbers", ())),
+            category=",".join(lists.get("CategoryOfFundingActivity", ())),
+            opportunity_number=number_text,
+            description=html_to_text(values.get("Description", "")),
+            extra=extra,
+        )
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parent_is_root(root: ET.Element, elem: ET.Element) -> bool:
+    # Elements are appended to their parent at 'start'; after root.clear() the only children
+    # left in root are those of the record being built, so this is O(1) in practice.
+    return len(root) > 0 and root[-1] is elem
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _snake(key: str) -> str:
+    return _CAMEL.sub("_", key).lower()

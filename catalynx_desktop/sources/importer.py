@@ -1,0 +1,256 @@
+"""Import one file into source_records: parse off the event loop, upsert in batches, report.
+
+Pipeline: a parser thread turns the file into batches of ready-to-bind row tuples and puts
+them on a small bounded asyncio.Queue (back-pressure keeps memory flat); the event loop only
+hands each batch to `Database.write` (one IMMEDIATE transaction + executemany per batch on the
+writer thread). Parsing batch k+1 overlaps writing batch k: SQLite releases the GIL while it
+steps, so the two threads mostly run in parallel on two cores.
+
+Cancel is checked after every committed batch: everything committed stays, consistent, and
+a re-run upserts over it with no duplicates (UNIQUE(source, source_id)).
+
+This module has no Qt and no SQL of its own (the SQL lives in storage/source_records_store.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import dataclasses
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from catalynx_desktop.domain.records import RecordError, SourceRecord
+from catalynx_desktop.sources.base import FormatError, Parser
+from catalynx_desktop.sources.detect import Format, detect_format, open_parser
+from catalynx_desktop.sources.user_list import ColumnMapping
+from catalynx_desktop.storage import source_records_store as store
+
+ProgressCallback = Callable[[int, int, int], None]  # (bytes_done, bytes_total, records_read)
+CancelSignal = asyncio.Event | threading.Event | Callable[[], bool]
+
+# Errors kept in memory for the report; beyond this they are only counted (a file of pure
+# garbage must not exhaust memory). `skipped` is always exact.
+MAX_KEPT_ERRORS = 50_000
+PROGRESS_INTERVAL_S = 0.1  # the UI wants at most ~10 updates a second
+
+
+class _Writer(Protocol):
+    async def write(self, fn: Callable[[sqlite3.Connection], Any]) -> Any: ...
+
+
+@dataclass
+class ImportReport:
+    """What an import did. records_read = inserted + updated + unchanged + skipped."""
+
+    file: str
+    format: str
+    bytes_total: int = 0
+    bytes_read: int = 0
+    records_read: int = 0
+    inserted: int = 0
+    updated: int = 0  # existed and changed
+    unchanged: int = 0  # existed and identical (re-import of the same data)
+    skipped: int = 0  # rejected records (see errors)
+    matched: int = 0  # user lists: rows matched to a known organization (by EIN, else name + state)
+    matched_by_ein: int = 0
+    matched_by_name_state: int = 0
+    batches: int = 0
+    cancelled: bool = False
+    duration_s: float = 0.0
+    errors: list[RecordError] = field(default_factory=list)
+    errors_truncated: int = 0  # rejected records not kept in `errors` (beyond MAX_KEPT_ERRORS)
+
+    @property
+    def imported(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        text = (f"{Path(self.file).name}: {self.records_read:,} read, {self.inserted:,} inserted, "
+                f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.skipped:,} skipped")
+        if self.format in (Format.USER_CSV, Format.USER_XLSX):
+            text += f", {self.matched:,} matched to known organizations"
+        if self.cancelled:
+            text += " (cancelled: the batches above were committed)"
+        return text
+
+
+@dataclass
+class _Batch:
+    rows: list[store.Row]
+    records: list[SourceRecord]  # kept only for user lists, which are matched while writing
+    errors: list[RecordError]
+    bytes_read: int
+    records_read: int
+    last: bool = False
+
+
+@dataclass
+class _Failure:
+    error: BaseException
+
+
+def _is_cancelled(cancel: CancelSignal | None) -> bool:
+    if cancel is None:
+        return False
+    if isinstance(cancel, (asyncio.Event, threading.Event)):
+        return cancel.is_set()
+    return bool(cancel())
+
+
+def _produce(parser: Parser, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[_Batch | _Failure],
+             stop: threading.Event, batch_size: int, keep_records: bool) -> None:
+    """Parser thread: fill batches and hand them to the loop, blocking while the queue is full."""
+
+    def put(item: _Batch | _Failure) -> bool:
+        future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        while True:
+            try:
+                future.result(timeout=0.1)
+                return True
+            except FutureTimeout:
+                if stop.is_set():
+                    future.cancel()
+                    return False
+
+    try:
+        rows: list[store.Row] = []
+        records: list[SourceRecord] = []
+        errors: list[RecordError] = []
+        to_row = store.to_row
+        for item in parser:
+            if type(item) is SourceRecord:
+                if keep_records:
+                    records.append(item)
+                else:
+                    rows.append(to_row(item))
+            else:
+                errors.append(item)  # type: ignore[arg-type]
+            if len(rows) + len(records) + len(errors) >= batch_size:
+                if not put(_Batch(rows, records, errors, parser.bytes_read, parser.records_read)):
+                    return
+                rows, records, errors = [], [], []
+            if stop.is_set():
+                return
+        put(_Batch(rows, records, errors, parser.bytes_read, parser.records_read, last=True))
+    except BaseException as error:  # delivered to the awaiting coroutine, which re-raises it
+        put(_Failure(error))
+
+
+def _write_user_batch(conn: sqlite3.Connection, records: list[SourceRecord]) -> tuple[store.UpsertCounts, int, int]:
+    """Match a user's grantors to known organizations (EIN first, else name + state), then upsert."""
+    by_ein = store.ids_by_ein(conn, [r.ein for r in records if r.ein])
+    rows: list[store.Row] = []
+    by_ein_count = by_name_count = 0
+    for record in records:
+        match: tuple[int, str | None] | None = None
+        how = ""
+        if record.ein and record.ein in by_ein:
+            match, how = (by_ein[record.ein], record.ein), "ein"
+            by_ein_count += 1
+        elif record.name and record.state:
+            match = store.id_by_name_state(conn, record.name, record.state)
+            if match:
+                how = "name_state"
+                by_name_count += 1
+        if match:
+            extra = {**record.extra, "matched_record_id": match[0], "matched_by": how}
+            record = dataclasses.replace(record, extra=extra, ein=record.ein or match[1])
+        rows.append(store.to_row(record))
+    return store.upsert_rows(conn, rows), by_ein_count, by_name_count
+
+
+async def import_file(
+    db: _Writer,
+    path: Path | str,
+    *,
+    fmt: Format | str | None = None,
+    mapping: ColumnMapping | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelSignal | None = None,
+    batch_size: int = 5000,
+) -> ImportReport:
+    """Import `path` into source_records; returns the report (also when cancelled).
+
+    fmt: the format the user claims (checked against the content) or None to detect it.
+    mapping: column mapping for user lists (None = guessed from the header).
+    Raises FormatError (one clear message naming the file) if the file is not the claimed
+    format or not one we read; StorageError if the database fails.
+    """
+    path = Path(path)
+    started = time.perf_counter()
+    found = await asyncio.to_thread(detect_format, path, fmt)
+    parser = open_parser(path, found, mapping)
+    report = ImportReport(file=str(path), format=found.value, bytes_total=parser.bytes_total)
+    user_list = found in (Format.USER_CSV, Format.USER_XLSX)
+
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[_Batch | _Failure] = asyncio.Queue(maxsize=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=_produce, name="catalynx-import-parse", daemon=True,
+                              args=(parser, loop, queue, stop, max(1, batch_size), user_list))
+    thread.start()
+    last_progress = 0.0
+    try:
+        while True:
+            item = await queue.get()
+            if isinstance(item, _Failure):
+                raise item.error
+            if item.rows or item.records:
+                if user_list:
+                    counts, by_ein, by_name = await db.write(
+                        lambda conn, records=item.records: _write_user_batch(conn, records))
+                    report.matched_by_ein += by_ein
+                    report.matched_by_name_state += by_name
+                    report.matched = report.matched_by_ein + report.matched_by_name_state
+                else:
+                    counts = await db.write(lambda conn, rows=item.rows: store.upsert_rows(conn, rows))
+                report.inserted += counts.inserted
+                report.updated += counts.updated
+                report.unchanged += counts.unchanged
+            report.batches += 1
+            report.skipped += len(item.errors)
+            room = MAX_KEPT_ERRORS - len(report.errors)
+            report.errors.extend(item.errors[:max(room, 0)])
+            report.errors_truncated += max(len(item.errors) - max(room, 0), 0)
+            report.records_read = item.records_read
+            report.bytes_read = item.bytes_read
+            now = time.perf_counter()
+            if progress is not None and (item.last or now - last_progress >= PROGRESS_INTERVAL_S):
+                last_progress = now
+                progress(report.bytes_read, report.bytes_total, report.records_read)
+            if item.last:
+                break
+            if _is_cancelled(cancel):
+                report.cancelled = True
+                break
+    finally:
+        stop.set()
+        while not queue.empty():  # unblock a producer waiting on a full queue
+            queue.get_nowait()
+        await asyncio.to_thread(thread.join)
+        report.duration_s = time.perf_counter() - started
+    return report
+
+
+def write_rejects_csv(report: ImportReport, path: Path | str) -> Path:
+    """Save every rejected record (file, record number, reason, raw text) as a CSV for Excel."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel reads UTF-8
+        writer = csv.writer(stream)
+        writer.writerow(["file", "record_number", "reason", "raw"])
+        for error in report.errors:
+            writer.writerow([error.file, error.record_number, error.reason, error.raw])
+        if report.errors_truncated:
+            writer.writerow([Path(report.file).name, "", f"{report.errors_truncated:,} more rejected records "
+                             "were counted but not listed", ""])
+    return path
+
+
+__all__ = ["ImportReport", "FormatError", "Format", "import_file", "write_rejects_csv", "MAX_KEPT_ERRORS"]

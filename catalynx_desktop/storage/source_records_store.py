@@ -1,0 +1,128 @@
+"""SQL for source_records: bulk upsert of importer batches, and organization lookups.
+
+Functions take a raw sqlite3 connection and are meant to run inside `Database.write(fn)` /
+`Database.read(fn)` (one transaction per batch on the writer thread). Parameterized SQL only;
+the column list below is a constant, never user input.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from catalynx_desktop.domain.records import Source, SourceRecord
+
+# Column order of a row tuple (see to_row). id and imported_at are left to the table.
+COLUMNS: tuple[str, ...] = (
+    "source", "source_id", "kind", "name", "funder_name", "ein", "city", "state", "country", "ntee_code",
+    "subsection", "foundation_code", "is_grant_maker", "award_floor", "award_ceiling", "total_funding",
+    "assets", "income", "revenue", "post_date", "close_date", "status", "eligible_applicants",
+    "cfda_numbers", "category", "opportunity_number", "description", "ruling_date", "extra",
+)
+_UPDATED = [c for c in COLUMNS if c not in ("source", "source_id")]
+
+INSERT_SQL = (f"INSERT INTO source_records ({', '.join(COLUMNS)}) "
+              f"VALUES ({', '.join('?' * len(COLUMNS))})")
+
+# Re-import updates in place. The WHERE makes an identical row a no-op (no write, not counted
+# as updated), so a monthly re-import reports how many organizations really changed.
+UPSERT_SQL = (
+    INSERT_SQL
+    + " ON CONFLICT(source, source_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+    + ", imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    + " WHERE (" + ", ".join(f"source_records.{c}" for c in _UPDATED) + ") IS NOT ("
+    + ", ".join(f"excluded.{c}" for c in _UPDATED) + ")"
+)
+
+Row = tuple[Any, ...]
+
+
+def to_row(record: SourceRecord) -> Row:
+    """SourceRecord -> parameter tuple in COLUMNS order (run this off the UI thread)."""
+    r = record
+    return (
+        r.source.value, r.source_id, r.kind.value, r.name, r.funder_name, r.ein, r.city, r.state, r.country,
+        r.ntee_code, r.subsection, r.foundation_code, 1 if r.is_grant_maker else 0, r.award_floor,
+        r.award_ceiling, r.total_funding, r.assets, r.income, r.revenue,
+        r.post_date.isoformat() if r.post_date else None,
+        r.close_date.isoformat() if r.close_date else None,
+        r.status, ",".join(r.eligible_applicants), ",".join(r.cfda_numbers), r.category,
+        r.opportunity_number, r.description, r.ruling_date,
+        json.dumps(r.extra, separators=(",", ":"), ensure_ascii=False, sort_keys=True) if r.extra else "{}",
+    )
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(self.inserted + other.inserted, self.updated + other.updated,
+                            self.unchanged + other.unchanged)
+
+
+def upsert_rows(conn: sqlite3.Connection, rows: Sequence[Row]) -> UpsertCounts:
+    """Insert-or-update one batch (call inside the batch's transaction).
+
+    Counting: new rows get rowids above the table's max rowid before the batch (INTEGER
+    PRIMARY KEY without AUTOINCREMENT allocates max+1), so one range count on the primary key
+    tells inserted; rowcount (rows really written, triggers excluded) minus that is updated.
+    No per-row lookups, so the upsert runs at close to plain-INSERT speed.
+    """
+    if not rows:
+        return UpsertCounts()
+    max_before = conn.execute("SELECT coalesce(max(id), 0) FROM source_records").fetchone()[0]
+    cursor = conn.executemany(UPSERT_SQL, rows)
+    written = cursor.rowcount
+    inserted = conn.execute("SELECT count(*) FROM source_records WHERE id > ?", (max_before,)).fetchone()[0]
+    return UpsertCounts(inserted, written - inserted, len(rows) - written)
+
+
+def upsert_records(conn: sqlite3.Connection, records: Sequence[SourceRecord]) -> UpsertCounts:
+    return upsert_rows(conn, [to_row(r) for r in records])
+
+
+# -- lookups for matching a user's grantor list to known organizations -----------------------
+
+_CHUNK = 500  # stay well under SQLite's bound-parameter limit
+
+
+def ids_by_ein(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, int]:
+    """EIN -> id of a known organization (not from a user list); BMF rows win over others."""
+    found: dict[str, int] = {}
+    unique = sorted(set(eins))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for ein, record_id, _rank in conn.execute(
+            f"SELECT ein, id, CASE source WHEN ? THEN 0 ELSE 1 END AS rank FROM source_records "
+            f"WHERE ein IN ({marks}) AND source != ? ORDER BY rank DESC, id DESC",
+            (Source.IRS_BMF.value, *chunk, Source.USER_LIST.value),
+        ):
+            found[ein] = record_id  # ordered so the best (BMF, lowest id) is written last
+    return found
+
+
+def id_by_name_state(conn: sqlite3.Connection, name: str, state: str) -> tuple[int, str | None] | None:
+    """(id, EIN) of the organization with this name (case-insensitive, exact) in this state.
+
+    Uses ix_source_records_name_state.
+    """
+    row = conn.execute(
+        "SELECT id, ein FROM source_records WHERE name = ? COLLATE NOCASE AND state = ? AND source != ? "
+        "ORDER BY id LIMIT 1",
+        (name.strip(), state.strip().upper(), Source.USER_LIST.value),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def count_records(conn: sqlite3.Connection, source: Source | None = None) -> int:
+    if source is None:
+        return conn.execute("SELECT count(*) FROM source_records").fetchone()[0]
+    return conn.execute("SELECT count(*) FROM source_records WHERE source = ?", (source.value,)).fetchone()[0]
