@@ -14,11 +14,9 @@ Freshness of an entry is decided per kind:
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from typing import Any, TypeVar
 
 from catalynx_desktop.cache.codec import Codec, CorruptEntry, pack
 from catalynx_desktop.cache.store import Store, is_corruption
+from catalynx_desktop.cache.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +70,11 @@ class CacheStats:
 class Cache:
     """Async, size-bounded, compressed key/value cache keyed by (kind, key)."""
 
-    def __init__(self, executor: concurrent.futures.ThreadPoolExecutor, store: Store,
+    def __init__(self, worker: Worker, store: Store,
                  ttl_by_kind: Mapping[str, float | None], default_ttl: float | None) -> None:
-        self._executor = executor
+        self._worker = worker
         self._store = store
-        self._codec_local = threading.local()
+        self._codec = Codec()  # zstd contexts are not thread-safe: only the worker thread uses it
         self._ttl_by_kind = dict(ttl_by_kind)
         self._default_ttl = default_ttl
         self._inflight: dict[tuple[str, str], asyncio.Task[Any]] = {}
@@ -88,14 +87,13 @@ class Cache:
                    ttl_by_kind: Mapping[str, float | None] | None = None,
                    default_ttl: float | None = DEFAULT_TTL_S) -> Cache:
         """Open (creating, or rebuilding if damaged) the cache in `directory`."""
-        executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalynx-cache")
-        loop = asyncio.get_running_loop()
+        worker = Worker("catalynx-cache")
         try:
-            store = await asyncio.wrap_future(executor.submit(Store, Path(directory), max_bytes), loop=loop)
+            store = await worker.submit(Store, Path(directory), max_bytes)
         except BaseException:
-            executor.shutdown(wait=False)
+            worker.stop()
             raise
-        return cls(executor, store, ttl_by_kind or {}, default_ttl)
+        return cls(worker, store, ttl_by_kind or {}, default_ttl)
 
     async def close(self) -> None:
         if self._closed:
@@ -103,8 +101,10 @@ class Cache:
         self._closed = True
         for task in list(self._inflight.values()):
             task.cancel()
-        await self._hop(self._store.close, allow_closed=True)
-        self._executor.shutdown(wait=True)
+        try:
+            await self._hop(self._store.close, allow_closed=True)
+        finally:
+            self._worker.stop(timeout=5.0)  # queue is empty by now: returns at once
 
     @property
     def directory(self) -> Path:
@@ -183,22 +183,15 @@ class Cache:
         if not task.cancelled():
             task.exception()  # mark retrieved: waiters got it; avoid "never retrieved" noise
 
-    async def _hop(self, fn: Callable[..., T], *args: Any, allow_closed: bool = False) -> T:
+    def _hop(self, fn: Callable[..., T], *args: Any, allow_closed: bool = False) -> asyncio.Future[T]:
         if self._closed and not allow_closed:
             raise RuntimeError("cache is closed")
-        return await asyncio.wrap_future(self._executor.submit(self._guarded, fn, *args))
+        return self._worker.submit(self._guarded, fn, *args)
 
     def _ttl_for(self, kind: str) -> float | None:
         return self._ttl_by_kind.get(kind, self._default_ttl)
 
     # -- worker-thread side (one call = one hop) ---------------------------------------------
-    @property
-    def _codec(self) -> Codec:
-        codec = getattr(self._codec_local, "codec", None)
-        if codec is None:  # zstd contexts are not thread-safe: one per worker thread
-            codec = self._codec_local.codec = Codec()
-        return codec
-
     def _guarded(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn`; if the index turns out to be damaged, rebuild it and retry once."""
         try:
@@ -226,23 +219,23 @@ class Cache:
             return MISSING
         now = time.time()
         if row.expires is not None and row.expires <= now:
-            self._store.remove_row(row.id)
+            self._store.remove_row(row.id, row.created)
             return MISSING
         if fingerprint is not None and row.fingerprint != self._fingerprint_bytes(fingerprint):
-            self._store.remove_row(row.id)  # the source changed: this entry can never hit again
+            self._store.remove_row(row.id, row.created)  # the source changed: this entry can never hit again
             return MISSING
         try:
             stored = row.value if row.file is None else self._store.read_file(row.file)
             value = self._codec.decode(stored)
         except FileNotFoundError:
             # Another process replaced/evicted it between our lookup and read, or a crash ate the
-            # file. remove_row is by id, so it never deletes a newer version.
+            # file. remove_row matches (id, created), so it never deletes a newer version.
             log.info("cache: %s/%s value file missing; treated as a miss", kind, key)
-            self._store.remove_row(row.id)
+            self._store.remove_row(row.id, row.created)
             return MISSING
         except (CorruptEntry, OSError) as error:
             log.warning("cache: dropping corrupt entry %s/%s: %s", kind, key, error)
-            self._store.remove_row(row.id)
+            self._store.remove_row(row.id, row.created)
             return MISSING
         self._store.note_access(row.id, now)
         return value

@@ -16,8 +16,10 @@ Stored bytes = MAGIC | (FORMAT_VERSION << 4 | codec id) | crc32(body) | body
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import struct
+import sys
 import zlib
 from decimal import Decimal
 from typing import Any
@@ -43,12 +45,59 @@ EXT_DATE = 1
 EXT_DATETIME = 2
 EXT_DECIMAL = 3
 EXT_TIME = 4
+EXT_TABLE = 5  # a list of dicts sharing one key order, stored column by column
+EXT_DATE_COLUMN = 6  # int32 ordinals, 0 = None
+EXT_DECIMAL_COLUMN = 7  # msgpack list of str | None
+
+# A list of at least this many same-shaped dicts (the common cached value: records, a page of
+# rows) is stored as a table of columns: keys are written once (smaller, compresses better);
+# date and Decimal columns are converted in bulk with map() instead of one Python ext callback
+# per value (~1.3 µs each, which dominated decoding); decoding rebuilds the dicts with
+# dict(zip(keys, row)) reusing the key strings.
+TABLE_MIN_ROWS = 8
+_DATE = dt.date
 
 _ORDINAL = struct.Struct("<i")
 
 
 class CorruptEntry(ValueError):
     """Stored bytes that are not a value we wrote: truncated, damaged, foreign or too new."""
+
+
+def _column(values: tuple[Any, ...]) -> Any:
+    types = set(map(type, values))
+    types.discard(type(None))
+    if types == {_DATE}:
+        ordinals = array.array("i", [0 if v is None else v.toordinal() for v in values])
+        if sys.byteorder != "little":
+            ordinals.byteswap()
+        return msgpack.ExtType(EXT_DATE_COLUMN, ordinals.tobytes())
+    if types == {Decimal}:
+        return msgpack.ExtType(EXT_DECIMAL_COLUMN, pack([None if v is None else str(v) for v in values]))
+    return values
+
+
+def _as_table(items: list[Any]) -> msgpack.ExtType | None:
+    first = items[0]
+    if type(first) is not dict:
+        return None
+    keys = tuple(first)
+    for item in items:
+        # exact dict type and same key order, or the round trip would not be exact
+        if type(item) is not dict or len(item) != len(keys) or tuple(item) != keys:
+            return None
+    columns = [_column(col) for col in zip(*(item.values() for item in items))] if keys else []
+    return msgpack.ExtType(EXT_TABLE, pack([list(keys), len(items), columns]))
+
+
+def _tabulate(value: Any) -> Any:
+    """Top-level list of records, or a dict whose values are such lists, becomes table ext."""
+    if type(value) is list and len(value) >= TABLE_MIN_ROWS:
+        return _as_table(value) or value
+    if type(value) is dict and any(type(v) is list and len(v) >= TABLE_MIN_ROWS for v in value.values()):
+        return {k: (_as_table(v) or v) if type(v) is list and len(v) >= TABLE_MIN_ROWS else v
+                for k, v in value.items()}
+    return value
 
 
 def _default(obj: Any) -> msgpack.ExtType:
@@ -64,13 +113,32 @@ def _default(obj: Any) -> msgpack.ExtType:
     raise TypeError(f"cache cannot store values of type {type(obj).__name__}")
 
 
+_fromordinal = dt.date.fromordinal
+_unpack_ordinal = _ORDINAL.unpack
+
+
 def _ext_hook(code: int, data: bytes) -> Any:
+    # most frequent first: this runs once per date/Decimal in a value
     if code == EXT_DATE:
-        return dt.date.fromordinal(_ORDINAL.unpack(data)[0])
-    if code == EXT_DATETIME:
-        return dt.datetime.fromisoformat(data.decode())
+        return _fromordinal(_unpack_ordinal(data)[0])
     if code == EXT_DECIMAL:
         return Decimal(data.decode())
+    if code == EXT_TABLE:
+        keys, count, columns = unpack(data)
+        keys = tuple(keys)
+        if not keys:
+            return [{} for _ in range(count)]
+        return [dict(zip(keys, row)) for row in zip(*columns)]
+    if code == EXT_DATE_COLUMN:
+        ordinals = array.array("i")
+        ordinals.frombytes(data)
+        if sys.byteorder != "little":
+            ordinals.byteswap()
+        return [_fromordinal(o) if o else None for o in ordinals]
+    if code == EXT_DECIMAL_COLUMN:
+        return [None if v is None else Decimal(v) for v in unpack(data)]
+    if code == EXT_DATETIME:
+        return dt.datetime.fromisoformat(data.decode())
     if code == EXT_TIME:
         return dt.time.fromisoformat(data.decode())
     raise CorruptEntry(f"unknown msgpack ext type {code}")
@@ -95,7 +163,7 @@ class Codec:
         self._decompressor = zstandard.ZstdDecompressor()
 
     def encode(self, value: Any) -> bytes:
-        raw = pack(value)
+        raw = pack(_tabulate(value))
         if len(raw) < COMPRESS_MIN_BYTES:
             codec, body = CODEC_RAW, raw
         else:

@@ -13,8 +13,8 @@ Rules that keep two processes (and crashes) from corrupting it:
   BEFORE its row is committed, so a committed row never points at a partial file;
 * a file is unlinked only AFTER the transaction that removed its row has committed; a crash
   in between leaves an orphan file, which the sweep at open removes (never a dangling row);
-* anything that does not decode is a miss and its row is deleted by id (the id changes on
-  every overwrite, so we never delete a newer value another process just wrote).
+* anything that does not decode is a miss and its row is deleted by (id, created), so we
+  never delete a newer value another process just wrote under the same key.
 """
 
 from __future__ import annotations
@@ -37,11 +37,12 @@ EVICT_STEP = 64  # rows removed per write at most: eviction never becomes one lo
 ORPHAN_GRACE_S = 600.0  # a file this young may belong to another process's in-flight write
 ACCESS_FLUSH_ROWS = 512
 ACCESS_FLUSH_S = 1.0
+EXPIRY_SWEEP_S = 1.0
 SCHEMA_VERSION = 1
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS entries (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an id names one version
+    id          INTEGER PRIMARY KEY,  -- (id, created) names one version of an entry
     kind        TEXT NOT NULL,
     key         TEXT NOT NULL,
     size        INTEGER NOT NULL,
@@ -63,6 +64,9 @@ _SCHEMA = (
     UPDATE meta SET value = value + NEW.size WHERE name = 'bytes';
     UPDATE meta SET value = value + 1 WHERE name = 'entries';
 END""",
+    """CREATE TRIGGER IF NOT EXISTS entries_upd AFTER UPDATE OF size ON entries BEGIN
+    UPDATE meta SET value = value + NEW.size - OLD.size WHERE name = 'bytes';
+END""",
     """CREATE TRIGGER IF NOT EXISTS entries_del AFTER DELETE ON entries BEGIN
     UPDATE meta SET value = value - OLD.size WHERE name = 'bytes';
     UPDATE meta SET value = value - 1 WHERE name = 'entries';
@@ -73,6 +77,7 @@ END""",
 @dataclass(frozen=True)
 class Row:
     id: int
+    created: float
     expires: float | None
     fingerprint: bytes | None
     value: bytes | None
@@ -99,6 +104,7 @@ class Store:
         self.index_path = self.directory / INDEX_FILENAME
         self._pending: dict[int, tuple[float, int]] = {}  # id -> (last_access, hits to add)
         self._last_flush = time.monotonic()
+        self._last_expiry_sweep = 0.0
         self.conn = self._open_index()
         self.sweep_orphans()
 
@@ -108,6 +114,7 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # a cache may lose its last writes, never rows
+        conn.execute("PRAGMA mmap_size = 67108864")  # reads of inline values skip a copy
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -191,7 +198,7 @@ class Store:
     # -- reads ------------------------------------------------------------------------------
     def lookup(self, kind: str, key: str) -> Row | None:
         r = self.conn.execute(
-            "SELECT id, expires, fingerprint, value, file FROM entries WHERE kind = ? AND key = ?",
+            "SELECT id, created, expires, fingerprint, value, file FROM entries WHERE kind = ? AND key = ?",
             (kind, key)).fetchone()
         return Row(*r) if r is not None else None
 
@@ -255,14 +262,19 @@ class Store:
         def txn(c: sqlite3.Connection) -> list[str]:
             doomed: list[str] = []
             old = c.execute("SELECT id, file FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-            if old is not None:
-                c.execute("DELETE FROM entries WHERE id = ?", (old[0],))
+            if old is None:
+                c.execute("INSERT INTO entries (kind, key, size, created, expires, fingerprint, last_access,"
+                          " hits, value, file) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                          (kind, key, len(stored), now, expires, fingerprint, now, inline, rel))
+            else:
+                # in place (fewer pages touched than delete + insert); the new `created` makes it
+                # a new version for remove_row, and the size trigger keeps the byte total exact
                 self._pending.pop(old[0], None)
+                c.execute("UPDATE entries SET size = ?, created = ?, expires = ?, fingerprint = ?, last_access = ?,"
+                          " hits = 0, value = ?, file = ? WHERE id = ?",
+                          (len(stored), now, expires, fingerprint, now, inline, rel, old[0]))
                 if old[1]:
                     doomed.append(old[1])
-            c.execute("INSERT INTO entries (kind, key, size, created, expires, fingerprint, last_access,"
-                      " hits, value, file) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                      (kind, key, len(stored), now, expires, fingerprint, now, inline, rel))
             doomed += self._evict_step(c, now)
             return doomed
 
@@ -278,8 +290,11 @@ class Store:
     def _evict_step(self, c: sqlite3.Connection, now: float) -> list[str]:
         """Drop expired rows, then least-recently-used rows while over max_bytes; ≤ EVICT_STEP rows."""
         doomed: list[str] = []
-        expired = c.execute("SELECT id, file FROM entries WHERE expires IS NOT NULL AND expires <= ? LIMIT ?",
-                            (now, EVICT_STEP // 4)).fetchall()
+        expired: list[tuple[int, str | None]] = []
+        if now - self._last_expiry_sweep >= EXPIRY_SWEEP_S:  # gets drop expired rows they meet anyway
+            self._last_expiry_sweep = now
+            expired = c.execute("SELECT id, file FROM entries WHERE expires IS NOT NULL AND expires <= ? LIMIT ?",
+                                (now, EVICT_STEP // 4)).fetchall()
         budget = EVICT_STEP - len(expired)
         victims = list(expired)
         total = c.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0]
@@ -306,11 +321,12 @@ class Store:
                     doomed.append(rel)
         return doomed
 
-    def remove_row(self, row_id: int) -> None:
-        """Delete one exact version of an entry (by id) and then its file."""
+    def remove_row(self, row_id: int, created: float) -> None:
+        """Delete one exact version of an entry, then its file. Matching `created` too means we
+        never delete a newer value another process wrote meanwhile (ids can be reused)."""
         def txn(c: sqlite3.Connection) -> list[str]:
-            r = c.execute("SELECT file FROM entries WHERE id = ?", (row_id,)).fetchone()
-            c.execute("DELETE FROM entries WHERE id = ?", (row_id,))
+            r = c.execute("DELETE FROM entries WHERE id = ? AND created = ? RETURNING file",
+                          (row_id, created)).fetchone()
             return [r[0]] if r and r[0] else []
 
         self._pending.pop(row_id, None)
