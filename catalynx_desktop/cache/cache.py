@@ -14,6 +14,7 @@ Freshness of an entry is decided per kind:
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import sqlite3
@@ -169,7 +170,7 @@ class Cache:
         if value is not MISSING:
             return value
         result = compute()
-        if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+        if inspect.isawaitable(result):
             result = await result
         try:
             await self.set(kind, key, result, fingerprint=fingerprint, ttl=ttl)
@@ -214,6 +215,16 @@ class Cache:
         return pack(fingerprint)
 
     def _get_sync(self, kind: str, key: str, fingerprint: Any) -> Any:
+        try:
+            return self._get_checked(kind, key, fingerprint)
+        except sqlite3.OperationalError as error:
+            if is_corruption(error):
+                raise  # _guarded rebuilds the index
+            # locked past busy_timeout, disk trouble: a cache that cannot answer is a miss
+            log.warning("cache: lookup of %s/%s failed: %s", kind, key, error)
+            return MISSING
+
+    def _get_checked(self, kind: str, key: str, fingerprint: Any) -> Any:
         row = self._store.lookup(kind, key)
         if row is None:
             return MISSING
@@ -250,7 +261,10 @@ class Cache:
         expires = None if ttl is None else now + ttl
         try:
             self._store.put(kind, key, stored, expires, self._fingerprint_bytes(fingerprint), now)
-        except OSError as error:  # disk full, permissions: a cache write failing is not fatal
+        except (OSError, sqlite3.OperationalError) as error:
+            if isinstance(error, sqlite3.OperationalError) and is_corruption(error):
+                raise  # _guarded rebuilds the index
+            # disk full, permissions, locked past busy_timeout: a cache write failing is not fatal
             log.warning("cache: could not store %s/%s: %s", kind, key, error)
             return False
         return True

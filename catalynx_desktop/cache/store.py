@@ -90,7 +90,7 @@ def is_corruption(error: BaseException) -> bool:
         return False
     text = str(error).lower()
     return ("malformed" in text or "not a database" in text or "file is encrypted" in text
-            or "no such table" in text or "no such column" in text or "disk i/o" in text)
+            or "no such table" in text or "no such column" in text)
 
 
 class Store:
