@@ -137,6 +137,14 @@ class Cache:
     async def delete(self, kind: str, key: str) -> bool:
         return await self._hop(self._store.delete, kind, key)
 
+    async def delete_many(self, kind: str, keys: list[str]) -> int:
+        """Delete several entries in one hop and one transaction; returns how many existed."""
+        return await self._hop(self._store.delete_many, kind, list(keys))
+
+    async def contains_all(self, kind: str, keys: list[str]) -> bool:
+        """True if every key has an entry (not checking expiry or fingerprints). One hop."""
+        return await self._hop(self._store.count_present, kind, list(keys)) == len(keys)
+
     async def clear(self, kind: str | None = None) -> int:
         """Remove every entry (or every entry of one kind); returns how many were removed."""
         return await self._hop(self._store.clear, kind)

@@ -345,6 +345,25 @@ class Store:
         self._unlink_all(doomed)
         return found
 
+    def delete_many(self, kind: str, keys: list[str]) -> int:
+        def txn(c: sqlite3.Connection) -> list[tuple[int, str | None]]:
+            gone = []
+            for key in keys:
+                r = c.execute("DELETE FROM entries WHERE kind = ? AND key = ? RETURNING id, file", (kind, key)).fetchone()
+                if r is not None:
+                    gone.append(r)
+            return gone
+
+        gone = self._transaction(txn)
+        for row_id, _ in gone:
+            self._pending.pop(row_id, None)
+        self._unlink_all([rel for _, rel in gone if rel])
+        return len(gone)
+
+    def count_present(self, kind: str, keys: list[str]) -> int:
+        return sum(self.conn.execute("SELECT count(*) FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()[0]
+                   for key in keys)
+
     def clear(self, kind: str | None) -> int:
         """Remove all entries (of one kind), in batches so another process is never locked out long."""
         removed = 0
