@@ -1,0 +1,158 @@
+"""SQL for Discover and Rescore: chunk boundaries, chunk reads for scoring workers, batched upserts.
+
+Reads for scoring run in worker processes on their own read-only connections (see
+workflows/scoring_worker.py): the rows never pass through the UI process. Writes go back
+through `Database.write` (the single writer) as one transaction per batch:
+- Discover upserts on the (profile_id, source, source_id) unique key. An existing opportunity
+  keeps its stage, notes, rating, tags, priority, discovery date and history: only the score,
+  its breakdown and the denormalized display columns change, and only when they differ. New
+  rows get stage 'discover' (rank 0, the column defaults) and one 'discovered' history row.
+- Rescore updates score and breakdown only.
+- profile_stage_counts is kept exact by adding each batch's new rows (all in 'discover').
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalynx_desktop.domain.scoring import SCORING_COLUMNS
+from catalynx_desktop.domain.stages import Stage
+
+DISCOVERED_REASON = "discovered"
+DISCOVERED_BY = "Discover workflow"
+
+# Discovery chunk rows: (source_record_id, source, source_id, funder_name, *SCORING_COLUMNS, existing_opp_id)
+DISCOVERY_CHUNK_SQL = f"""
+    SELECT sr.id, sr.source, sr.source_id, sr.funder_name,
+           {", ".join("sr." + c for c in SCORING_COLUMNS)},
+           o.id
+    FROM source_records AS sr
+    LEFT JOIN opportunities AS o
+           ON o.profile_id = ? AND o.source = sr.source AND o.source_id = sr.source_id
+    WHERE sr.id >= ? AND sr.id <= ?
+    ORDER BY sr.id
+"""
+CHUNK_PREFIX = 4  # columns before the scoring columns in a discovery chunk row
+
+# Rescore chunk rows: (opportunity_id, source_record_found, *SCORING_COLUMNS)
+RESCORE_CHUNK_SQL = f"""
+    SELECT o.id, sr.id IS NOT NULL,
+           {", ".join("sr." + c for c in SCORING_COLUMNS)}
+    FROM opportunities AS o
+    LEFT JOIN source_records AS sr ON sr.source = o.source AND sr.source_id = o.source_id
+    WHERE o.id >= ? AND o.id <= ? AND o.profile_id = ?
+    ORDER BY o.id
+"""
+
+# The columns an upsert row carries, in this order (workers build rows in this shape).
+UPSERT_COLUMNS: tuple[str, ...] = (
+    "profile_id", "source_record_id", "source", "source_id", "title", "funder_name", "state",
+    "score", "score_breakdown", "amount", "close_date", "discovered_at",
+)
+_UPDATABLE = ("source_record_id", "title", "funder_name", "state", "score", "score_breakdown", "amount",
+              "close_date")
+UPSERT_SQL = f"""
+    INSERT INTO opportunities ({", ".join(UPSERT_COLUMNS)})
+    VALUES ({", ".join("?" for _ in UPSERT_COLUMNS)})
+    ON CONFLICT (profile_id, source, source_id) DO UPDATE SET
+        {", ".join(f"{c} = excluded.{c}" for c in _UPDATABLE)},
+        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE {" OR ".join(f"opportunities.{c} IS NOT excluded.{c}" for c in _UPDATABLE)}
+"""
+# Rows: (score, breakdown, id, score, breakdown)
+RESCORE_SQL = """
+    UPDATE opportunities
+    SET score = ?, score_breakdown = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE id = ? AND (score IS NOT ? OR score_breakdown IS NOT ?)
+"""
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int  # existing rows whose score or display columns changed
+    unchanged: int
+
+
+def open_worker_reader(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection for a scoring worker process (WAL: reads never block the writer)."""
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA cache_size = -16000")
+    return conn
+
+
+def source_record_chunks(conn: sqlite3.Connection, chunk_size: int) -> tuple[int, list[tuple[int, int]]]:
+    """(number of source records, inclusive id ranges of `chunk_size` records each).
+
+    Walks the primary key with LIMIT 1 OFFSET n so SQLite skips the ids in C: no million
+    Python objects on the reader thread (which would compete for the GIL with the UI).
+    """
+    bounds: list[tuple[int, int]] = []
+    row = conn.execute("SELECT min(id), max(id), count(*) FROM source_records").fetchone()
+    first, last, total = row
+    lo = first
+    while lo is not None:
+        hi_row = conn.execute("SELECT id FROM source_records WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?",
+                              (lo, chunk_size - 1)).fetchone()
+        hi = hi_row[0] if hi_row else last
+        bounds.append((lo, hi))
+        next_row = conn.execute("SELECT id FROM source_records WHERE id > ? ORDER BY id LIMIT 1", (hi,)).fetchone()
+        lo = next_row[0] if next_row else None
+    return int(total), bounds
+
+
+def opportunity_chunks(conn: sqlite3.Connection, profile_id: int,
+                       chunk_size: int) -> tuple[int, list[tuple[int, int]]]:
+    """(number of the profile's opportunities, id ranges of ~chunk_size of them each)."""
+    ids = sorted(r[0] for r in conn.execute("SELECT id FROM opportunities WHERE profile_id = ?", (profile_id,)))
+    bounds = [(ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)]
+    return len(ids), bounds
+
+
+def read_discovery_chunk(conn: sqlite3.Connection, profile_id: int, lo: int, hi: int) -> list[tuple[Any, ...]]:
+    return conn.execute(DISCOVERY_CHUNK_SQL, (profile_id, lo, hi)).fetchall()
+
+
+def read_rescore_chunk(conn: sqlite3.Connection, profile_id: int, lo: int, hi: int) -> list[tuple[Any, ...]]:
+    return conn.execute(RESCORE_CHUNK_SQL, (lo, hi, profile_id)).fetchall()
+
+
+def upsert_opportunities(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> UpsertResult:
+    """Create or update a batch (inside the caller's transaction); new rows get a 'discovered' history row.
+
+    New rows are found as ids above the table's max id before the batch: INTEGER PRIMARY KEY
+    assigns max+1, and the single writer means nobody else inserts during the transaction.
+    """
+    if not rows:
+        return UpsertResult(0, 0, 0)
+    max_before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM opportunities").fetchone()[0]
+    changed = conn.executemany(UPSERT_SQL, rows).rowcount  # inserted + updated (not trigger rows)
+    created = conn.execute(
+        "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
+        "SELECT id, NULL, ?, ?, ? FROM opportunities WHERE id > ?",
+        (Stage.DISCOVER.value, DISCOVERED_REASON, DISCOVERED_BY, max_before)).rowcount
+    if created:
+        # profile_stage_counts has no insert trigger (it slowed bulk inserts ~5x, see schema_v1);
+        # every new row is in stage 'discover' of this batch's profile(s), so add them directly:
+        # O(1) per batch, where a full recount would re-read the profile's index every batch.
+        conn.execute(
+            "INSERT INTO profile_stage_counts (profile_id, stage, n) "
+            "SELECT profile_id, ?, count(*) FROM opportunities WHERE id > ? GROUP BY profile_id "
+            "ON CONFLICT (profile_id, stage) DO UPDATE SET n = n + excluded.n",
+            (Stage.DISCOVER.value, max_before))
+    updated = max(0, changed - created)
+    return UpsertResult(created, updated, len(rows) - created - updated)
+
+
+def update_scores(conn: sqlite3.Connection, rows: Sequence[tuple[float, str, int, float, str]]) -> int:
+    """Rescore a batch: rows of (score, breakdown, id, score, breakdown). Returns rows changed."""
+    if not rows:
+        return 0
+    return conn.executemany(RESCORE_SQL, rows).rowcount
