@@ -76,9 +76,10 @@ def _column(values: tuple[Any, ...]) -> Any:
         return msgpack.ExtType(EXT_DATE_COLUMN, ordinals.tobytes())
     if types == {Decimal}:
         return msgpack.ExtType(EXT_DECIMAL_COLUMN, pack([None if v is None else str(v) for v in values]))
-    if types == {str}:
+    if types == {str} and len(set(values[:64])) * 2 <= min(len(values), 64):
         # states, NTEE codes, stages, agency names: few distinct values. Storing each once makes
-        # decoding build a few strings instead of one per row, and the output smaller.
+        # decoding build a few strings instead of one per row, and the output smaller. (The
+        # sample check above skips titles/descriptions cheaply.)
         index = {v: i for i, v in enumerate(dict.fromkeys(values))}
         if len(index) * 2 <= len(values):
             codes = array.array("I", map(index.__getitem__, values))
@@ -93,11 +94,11 @@ def _as_table(items: list[Any]) -> msgpack.ExtType | None:
     if type(first) is not dict:
         return None
     keys = tuple(first)
-    for item in items:
-        # exact dict type and same key order, or the round trip would not be exact
-        if type(item) is not dict or len(item) != len(keys) or tuple(item) != keys:
-            return None
-    columns = [_column(col) for col in zip(*(item.values() for item in items))] if keys else []
+    # exact dict type and same keys in the same order, or the round trip would not be exact
+    # (map/all keep these loops in C: this runs on every cached list)
+    if set(map(type, items)) != {dict} or not all(map(keys.__eq__, map(tuple, items))):
+        return None
+    columns = [_column(col) for col in zip(*map(dict.values, items))] if keys else []
     return msgpack.ExtType(EXT_TABLE, pack([list(keys), len(items), columns]))
 
 
