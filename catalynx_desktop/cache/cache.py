@@ -149,6 +149,16 @@ class Cache:
         """Remove every entry (or every entry of one kind); returns how many were removed."""
         return await self._hop(self._store.clear, kind)
 
+    async def trim(self, max_bytes: int | None = None) -> None:
+        """Bring the cache under `max_bytes` (default: the current bound), optionally setting a new
+        bound first. Works in small steps, one hop each, so neither the UI nor another process
+        waits on one long transaction."""
+        if max_bytes is not None:
+            self._store.max_bytes = max_bytes  # plain int, read by the worker on its next write
+        while (await self._hop(self._counts_sync))[1] > self._store.max_bytes:
+            if not await self._hop(self._store.trim_step):
+                break
+
     async def stats(self) -> CacheStats:
         entries, size = await self._hop(self._counts_sync)
         return CacheStats(self._hits, self._misses, entries, size, self._store.max_bytes)

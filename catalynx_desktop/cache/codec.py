@@ -147,7 +147,9 @@ def _ext_hook(code: int, data: bytes) -> Any:
         ordinals.frombytes(data)
         if sys.byteorder != "little":
             ordinals.byteswap()
-        return [_fromordinal(o) if o else None for o in ordinals]
+        if 0 in ordinals:
+            return [_fromordinal(o) if o else None for o in ordinals]
+        return list(map(_fromordinal, ordinals))  # no None: a C-level loop
     if code == EXT_CATEGORY_COLUMN:
         distinct, raw_codes = unpack(data)
         codes = array.array("I")
@@ -156,7 +158,10 @@ def _ext_hook(code: int, data: bytes) -> Any:
             codes.byteswap()
         return list(map(distinct.__getitem__, codes))
     if code == EXT_DECIMAL_COLUMN:
-        return [None if v is None else Decimal(v) for v in unpack(data)]
+        texts = unpack(data)
+        if None in texts:
+            return [None if v is None else Decimal(v) for v in texts]
+        return list(map(Decimal, texts))
     if code == EXT_DATETIME:
         return dt.datetime.fromisoformat(data.decode())
     if code == EXT_TIME:

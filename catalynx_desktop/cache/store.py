@@ -321,6 +321,20 @@ class Store:
                     doomed.append(rel)
         return doomed
 
+    def trim_step(self) -> int:
+        """One small eviction step outside a write (e.g. after max_bytes was lowered); rows removed."""
+        self.flush_access()
+        doomed_rows: list[str] = []
+
+        def txn(c: sqlite3.Connection) -> int:
+            before = c.total_changes
+            doomed_rows.extend(self._evict_step(c, time.time()))
+            return c.total_changes - before
+
+        changed = self._transaction(txn)
+        self._unlink_all(doomed_rows)
+        return changed
+
     def remove_row(self, row_id: int, created: float) -> None:
         """Delete one exact version of an entry, then its file. Matching `created` too means we
         never delete a newer value another process wrote meanwhile (ids can be reused)."""

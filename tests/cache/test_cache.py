@@ -222,6 +222,18 @@ async def test_size_bound_holds_under_many_writes(tmp_path: Path) -> None:
 
 
 @async_test
+async def test_trim_to_a_lower_bound_in_steps(tmp_path: Path) -> None:
+    cache = await Cache.open(tmp_path, max_bytes=10_000_000)
+    for i in range(300):
+        await cache.set("k", str(i), os.urandom(1000))
+    await cache.trim(max_bytes=50_000)  # e.g. the user lowered the setting
+    stats = await cache.stats()
+    assert stats.bytes <= 50_000 and stats.max_bytes == 50_000 and stats.entries > 30
+    assert await cache.get("k", "299") is not None and await cache.get("k", "0") is None
+    await cache.close()
+
+
+@async_test
 async def test_value_bigger_than_a_quarter_of_the_cache_is_not_stored(tmp_path: Path) -> None:
     cache = await Cache.open(tmp_path, max_bytes=100_000)
     await cache.set("k", "keep", "x")
