@@ -7,11 +7,12 @@ and parsing goes on; only a file that is not the claimed format at all raises Fo
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from catalynx_desktop.domain.records import RecordError, SourceRecord
 
@@ -46,6 +47,27 @@ class Parser(Protocol):
     def __iter__(self) -> Iterator[ParseItem]: ...
 
 
+# Every field of SourceRecord with its default, for fast_record.
+_RECORD_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(SourceRecord) if f.default is not dataclasses.MISSING
+}
+_RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(SourceRecord))
+
+
+def fast_record(values: dict[str, Any]) -> SourceRecord:
+    """Build a SourceRecord ~10x faster than its frozen-dataclass __init__ (31 object.__setattr__).
+
+    Why: at 1.9M BMF rows the generated __init__ alone cost more than SQLite's insert. The
+    record is identical (tests/sources/test_base.py compares it with the normal constructor);
+    callers pass every required field. `extra` must be a fresh dict per record.
+    """
+    record = object.__new__(SourceRecord)
+    state = dict(_RECORD_DEFAULTS)
+    state.update(values)
+    object.__setattr__(record, "__dict__", state)
+    return record
+
+
 def clip(text: str) -> str:
     return text if len(text) <= RAW_KEEP else text[:RAW_KEEP] + "…"
 
@@ -61,6 +83,8 @@ _DIGITS = re.compile(r"-?\d+")
 
 def parse_int(text: str, what: str) -> int | None:
     """Whole-number amount: blank -> None; negative allowed (BMF carries negative incomes)."""
+    if text.isdigit():  # the common case, without strip/regex
+        return int(text)
     text = text.strip()
     if not text:
         return None
@@ -84,6 +108,8 @@ def parse_mmddyyyy(text: str, what: str) -> date | None:
 
 def check_yyyymm(text: str, what: str) -> str:
     """BMF RULING / TAX_PERIOD are YYYYMM. Month 00 (month unknown) and 000000 (none) are real data."""
+    if len(text) == 6 and text.isdigit() and "1800" <= text[:4] <= "2200" and text[4:] <= "12":
+        return text  # the common case, decided with string compares only
     text = text.strip()
     if not text or text == "000000":  # real files use 000000 for "no ruling date"
         return ""

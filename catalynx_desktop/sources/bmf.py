@@ -17,10 +17,11 @@ with a latin-1 fallback, which would silently store mangled names. The rest impo
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
+from catalynx_desktop.domain.records import RecordError, RecordKind, Source
 from catalynx_desktop.domain.validation import normalize_ntee
 from catalynx_desktop.sources.base import (
     FormatError,
@@ -28,6 +29,7 @@ from catalynx_desktop.sources.base import (
     check_yyyymm,
     clip,
     decode_error_reason,
+    fast_record,
     parse_int,
 )
 
@@ -38,6 +40,7 @@ BMF_HEADER: tuple[str, ...] = (
     "INCOME_AMT", "REVENUE_AMT", "NTEE_CD", "SORT_NAME",
 )
 N_COLUMNS = len(BMF_HEADER)
+_NTEE_OK = re.compile(r"[A-Z][0-9A-Z]{0,3}\Z")  # already normalized (the common case)
 (EIN, NAME, ICO, STREET, CITY, STATE, ZIP, GROUP, SUBSECTION, AFFILIATION, CLASSIFICATION, RULING,
  DEDUCTIBILITY, FOUNDATION, ACTIVITY, ORGANIZATION, STATUS, TAX_PERIOD, ASSET_CD, INCOME_CD,
  FILING_REQ_CD, PF_FILING_REQ_CD, ACCT_PD, ASSET_AMT, INCOME_AMT, REVENUE_AMT, NTEE_CD,
@@ -139,14 +142,15 @@ class BmfParser:
         assets = parse_int(f[ASSET_AMT], "ASSET_AMT")
         income = parse_int(f[INCOME_AMT], "INCOME_AMT")
         revenue = parse_int(f[REVENUE_AMT], "REVENUE_AMT")
-        ntee_raw = f[NTEE_CD].strip()
+        ntee = f[NTEE_CD].strip()
         extra: dict[str, str] = {"street": f[STREET], "zip": f[ZIP], "tax_period": tax_period}
-        try:
-            ntee = normalize_ntee(ntee_raw) if ntee_raw else ""
-        except ValueError:
-            # An odd NTEE code is no reason to lose the organization: keep it aside.
-            ntee = ""
-            extra["ntee_raw"] = ntee_raw
+        if ntee and not _NTEE_OK.match(ntee):
+            try:
+                ntee = normalize_ntee(ntee)
+            except ValueError:
+                # An odd NTEE code is no reason to lose the organization: keep it aside.
+                extra["ntee_raw"] = ntee
+                ntee = ""
         if f[ICO]:
             extra["in_care_of"] = f[ICO]
         state = f[STATE].strip()
@@ -161,23 +165,23 @@ class BmfParser:
         foundation = f[FOUNDATION].strip()
         private = foundation in PRIVATE_FOUNDATION_CODES
         name = f[NAME].strip()
-        return SourceRecord(
-            source=Source.IRS_BMF,
-            source_id=ein,
-            kind=RecordKind.FOUNDATION if private else RecordKind.ORGANIZATION,
-            name=name,
-            funder_name=name,
-            ein=ein,
-            city=city,
-            state=state,
-            country=country,
-            ntee_code=ntee,
-            subsection=f[SUBSECTION].strip(),
-            foundation_code=foundation,
-            is_grant_maker=private,
-            assets=assets,
-            income=income,
-            revenue=revenue,
-            ruling_date=ruling,
-            extra=extra,
-        )
+        return fast_record({
+            "source": Source.IRS_BMF,
+            "source_id": ein,
+            "kind": RecordKind.FOUNDATION if private else RecordKind.ORGANIZATION,
+            "name": name,
+            "funder_name": name,
+            "ein": ein,
+            "city": city,
+            "state": state,
+            "country": country,
+            "ntee_code": ntee,
+            "subsection": f[SUBSECTION].strip(),
+            "foundation_code": foundation,
+            "is_grant_maker": private,
+            "assets": assets,
+            "income": income,
+            "revenue": revenue,
+            "ruling_date": ruling,
+            "extra": extra,
+        })

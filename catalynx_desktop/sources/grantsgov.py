@@ -43,11 +43,11 @@ _RICH_TEXT = ("Description", "AdditionalInformationOnEligibility", "GrantorConta
 # Extra elements kept (as plain text) in SourceRecord.extra for the details pane.
 _EXTRA_TEXT = ("AgencyCode", "Version", "CostSharingOrMatchingRequirement", "AdditionalInformationURL",
                "AdditionalInformationText", "GrantorContactEmail", "GrantorContactEmailDescription",
-               "GrantorContactName", "GrantorContactPhoneNumber", "OpportunityCategory",
+               "GrantorContactPhoneNumber", "OpportunityCategory",
                "OpportunityCategoryExplanation", "FiscalYear", "ExpectedNumberOfAwards")
 _EXTRA_DATES = ("LastUpdatedDate", "ArchiveDate", "EstimatedSynopsisPostDate", "EstimatedSynopsisCloseDate",
                 "EstimatedAwardDate", "EstimatedProjectStartDate")
-_EXTRA_RICH = ("AdditionalInformationOnEligibility", "GrantorContactText", "CloseDateExplanation",
+_EXTRA_RICH = ("AdditionalInformationOnEligibility", "GrantorContactText", "GrantorContactName", "CloseDateExplanation",
                "EstimatedSynopsisCloseDateExplanation", "CategoryExplanation")
 
 

@@ -1,10 +1,11 @@
 """Import one file into source_records: parse off the event loop, upsert in batches, report.
 
-Pipeline: a parser thread turns the file into batches of ready-to-bind row tuples and puts
-them on a small bounded asyncio.Queue (back-pressure keeps memory flat); the event loop only
-hands each batch to `Database.write` (one IMMEDIATE transaction + executemany per batch on the
-writer thread). Parsing batch k+1 overlaps writing batch k: SQLite releases the GIL while it
-steps, so the two threads mostly run in parallel on two cores.
+Pipeline: the file is parsed into ready-to-bind row tuples — in a child process for big
+BMF / Grants.gov files (parse_worker.py: no GIL contention with the UI), in a thread for small
+files and user lists — and a producer thread groups them into batches on a small bounded
+asyncio.Queue (back-pressure keeps memory flat). The event loop only hands each batch to
+`Database.write` (one IMMEDIATE transaction + executemany per batch on the writer thread), so
+parsing batch k+1 overlaps writing batch k.
 
 Cancel is checked after every committed batch: everything committed stays, consistent, and
 a re-run upserts over it with no duplicates (UNIQUE(source, source_id)).
@@ -20,7 +21,7 @@ import dataclasses
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any, Protocol
 from catalynx_desktop.domain.records import RecordError, SourceRecord
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.detect import Format, detect_format, open_parser
+from catalynx_desktop.sources.parse_worker import CHUNK, Chunk, chunks_from_process
 from catalynx_desktop.sources.user_list import ColumnMapping
 from catalynx_desktop.storage import source_records_store as store
 
@@ -39,6 +41,8 @@ CancelSignal = asyncio.Event | threading.Event | Callable[[], bool]
 # garbage must not exhaust memory). `skipped` is always exact.
 MAX_KEPT_ERRORS = 50_000
 PROGRESS_INTERVAL_S = 0.1  # the UI wants at most ~10 updates a second
+# Below this a thread parses: spawning a process (~0.3 s) would cost more than it saves.
+PROCESS_MIN_BYTES = 8 * 1024 * 1024
 
 
 class _Writer(Protocol):
@@ -104,9 +108,34 @@ def _is_cancelled(cancel: CancelSignal | None) -> bool:
     return bool(cancel())
 
 
-def _produce(parser: Parser, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[_Batch | _Failure],
-             stop: threading.Event, batch_size: int, keep_records: bool) -> None:
-    """Parser thread: fill batches and hand them to the loop, blocking while the queue is full."""
+def _chunks_in_thread(parser: Parser, keep_records: bool, stop: threading.Event) -> Iterator[Chunk]:
+    """Parse in the calling thread (small files, user lists): Chunks of CHUNK items."""
+    chunk = Chunk()
+    to_row = store.to_row
+    for item in parser:
+        if type(item) is SourceRecord:
+            if keep_records:
+                chunk.records.append(item)
+            else:
+                chunk.rows.append(to_row(item))
+        else:
+            chunk.errors.append(item)  # type: ignore[arg-type]
+        if len(chunk.rows) + len(chunk.records) + len(chunk.errors) >= CHUNK:
+            chunk.bytes_read, chunk.records_read = parser.bytes_read, parser.records_read
+            yield chunk
+            chunk = Chunk()
+            if stop.is_set():
+                return
+    chunk.bytes_read, chunk.records_read = parser.bytes_read, parser.records_read
+    yield chunk
+
+
+def _produce(chunks: Iterator[Chunk], loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[_Batch | _Failure],
+             stop: threading.Event, batch_size: int) -> None:
+    """Producer thread: group parser chunks into batches and hand them to the loop.
+
+    Blocks while the queue is full (back-pressure), gives up when `stop` is set.
+    """
 
     def put(item: _Batch | _Failure) -> bool:
         future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
@@ -120,27 +149,26 @@ def _produce(parser: Parser, loop: asyncio.AbstractEventLoop, queue: asyncio.Que
                     return False
 
     try:
-        rows: list[store.Row] = []
-        records: list[SourceRecord] = []
-        errors: list[RecordError] = []
-        to_row = store.to_row
-        for item in parser:
-            if type(item) is SourceRecord:
-                if keep_records:
-                    records.append(item)
-                else:
-                    rows.append(to_row(item))
-            else:
-                errors.append(item)  # type: ignore[arg-type]
-            if len(rows) + len(records) + len(errors) >= batch_size:
-                if not put(_Batch(rows, records, errors, parser.bytes_read, parser.records_read)):
+        batch = _Batch([], [], [], 0, 0)
+        for chunk in chunks:
+            batch.rows += chunk.rows
+            batch.records += chunk.records
+            batch.errors += chunk.errors
+            batch.bytes_read, batch.records_read = chunk.bytes_read, chunk.records_read
+            if len(batch.rows) + len(batch.records) + len(batch.errors) >= batch_size:
+                if not put(batch):
                     return
-                rows, records, errors = [], [], []
+                batch = _Batch([], [], [], batch.bytes_read, batch.records_read)
             if stop.is_set():
                 return
-        put(_Batch(rows, records, errors, parser.bytes_read, parser.records_read, last=True))
+        batch.last = True
+        put(batch)
     except BaseException as error:  # delivered to the awaiting coroutine, which re-raises it
         put(_Failure(error))
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # stops a parser process early on cancel
 
 
 def _write_user_batch(conn: sqlite3.Connection, records: list[SourceRecord]) -> tuple[store.UpsertCounts, int, int]:
@@ -175,11 +203,14 @@ async def import_file(
     progress: ProgressCallback | None = None,
     cancel: CancelSignal | None = None,
     batch_size: int = 5000,
+    use_process: bool | None = None,
 ) -> ImportReport:
     """Import `path` into source_records; returns the report (also when cancelled).
 
     fmt: the format the user claims (checked against the content) or None to detect it.
     mapping: column mapping for user lists (None = guessed from the header).
+    use_process: parse in a child process (None = for BMF / Grants.gov files of at least
+    PROCESS_MIN_BYTES); small files parse in a thread, which starts faster.
     Raises FormatError (one clear message naming the file) if the file is not the claimed
     format or not one we read; StorageError if the database fails.
     """
@@ -193,8 +224,12 @@ async def import_file(
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[_Batch | _Failure] = asyncio.Queue(maxsize=2)
     stop = threading.Event()
+    if use_process is None:
+        use_process = not user_list and parser.bytes_total >= PROCESS_MIN_BYTES
+    chunks = (chunks_from_process(path, found.value) if use_process and not user_list
+              else _chunks_in_thread(parser, user_list, stop))
     thread = threading.Thread(target=_produce, name="catalynx-import-parse", daemon=True,
-                              args=(parser, loop, queue, stop, max(1, batch_size), user_list))
+                              args=(chunks, loop, queue, stop, max(1, batch_size)))
     thread.start()
     last_progress = 0.0
     try:

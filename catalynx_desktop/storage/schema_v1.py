@@ -139,8 +139,10 @@ STATEMENTS: list[str] = [
     )
     """,
     "CREATE INDEX ix_stage_history_opportunity ON stage_history(opportunity_id, id)",
-    # Per-profile, per-stage counts kept exact by triggers, so the profile list (with counts)
-    # is one small query instead of a scan of every opportunity.
+    # Per-profile, per-stage counts so the profile list (with counts) is one small query instead
+    # of a scan of every opportunity. Stage moves keep it exact through the trigger below; bulk
+    # inserts and deletes call storage.stage_counts.recount_stage_counts() once per transaction
+    # instead (a per-row insert trigger made bulk inserts ~5x slower next to the sort indexes).
     """
     CREATE TABLE profile_stage_counts (
         profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
@@ -148,18 +150,6 @@ STATEMENTS: list[str] = [
         n INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (profile_id, stage)
     ) WITHOUT ROWID
-    """,
-    """
-    CREATE TRIGGER tr_opp_count_insert AFTER INSERT ON opportunities BEGIN
-        INSERT INTO profile_stage_counts(profile_id, stage, n) VALUES (NEW.profile_id, NEW.stage, 1)
-        ON CONFLICT(profile_id, stage) DO UPDATE SET n = n + 1;
-    END
-    """,
-    """
-    CREATE TRIGGER tr_opp_count_delete AFTER DELETE ON opportunities BEGIN
-        UPDATE profile_stage_counts SET n = n - 1
-        WHERE profile_id = OLD.profile_id AND stage = OLD.stage;
-    END
     """,
     """
     CREATE TRIGGER tr_opp_count_update AFTER UPDATE OF stage, profile_id ON opportunities

@@ -40,6 +40,10 @@ UPSERT_SQL = (
 
 Row = tuple[Any, ...]
 
+# Key order is the parser's (deterministic), so identical records give identical JSON and a
+# re-import is a no-op; sort_keys would cost ~30% of the row conversion for nothing.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 
 def to_row(record: SourceRecord) -> Row:
     """SourceRecord -> parameter tuple in COLUMNS order (run this off the UI thread)."""
@@ -52,7 +56,7 @@ def to_row(record: SourceRecord) -> Row:
         r.close_date.isoformat() if r.close_date else None,
         r.status, ",".join(r.eligible_applicants), ",".join(r.cfda_numbers), r.category,
         r.opportunity_number, r.description, r.ruling_date,
-        json.dumps(r.extra, separators=(",", ":"), ensure_ascii=False, sort_keys=True) if r.extra else "{}",
+        _dumps(r.extra) if r.extra else "{}",
     )
 
 

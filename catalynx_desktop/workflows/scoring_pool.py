@@ -30,6 +30,15 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _ready() -> bool:
+    return True
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    for future in [pool.submit(_ready) for _ in range(workers)]:
+        future.result()
+
+
 async def map_chunks(ctx: StepContext, config: WorkerConfig, fn: Callable[[int, int], R],
                      bounds: Sequence[tuple[int, int]], handle: Callable[[R], Awaitable[Any]], *,
                      workers: int | None = None) -> None:
@@ -53,6 +62,10 @@ async def map_chunks(ctx: StepContext, config: WorkerConfig, fn: Callable[[int, 
             return
 
     try:
+        # Starting a worker process (spawn) blocks the caller ~10-20 ms, and the executor does
+        # it lazily inside submit(): start them all from a helper thread so the loop never pays
+        # that; later submits find idle workers and spawn nothing.
+        await asyncio.to_thread(_start_workers, pool, workers)
         for _ in range(2 * workers + 1):
             submit()
         while pending:

@@ -1,0 +1,180 @@
+"""Composition root: command line, QApplication + qasync loop, database, main window.
+
+`open_main_window(data_dir)` is the seam tests and benchmarks use to drive the real app
+in-process; `main()` is the console entry point (`catalynx-desktop`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from catalynx_desktop import APP_NAME, __version__
+from catalynx_desktop.paths import AppPaths, resolve_paths
+
+log = logging.getLogger("catalynx_desktop")
+
+
+def configure_logging(paths: AppPaths, verbose: bool = False) -> Path:
+    """Rotating log file in the platform log directory (5 x 2 MB)."""
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = paths.log_dir / "catalynx.log"
+    root = logging.getLogger()
+    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return log_file
+
+
+# -- GUI ---------------------------------------------------------------------------------------
+async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow (Qt imported lazily)
+    """Open the database in `data_dir` (created and migrated if needed), show the main window and
+    return it once its first page of opportunities (or its empty state) is on screen.
+
+    Needs a QApplication and a running qasync loop (see run_gui, or tests/conftest.py).
+    """
+    from PySide6.QtCore import QSettings
+
+    from catalynx_desktop.services import AppServices
+    from catalynx_desktop.ui.main_window import MainWindow
+
+    paths = resolve_paths(data_dir).ensure()
+    services = await AppServices.open(paths)
+    settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(services, settings)
+    window.show()
+    await window.reload()
+    await window.first_rows_shown.wait()
+    return window
+
+
+async def close_main_window(window) -> None:
+    """Close the window, stop its background tasks and close the database."""
+    window.close()
+    await window.tasks.cancel_all()
+    await window.services.close()
+
+
+def _acquire_instance_lock(paths: AppPaths):
+    """Refuse a second app on the same data directory (a stale lock of a dead process is taken over)."""
+    from PySide6.QtCore import QLockFile
+
+    lock = QLockFile(str(paths.data_dir / "catalynx.lock"))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(200):
+        return None
+    return lock
+
+
+def run_gui(data_dir: str | None) -> int:
+    import qasync
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from catalynx_desktop.storage.errors import StorageError
+
+    paths = resolve_paths(data_dir).ensure()
+    log_file = configure_logging(paths)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    # We end the session ourselves after the database is closed, not when the window goes.
+    app.setQuitOnLastWindowClosed(False)
+    lock = _acquire_instance_lock(paths)
+    if lock is None:
+        QMessageBox.warning(None, APP_NAME, f"{APP_NAME} is already open on {paths.data_dir}.\n"
+                            "Switch to that window, or start with --data-dir to open another data directory.")
+        return 2
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    async def session() -> int:
+        closed = asyncio.Event()
+        app.lastWindowClosed.connect(closed.set)
+        try:
+            window = await open_main_window(paths.data_dir)
+        except StorageError as error:
+            log.error("cannot open %s: %s", paths.database, error)
+            QMessageBox.critical(None, APP_NAME, f"{error.user_message}\n\nLog: {log_file}")
+            return 1
+        await closed.wait()
+        await window.tasks.cancel_all()
+        await window.services.close()
+        return 0
+
+    with loop:
+        code = loop.run_until_complete(session())
+    lock.unlock()
+    return code
+
+
+# -- command line ------------------------------------------------------------------------------
+def _print_progress(label: str, done: int, total: int, started: float) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    rate = done / max(time.perf_counter() - started, 1e-6)
+    sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} ({rate:,.0f}/s)")
+    sys.stdout.flush()
+
+
+async def _demo_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.services import AppServices
+    from catalynx_desktop.sources.demo import DemoPlan
+
+    paths = resolve_paths(args.data_dir).ensure()
+    configure_logging(paths)
+    services = await AppServices.open(paths)
+    started = time.perf_counter()
+    try:
+        plan = DemoPlan(profiles=args.profiles, opportunities=args.opportunities, seed=args.seed)
+        result = await services.load_demo(
+            plan, lambda done, total: _print_progress("demo", done, total, started))
+    finally:
+        await services.close()
+    print(f"\nloaded {len(result.profile_ids)} profiles, {result.funders:,} funders and "
+          f"{result.opportunities:,} opportunities into {paths.database} "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    data_dir_help = "use this data directory instead of the platform default (also: $CATALYNX_HOME)"
+    parser = argparse.ArgumentParser(prog="catalynx-desktop", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--data-dir", help=data_dir_help)
+    parser.add_argument("--version", action="version", version=__version__)
+    # Subcommands accept --data-dir too (after the subcommand); SUPPRESS keeps the top-level value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser("demo", parents=[common], help="generate demo profiles, funders and opportunities")
+    demo.add_argument("--profiles", type=int, default=5)
+    demo.add_argument("--opportunities", type=int, default=50_000)
+    demo.add_argument("--seed", type=int, default=20261123)
+    commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        if args.profiles < 1 or args.opportunities < 0:
+            print("demo: --profiles must be at least 1 and --opportunities at least 0", file=sys.stderr)
+            return 2
+        return asyncio.run(_demo_command(args))
+    if args.command == "paths":
+        paths = resolve_paths(args.data_dir)
+        for name in ("data_dir", "database", "cache_dir", "log_dir", "config_dir"):
+            print(f"{name:11} {getattr(paths, name)}")
+        return 0
+    return run_gui(args.data_dir)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Locate files under resources/ both from a checkout and inside a PyInstaller bundle."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+def resources_dir() -> Path:
+    frozen_root = getattr(sys, "_MEIPASS", None)  # set by PyInstaller's bootloader
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(name: str) -> Path:
+    path = resources_dir() / name
+    if not path.exists():
+        raise FileNotFoundError(f"resource {name!r} is missing from {resources_dir()}; reinstall the app")
+    return path
+
+
+@cache
+def demo_seed() -> dict[str, Any]:
+    return json.loads(resource_path("demo_seed.json").read_text(encoding="utf-8"))
+
+
+@cache
+def ntee_codes() -> dict[str, str]:
+    """NTEE code -> description (26 major groups and 655 detailed codes)."""
+    with resource_path("ntee_codes.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["ntee"]: row["description"] for row in csv.DictReader(handle)}

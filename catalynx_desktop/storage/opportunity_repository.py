@@ -1,0 +1,167 @@
+"""Opportunities: open a query result and read it page by page; move opportunities between stages."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.domain.records import OpportunityRow
+from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.opportunity_queries import (
+    ROW_COLUMNS,
+    STAGE_RANK,
+    CompiledQuery,
+    PageRows,
+    compile_query,
+    count_rows,
+    read_page,
+    row_from_values,
+    sample_keys,
+)
+from catalynx_desktop.storage.paging import Key, KeyMap, Seek
+
+# SQLite's default limit on host parameters is 32766 (3.32+); stay well below it per statement.
+_IDS_PER_STATEMENT = 900
+
+
+def _chunks(ids: Sequence[int], size: int = _IDS_PER_STATEMENT) -> list[Sequence[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+class OpportunityResult:
+    """One opened query: its row count and the keys seen so far, to read any page by key."""
+
+    def __init__(self, db: Database, query: OpportunityQuery, compiled: CompiledQuery, total: int) -> None:
+        self._db = db
+        self.query = query
+        self._compiled = compiled
+        self.total = total
+        self._keys = KeyMap()
+
+    def _remember(self, start: int, page: PageRows) -> list[OpportunityRow]:
+        self._keys.add_page(start, page.keys)
+        return page.rows
+
+    async def page(self, start: int, limit: int) -> list[OpportunityRow]:
+        """Rows [start, start + limit): one hop to the read connection, seeking from the nearest key."""
+        seek = self._keys.seek(start, limit, self.total)
+        if seek.limit <= 0:
+            return []
+        compiled = self._compiled
+        page = await self._db.read(lambda conn: read_page(conn, compiled, seek))
+        return self._remember(start, page)
+
+    @property
+    def known_positions(self) -> int:
+        return len(self._keys)
+
+    async def build_position_map(self, every: int, is_stale: Callable[[], bool],
+                                 steps_per_hop: int = 256) -> None:
+        """Sample the key at every `every`-th row on the background reader so that a jump
+        anywhere (scroll-bar drag, End) is a short keyset read. Stops when the result is stale."""
+        compiled = self._compiled
+        last: tuple[int, Key] | None = None
+        while not is_stale():
+            start_after = last
+            found = await self._db.read(
+                lambda conn: sample_keys(conn, compiled, start_after, every, steps_per_hop), background=True
+            )
+            for position, key in found:
+                self._keys.add(position, key)
+            if len(found) < steps_per_hop + (1 if last is None else 0):
+                return
+            last = found[-1]
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """What a stage move changed: each moved opportunity with the stage it came from."""
+
+    to_stage: Stage
+    moved: list[tuple[int, Stage]]
+    profile_ids: frozenset[int]
+
+
+def _move_stage_sync(conn: sqlite3.Connection, ids: Sequence[int], to_stage: Stage, reason: str,
+                     moved_by: str) -> StageMove:
+    moved: list[tuple[int, Stage]] = []
+    profiles: set[int] = set()
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT id, stage, profile_id FROM opportunities WHERE id IN ({marks}) AND stage != ?",
+            (*chunk, to_stage.value),
+        ).fetchall()
+        if not rows:
+            continue
+        changed = [row[0] for row in rows]
+        conn.execute(
+            f"UPDATE opportunities SET stage = ?, stage_rank = ?, "
+            f"updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id IN ({','.join('?' * len(changed))})",
+            (to_stage.value, STAGE_RANK[to_stage], *changed),
+        )
+        conn.executemany(
+            "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(row[0], row[1], to_stage.value, reason, moved_by) for row in rows],
+        )
+        moved.extend((row[0], Stage(row[1])) for row in rows)
+        profiles.update(row[2] for row in rows)
+    return StageMove(to_stage, moved, frozenset(profiles))
+
+
+@dataclass(frozen=True)
+class StageHistoryEntry:
+    from_stage: Stage | None
+    to_stage: Stage
+    reason: str
+    moved_by: str
+    moved_at: str
+
+
+class OpportunityRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def open(self, query: OpportunityQuery, first_page: int) -> tuple[OpportunityResult, list[OpportunityRow]]:
+        """Count and first page in one hop: the first rows reach the screen after one round trip."""
+        compiled = compile_query(query)
+
+        def count_and_first_page(conn: sqlite3.Connection) -> tuple[int, PageRows]:
+            total = count_rows(conn, query)
+            seek = Seek(True, None, 0, min(first_page, total))
+            return total, read_page(conn, compiled, seek)
+
+        total, page = await self._db.read(count_and_first_page)
+        result = OpportunityResult(self._db, query, compiled, total)
+        return result, result._remember(0, page)
+
+    async def move_stage(self, ids: Sequence[int], to_stage: Stage, reason: str = "",
+                         moved_by: str = "") -> StageMove:
+        """Move opportunities to a stage in one transaction, recording who, when and why."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        return await self._db.write(lambda conn: _move_stage_sync(conn, ids, Stage(to_stage), reason, moved_by))
+
+    async def stage_history(self, opportunity_id: int) -> list[StageHistoryEntry]:
+        rows = await self._db.fetch_all(
+            "SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
+            "WHERE opportunity_id = ? ORDER BY id",
+            (opportunity_id,),
+        )
+        return [StageHistoryEntry(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    async def rows_by_id(self, ids: Sequence[int]) -> dict[int, OpportunityRow]:
+        """Current values of specific rows (to refresh only what a write changed)."""
+        def read(conn: sqlite3.Connection) -> dict[int, OpportunityRow]:
+            found: dict[int, OpportunityRow] = {}
+            for chunk in _chunks(list(ids)):
+                marks = ",".join("?" * len(chunk))
+                for values in conn.execute(f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})",
+                                           tuple(chunk)):
+                    found[values[0]] = row_from_values(values)
+            return found
+
+        return await self._db.read(read)

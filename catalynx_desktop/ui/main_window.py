@@ -1,0 +1,464 @@
+"""The main window: profiles on the left, the selected profile's opportunities on the right.
+
+Everything that touches data is awaited through AppServices; this module has no SQL and never
+blocks the UI thread. Long actions show a progress bar with a Cancel button in the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabBar,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from catalynx_desktop import APP_NAME
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.query import OpportunityQuery, SortKey
+from catalynx_desktop.domain.stages import PIPELINE, Stage
+from catalynx_desktop.services import AppServices
+from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.storage.errors import ErrorKind, StorageError
+from catalynx_desktop.storage.opportunity_repository import StageMove
+from catalynx_desktop.ui.async_tasks import TaskRunner
+from catalynx_desktop.ui.dialogs import confirm, run_dialog
+from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
+from catalynx_desktop.ui.profile_dialog import ProfileDialog
+from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
+from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
+
+log = logging.getLogger(__name__)
+
+SMALL_DEMO = DemoPlan(profiles=5, opportunities=50_000)
+ALL_STAGES_TAB = 0  # tab 0 is "All"; tab i+1 is PIPELINE[i]
+
+
+class EmptyState(QWidget):
+    """Shown instead of an empty grid on first run."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        layout = QVBoxLayout(self)
+        layout.addStretch()
+        title = QLabel("<h2>Welcome to Catalynx Desktop</h2>"
+                       "<p>Start with a profile of the organization you raise money for, "
+                       "or explore with demo data.</p>")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        self.create_button = QPushButton("Create profile…")
+        self.demo_button = QPushButton("Load demo data")
+        for button in (self.create_button, self.demo_button):
+            button.setMinimumWidth(220)
+            layout.addWidget(button, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: AppServices, settings: QSettings) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = settings
+        self.tasks = TaskRunner(on_error=self.show_error)
+        self.last_error: BaseException | None = None
+        self.current_profile_id: int | None = None
+        self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
+                      settings.value("table/descending", "true") == "true")
+        self._cancel_event: threading.Event | None = None
+        self.first_rows_shown = asyncio.Event()
+        self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
+        self.resize(1280, 800)
+
+        self.profile_model = ProfileListModel(self)
+        self.profile_view = QTableView()
+        self.profile_view.setModel(self.profile_model)
+        self.profile_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.profile_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.profile_view.verticalHeader().hide()
+        self.profile_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.profile_view.doubleClicked.connect(lambda _i: self.tasks.spawn(self.edit_profile_dialog()))
+        self.profile_view.selectionModel().currentRowChanged.connect(self._profile_row_changed)
+
+        self.stage_tabs = QTabBar()
+        self.stage_tabs.addTab("All")
+        for stage in PIPELINE:
+            self.stage_tabs.addTab(stage.label)
+        self.stage_tabs.currentChanged.connect(self._stage_tab_changed)
+
+        self.table_model = OpportunityTableModel(services.opportunities, self.tasks, self)
+        self.table_model.query_opened.connect(self._query_opened)
+        self.table_model.sort_requested.connect(self._remember_sort)
+        self.table = QTableView()
+        self.table.setModel(self.table_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        # Fixed row heights: the view never asks the model for every row's size hint.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
+        for column, width in enumerate((340, 260, 90, 60, 110, 100, 100, 50)):
+            self.table.setColumnWidth(column, width)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.stage_tabs)
+        right_layout.addWidget(self.table)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.profile_view)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([430, 850])
+
+        self.empty_state = EmptyState(self)
+        self.empty_state.create_button.clicked.connect(lambda: self.tasks.spawn(self.new_profile_dialog()))
+        self.empty_state.demo_button.clicked.connect(lambda: self.tasks.spawn(self.load_demo(SMALL_DEMO)))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.empty_state)
+        self.setCentralWidget(self.stack)
+
+        self.status_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_long_action)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+
+        self._build_actions()
+        self._restore_state()
+
+    # -- actions and shortcuts -------------------------------------------------------------
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot, menu=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        profile_menu = self.menuBar().addMenu("&Profile")
+        stage_menu = self.menuBar().addMenu("&Opportunity")
+        spawn = self.tasks.spawn
+        self.new_profile_action = self._action("&New profile…", QKeySequence.StandardKey.New,
+                                               lambda: spawn(self.new_profile_dialog()), profile_menu)
+        self.edit_profile_action = self._action("&Edit profile…", "Ctrl+E",
+                                                lambda: spawn(self.edit_profile_dialog()), profile_menu)
+        self.delete_profile_action = self._action("&Delete profile…", "Ctrl+Shift+Delete",
+                                                  lambda: spawn(self.delete_profile_dialog()), profile_menu)
+        self.move_action = self._action("&Move to stage…", "Ctrl+M",
+                                        lambda: spawn(self.move_selection_dialog()), stage_menu)
+        stage_menu.addSeparator()
+        for stage in PIPELINE:
+            self._action(f"Move to {stage.label}…", f"Ctrl+{stage.shortcut_digit}",
+                         lambda _checked=False, s=stage: spawn(self.move_selection_dialog(s)), stage_menu)
+        stage_menu.addSeparator()
+        self._action("Next stage tab", "Ctrl+PgDown", lambda: self._step_tab(1), stage_menu)
+        self._action("Previous stage tab", "Ctrl+PgUp", lambda: self._step_tab(-1), stage_menu)
+        self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
+                                        lambda: spawn(self.load_demo(SMALL_DEMO)), file_menu)
+        self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
+        file_menu.addSeparator()
+        self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, file_menu)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        for action in (self.new_profile_action, self.edit_profile_action, self.delete_profile_action,
+                       self.move_action, self.demo_action):
+            toolbar.addAction(action)
+        self.demo_action.setIconText("Load demo")
+        self.addToolBar(toolbar)
+
+    # -- state that persists -----------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = self.settings.value("table/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+
+    def _save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("table/header", self.table.horizontalHeader().saveState())
+        if self.current_profile_id is not None:
+            self.settings.setValue("profiles/last", self.current_profile_id)
+        self.settings.sync()
+
+    def _remember_sort(self, query: OpportunityQuery) -> None:
+        self._sort = (query.sort, query.descending)
+        self.settings.setValue("table/sort", query.sort.value)
+        self.settings.setValue("table/descending", "true" if query.descending else "false")
+
+    def _sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
+
+    # -- loading -----------------------------------------------------------------------------
+    async def reload(self) -> None:
+        """Reload the profile list (one query) and reselect the current or last profile."""
+        summaries = await self.services.profiles.list_summaries()
+        self.profile_model.set_summaries(summaries)
+        self.stack.setCurrentWidget(self.empty_state if not summaries else self.splitter)
+        if not summaries:
+            self.current_profile_id = None
+            self.table_model.clear()
+            self.first_rows_shown.set()
+            self.status_label.setText("No profiles yet.")
+            return
+        wanted = self.current_profile_id or _int_or_none(self.settings.value("profiles/last"))
+        row = self.profile_model.row_of(wanted) if wanted is not None else -1
+        await self.select_profile_row(row if row >= 0 else 0)
+
+    async def select_profile_row(self, row: int) -> None:
+        summary = self.profile_model.summary(row)
+        if summary is None:
+            return
+        self.profile_view.selectionModel().blockSignals(True)
+        self.profile_view.selectionModel().setCurrentIndex(
+            self.profile_model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.profile_view.selectionModel().blockSignals(False)
+        await self.show_profile(summary.profile.id)
+
+    def _profile_row_changed(self, current, _previous) -> None:
+        profile_id = current.data(PROFILE_ID_ROLE) if current.isValid() else None
+        if profile_id is not None and profile_id != self.current_profile_id:
+            self.tasks.spawn(self.show_profile(profile_id), name="show-profile")
+
+    async def show_profile(self, profile_id: int) -> None:
+        self.current_profile_id = profile_id
+        self._update_stage_tabs(profile_id)
+        await self.open_query(self.current_query())
+
+    def current_query(self) -> OpportunityQuery:
+        tab = self.stage_tabs.currentIndex()
+        stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
+        assert self.current_profile_id is not None
+        return OpportunityQuery(self.current_profile_id, stage, self._sort[0], self._sort[1])
+
+    async def open_query(self, query: OpportunityQuery) -> None:
+        started = time.perf_counter()
+        await self.table_model.open(query)
+        self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
+        if self.table_model.query == query:
+            self.status_label.setText(
+                f"{self.table_model.total:,} opportunities · first rows in {(time.perf_counter() - started) * 1000:.0f} ms")
+            self.first_rows_shown.set()
+
+    def _query_opened(self, total: int) -> None:
+        if self.table_model.total == 0:
+            self.status_label.setText("No opportunities in this view.")
+
+    def _stage_tab_changed(self, _index: int) -> None:
+        if self.current_profile_id is not None:
+            self.tasks.spawn(self.open_query(self.current_query()), name="stage-tab")
+
+    def _step_tab(self, step: int) -> None:
+        self.stage_tabs.setCurrentIndex((self.stage_tabs.currentIndex() + step) % self.stage_tabs.count())
+
+    def _update_stage_tabs(self, profile_id: int) -> None:
+        row = self.profile_model.row_of(profile_id)
+        summary = self.profile_model.summary(row)
+        if summary is None:
+            return
+        self.stage_tabs.setTabText(0, f"All ({summary.total:,})")
+        for i, stage in enumerate(PIPELINE, start=1):
+            self.stage_tabs.setTabText(i, f"{stage.label} ({summary.stage_counts.get(stage, 0):,})")
+
+    # -- profiles ------------------------------------------------------------------------------
+    def selected_profile(self) -> Profile | None:
+        summary = self.profile_model.summary(self.profile_model.row_of(self.current_profile_id or -1))
+        return summary.profile if summary else None
+
+    async def new_profile_dialog(self) -> None:
+        dialog = ProfileDialog(self)
+        if await run_dialog(dialog) and dialog.result_profile is not None:
+            await self.save_profile(dialog.result_profile)
+
+    async def edit_profile_dialog(self) -> None:
+        profile = self.selected_profile()
+        if profile is None:
+            return
+        dialog = ProfileDialog(self, profile)
+        if await run_dialog(dialog) and dialog.result_profile is not None:
+            await self.save_profile(dialog.result_profile)
+
+    async def save_profile(self, profile: Profile) -> Profile:
+        if profile.id is None:
+            saved = await self.services.profiles.create(profile)
+        else:
+            saved = await self.services.profiles.update(profile)
+        self.current_profile_id = saved.id
+        await self.reload()
+        self.status_label.setText(f"Saved profile “{saved.name}”.")
+        return saved
+
+    async def delete_profile_dialog(self) -> None:
+        profile = self.selected_profile()
+        if profile is None or profile.id is None:
+            return
+        summary = self.profile_model.summary(self.profile_model.row_of(profile.id))
+        count = summary.total if summary else 0
+        if await confirm(self, "Delete profile",
+                         f"Delete “{profile.name}” and its {count:,} opportunities? This cannot be undone."):
+            await self.delete_profile(profile.id)
+
+    async def delete_profile(self, profile_id: int) -> None:
+        self.current_profile_id = None
+        self.table_model.clear()
+        self.status_label.setText("Deleting profile…")
+        await self.services.profiles.delete(profile_id)
+        await self.reload()
+
+    # -- stage moves ---------------------------------------------------------------------------
+    def selected_opportunity_ids(self) -> list[int]:
+        ids = []
+        for index in self.table.selectionModel().selectedRows():
+            opportunity_id = index.data(ID_ROLE)
+            if opportunity_id is not None:
+                ids.append(opportunity_id)
+        return ids
+
+    async def move_selection_dialog(self, stage: Stage | None = None) -> None:
+        ids = self.selected_opportunity_ids()
+        if not ids:
+            self.status_label.setText("Select one or more opportunities first.")
+            return
+        dialog = StageMoveDialog(self, len(ids), stage)
+        if await run_dialog(dialog):
+            to_stage, reason = dialog.chosen()
+            await self.move_opportunities(ids, to_stage, reason)
+
+    async def move_opportunities(self, ids: list[int], stage: Stage, reason: str = "") -> StageMove:
+        move = await self.services.opportunities.move_stage(ids, stage, reason, moved_by=_user_name())
+        await self.apply_stage_move(move)
+        self.status_label.setText(f"Moved {len(move.moved):,} to {stage.label}.")
+        return move
+
+    async def apply_stage_move(self, move: StageMove) -> None:
+        """Refresh only what the move changed: the moved rows, and one profile's counts."""
+        for profile_id in move.profile_ids:
+            counts = await self.services.profiles.stage_counts(profile_id)
+            self.profile_model.update_counts(profile_id, counts)
+        if self.current_profile_id is not None:
+            self._update_stage_tabs(self.current_profile_id)
+        query = self.table_model.query
+        if query is None or not move.moved:
+            return
+        if query.stage is None and query.sort is not SortKey.STAGE:
+            # Membership and order are unchanged: patch the loaded rows in place, no read at all.
+            moved_ids = {opportunity_id for opportunity_id, _from in move.moved}
+            stage = move.to_stage.value
+            self.table_model.patch_rows(moved_ids, lambda row: row._replace(stage=stage))
+        else:
+            self.table.clearSelection()
+            await self.table_model.refresh()
+
+    # -- demo data and long actions ----------------------------------------------------------
+    async def load_demo(self, plan: DemoPlan) -> None:
+        cancel = self.begin_long_action("Loading demo data…", plan.opportunities)
+        try:
+            result = await self.services.load_demo(plan, self.progress_update, cancel)
+        except InterruptedError:
+            self.status_label.setText("Demo load cancelled; nothing was added.")
+            return
+        finally:
+            self.end_long_action()
+        self.current_profile_id = result.profile_ids[0] if result.profile_ids else None
+        await self.reload()
+        self.status_label.setText(f"Loaded {len(result.profile_ids)} demo profiles and "
+                                  f"{result.opportunities:,} opportunities.")
+
+    def begin_long_action(self, text: str, total: int) -> threading.Event:
+        self._cancel_event = threading.Event()
+        self.status_label.setText(text)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        return self._cancel_event
+
+    def progress_update(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def cancel_long_action(self) -> None:
+        if self._cancel_event is not None:
+            self._cancel_event.set()
+            self.status_label.setText("Cancelling…")
+
+    def end_long_action(self) -> None:
+        self._cancel_event = None
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    # -- errors and shutdown -----------------------------------------------------------------
+    def show_error(self, error: BaseException) -> None:
+        self.last_error = error
+        if isinstance(error, StorageError) and error.kind is ErrorKind.ENVIRONMENT:
+            text = error.user_message
+        elif isinstance(error, ValueError | LookupError):
+            text = str(error)
+        else:
+            log.error("unexpected error", exc_info=error)
+            text = f"Something went wrong: {error}\nYour data is safe. Details are in the log."
+        self.status_label.setText(text.splitlines()[0])
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._save_state()
+        if self._cancel_event is not None:
+            self._cancel_event.set()
+        super().closeEvent(event)
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value) if value is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _user_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is not an error worth surfacing
+        return ""

@@ -1,0 +1,294 @@
+"""A lazy QAbstractTableModel over one profile's opportunities.
+
+rowCount comes from a count the repository keeps exact; rows arrive in pages fetched
+asynchronously when the view asks for them (data() never waits: it returns a placeholder and
+queues the page). A bounded LRU of pages keeps memory independent of the row count. Every
+query change bumps a generation number and pages of an older generation are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+
+from catalynx_desktop.domain.query import OpportunityQuery, SortKey
+from catalynx_desktop.domain.records import OpportunityRow
+from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.ui.async_tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 256
+MAX_CACHED_PAGES = 48  # ~12k rows: plenty for any screen, bounded whatever the row count
+MAX_QUEUED_PAGES = 6  # a fast scroll-bar drag only needs the pages it ends on
+PLACEHOLDER = "…"
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PageSource(Protocol):
+    """What the model needs from storage (OpportunityResult satisfies it)."""
+
+    total: int
+    query: OpportunityQuery
+
+    async def page(self, start: int, limit: int) -> list[OpportunityRow]: ...
+
+    async def build_position_map(self, every: int, is_stale: Callable[[], bool]) -> None: ...
+
+
+class ResultOpener(Protocol):
+    async def open(self, query: OpportunityQuery, first_page: int) -> tuple[PageSource, list[OpportunityRow]]:
+        ...
+
+
+def _money(amount: int) -> str:
+    return f"${amount:,}" if amount else "—"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort: SortKey | None
+    text: Callable[[OpportunityRow], str]
+    align_right: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Title", SortKey.TITLE, lambda r: r.title),
+    Column("Funder", SortKey.FUNDER, lambda r: r.funder_name),
+    Column("Stage", SortKey.STAGE, lambda r: Stage(r.stage).label),
+    Column("Score", SortKey.SCORE, lambda r: f"{r.score:.2f}", align_right=True),
+    Column("Amount", SortKey.AMOUNT, lambda r: _money(r.amount), align_right=True),
+    Column("Closes", SortKey.CLOSE_DATE, lambda r: r.close_date or "rolling"),
+    Column("Discovered", SortKey.DISCOVERED, lambda r: r.discovered_at),
+    Column("State", None, lambda r: r.state),
+)
+SORT_COLUMN_OF: dict[SortKey, int] = {c.sort: i for i, c in enumerate(COLUMNS) if c.sort is not None}
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class OpportunityTableModel(QAbstractTableModel):
+    # Emitted on the UI thread when a query's first page is in (total rows) and per loaded page.
+    query_opened = Signal(int)
+    page_loaded = Signal(int)
+    sort_requested = Signal(object)  # the new OpportunityQuery, so the window can persist it
+
+    def __init__(self, opener: ResultOpener, tasks: TaskRunner, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._opener = opener
+        self._tasks = tasks
+        self._result: PageSource | None = None
+        self._generation = 0
+        self._pages: OrderedDict[int, list[OpportunityRow]] = OrderedDict()
+        self._queued: list[int] = []  # most recent last
+        self._in_flight: set[int] = set()
+        self._fetcher: asyncio.Task[None] | None = None
+        self._today = date.today().isoformat()
+
+    # -- query lifecycle ---------------------------------------------------------------------
+    @property
+    def query(self) -> OpportunityQuery | None:
+        return self._result.query if self._result else None
+
+    @property
+    def total(self) -> int:
+        return self._result.total if self._result else 0
+
+    async def open(self, query: OpportunityQuery) -> None:
+        """Replace the shown result with `query`'s; old rows stay on screen until the new ones come."""
+        self._generation += 1
+        generation = self._generation
+        result, first_rows = await self._opener.open(query, PAGE_SIZE)
+        if generation != self._generation:
+            return  # a newer query was opened while this one was in flight
+        self.beginResetModel()
+        self._result = result
+        self._pages.clear()
+        self._queued.clear()
+        self._in_flight.clear()
+        if first_rows:
+            self._pages[0] = first_rows
+        self.endResetModel()
+        self.query_opened.emit(result.total)
+        if result.total > PAGE_SIZE * 4:
+            self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
+                              name="position-map")
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self._result = None
+        self._pages.clear()
+        self._queued.clear()
+        self._in_flight.clear()
+        self.endResetModel()
+
+    async def refresh(self) -> None:
+        """Re-read the current query (after a write that changed which rows belong or their order)."""
+        if self._result is not None:
+            await self.reload_keeping_position(self._result.query)
+
+    async def reload_keeping_position(self, query: OpportunityQuery) -> None:
+        """Swap in a fresh result without a model reset, so the view keeps its scroll position."""
+        self._generation += 1
+        generation = self._generation
+        result, first_rows = await self._opener.open(query, PAGE_SIZE)
+        if generation != self._generation:
+            return
+        old_total = self.total
+        self._result = result
+        self._pages.clear()
+        self._queued.clear()
+        self._in_flight.clear()
+        if first_rows:
+            self._pages[0] = first_rows
+        if result.total < old_total:
+            self.beginRemoveRows(QModelIndex(), result.total, old_total - 1)
+            self.endRemoveRows()
+        elif result.total > old_total:
+            self.beginInsertRows(QModelIndex(), old_total, result.total - 1)
+            self.endInsertRows()
+        if result.total:
+            self.dataChanged.emit(self.index(0, 0), self.index(result.total - 1, len(COLUMNS) - 1))
+        self.query_opened.emit(result.total)
+        if result.total > PAGE_SIZE * 4:
+            self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
+                              name="position-map")
+
+    # -- Qt model API --------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() or self._result is None else self._result.total
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._result is None:
+            return None
+        row_number, column = index.row(), index.column()
+        if not (0 <= row_number < self._result.total and 0 <= column < len(COLUMNS)):
+            return None
+        row = self.row_at(row_number)
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return PLACEHOLDER if column == 0 else ""
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(Qt.GlobalColor.gray)
+            return None
+        spec = COLUMNS[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return spec.text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
+            return spec.text(row)
+        if role == Qt.ItemDataRole.ForegroundRole and spec.sort is SortKey.CLOSE_DATE:
+            if row.close_date and row.close_date < self._today:
+                return QColor(Qt.GlobalColor.darkRed)
+        if role == ID_ROLE:
+            return row.id
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self._result is None or not (0 <= column < len(COLUMNS)):
+            return
+        key = COLUMNS[column].sort
+        if key is None:
+            return
+        query = self._result.query.with_sort(key, order == Qt.SortOrder.DescendingOrder)
+        if query == self._result.query:
+            return
+        self.sort_requested.emit(query)
+        self._tasks.spawn(self.open(query), name="sort")
+
+    # -- rows ------------------------------------------------------------------------------
+    def row_at(self, row_number: int) -> OpportunityRow | None:
+        """The row if its page is loaded; otherwise queue the page and return None."""
+        page_number, offset = divmod(row_number, PAGE_SIZE)
+        page = self._pages.get(page_number)
+        if page is not None:
+            self._pages.move_to_end(page_number)
+            return page[offset] if offset < len(page) else None
+        self._request(page_number)
+        return None
+
+    def is_loaded(self, row_number: int) -> bool:
+        return row_number // PAGE_SIZE in self._pages
+
+    def loaded_rows(self) -> int:
+        return sum(len(p) for p in self._pages.values())
+
+    def _request(self, page_number: int) -> None:
+        if page_number in self._in_flight:
+            return
+        if page_number in self._queued:
+            self._queued.remove(page_number)
+        self._queued.append(page_number)
+        if len(self._queued) > MAX_QUEUED_PAGES:
+            # Pages asked for long ago scrolled past; the view asks again if they come back.
+            del self._queued[: len(self._queued) - MAX_QUEUED_PAGES]
+        if self._fetcher is None or self._fetcher.done():
+            self._fetcher = self._tasks.spawn(self._fetch_pages(), name="page-fetch")
+
+    async def _fetch_pages(self) -> None:
+        # One fetch at a time, newest request first: the page the user is looking at now wins.
+        while self._queued and self._result is not None:
+            page_number = self._queued.pop()
+            generation, result = self._generation, self._result
+            self._in_flight.add(page_number)
+            try:
+                rows = await result.page(page_number * PAGE_SIZE, PAGE_SIZE)
+            finally:
+                self._in_flight.discard(page_number)
+            if generation != self._generation:
+                continue  # stale: the query changed while this page was read
+            self._store(page_number, rows)
+
+    def _store(self, page_number: int, rows: list[OpportunityRow]) -> None:
+        self._pages[page_number] = rows
+        self._pages.move_to_end(page_number)
+        while len(self._pages) > MAX_CACHED_PAGES:
+            self._pages.popitem(last=False)
+        if rows:
+            first = page_number * PAGE_SIZE
+            self.dataChanged.emit(self.index(first, 0), self.index(first + len(rows) - 1, len(COLUMNS) - 1))
+        self.page_loaded.emit(page_number)
+
+    def patch_rows(self, ids: set[int], change: Callable[[OpportunityRow], OpportunityRow]) -> None:
+        """Rewrite loaded rows by id (after a write that did not change order or membership).
+        Only cached pages are touched; pages not loaded will be read fresh when needed."""
+        for page_number, rows in self._pages.items():
+            first = page_number * PAGE_SIZE
+            for offset, row in enumerate(rows):
+                if row.id in ids:
+                    rows[offset] = change(row)
+                    self.dataChanged.emit(self.index(first + offset, 0),
+                                          self.index(first + offset, len(COLUMNS) - 1))
+
+    async def wait_idle(self) -> None:
+        """Until no page is queued or in flight (tests and benchmarks)."""
+        while self._fetcher is not None and not self._fetcher.done():
+            await asyncio.shield(self._fetcher)
