@@ -438,9 +438,12 @@ async def test_no_call_blocks_the_event_loop(tmp_path: Path) -> None:
     """
     value = _records(2000)
     codec = Codec()
-    t = time.perf_counter()
-    codec.decode(codec.encode(value))
-    blocking = time.perf_counter() - t  # what one set + get would stall the loop for if done on it
+    timings = []
+    for _ in range(3):
+        t = time.perf_counter()
+        codec.decode(codec.encode(value))
+        timings.append(time.perf_counter() - t)
+    blocking = sorted(timings)[1]  # what one set + get would stall the loop for if done on it
 
     gc.collect()
     gc.freeze()
@@ -468,7 +471,12 @@ async def test_no_call_blocks_the_event_loop(tmp_path: Path) -> None:
         gc.unfreeze()
 
     assert got == value
-    max_gap = max(gaps)
+    gaps.sort()
+    max_gap, p90_gap = gaps[-1], gaps[int(len(gaps) * 0.9)]
     assert blocking > 0.01, "payload too small to show a stall"
+    # the app's budget for the longest UI stall; a blocking cache would exceed it on every op
     assert max_gap < 0.05, f"loop stalled {max_gap * 1000:.1f} ms"
-    assert max_gap < 0.8 * blocking, f"stall {max_gap * 1000:.1f} ms vs blocking work {blocking * 1000:.1f} ms"
+    # typical gaps are small against the work: the loop kept running while the worker encoded
+    # and decoded (the max alone is at the mercy of the OS scheduler on a loaded 2-core box)
+    assert p90_gap < 0.5 * blocking, f"p90 stall {p90_gap * 1000:.1f} ms vs blocking work {blocking * 1000:.1f} ms"
+    assert len(gaps) > 10
