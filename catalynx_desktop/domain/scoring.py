@@ -28,9 +28,11 @@ from catalynx_desktop.domain.records import RecordKind, SourceRecord
 class ScoringWeights:
     """THE place the weights live. Relative weights: the total divides by their sum."""
 
-    mission: float = 0.30
-    geography: float = 0.20
-    amount: float = 0.15
+    # Mission dominates: a funder that is open, rich and eligible but works in another field
+    # is not a lead (with mission at 0 the other five can reach at most 0.6).
+    mission: float = 0.40
+    geography: float = 0.15
+    amount: float = 0.10
     capacity: float = 0.15
     deadline: float = 0.10
     eligibility: float = 0.10
@@ -58,6 +60,9 @@ NONPROFIT_APPLICANT_CODES: dict[str, str] = {
     "99": "unrestricted",
 }
 PRIVATE_FOUNDATION_CODES = {"02", "03", "04"}
+# NTEE major group T (philanthropy, grantmaking foundations: T20 private, T31 community): their
+# code says what they ARE, not what they fund, so it is a neutral mission signal, not a mismatch.
+GRANTMAKER_NTEE_GROUP = "T"
 # Grants.gov funding-activity categories -> the NTEE major group that does that work, so a
 # federal opportunity (which has no NTEE code) can still match a profile's field.
 CATEGORY_TO_NTEE_GROUP: dict[str, str] = {
@@ -152,7 +157,8 @@ class ProfileMatcher:
         codes = [c.strip().upper() for c in (*profile.target_ntee_codes, profile.ntee_code or "") if c and c.strip()]
         self._exact = tuple(c for c in codes if len(c) >= 2)
         self._groups = frozenset(c[0] for c in codes)
-        self._keywords = tuple({k.strip().lower() for k in (*profile.keywords, *profile.focus_areas) if k.strip()})
+        # sorted: a set's order varies per process (hash seed) and the reason text must not
+        self._keywords = tuple(sorted({k.strip().lower() for k in (*profile.keywords, *profile.focus_areas) if k.strip()}))
         self._states = frozenset(s.strip().upper() for s in profile.states)
         self._nationwide = profile.nationwide
         self._min = profile.min_amount
@@ -194,6 +200,8 @@ class ProfileMatcher:
                     return 1.0, f"exact NTEE match ({code})"
             if code[0] in self._groups:
                 best = (0.6, f"same NTEE major group ({code[0]}: {code})")
+            elif code[0] == GRANTMAKER_NTEE_GROUP:
+                best = (0.5, f"grantmaking foundation (NTEE {code}): funds many fields")
             else:
                 best = (0.0, f"different field (NTEE {code})")
         elif row[_KIND] == _FEDERAL and row[_CATEGORY]:

@@ -4,10 +4,12 @@ create or update its opportunities.
 Steps: prepare (load the profile, split source_records into id-range chunks) -> match
 (score chunks in worker processes, upsert each chunk's rows in one write transaction).
 
-Threshold: records scoring >= `threshold` (default 0.5) become opportunities. With the default
-weights an unrelated funder (no mission match, out of the profile's states) lands around
-0.3-0.4, and one that matches on mission group or geography lands above 0.5; keeping "all"
-would copy the whole BMF (~1.9M rows) into every profile's triage list. 0 keeps everything.
+Threshold: records scoring >= `threshold` (default 0.6) become opportunities. With the default
+weights a record with no mission match cannot exceed 0.6 however open, rich and eligible it is
+(a federal program in another field, a local charity in another field), while a same-field
+grant maker, a matching federal program or a general-purpose foundation in the profile's
+states lands at 0.65-0.95. Keeping "all" would copy the whole BMF (~1.9M rows) into every
+profile's triage list. 0 keeps everything.
 Existing opportunities are always rescored, even below the threshold (their stage, notes and
 history are the user's work and are never touched).
 """
@@ -30,7 +32,7 @@ from catalynx_desktop.workflows.scoring_pool import map_chunks
 from catalynx_desktop.workflows.scoring_worker import WorkerConfig
 
 DISCOVER = "discover"
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.6
 CHUNK_SIZE = 10_000  # ~40 ms of scoring per chunk: prompt cancel, small result pickles, few writes
 
 

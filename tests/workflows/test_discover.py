@@ -19,7 +19,7 @@ from catalynx_desktop.domain.scoring import ProfileMatcher, ScoreResult
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
-from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
+from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD, ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import WorkflowEngine
 from catalynx_desktop.workflows.rescore import start_rescore
 from catalynx_desktop.workflows.runs import RunStatus
@@ -106,7 +106,9 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
             await insert_records(db, make_records(50, seed=2, start=600))  # new records
             changed = replace(records[1], assets=(records[1].assets or 0) + 10**9)  # a score change
             await insert_records(db, [changed])
-            return await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            second = await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            third = await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            return second, third
         finally:
             await db.close()
 
@@ -114,7 +116,7 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
     try:
         db, engine, profile, first = loop.run_until_complete(main())
         assert first.status == RunStatus.SUCCEEDED, first.error
-        kept = expected_kept(profile, records, 0.5)
+        kept = expected_kept(profile, records, DEFAULT_THRESHOLD)
         after_first = opportunities(path)
         assert set(after_first) == kept and 0 < len(kept) < len(records)
         assert first.counts["scored"] == 600 and first.counts["created"] == len(kept)
@@ -135,17 +137,19 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
         sql(path, "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason) "
                   "VALUES (?, 'discover', 'plan', 'strong fit')", (opp_id,))
         # ...and the lowest-scoring record becomes an opportunity by hand-picked threshold later: skip
-        second = loop.run_until_complete(rerun(db, engine, profile))
+        second, third = loop.run_until_complete(rerun(db, engine, profile))
     finally:
         loop.close()
     assert second.status == RunStatus.SUCCEEDED, second.error
+    # nothing changed since the second run: nothing is rewritten (scores and reasons are deterministic)
+    assert (third.counts["created"], third.counts["updated"]) == (0, 0)
     after = opportunities(path)
     new_records = make_records(50, seed=2, start=600)
     all_records = [*records, *new_records]
     assert len(sql(path, "SELECT profile_id, source, source_id FROM opportunities GROUP BY 1, 2, 3 "
                          "HAVING count(*) > 1")) == 0
     assert set(after) >= set(after_first)
-    assert set(after) - set(after_first) == expected_kept(profile, new_records, 0.5)
+    assert set(after) - set(after_first) == expected_kept(profile, new_records, DEFAULT_THRESHOLD)
     assert second.counts["created"] == len(set(after) - set(after_first))
     moved = after[target]
     assert moved[0] == opp_id and moved[1:3] == ("plan", 1)
