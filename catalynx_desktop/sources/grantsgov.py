@@ -178,26 +178,28 @@ class GrantsGovParser:
         try:
             events = ET.iterparse(stream, events=("start", "end"))
             root: ET.Element | None = None
+            depth = 0  # element nesting from events (the tree itself is built ahead of them)
             try:
                 for event, elem in events:
-                    if root is None:
-                        root = elem
-                        if elem.tag != ROOT_TAG:
-                            raise FormatError(self.path, f"the XML root is <{_local(elem.tag)}>, not a "
-                                              f"Grants.gov extract <Grants xmlns=\"{NAMESPACE}\">")
+                    if event == "start":
+                        depth += 1
+                        if root is None:
+                            root = elem
+                            if elem.tag != ROOT_TAG:
+                                raise FormatError(self.path, f"the XML root is <{_local(elem.tag)}>, not a "
+                                                  f"Grants.gov extract <Grants xmlns=\"{NAMESPACE}\">")
                         continue
-                    if event != "end":
-                        continue
-                    tag = elem.tag
-                    if tag in RECORD_TAGS:
-                        self._records_read += 1
-                        yield self._record(elem, tag == FORECAST_TAG, self._records_read)
-                        root.clear()  # drop finished records: memory stays flat
-                    elif _parent_is_root(root, elem):
-                        self._records_read += 1
+                    depth -= 1
+                    if depth != 1:
+                        continue  # a field inside a record, or the root itself
+                    assert root is not None
+                    self._records_read += 1
+                    if elem.tag in RECORD_TAGS:
+                        yield self._record(elem, elem.tag == FORECAST_TAG, self._records_read)
+                    else:
                         yield RecordError(name, self._records_read,
-                                          f"unknown record type <{_local(tag)}> was skipped")
-                        root.clear()
+                                          f"unknown record type <{_local(elem.tag)}> was skipped")
+                    root.clear()  # drop finished records: memory stays flat
             except ET.ParseError as error:
                 if root is None:
                     raise FormatError(self.path, f"this is not readable XML ({error})") from error
@@ -284,12 +286,6 @@ class GrantsGovParser:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
-
-
-def _parent_is_root(root: ET.Element, elem: ET.Element) -> bool:
-    # Elements are appended to their parent at 'start'; after root.clear() the only children
-    # left in root are those of the record being built, so this is O(1) in practice.
-    return len(root) > 0 and root[-1] is elem
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
