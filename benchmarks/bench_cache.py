@@ -328,6 +328,26 @@ async def main_async(quick: bool) -> str:
         out.append(f"| {name} | {o[0] / h[0]:.2f} | {o[2] / h[2]:.2f} | {o[0] / r[0]:.2f} | {o[2] / r[2]:.2f} |")
     out.append("\n## 4. Parse cache (an unchanged import file is not parsed again)\n")
     out += parse_rows
+
+    # verdict against the budgets, computed from the numbers above
+    opp = summary["opportunity list (300 rows)"][0]
+    raw_opp = sum(len(pack(v)) for v in summary["opportunity list (300 rows)"][1])
+    verdict = ["## Verdict against the budgets (this run)\n", "| budget | measured | met |", "| --- | --- | --- |",
+               f"| stored size ≤ 1/3 of raw msgpack, opportunity records | {opp['stored'] / raw_opp:.3f} "
+               f"| {'yes' if opp['stored'] / raw_opp <= 1 / 3 else 'NO'} |"]
+    for name, (s, _) in summary.items():
+        o, h = s["ours"], s["dc_hop"]
+        for what, i in (("set", 0), ("get", 2)):
+            ratio = o[i] / h[i]
+            verdict.append(f"| {what} throughput ≥ diskcache (thread hop), {name} | {ratio:.2f}× "
+                           f"| {'yes' if ratio >= 1 else 'NO'} |")
+    verdict.append("\nAgainst diskcache called raw (no hop, i.e. blocking the UI thread) we are slower on small "
+                   "values by the cost of the hop itself (~50-150 µs here); see section 3. Large lists of dicts "
+                   "are dominated by building the Python objects: pickle (diskcache) shares one key string per "
+                   "column through its memo, our decoder rebuilds each dict from columns (~1-2 µs per dict on this "
+                   "VM) and also pays zstd decompression, which is what buys the 3× smaller store.\n")
+    header_end = 2
+    out[header_end:header_end] = verdict
     return "\n".join(out) + "\n"
 
 
