@@ -105,8 +105,11 @@ class Store:
         self._pending: dict[int, tuple[float, int]] = {}  # id -> (last_access, hits to add)
         self._last_flush = time.monotonic()
         self._last_expiry_sweep = 0.0
+        self._rebuilt = False
         self.conn = self._open_index()
-        self.sweep_orphans()
+        # After a rebuild no file can be referenced; otherwise spare young files, which may be
+        # another process's write between rename and commit.
+        self.sweep_orphans(grace_s=0.0 if self._rebuilt else ORPHAN_GRACE_S)
 
     # -- index lifecycle --------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -141,10 +144,11 @@ class Store:
                 raise
             log.warning("cache index %s is unusable (%s); rebuilding it", self.index_path, error)
             self._discard_index_files()
+            self._rebuilt = True
             return self._connect()
 
     def _discard_index_files(self) -> None:
-        # The value files become orphans; the sweep (grace 0: nothing can reference them) removes them.
+        # The value files become orphans; the sweep that follows (grace 0) removes them.
         for suffix in ("", "-wal", "-shm"):
             try:
                 os.unlink(f"{self.index_path}{suffix}")

@@ -295,6 +295,7 @@ async def test_corrupt_index_is_rebuilt(tmp_path: Path, damage) -> None:  # type
     cache = await Cache.open(tmp_path)
     assert await cache.get("view", "small") is None
     assert (await cache.stats()).entries == 0
+    assert value_files(tmp_path) == []  # the old index's value files went with it
     await cache.set("view", "small", 2)
     assert await cache.get("view", "small") == 2
     await cache.close()
