@@ -18,7 +18,7 @@ import pytest
 from catalynx_desktop.cache import Cache, FileFingerprint
 from catalynx_desktop.cache.codec import Codec
 from catalynx_desktop.cache.store import INDEX_FILENAME, INLINE_MAX, VALUES_DIRNAME
-from tests.cache.conftest import async_test
+from tests.cache.asyncutil import async_test
 
 
 def index_rows(directory: Path) -> list[tuple]:

@@ -10,7 +10,7 @@ import pytest
 
 from catalynx_desktop.cache import (PARSE, Cache, ChunkMissing, ChunkWriter, FileFingerprint, read_chunks,
                                     spec_key)
-from tests.cache.conftest import async_test
+from tests.cache.asyncutil import async_test
 
 
 async def collect(it) -> list:  # type: ignore[no-untyped-def]

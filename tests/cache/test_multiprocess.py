@@ -11,7 +11,7 @@ from pathlib import Path
 
 from catalynx_desktop.cache import Cache
 from catalynx_desktop.cache.store import INDEX_FILENAME, INLINE_MAX, VALUES_DIRNAME
-from tests.cache.conftest import async_test
+from tests.cache.asyncutil import async_test
 
 MAX_BYTES = 1_500_000
 
