@@ -22,6 +22,7 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
+    loop.close()  # also stops qasync's executor threads (asyncio.to_thread runs there)
     asyncio.set_event_loop(None)
 
 

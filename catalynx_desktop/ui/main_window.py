@@ -10,6 +10,8 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -232,8 +234,8 @@ class MainWindow(QMainWindow):
         """Reload the profile list (one query) and reselect the current or last profile."""
         summaries = await self.services.profiles.list_summaries()
         self.profile_model.set_summaries(summaries)
-        self.stack.setCurrentWidget(self.empty_state if not summaries else self.splitter)
         if not summaries:
+            self.stack.setCurrentWidget(self.empty_state)
             self.current_profile_id = None
             self.table_model.clear()
             self.first_rows_shown.set()
@@ -241,18 +243,24 @@ class MainWindow(QMainWindow):
             return
         wanted = self.current_profile_id or _int_or_none(self.settings.value("profiles/last"))
         row = self.profile_model.row_of(wanted) if wanted is not None else -1
-        await self.select_profile_row(row if row >= 0 else 0)
+        # Select before the list becomes visible: a view that gets focus with no current row
+        # picks row 0 by itself, which would open a second profile behind our back.
+        select = self.select_profile_row(row if row >= 0 else 0)
+        self.stack.setCurrentWidget(self.splitter)
+        await select
 
-    async def select_profile_row(self, row: int) -> None:
+    def select_profile_row(self, row: int) -> Coroutine[Any, Any, None]:
+        """Select the row now (synchronously); the returned coroutine shows its opportunities."""
         summary = self.profile_model.summary(row)
         if summary is None:
-            return
+            return asyncio.sleep(0)
+        self.current_profile_id = summary.profile.id
         self.profile_view.selectionModel().blockSignals(True)
         self.profile_view.selectionModel().setCurrentIndex(
             self.profile_model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.profile_view.selectionModel().blockSignals(False)
-        await self.show_profile(summary.profile.id)
+        return self.show_profile(summary.profile.id)
 
     def _profile_row_changed(self, current, _previous) -> None:
         profile_id = current.data(PROFILE_ID_ROLE) if current.isValid() else None
@@ -385,8 +393,9 @@ class MainWindow(QMainWindow):
             stage = move.to_stage.value
             self.table_model.patch_rows(moved_ids, lambda row: row._replace(stage=stage))
         else:
-            self.table.clearSelection()
+            scrolled_to = self.table.verticalScrollBar().value()
             await self.table_model.refresh()
+            self.table.verticalScrollBar().setValue(scrolled_to)
 
     # -- demo data and long actions ----------------------------------------------------------
     async def load_demo(self, plan: DemoPlan) -> None:

@@ -135,36 +135,10 @@ class OpportunityTableModel(QAbstractTableModel):
         self.endResetModel()
 
     async def refresh(self) -> None:
-        """Re-read the current query (after a write that changed which rows belong or their order)."""
+        """Re-read the current query after a write changed which rows belong or their order.
+        A reset, since any row may have moved; the view restores its scroll position."""
         if self._result is not None:
-            await self.reload_keeping_position(self._result.query)
-
-    async def reload_keeping_position(self, query: OpportunityQuery) -> None:
-        """Swap in a fresh result without a model reset, so the view keeps its scroll position."""
-        self._generation += 1
-        generation = self._generation
-        result, first_rows = await self._opener.open(query, PAGE_SIZE)
-        if generation != self._generation:
-            return
-        old_total = self.total
-        self._result = result
-        self._pages.clear()
-        self._queued.clear()
-        self._in_flight.clear()
-        if first_rows:
-            self._pages[0] = first_rows
-        if result.total < old_total:
-            self.beginRemoveRows(QModelIndex(), result.total, old_total - 1)
-            self.endRemoveRows()
-        elif result.total > old_total:
-            self.beginInsertRows(QModelIndex(), old_total, result.total - 1)
-            self.endInsertRows()
-        if result.total:
-            self.dataChanged.emit(self.index(0, 0), self.index(result.total - 1, len(COLUMNS) - 1))
-        self.query_opened.emit(result.total)
-        if result.total > PAGE_SIZE * 4:
-            self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
-                              name="position-map")
+            await self.open(self._result.query)
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature

@@ -1,0 +1,225 @@
+"""The real main window on a real database: select, sort, scroll, jump, move stages, edit profiles."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtTest import QTest
+
+from catalynx_desktop.app import close_main_window, open_main_window
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.services import AppServices
+from catalynx_desktop.paths import resolve_paths
+from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PLACEHOLDER, SORT_COLUMN_OF
+from catalynx_desktop.domain.query import SortKey
+
+
+def seed_demo(run, data_dir, profiles=2, opportunities=20_000):
+    async def seed():
+        services = await AppServices.open(resolve_paths(data_dir))
+        try:
+            return await services.load_demo(DemoPlan(profiles, opportunities, seed=11))
+        finally:
+            await services.close()
+    return run(seed())
+
+
+async def wait_loaded(window, row: int, timeout: float = 10.0) -> None:
+    """Until the view has the page holding `row` (the view asks for it by painting)."""
+    model = window.table_model
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not model.is_loaded(row):
+        model.row_at(row)  # what a paint of that row does
+        await asyncio.sleep(0.01)
+        assert asyncio.get_running_loop().time() < deadline, f"row {row} never loaded"
+    await model.wait_idle()
+
+
+def db_ids(data_dir, sql, params=()):
+    with sqlite3.connect(resolve_paths(data_dir).database) as conn:
+        return [r[0] for r in conn.execute(sql, params)]
+
+
+def cell(window, row, column_title):
+    column = [c.title for c in COLUMNS].index(column_title)
+    return window.table_model.index(row, column).data()
+
+
+def test_first_run_shows_empty_state_and_creates_a_profile(qtbot, run, data_dir):
+    window = run(open_main_window(data_dir))
+    try:
+        assert window.stack.currentWidget() is window.empty_state
+        saved = run(window.save_profile(Profile(name="Harbor Arts", ein="123456789", states=("ME",))))
+        assert window.stack.currentWidget() is window.splitter
+        assert window.profile_model.rowCount() == 1
+        assert window.profile_model.index(0, 0).data() == "Harbor Arts"
+        assert window.current_profile_id == saved.id
+        assert window.table_model.rowCount() == 0
+    finally:
+        run(close_main_window(window))
+
+
+def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
+    demo = seed_demo(run, data_dir)
+    window = run(open_main_window(data_dir))
+    qtbot.addWidget(window)
+    try:
+        profile_id = window.current_profile_id
+        assert profile_id in demo.profile_ids
+        model = window.table_model
+        assert model.rowCount() == 10_000
+        expected = db_ids(data_dir, "SELECT id FROM opportunities WHERE profile_id = ? "
+                                    "ORDER BY score DESC, id DESC", (profile_id,))
+        assert model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1) == expected[0]
+
+        # sort by clicking the Title header
+        header = window.table.horizontalHeader()
+        title_column = SORT_COLUMN_OF[SortKey.TITLE]
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=header.rect().topLeft() + qtbot_point(header, title_column))
+        run(wait_for(lambda: model.query is not None and model.query.sort is SortKey.TITLE))
+        titles = db_ids(data_dir, "SELECT title FROM opportunities WHERE profile_id = ? ORDER BY title "
+                        + ("DESC, id DESC" if model.query.descending else ", id"), (profile_id,))
+        assert cell(window, 0, "Title") == titles[0]
+
+        # End key: the last row is shown, read from the end (no scan)
+        window.table.setFocus()
+        window.table.setCurrentIndex(model.index(0, 0))
+        QTest.keyClick(window.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        last = model.rowCount() - 1
+        assert window.table.currentIndex().row() == last
+        run(wait_loaded(window, last))
+        assert cell(window, last, "Title") == titles[-1]
+
+        # scroll-bar drag to 90%
+        bar = window.table.verticalScrollBar()
+        bar.setValue(int(bar.maximum() * 0.9))
+        row = window.table.rowAt(5)
+        run(wait_loaded(window, row))
+        assert cell(window, row, "Title") == titles[row]
+        assert cell(window, row, "Title") != PLACEHOLDER
+
+        # move the selected rows to Plan with a reason; the stage cell and counts update
+        window.table.clearSelection()
+        selection = window.table.selectionModel()
+        for r in (row, row + 1, row + 2):
+            selection.select(model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+                             | QItemSelectionModel.SelectionFlag.Rows)
+        ids = window.selected_opportunity_ids()
+        assert len(ids) == 3
+        before = window.profile_model.summary(window.profile_model.row_of(profile_id)).stage_counts
+        moved_from = db_ids(data_dir, f"SELECT stage FROM opportunities WHERE id IN ({','.join('?' * 3)})", ids)
+        move = run(window.move_opportunities(ids, Stage.EXAMINE, "strong fit"))
+        assert len(move.moved) == sum(1 for s in moved_from if s != "examine")
+        for r in (row, row + 1, row + 2):
+            assert cell(window, r, "Stage") == "Examine"
+        after = window.profile_model.summary(window.profile_model.row_of(profile_id)).stage_counts
+        assert after[Stage.EXAMINE] == before[Stage.EXAMINE] + len(move.moved)
+        assert window.stage_tabs.tabText(4).startswith(f"Examine ({after[Stage.EXAMINE]:,}")
+        reasons = db_ids(data_dir, "SELECT reason FROM stage_history WHERE opportunity_id = ? ORDER BY id DESC",
+                         (ids[0],))
+        assert reasons[0] == "strong fit" or "examine" in moved_from
+    finally:
+        run(close_main_window(window))
+
+
+def test_stage_tab_filters_and_move_out_of_filtered_view(qtbot, run, data_dir):
+    seed_demo(run, data_dir, profiles=1, opportunities=3000)
+    window = run(open_main_window(data_dir))
+    try:
+        window.stage_tabs.setCurrentIndex(1)  # Discover
+        run(wait_for(lambda: window.table_model.query.stage is Stage.DISCOVER))
+        discover = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE stage = 'discover'")[0]
+        assert window.table_model.rowCount() == discover
+        assert all(cell(window, r, "Stage") == "Discover" for r in range(20))
+        first_id = window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
+        run(window.move_opportunities([first_id], Stage.DECLINED, "not eligible"))
+        assert window.table_model.rowCount() == discover - 1
+        assert window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1) != first_id
+        assert window.stage_tabs.tabText(1) == f"Discover ({discover - 1:,})"
+    finally:
+        run(close_main_window(window))
+
+
+def test_profile_edit_and_delete(qtbot, run, data_dir):
+    seed_demo(run, data_dir, profiles=2, opportunities=200)
+    window = run(open_main_window(data_dir))
+    try:
+        profile = window.selected_profile()
+        run(window.save_profile(Profile(**{**profile.__dict__, "name": "Renamed Org"})))
+        names = [window.profile_model.index(r, 0).data() for r in range(window.profile_model.rowCount())]
+        assert "Renamed Org" in names
+        run(window.delete_profile(window.current_profile_id))
+        assert window.profile_model.rowCount() == 1
+        assert db_ids(data_dir, "SELECT count(*) FROM profiles")[0] == 1
+        assert db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?",
+                      (profile.id,))[0] == 0
+    finally:
+        run(close_main_window(window))
+
+
+def test_load_demo_from_the_window_with_progress(qtbot, run, data_dir):
+    window = run(open_main_window(data_dir))
+    try:
+        seen = []
+        window.progress.valueChanged.connect(seen.append)
+        run(window.load_demo(DemoPlan(2, 3000, seed=5)))
+        assert window.profile_model.rowCount() == 2
+        assert window.table_model.rowCount() == 1500
+        assert seen and seen[-1] == 3000
+        assert not window.progress.isVisible()
+    finally:
+        run(close_main_window(window))
+
+
+def test_cancelled_demo_load_adds_nothing(qtbot, run, data_dir):
+    window = run(open_main_window(data_dir))
+    try:
+        async def load_and_cancel():
+            task = asyncio.ensure_future(window.load_demo(DemoPlan(1, 200_000, seed=5)))
+            await asyncio.sleep(0.3)
+            window.cancel_button.click()
+            await task
+        run(load_and_cancel())
+        assert "cancelled" in window.status_label.text()
+        assert db_ids(data_dir, "SELECT count(*) FROM opportunities")[0] == 0
+        assert db_ids(data_dir, "SELECT count(*) FROM profiles")[0] == 0
+    finally:
+        run(close_main_window(window))
+
+
+def test_second_instance_is_refused(tmp_path):
+    from PySide6.QtCore import QLockFile
+
+    from catalynx_desktop.app import _acquire_instance_lock
+
+    paths = resolve_paths(tmp_path).ensure()
+    first = _acquire_instance_lock(paths)
+    assert isinstance(first, QLockFile)
+    import subprocess
+    import sys
+    code = ("import sys; from catalynx_desktop.app import _acquire_instance_lock; "
+            "from catalynx_desktop.paths import resolve_paths; "
+            f"sys.exit(0 if _acquire_instance_lock(resolve_paths({str(tmp_path)!r})) is None else 1)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+    first.unlock()
+
+
+def qtbot_point(header, section):
+    from PySide6.QtCore import QPoint
+
+    return QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) // 2,
+                  header.height() // 2)
+
+
+async def wait_for(predicate, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition never became true"
+        await asyncio.sleep(0.01)

@@ -1,0 +1,54 @@
+"""The lazy model passes Qt's model tester and keeps memory bounded while pages stream in."""
+
+from __future__ import annotations
+
+from catalynx_desktop.domain.query import OpportunityQuery, SortKey
+from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
+from catalynx_desktop.ui.async_tasks import TaskRunner
+from catalynx_desktop.ui.opportunity_table_model import MAX_CACHED_PAGES, PAGE_SIZE, OpportunityTableModel
+from tests.storage.helpers import open_demo_db
+
+
+def test_model_tester_through_open_sort_and_filter(qtmodeltester, run, tmp_path):
+    db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=1500))
+    try:
+        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        run(model.open(OpportunityQuery(demo.profile_ids[0])))
+        # The tester stays connected: every later signal (page loads, resets) is checked too.
+        qtmodeltester.check(model, force_py=True)
+        run(model.wait_idle())
+        run(model.open(OpportunityQuery(demo.profile_ids[0], Stage.PLAN, SortKey.AMOUNT, False)))
+        run(model.wait_idle())
+        run(model.open(OpportunityQuery(demo.profile_ids[0])))
+        run(model.refresh())
+        run(model.wait_idle())
+        assert model.rowCount() == 1500
+    finally:
+        run(db.close())
+
+
+def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(run, tmp_path):
+    db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=30_000))
+    try:
+        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        run(model.open(OpportunityQuery(demo.profile_ids[0])))
+        assert model.rowCount() == 30_000
+
+        async def touch_every_page():
+            for row in range(0, 30_000, PAGE_SIZE):
+                assert model.row_at(row) is None or row == 0  # placeholder until its page comes
+                await model.wait_idle()
+                assert model.row_at(row) is not None
+        run(touch_every_page())
+        assert model.loaded_rows() <= MAX_CACHED_PAGES * PAGE_SIZE
+        assert model.is_loaded(29_999) and not model.is_loaded(0)
+
+        # a page requested under the old query is dropped when a new query opens
+        model.row_at(15_000)
+        run(model.open(OpportunityQuery(demo.profile_ids[0], Stage.PLAN, SortKey.AMOUNT, False)))
+        run(model.wait_idle())
+        loaded = [model.row_at(r) for r in range(model.rowCount()) if model.is_loaded(r)]
+        assert loaded and all(row.stage == "plan" for row in loaded)
+    finally:
+        run(db.close())
