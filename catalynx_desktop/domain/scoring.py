@@ -112,7 +112,8 @@ class ScoreResult:
     def from_json(cls, text: str) -> ScoreResult:
         """Parse what `to_json`/`breakdown_json` stored ('{}' -> an empty result)."""
         data = json.loads(text or "{}")
-        dims = tuple(DimensionScore(str(n), float(v), float(w), str(r)) for n, v, w, r in data.get("dims", ()))
+        dims = tuple(DimensionScore(str(n), float(v), float(w), str(r))
+                     for n, v, w, r in data.get("dims", ()))
         return cls(float(data.get("total", 0.0)), dims)
 
 
@@ -120,7 +121,8 @@ def breakdown_json(total: float, dims: Sequence[tuple[float, str]], weights: Seq
     """Compact JSON kept in opportunities.score_breakdown: the total and [name, value, weight, reason]."""
     return json.dumps(
         {"total": round(total, 4),
-         "dims": [[name, round(v, 4), w, r] for name, (v, r), w in zip(DIMENSIONS, dims, weights, strict=True)]},
+         "dims": [[name, round(v, 4), w, r]
+                  for name, (v, r), w in zip(DIMENSIONS, dims, weights, strict=True)]},
         separators=(",", ":"),
     )
 
@@ -154,11 +156,13 @@ class ProfileMatcher:
         self._weights = weights.as_tuple()
         total_weight = sum(self._weights)
         self._norm = tuple(w / total_weight for w in self._weights)
-        codes = [c.strip().upper() for c in (*profile.target_ntee_codes, profile.ntee_code or "") if c and c.strip()]
+        codes = [c.strip().upper() for c in (*profile.target_ntee_codes, profile.ntee_code or "")
+                 if c and c.strip()]
         self._exact = tuple(c for c in codes if len(c) >= 2)
         self._groups = frozenset(c[0] for c in codes)
         # sorted: a set's order varies per process (hash seed) and the reason text must not
-        self._keywords = tuple(sorted({k.strip().lower() for k in (*profile.keywords, *profile.focus_areas) if k.strip()}))
+        self._keywords = tuple(sorted({k.strip().lower() for k in (*profile.keywords, *profile.focus_areas)
+                                       if k.strip()}))
         self._states = frozenset(s.strip().upper() for s in profile.states)
         self._nationwide = profile.nationwide
         self._min = profile.min_amount

@@ -103,7 +103,8 @@ def source_record_chunks(conn: sqlite3.Connection, chunk_size: int) -> tuple[int
                               (lo, chunk_size - 1)).fetchone()
         hi = hi_row[0] if hi_row else last
         bounds.append((lo, hi))
-        next_row = conn.execute("SELECT id FROM source_records WHERE id > ? ORDER BY id LIMIT 1", (hi,)).fetchone()
+        next_row = conn.execute("SELECT id FROM source_records WHERE id > ? ORDER BY id LIMIT 1",
+                                (hi,)).fetchone()
         lo = next_row[0] if next_row else None
     return int(total), bounds
 
@@ -111,12 +112,14 @@ def source_record_chunks(conn: sqlite3.Connection, chunk_size: int) -> tuple[int
 def opportunity_chunks(conn: sqlite3.Connection, profile_id: int,
                        chunk_size: int) -> tuple[int, list[tuple[int, int]]]:
     """(number of the profile's opportunities, id ranges of ~chunk_size of them each)."""
-    ids = sorted(r[0] for r in conn.execute("SELECT id FROM opportunities WHERE profile_id = ?", (profile_id,)))
+    ids = sorted(r[0] for r in conn.execute("SELECT id FROM opportunities WHERE profile_id = ?",
+                                            (profile_id,)))
     bounds = [(ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)]
     return len(ids), bounds
 
 
-def read_discovery_chunk(conn: sqlite3.Connection, profile_id: int, lo: int, hi: int) -> list[tuple[Any, ...]]:
+def read_discovery_chunk(conn: sqlite3.Connection, profile_id: int, lo: int,
+                         hi: int) -> list[tuple[Any, ...]]:
     return conn.execute(DISCOVERY_CHUNK_SQL, (profile_id, lo, hi)).fetchall()
 
 

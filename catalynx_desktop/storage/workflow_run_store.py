@@ -18,7 +18,8 @@ from typing import Any
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows.runs import RunRecord, RunStatus, StepRecord, StepStatus, iso, utc_now
 
-_RUN_COLUMNS = "id, workflow, parameters, status, started_at, finished_at, duration_s, counts, error, created_at"
+_RUN_COLUMNS = ("id, workflow, parameters, status, started_at, finished_at, duration_s, counts, error, "
+                "created_at")
 _STEP_COLUMNS = "name, status, attempt, started_at, finished_at, duration_s, counts, error"
 _UNFINISHED = (RunStatus.PENDING.value, RunStatus.RUNNING.value)
 INTERRUPTED_MESSAGE = "The application stopped while this run was in progress; run it again to finish."
@@ -50,7 +51,8 @@ def _run_from_row(row: Sequence[Any]) -> RunRecord:
 
 def _step_from_row(row: Sequence[Any]) -> StepRecord:
     return StepRecord(
-        name=row[0], status=StepStatus(row[1]), attempt=row[2], started_at=_dt(row[3]), finished_at=_dt(row[4]),
+        name=row[0], status=StepStatus(row[1]), attempt=row[2], started_at=_dt(row[3]),
+        finished_at=_dt(row[4]),
         duration_s=row[5], counts=json.loads(row[6] or "{}"), error=row[7],
     )
 
@@ -109,7 +111,8 @@ class SqliteRunStore:
             "UPDATE workflow_steps SET status = ?, attempt = ?, started_at = COALESCE(?, started_at), "
             "finished_at = ?, duration_s = ?, counts = ?, error = ? WHERE run_id = ? AND name = ?",
             (StepStatus(status).value, attempt, iso(started_at), iso(finished_at),
-             _duration(started_at, finished_at), json.dumps(dict(counts), sort_keys=True), error, run_id, step))
+             _duration(started_at, finished_at), json.dumps(dict(counts), sort_keys=True), error, run_id,
+             step))
 
     async def run_finished(self, run_id: int, status: RunStatus, started_at: datetime | None,
                            finished_at: datetime, counts: Mapping[str, int], error: str) -> None:
@@ -136,7 +139,8 @@ class SqliteRunStore:
                 "UPDATE workflow_steps SET status = ?, finished_at = COALESCE(finished_at, ?), "
                 "error = CASE WHEN error = '' THEN ? ELSE error END "
                 "WHERE run_id = ? AND status IN (?, ?)",
-                [(StepStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id, *_UNFINISHED) for run_id in ids])
+                [(StepStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id, *_UNFINISHED)
+                 for run_id in ids])
             conn.executemany(
                 "UPDATE workflow_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
                 [(RunStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id) for run_id in ids])
@@ -145,7 +149,10 @@ class SqliteRunStore:
         return await self._db.write(mark)
 
     async def prune(self, older_than_days: int = 90, *, now: datetime | None = None) -> int:
-        """Delete finished runs created more than `older_than_days` ago (steps cascade). Returns runs deleted."""
+        """Delete finished runs created more than `older_than_days` ago, with their steps.
+
+        Returns the number of runs deleted. Runs still pending/running are never pruned.
+        """
         cutoff = iso((now or utc_now()) - timedelta(days=older_than_days))
 
         def delete(conn: sqlite3.Connection) -> int:
@@ -167,7 +174,11 @@ class SqliteRunStore:
 
     async def history_page(self, *, after: HistoryCursor | None = None, limit: int = 200, offset: int = 0,
                            workflow: str | None = None, status: RunStatus | None = None) -> list[RunRecord]:
-        """Newest first. Sequential paging passes `after` (keyset); a jump passes `offset` (history is small)."""
+        """Runs newest first.
+
+        Sequential paging passes `after` (keyset on created_at, id); a jump (scroll-bar drag)
+        passes `offset`, which is fine at history sizes (thousands of runs, pruned at 90 days).
+        """
         clauses, params = _filters(workflow, status)
         if after is not None:
             clauses.append("(created_at, id) < (?, ?)")

@@ -41,6 +41,7 @@ class ScoringSettings:
     threshold: float = DEFAULT_THRESHOLD
     chunk_size: int = CHUNK_SIZE
     workers: int | None = None  # None: scoring_pool.default_workers()
+    worker_priority: str = "idle"  # see scoring_worker.lower_priority
     weights: ScoringWeights = DEFAULT_WEIGHTS
     timeout_s: float | None = 3600.0  # the whole run
 
@@ -64,7 +65,7 @@ def discover_workflow(db: Database, settings: ScoringSettings = ScoringSettings(
     async def match(ctx: StepContext) -> dict[str, int]:
         total: int = ctx.inputs["total"]
         config = WorkerConfig(str(db.path), ctx.inputs["profile"], ctx.inputs["today"], settings.weights,
-                              float(ctx.inputs["threshold"]))
+                              float(ctx.inputs["threshold"]), settings.worker_priority)
         counts = {"scored": 0, "kept": 0, "created": 0, "updated": 0}
 
         async def write(result: tuple[int, int, list[tuple[Any, ...]]]) -> None:

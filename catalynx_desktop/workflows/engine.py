@@ -28,7 +28,12 @@ from typing import Any
 
 from catalynx_desktop.workflows.cancel import CancelToken, RunCancelled
 from catalynx_desktop.workflows.progress import EtaEstimator, ProgressSnapshot, Subscriber, ThrottledReporter
-from catalynx_desktop.workflows.references import InputReferenceError, iter_references, referenced_step, resolve
+from catalynx_desktop.workflows.references import (
+    InputReferenceError,
+    iter_references,
+    referenced_step,
+    resolve,
+)
 from catalynx_desktop.workflows.runs import RunStatus, RunStore, StepStatus, utc_now
 
 log = logging.getLogger(__name__)
@@ -72,7 +77,8 @@ class Workflow:
         for step in self.steps:
             for dep in step.depends_on:
                 if dep not in by_name:
-                    raise WorkflowDefinitionError(f"{self.name}: step {step.name!r} depends on unknown {dep!r}")
+                    raise WorkflowDefinitionError(
+                        f"{self.name}: step {step.name!r} depends on unknown {dep!r}")
         try:
             order = tuple(TopologicalSorter({s.name: s.depends_on for s in self.steps}).static_order())
         except CycleError as error:
@@ -174,7 +180,8 @@ class RunHandle:
     """A started run: subscribe to its progress, cancel it, await its result."""
 
     def __init__(self, engine: WorkflowEngine, workflow: Workflow, run_id: int,
-                 context: Mapping[str, Any], loop: asyncio.AbstractEventLoop, reporter: ThrottledReporter) -> None:
+                 context: Mapping[str, Any], loop: asyncio.AbstractEventLoop,
+                 reporter: ThrottledReporter) -> None:
         self._engine = engine
         self.workflow = workflow
         self.run_id = run_id
@@ -195,7 +202,10 @@ class RunHandle:
 
     # -- API for the UI / callers -----------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        """Call `callback(ProgressSnapshot)` on the loop thread, <= 10/s, final one always. Returns unsubscribe."""
+        """Call `callback(ProgressSnapshot)` on the loop thread, <= 10/s, the final one always.
+
+        Returns a function that unsubscribes.
+        """
         return self._reporter.subscribe(callback)
 
     @property
@@ -281,7 +291,11 @@ class WorkflowEngine:
     def on_run_started(self, callback: Callable[[RunHandle], Any]) -> Callable[[], None]:
         """Tell a panel about every run started (from anywhere) so it can subscribe/cancel."""
         self._started_callbacks.append(callback)
-        return lambda: self._started_callbacks.remove(callback) if callback in self._started_callbacks else None
+        def unsubscribe() -> None:
+            if callback in self._started_callbacks:
+                self._started_callbacks.remove(callback)
+
+        return unsubscribe
 
     async def start(self, workflow: Workflow, context: Mapping[str, Any] | None = None) -> RunHandle:
         """Persist the run (pending, with its steps) and start it; returns once it is recorded."""
@@ -342,7 +356,8 @@ class WorkflowEngine:
                     await self._safe(self._store.step_finished(handle.run_id, step.name, leftover, 1, None,
                                                                finished, {}, "not run: " + (error or status)))
             counts = handle._counts()
-            await self._safe(self._store.run_finished(handle.run_id, status, started, finished, counts, error))
+            await self._safe(self._store.run_finished(handle.run_id, status, started, finished, counts,
+                                                      error))
             handle.status = status
             if status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
                 handle._fractions = {name: 1.0 for name in handle._fractions}
@@ -370,10 +385,12 @@ class WorkflowEngine:
                     step = workflow.step(name)
                     blocked = [d for d in step.depends_on if outcomes[d].status != StepStatus.SUCCEEDED]
                     if blocked or handle.cancel_token.cancelled:
-                        why = "cancelled" if handle.cancel_token.cancelled else f"dependency {blocked[0]!r} failed"
+                        why = ("cancelled" if handle.cancel_token.cancelled
+                               else f"dependency {blocked[0]!r} failed")
                         status = StepStatus.CANCELLED if handle.cancel_token.cancelled else StepStatus.SKIPPED
                         outcomes[name] = StepOutcome(status, error=why)
-                        await self._store.step_finished(handle.run_id, name, status, 1, None, utc_now(), {}, why)
+                        await self._store.step_finished(handle.run_id, name, status, 1, None, utc_now(), {},
+                                                        why)
                         if status == StepStatus.SKIPPED and not step.optional:
                             failure = f"step {name!r} could not run: {why}"
                         sorter.done(name)
@@ -412,7 +429,8 @@ class WorkflowEngine:
                 if o.status != StepStatus.SUCCEEDED)
         return RunStatus.SUCCEEDED, ""
 
-    async def _run_step(self, handle: RunHandle, step: Step, outcomes: Mapping[str, StepOutcome]) -> StepOutcome:
+    async def _run_step(self, handle: RunHandle, step: Step,
+                        outcomes: Mapping[str, StepOutcome]) -> StepOutcome:
         """All attempts of one step. Never raises: the outcome says what happened."""
         results = {name: {"output": o.output, "counts": dict(o.counts)} for name, o in outcomes.items()
                    if o.status == StepStatus.SUCCEEDED}
@@ -449,7 +467,8 @@ class WorkflowEngine:
                 error = f"{type(exc).__name__}: {exc}"
                 log.info("step %s.%s attempt %d failed: %s", handle.workflow.name, step.name, attempt, error)
             if attempt > step.retries:
-                return await self._finish_step(handle, step, StepStatus.FAILED, attempt, started, ctx.counts, error)
+                return await self._finish_step(handle, step, StepStatus.FAILED, attempt, started, ctx.counts,
+                                               error)
             try:
                 await asyncio.sleep(step.backoff(attempt))
             except asyncio.CancelledError:

@@ -42,7 +42,8 @@ def referenced_step(reference: str) -> str | None:
         return None
     parts = reference.split(".")
     if len(parts) < 3 or parts[2] not in _STEP_FIELDS:
-        raise InputReferenceError(f"{reference!r}: expected $steps.<name>.output[...] or $steps.<name>.counts[...]")
+        raise InputReferenceError(
+            f"{reference!r}: expected $steps.<name>.output[...] or $steps.<name>.counts[...]")
     return parts[1]
 
 

@@ -33,7 +33,8 @@ def rescore_workflow(db: Database, settings: ScoringSettings = ScoringSettings()
 
     async def rescore(ctx: StepContext) -> dict[str, int]:
         total: int = ctx.inputs["total"]
-        config = WorkerConfig(str(db.path), ctx.inputs["profile"], ctx.inputs["today"], settings.weights, 0.0)
+        config = WorkerConfig(str(db.path), ctx.inputs["profile"], ctx.inputs["today"], settings.weights, 0.0,
+                              settings.worker_priority)
         counts = {"scored": 0, "changed": 0, "missing": 0}
 
         async def write(result: tuple[int, int, list[tuple[float, str, int, float, str]]]) -> None:
@@ -44,7 +45,8 @@ def rescore_workflow(db: Database, settings: ScoringSettings = ScoringSettings()
             counts["changed"] += changed
             ctx.set_counts(**counts)
             ctx.progress(counts["scored"], total,
-                         f"Rescored {counts['scored']:,} of {total:,} opportunities: {counts['changed']:,} changed")
+                         f"Rescored {counts['scored']:,} of {total:,} opportunities: "
+                         f"{counts['changed']:,} changed")
 
         await map_chunks(ctx, config, scoring_worker.rescore_chunk, ctx.inputs["chunks"], write,
                          workers=settings.workers)

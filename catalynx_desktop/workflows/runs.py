@@ -46,7 +46,8 @@ def iso(moment: datetime | None) -> str | None:
     """The timestamp format the database uses everywhere (UTC, milliseconds, 'Z')."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 class RunStore(Protocol):

@@ -18,6 +18,8 @@ from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher, Sco
 from catalynx_desktop.storage import discovery_store
 
 WORKER_NICE = 10
+# "idle": SCHED_IDLE on Linux (nice elsewhere); "nice": nice +10; "normal": unchanged (for comparison).
+WORKER_PRIORITIES = ("idle", "nice", "normal")
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class WorkerConfig:
     today: str  # ISO date
     weights: ScoringWeights
     threshold: float
-    nice: int = WORKER_NICE
+    priority: str = "idle"
 
 
 _conn: sqlite3.Connection | None = None
@@ -38,16 +40,16 @@ _NAME, _STATE, _FLOOR, _CEILING, _CLOSE = (SCORING_COLUMNS.index(c) for c in
                                           ("name", "state", "award_floor", "award_ceiling", "close_date"))
 
 
-def lower_priority(nice: int) -> None:
+def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
     """Make this process yield the CPU to the UI process at once.
 
     Linux: SCHED_IDLE, because the scheduler preempts an idle-policy task immediately when a
     normal task (the UI thread's 16 ms timer) wakes; with plain nice the wake-up can wait for
     the next scheduler tick (4 ms at HZ=250), which shows in the p99 frame gap. Elsewhere: nice.
     """
-    if not nice:
+    if priority == "normal":
         return
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+    if priority == "idle" and hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
         try:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
             return
@@ -62,7 +64,7 @@ def lower_priority(nice: int) -> None:
 
 def init_worker(config: WorkerConfig) -> None:
     global _conn, _matcher, _config
-    lower_priority(config.nice)
+    lower_priority(config.priority)
     _config = config
     _conn = discovery_store.open_worker_reader(config.db_path)
     _matcher = ProfileMatcher(config.profile, date.fromisoformat(config.today), config.weights)
