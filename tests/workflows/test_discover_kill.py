@@ -1,0 +1,103 @@
+"""Killing the app mid-Discover: committed batches stay whole, the run shows as interrupted, a re-run finishes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.profile_repository import ProfileRepository
+from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
+from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
+from catalynx_desktop.workflows.engine import WorkflowEngine
+from catalynx_desktop.workflows.runs import RunStatus
+from tests.workflows.test_discover import PROFILE, TODAY, insert_records, make_records
+
+RECORDS = 12_000
+SETTINGS = ScoringSettings(chunk_size=250, workers=1, threshold=0.0)
+
+CHILD = textwrap.dedent("""
+    import asyncio, sys
+    from datetime import date
+    from pathlib import Path
+    from catalynx_desktop.storage.database import Database
+    from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
+    from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
+    from catalynx_desktop.workflows.engine import WorkflowEngine
+
+    async def main():
+        db = await Database.open(Path(sys.argv[1]))
+        engine = WorkflowEngine(SqliteRunStore(db))
+        handle = await start_discover(engine, db, 1, today=date(2026, 11, 23),
+                                      settings=ScoringSettings(chunk_size=250, workers=1, threshold=0.0))
+        def on_progress(snapshot):
+            if snapshot.counts.get("created", 0) >= 1000:
+                print("PROGRESS", flush=True)
+        handle.subscribe(on_progress)
+        await handle.wait()
+        print("DONE", flush=True)
+
+    if __name__ == "__main__":
+        asyncio.run(main())
+""")
+
+
+def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+
+    async def setup() -> None:
+        db = await Database.open(path)
+        try:
+            assert (await ProfileRepository(db).create(PROFILE)).id == 1
+            await insert_records(db, make_records(RECORDS, seed=3))
+        finally:
+            await db.close()
+
+    asyncio.run(setup())
+    root = Path(__file__).resolve().parents[2]
+    # Own session: the kill takes the worker processes down with the app, as a crash would.
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
+                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, start_new_session=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "PROGRESS"
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        partial = conn.execute("SELECT count(*) FROM opportunities").fetchone()[0]
+        history = conn.execute("SELECT count(*) FROM stage_history").fetchone()[0]
+        counted = conn.execute("SELECT n FROM profile_stage_counts WHERE stage = 'discover'").fetchone()[0]
+    assert 1000 <= partial < RECORDS
+    assert history == counted == partial  # every committed batch is whole: rows, history, counts
+
+    async def restart() -> Any:
+        db = await Database.open(path)
+        try:
+            store = SqliteRunStore(db)
+            interrupted = await store.mark_interrupted_at_startup()
+            killed = (await store.history_page())[0]
+            steps = await store.steps_of(killed.id)
+            rerun = await (await start_discover(WorkflowEngine(store), db, 1, today=TODAY, settings=SETTINGS)).wait()
+            return interrupted, killed, steps, rerun
+        finally:
+            await db.close()
+
+    interrupted, killed, steps, rerun = asyncio.run(restart())
+    assert interrupted == 1 and killed.status == RunStatus.INTERRUPTED
+    assert {s.name: s.status.value for s in steps} == {"prepare": "succeeded", "match": "interrupted"}
+    assert rerun.status == RunStatus.SUCCEEDED
+    assert rerun.counts["created"] == RECORDS - partial
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM opportunities").fetchone() == \
+            (RECORDS, RECORDS)
+        assert conn.execute("SELECT count(*) FROM stage_history").fetchone()[0] == RECORDS
