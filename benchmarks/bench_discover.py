@@ -1,6 +1,7 @@
 """Discover benchmark: throughput over 1,000,000 candidate source records and event-loop stalls.
 
-    python3 benchmarks/bench_discover.py [--records 1000000] [--configs 2:idle,1:idle,2:nice,2:normal] [--quick]
+    python3 benchmarks/bench_discover.py [--records 1000000] [--quick]
+                                         [--configs 2:idle,1:idle,2:nice,2:normal]
 
 Setup (not timed): a fresh database in a temp dir, one profile per configuration, and N
 source records (8% Grants.gov opportunities, 92% BMF organizations) written directly with
@@ -48,14 +49,18 @@ from catalynx_desktop.storage.database import Database  # noqa: E402
 from catalynx_desktop.storage.migrations import migrate  # noqa: E402
 from catalynx_desktop.storage.profile_repository import ProfileRepository  # noqa: E402
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore  # noqa: E402
-from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD, ScoringSettings, start_discover  # noqa: E402
+from catalynx_desktop.workflows.discover import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    ScoringSettings,
+    start_discover,
+)
 from catalynx_desktop.workflows.engine import RunResult, WorkflowEngine  # noqa: E402
 from catalynx_desktop.workflows.scoring_pool import default_workers  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 HEARTBEAT_S = 0.016
-STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
-          "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split()
+STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+          "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split()
 CATEGORIES = ("ED", "HL", "ENV", "AG", "AR", "CD", "ST", "ISS", "O", "NR", "HO", "ELT")
 APPLICANT_CODES = ("00", "01", "02", "04", "05", "06", "07", "08", "11", "12", "13", "20", "21", "22", "23",
                    "25", "99")
@@ -81,15 +86,18 @@ def generate(n: int, seed: int = 42):
             ceiling = log_uniform(rng, 4, 6.7)
             close = TODAY + timedelta(days=rng.randint(-365, 365)) if rng.random() < 0.85 else None
             yield ("grants_gov", f"OPP-{i}", "federal_opportunity",
-                   f"{rng.choice(words)} {rng.choice(words)} Program FY{2026 + i % 2}", "Department of Education",
-                   None, "", "", "", "", "", 0, ceiling // 10, ceiling, ceiling * rng.randint(2, 40), None, None, None,
-                   (TODAY - timedelta(days=rng.randint(0, 400))).isoformat(), close.isoformat() if close else None,
+                   f"{rng.choice(words)} {rng.choice(words)} Program FY{2026 + i % 2}",
+                   "Department of Education", None, "", "", "", "", "", 0, ceiling // 10, ceiling,
+                   ceiling * rng.randint(2, 40), None, None, None,
+                   (TODAY - timedelta(days=rng.randint(0, 400))).isoformat(),
+                   close.isoformat() if close else None,
                    rng.choice(("posted", "posted", "posted", "forecasted", "closed", "archived")),
                    ",".join(rng.sample(APPLICANT_CODES, rng.randint(1, 4))), rng.choice(CATEGORIES),
                    f"ED-{i}", "")
         else:
             foundation = rng.random() < 0.12
-            code = rng.choice(("04", "04", "04", "02", "03")) if foundation else rng.choice(("15", "16", "10"))
+            code = (rng.choice(("04", "04", "04", "02", "03")) if foundation
+                    else rng.choice(("15", "16", "10")))
             assets = log_uniform(rng, 3, 9) if rng.random() < 0.8 else None
             ntee = f"{rng.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}{rng.randint(1, 99):02d}"
             yield ("irs_bmf", f"{i:09d}", "foundation" if foundation else "organization",
@@ -172,7 +180,8 @@ class Heartbeat:
         except asyncio.CancelledError:
             pass
         gaps = sorted(self.gaps) or [0.0]
-        return Stalls(len(gaps), gaps[-1], gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))], statistics.median(gaps))
+        p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
+        return Stalls(len(gaps), gaps[-1], p99, statistics.median(gaps))
 
 
 @dataclass
@@ -219,8 +228,8 @@ async def run_discover(db: Database, engine: WorkflowEngine, profile_id: int, wo
     if result.status != "succeeded":
         raise SystemExit(f"discover failed: {result.error}")
     scored = result.counts.get("scored", 0)
-    return DiscoverRun(label, workers, seconds, ui_cpu, scored / seconds, result, stalls, peak / 2**20, updates,
-                       idle_before)
+    return DiscoverRun(label, workers, seconds, ui_cpu, scored / seconds, result, stalls, peak / 2**20,
+                       updates, idle_before)
 
 
 async def bench(path: Path, n: int, configs: list[tuple[int, str]], threshold: float) -> dict[str, object]:
@@ -272,7 +281,8 @@ def report(n: int, populate_s: float, data: dict[str, object], db_mb: float, thr
         f"- database after all runs: {db_mb:,.0f} MB",
         "",
         "| run | time | records/s | vs baseline | created | updated | heartbeat max | p99 | p50 | "
-        "progress updates (/s) | UI-process CPU | peak RSS (UI process) | idle heartbeat just before (max / p99) |",
+        "progress updates (/s) | UI-process CPU | peak RSS (UI process) | "
+        "idle heartbeat just before (max / p99) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in runs:
@@ -295,10 +305,12 @@ def report(n: int, populate_s: float, data: dict[str, object], db_mb: float, thr
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--configs", default="",
-                        help="comma-separated workers:priority (default: cores:idle,1:idle,cores:nice,cores:normal)")
+                        help="comma-separated workers:priority "
+                             "(default: cores:idle,1:idle,cores:nice,cores:normal)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--quick", action="store_true", help="100,000 records")
     parser.add_argument("--keep", action="store_true", help="keep the temp database")

@@ -58,7 +58,8 @@ records = st.builds(
     income=amounts,
     close_date=dates,
     status=st.sampled_from(["posted", "forecasted", "closed", ""]),
-    eligible_applicants=st.lists(st.sampled_from(["12", "13", "25", "99", "00", "06", "21"]), max_size=3).map(tuple),
+    eligible_applicants=st.lists(st.sampled_from(["12", "13", "25", "99", "00", "06", "21"]),
+                                 max_size=3).map(tuple),
     category=st.sampled_from(["ED", "HL", "ENV", "O", ""]),
 )
 
@@ -86,7 +87,8 @@ def test_mission_exact_beats_major_group_beats_none(profile: Profile, record: So
     exact = score(profile, replace(record, ntee_code="B20"), TODAY)
     group = score(profile, replace(record, ntee_code="B99"), TODAY)
     other = score(profile, replace(record, ntee_code="X20"), TODAY)
-    assert exact.dimension("mission").value > group.dimension("mission").value > other.dimension("mission").value
+    mission = [r.dimension("mission").value for r in (exact, group, other)]
+    assert mission[0] > mission[1] > mission[2]
     assert exact.total >= group.total >= other.total
 
 

@@ -37,7 +37,8 @@ def make_records(n: int, seed: int = 1, start: int = 0) -> list[SourceRecord]:
     for i in range(start, start + n):
         if i % 4 == 0:
             records.append(SourceRecord(
-                Source.GRANTS_GOV, f"G-{i}", RecordKind.FEDERAL_OPPORTUNITY, f"Grant {i}", funder_name="Dept of Ed",
+                Source.GRANTS_GOV, f"G-{i}", RecordKind.FEDERAL_OPPORTUNITY, f"Grant {i}",
+                funder_name="Dept of Ed",
                 award_floor=5_000, award_ceiling=rng.choice([50_000, 500_000]), total_funding=2_000_000,
                 close_date=TODAY + timedelta(days=rng.randint(-30, 120)), status="posted",
                 eligible_applicants=(rng.choice(["12", "06"]),), category=rng.choice(["ED", "AG"])))
@@ -51,9 +52,9 @@ def make_records(n: int, seed: int = 1, start: int = 0) -> list[SourceRecord]:
 
 
 def as_row(r: SourceRecord) -> tuple[Any, ...]:
-    return (r.source.value, r.source_id, r.kind.value, r.name, r.funder_name, r.state, r.ntee_code, r.subsection,
-            r.foundation_code, int(r.is_grant_maker), r.award_floor, r.award_ceiling, r.total_funding, r.assets,
-            r.income, r.close_date.isoformat() if r.close_date else None, r.status,
+    return (r.source.value, r.source_id, r.kind.value, r.name, r.funder_name, r.state, r.ntee_code,
+            r.subsection, r.foundation_code, int(r.is_grant_maker), r.award_floor, r.award_ceiling,
+            r.total_funding, r.assets, r.income, r.close_date.isoformat() if r.close_date else None, r.status,
             ",".join(r.eligible_applicants), r.category)
 
 
@@ -67,6 +68,12 @@ PROFILE = Profile(name="Literacy Now", ntee_code="B20", target_ntee_codes=("B90"
                   min_amount=10_000, max_amount=200_000)
 
 
+async def discover(engine: WorkflowEngine, db: Database, profile_id: int | None,
+                   settings: ScoringSettings = SETTINGS) -> Any:
+    assert profile_id is not None
+    return await (await start_discover(engine, db, profile_id, today=TODAY, settings=settings)).wait()
+
+
 def expected_kept(profile: Profile, records: list[SourceRecord], threshold: float) -> set[str]:
     matcher = ProfileMatcher(profile, TODAY)
     return {r.source_id for r in records if matcher.score(r).total >= threshold}
@@ -74,8 +81,8 @@ def expected_kept(profile: Profile, records: list[SourceRecord], threshold: floa
 
 def opportunities(path: Path, profile_id: int = 1) -> dict[str, tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, tags, "
-                            "title, amount, discovered_at FROM opportunities WHERE profile_id = ?",
+        rows = conn.execute("SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, "
+                            "tags, title, amount, discovered_at FROM opportunities WHERE profile_id = ?",
                             (profile_id,)).fetchall()
     return {r[0]: r[1:] for r in rows}
 
@@ -95,7 +102,7 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
             profile = await ProfileRepository(db).create(PROFILE)
             await insert_records(db, records)
             engine = WorkflowEngine(SqliteRunStore(db))
-            first = await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            first = await discover(engine, db, profile.id)
             return db, engine, profile, first
         except BaseException:
             await db.close()
@@ -106,8 +113,8 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
             await insert_records(db, make_records(50, seed=2, start=600))  # new records
             changed = replace(records[1], assets=(records[1].assets or 0) + 10**9)  # a score change
             await insert_records(db, [changed])
-            second = await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
-            third = await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            second = await discover(engine, db, profile.id)
+            third = await discover(engine, db, profile.id)
             return second, third
         finally:
             await db.close()
@@ -176,14 +183,15 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
             other = await repo.create(replace(PROFILE, name="Other", states=("NY",)))
             await insert_records(db, records)
             engine = WorkflowEngine(SqliteRunStore(db))
-            await (await start_discover(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            await discover(engine, db, profile.id)
             await (await start_discover(engine, db, other.id, today=TODAY, settings=SETTINGS)).wait()
             before = opportunities(path, profile.id)
-            other_before = sql(path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?",
-                               (other.id,))
+            other_before = sql(path, "SELECT id, score, score_breakdown FROM opportunities "
+                                     "WHERE profile_id=?", (other.id,))
             # the profile moves from California to Texas and changes its field
             await repo.update(replace(profile, states=("TX",), ntee_code="X20", target_ntee_codes=()))
-            result = await (await start_rescore(engine, db, profile.id, today=TODAY, settings=SETTINGS)).wait()
+            result = await (await start_rescore(engine, db, profile.id, today=TODAY,
+                                                settings=SETTINGS)).wait()
             updated = await repo.get(profile.id)
             return before, other_before, result, updated, other
         finally:
@@ -191,8 +199,8 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
 
     before, other_before, result, updated, other = asyncio.run(main())
     assert result.status == RunStatus.SUCCEEDED, result.error
-    after = sql(path, "SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, tags, title, "
-                      "amount, discovered_at FROM opportunities WHERE profile_id=?", (updated.id,))
+    after = sql(path, "SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, tags, "
+                      "title, amount, discovered_at FROM opportunities WHERE profile_id=?", (updated.id,))
     after_map = {r[0]: r[1:] for r in after}
     mine = {k: v for k, v in before.items() if k in after_map}
     assert len(after_map) == result.counts["scored"] and result.counts["changed"] > 0
@@ -201,8 +209,10 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
     changed_scores = 0
     for source_id, row in after_map.items():
         old = mine[source_id]
-        assert row[0] == old[0] and row[1:3] == old[1:3] and row[5:] == old[5:]  # id, stage, user fields, display
-        assert row[3] == pytest.approx(matcher.score(by_id[source_id]).total, abs=1e-4)  # even below threshold
+        # same id, stage, user fields and display columns...
+        assert row[0] == old[0] and row[1:3] == old[1:3] and row[5:] == old[5:]
+        # ...and the new score, even where it fell below the threshold
+        assert row[3] == pytest.approx(matcher.score(by_id[source_id]).total, abs=1e-4)
         changed_scores += row[3] != old[3]
     assert changed_scores > 0
     assert sql(path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?",
@@ -237,7 +247,7 @@ def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path:
             partial = sql(path, "SELECT count(*) FROM opportunities")[0][0]
             history = sql(path, "SELECT count(*) FROM stage_history")[0][0]
             run = await store.get_run(first.run_id)
-            second = await (await start_discover(engine, db, profile.id, today=TODAY, settings=settings)).wait()
+            second = await discover(engine, db, profile.id, settings)
             return first, partial, history, run, second, seen
         finally:
             await db.close()
@@ -247,7 +257,8 @@ def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path:
     assert 1000 <= partial < len(records) and history == partial  # only whole batches, each with its history
     assert seen[-1].final and seen[-1].status == "cancelled"
     assert second.status == RunStatus.SUCCEEDED
-    assert sql(path, "SELECT count(*), count(DISTINCT source_id) FROM opportunities")[0] == (len(records),) * 2
+    assert sql(path, "SELECT count(*), count(DISTINCT source_id) FROM opportunities")[0] == \
+        (len(records),) * 2
     assert sql(path, "SELECT count(*) FROM stage_history")[0][0] == len(records)
-    assert json.loads(sql(path, "SELECT counts FROM workflow_runs WHERE id=?", (second.run_id,))[0][0])["created"] \
-        == len(records) - partial
+    stored = sql(path, "SELECT counts FROM workflow_runs WHERE id=?", (second.run_id,))[0][0]
+    assert json.loads(stored)["created"] == len(records) - partial

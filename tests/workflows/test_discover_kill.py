@@ -1,4 +1,5 @@
-"""Killing the app mid-Discover: committed batches stay whole, the run shows as interrupted, a re-run finishes."""
+"""Killing the app mid-Discover: committed batches stay whole, the run shows as interrupted and a
+re-run finishes the job without duplicates."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
             interrupted = await store.mark_interrupted_at_startup()
             killed = (await store.history_page())[0]
             steps = await store.steps_of(killed.id)
-            rerun = await (await start_discover(WorkflowEngine(store), db, 1, today=TODAY, settings=SETTINGS)).wait()
+            handle = await start_discover(WorkflowEngine(store), db, 1, today=TODAY, settings=SETTINGS)
+            rerun = await handle.wait()
             return interrupted, killed, steps, rerun
         finally:
             await db.close()

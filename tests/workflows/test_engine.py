@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from catalynx_desktop.workflows.engine import Step, StepContext, Workflow, WorkflowDefinitionError, WorkflowEngine
+from catalynx_desktop.workflows.engine import (
+    Step,
+    StepContext,
+    Workflow,
+    WorkflowDefinitionError,
+    WorkflowEngine,
+)
 from catalynx_desktop.workflows.progress import ProgressSnapshot
 from catalynx_desktop.workflows.runs import MemoryRunStore, RunStatus, StepStatus
 
@@ -60,7 +66,8 @@ def test_every_run_and_step_is_persisted_before_and_after() -> None:
     wf = Workflow("two", (Step("a", sleeper(0)), Step("b", sleeper(0), depends_on=("a",))))
     result = run(WorkflowEngine(store).run(wf, {"profile_id": 7}))
     assert [e[0] for e in store.events] == [
-        "create", "run_started", "step_started", "step_finished", "step_started", "step_finished", "run_finished"]
+        "create", "run_started", "step_started", "step_finished", "step_started", "step_finished",
+        "run_finished"]
     record = store.runs[result.run_id]
     assert record.parameters == {"profile_id": 7}
     assert record.status == RunStatus.SUCCEEDED and record.duration_s is not None
@@ -68,7 +75,8 @@ def test_every_run_and_step_is_persisted_before_and_after() -> None:
 
 
 def test_step_timeout_fails_the_step_and_the_run() -> None:
-    wf = Workflow("t", (Step("slow", sleeper(5), timeout_s=0.05), Step("after", sleeper(0), depends_on=("slow",))))
+    wf = Workflow("t", (Step("slow", sleeper(5), timeout_s=0.05),
+                        Step("after", sleeper(0), depends_on=("slow",))))
     started = time.monotonic()
     result = run(WorkflowEngine(MemoryRunStore()).run(wf))
     assert time.monotonic() - started < 1.0
@@ -109,7 +117,8 @@ def test_retries_exhausted_fails_with_the_last_error() -> None:
     async def broken(ctx: StepContext) -> None:
         raise ValueError(f"bad input {ctx.attempt}")
 
-    result = run(WorkflowEngine(MemoryRunStore()).run(Workflow("r", (Step("x", broken, retries=2, backoff_s=0.001),))))
+    wf = Workflow("r", (Step("x", broken, retries=2, backoff_s=0.001),))
+    result = run(WorkflowEngine(MemoryRunStore()).run(wf))
     assert result.status == RunStatus.FAILED
     assert result.steps["x"].attempts == 3 and "bad input 3" in result.steps["x"].error
 
@@ -138,7 +147,8 @@ def test_required_failure_cancels_parallel_steps_promptly() -> None:
         await asyncio.sleep(0.02)
         raise RuntimeError("boom")
 
-    wf = Workflow("f", (Step("long", sleeper(5)), Step("bad", broken), Step("after", sleeper(0), depends_on=("bad",))))
+    wf = Workflow("f", (Step("long", sleeper(5)), Step("bad", broken),
+                        Step("after", sleeper(0), depends_on=("bad",))))
     started = time.monotonic()
     result = run(WorkflowEngine(MemoryRunStore()).run(wf))
     assert time.monotonic() - started < 1.0
@@ -172,7 +182,8 @@ def test_cancel_stops_chunked_steps_at_a_chunk_boundary() -> None:
     async def main() -> Any:
         engine = WorkflowEngine(store)
         handle = await engine.start(Workflow("c", (
-            Step("chunked", chunked), Step("thread", in_thread), Step("later", sleeper(0), depends_on=("chunked",)))))
+            Step("chunked", chunked), Step("thread", in_thread),
+            Step("later", sleeper(0), depends_on=("chunked",)))))
         await asyncio.sleep(0.1)
         asked = time.monotonic()
         handle.cancel()

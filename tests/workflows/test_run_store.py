@@ -42,7 +42,8 @@ def test_runs_and_steps_are_stored_with_status_timings_counts_and_errors(tmp_pat
                 Step("parse", counting),
                 Step("save", counting, depends_on=("parse",), inputs={"rows": "$steps.parse.output.rows"}))),
                 {"file": "x.csv"})
-            bad = await engine.run(Workflow("import", (Step("parse", failing), Step("extra", counting, optional=True))))
+            bad = await engine.run(Workflow("import", (Step("parse", failing),
+                                                       Step("extra", counting, optional=True))))
             return (await store.get_run(ok.run_id), await store.steps_of(ok.run_id),
                     await store.get_run(bad.run_id), await store.steps_of(bad.run_id))
         finally:
@@ -114,7 +115,8 @@ def test_a_run_killed_mid_way_shows_as_interrupted_after_restart(tmp_path: Path)
     assert (changed, again) == (1, 0)
     assert after[0].status == RunStatus.INTERRUPTED and after[0].finished_at and after[0].error
     assert after[0].parameters == {"profile_id": 1}
-    assert {s.name: s.status for s in steps} == {"prepare": StepStatus.SUCCEEDED, "score": StepStatus.INTERRUPTED}
+    assert {s.name: s.status for s in steps} == {"prepare": StepStatus.SUCCEEDED,
+                                                 "score": StepStatus.INTERRUPTED}
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -126,7 +128,8 @@ def test_history_pages_by_key_newest_first_and_old_runs_are_pruned(tmp_path: Pat
             store = SqliteRunStore(db)
             engine = WorkflowEngine(store)
             for i in range(23):
-                await engine.run(Workflow("discover" if i % 2 else "rescore", (Step("a", counting),)), {"i": i})
+                name = "discover" if i % 2 else "rescore"
+                await engine.run(Workflow(name, (Step("a", counting),)), {"i": i})
             pages, cursor = [], None
             while True:
                 page = await store.history_page(after=cursor, limit=10)
