@@ -11,6 +11,17 @@
 - Progress goes through a ThrottledReporter (<= 10 updates/s) to callbacks on the loop thread.
 
 No Qt and no SQL here: the UI subscribes to progress; the SQLite store lives in storage/.
+
+Usage (one engine per app, on the qasync loop):
+
+    store = SqliteRunStore(db); await store.mark_interrupted_at_startup(); await store.prune(90)
+    engine = WorkflowEngine(store)
+    engine.on_run_started(panel.add_run)            # every run, whoever started it
+    handle = await start_discover(engine, db, profile_id)   # or engine.start(workflow, context)
+    unsubscribe = handle.subscribe(panel.show_progress)     # ProgressSnapshot, <= 10/s, loop thread
+    handle.cancel()                                          # Cancel button
+    result = await handle.wait()                             # RunResult
+    await engine.shutdown()                                  # app closing: runs -> interrupted
 """
 
 from __future__ import annotations
@@ -286,6 +297,7 @@ class WorkflowEngine:
         return [h for h in self._runs.values() if not h.done()]
 
     def get(self, run_id: int) -> RunHandle | None:
+        """The handle of a run still in flight (finished runs: read them from the store)."""
         return self._runs.get(run_id)
 
     def on_run_started(self, callback: Callable[[RunHandle], Any]) -> Callable[[], None]:
@@ -364,6 +376,7 @@ class WorkflowEngine:
             message = {RunStatus.SUCCEEDED: "Finished", RunStatus.PARTIAL: "Finished with warnings"}.get(
                 status, error or status.value.capitalize())
             handle._reporter.finish(handle._snapshot(final=True, message=message))
+            self._runs.pop(handle.run_id, None)  # finished runs live in the store, not here
         return RunResult(handle.run_id, workflow.name, status, error, time.monotonic() - t0,
                          handle._counts(), outcomes)
 
