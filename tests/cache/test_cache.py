@@ -208,7 +208,7 @@ async def test_lru_eviction_order(tmp_path: Path) -> None:
 
 @async_test
 async def test_size_bound_holds_under_many_writes(tmp_path: Path) -> None:
-    max_bytes = 300_000
+    max_bytes = 1_200_000  # a quarter of it must hold a file-backed value
     cache = await Cache.open(tmp_path, max_bytes=max_bytes)
     for i in range(300):
         size = 500 if i % 3 else INLINE_MAX + 1000  # mix inline and file-backed values
