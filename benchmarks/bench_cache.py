@@ -76,6 +76,19 @@ def _text(rng: random.Random, words: list[str], weights: list[float], n: int) ->
     return " ".join(rng.choices(words, cum_weights=weights, k=n)).capitalize() + "."
 
 
+def _as_loaded(records: list[dict]) -> list[dict]:
+    """Give every string value its own object, as rows fetched from SQLite or parsed from a file
+    have. Without this, values picked with random.choice from one list are shared objects, which
+    pickle's memo (diskcache) stores once and loads once: an artifact of the generator."""
+    def own(v: object) -> object:
+        if isinstance(v, str):
+            return v.encode().decode()
+        if isinstance(v, list):
+            return [own(x) for x in v]
+        return v
+    return [{k: own(v) for k, v in r.items()} for r in records]
+
+
 def opportunity_records(n: int, seed: int = 1) -> list[dict]:
     """Opportunity rows as the app would cache them (a view page, a matched list)."""
     rng = random.Random(seed)
@@ -103,7 +116,7 @@ def opportunity_records(n: int, seed: int = 1) -> list[dict]:
             "stage": rng.choice(["discover", "plan", "analyze", "examine", "approach"]),
             "amount": Decimal(rng.randint(0, 10_000_000)) / 100,
         })
-    return out
+    return _as_loaded(out)
 
 
 def bmf_records(n: int, seed: int = 2) -> list[dict]:
@@ -124,7 +137,7 @@ def bmf_records(n: int, seed: int = 2) -> list[dict]:
             "assets": rng.randint(0, 10**8), "income": rng.randint(0, 10**7), "revenue": rng.randint(0, 10**7),
             "ruling_date": f"{rng.randint(1950, 2024)}{rng.randint(1, 12):02d}",
         })
-    return out
+    return _as_loaded(out)
 
 
 # -- 1. codecs ---------------------------------------------------------------------------------
