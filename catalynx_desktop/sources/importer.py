@@ -42,7 +42,7 @@ CancelSignal = asyncio.Event | threading.Event | Callable[[], bool]
 MAX_KEPT_ERRORS = 50_000
 PROGRESS_INTERVAL_S = 0.1  # the UI wants at most ~10 updates a second
 # Below this a thread parses: spawning a process (~0.3 s) would cost more than it saves.
-PROCESS_MIN_BYTES = 8 * 1024 * 1024
+PROCESS_MIN_BYTES = 4 * 1024 * 1024
 
 
 class _Writer(Protocol):

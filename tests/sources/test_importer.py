@@ -220,3 +220,58 @@ def test_a_small_xml_also_imports_through_a_parser_process(with_db: Any, tmp_pat
 
     report = with_db(main)
     assert report.inserted == 1
+
+
+KILL_SCRIPT = """
+import asyncio, sys
+from pathlib import Path
+from catalynx_desktop.sources.importer import import_file
+from catalynx_desktop.storage.database import Database
+
+async def main():
+    db = await Database.open(Path(sys.argv[1]))
+    await import_file(db, Path(sys.argv[2]), batch_size=1000, use_process=False)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_killed_import_leaves_a_consistent_database_and_a_rerun_completes(with_db: Any, tmp_path: Path) -> None:
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    source = write_bmf_csv(tmp_path / "eo_kill.csv", 60_000, seed=6)
+    db_path = tmp_path / "killed.db"
+    script = tmp_path / "run_import.py"
+    script.write_text(KILL_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen([sys.executable, str(script), str(db_path), str(source)], cwd=root,
+                               env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    try:
+        deadline = time.monotonic() + 60
+        committed = 0
+        while time.monotonic() < deadline and committed < 5000:
+            time.sleep(0.05)
+            if db_path.exists():
+                try:
+                    with sqlite3.connect(db_path, timeout=1) as conn:
+                        committed = conn.execute("SELECT count(*) FROM source_records").fetchone()[0]
+                except sqlite3.OperationalError:
+                    pass  # schema not created yet
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        after_kill = conn.execute("SELECT count(*) FROM source_records").fetchone()[0]
+    assert 0 < after_kill < 60_000 and after_kill % 1000 == 0  # whole batches only
+
+    async def rerun(db: Any) -> tuple[ImportReport, int]:
+        report = await import_file(db, source)
+        return report, await count(db)
+
+    report, total = with_db(rerun, name="killed.db")
+    assert report.inserted == 60_000 - after_kill and report.unchanged == after_kill and total == 60_000
