@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import gc
 import platform
+import resource
 import sqlite3
 import statistics
 import sys
@@ -58,6 +59,9 @@ class Result:
     stall_p99_ms: float
     inserted: int
     skipped: int
+    import_cpu_s: float = 0.0  # this process (event loop + writer + batch hand-off threads)
+    child_cpu_s: float = 0.0  # the parser process
+    raw_cpu_s: float = 0.0
 
     @property
     def import_rps(self) -> float:
@@ -85,36 +89,43 @@ async def _heartbeat(samples: list[float], rss: list[int], stop: asyncio.Event) 
         last = now
 
 
-async def _timed_import(path: Path, db_path: Path, fmt: Format) -> tuple[float, object, list[float], list[int]]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _timed_import(path: Path, db_path: Path,
+                        fmt: Format) -> tuple[float, object, list[float], list[int], float, float]:
     db = await Database.open(db_path)
     samples: list[float] = []
     rss: list[int] = []
     stop = asyncio.Event()
     beat = asyncio.create_task(_heartbeat(samples, rss, stop))
     await asyncio.sleep(0.05)
-    started = time.perf_counter()
+    started, cpu, child = time.perf_counter(), time.process_time(), _children_cpu()
     report = await import_file(db, path, fmt=fmt, batch_size=BATCH)
     elapsed = time.perf_counter() - started
+    cpu, child = time.process_time() - cpu, _children_cpu() - child
     stop.set()
     await beat
     await db.close()
-    return elapsed, report, samples, rss
+    return elapsed, report, samples, rss, cpu, child
 
 
-def _raw_executemany(rows: list[tuple], db_path: Path) -> float:
+def _raw_executemany(rows: list[tuple], db_path: Path) -> tuple[float, float]:
     migrate(db_path, db_path.parent / "backups")
     conn = sqlite3.connect(db_path, isolation_level=None)
     for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32000",
                    "PRAGMA temp_store = MEMORY", "PRAGMA foreign_keys = ON"):
         conn.execute(pragma)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(rows), BATCH):
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(store.INSERT_SQL, rows[start:start + BATCH])
         conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def run_one(label: str, path: Path, fmt: Format, work: Path, repeat: int) -> Result:
@@ -122,19 +133,22 @@ def run_one(label: str, path: Path, fmt: Format, work: Path, repeat: int) -> Res
     fastest round of each is the least disturbed measurement of both. Peak RSS and stalls come
     from the first import round, run before the baseline's rows are ever held in memory."""
     rows: list[tuple] = []
-    import_s = raw_s = float("inf")
+    import_s = raw_s = import_cpu = child_cpu = raw_cpu = float("inf")
     first: tuple[object, list[float], list[int], int] | None = None
     for round_ in range(repeat):
         gc.collect()
         rss_before = psutil.Process().memory_info().rss
-        elapsed, report, samples, rss = asyncio.run(_timed_import(path, work / f"{label}-import{round_}.db", fmt))
+        elapsed, report, samples, rss, cpu, child = asyncio.run(
+            _timed_import(path, work / f"{label}-import{round_}.db", fmt))
+        import_cpu, child_cpu = min(import_cpu, cpu), min(child_cpu, child)
         assert not report.cancelled and report.skipped == 0, report.summary()  # type: ignore[attr-defined]
         import_s = min(import_s, elapsed)
         if first is None:
             first = (report, samples, rss, rss_before)
             rows = [store.to_row(r) for r in open_parser(path, fmt) if isinstance(r, SourceRecord)]
         assert report.inserted == len(rows)  # type: ignore[attr-defined]
-        raw_s = min(raw_s, _raw_executemany(rows, work / f"{label}-raw{round_}.db"))
+        raw_elapsed, cpu = _raw_executemany(rows, work / f"{label}-raw{round_}.db")
+        raw_s, raw_cpu = min(raw_s, raw_elapsed), min(raw_cpu, cpu)
         for leftover in work.glob(f"{label}-*{round_}.db*"):
             leftover.unlink()
     n = len(rows)
@@ -146,7 +160,7 @@ def run_one(label: str, path: Path, fmt: Format, work: Path, repeat: int) -> Res
     p99 = stalls[min(len(stalls) - 1, int(len(stalls) * 0.99))]
     return Result(label, n, path.stat().st_size / 1e6, import_s, raw_s, max(rss) / 1e6 if rss else 0.0,
                   (max(rss) - rss_before) / 1e6 if rss else 0.0, stalls[-1] * 1000, p99 * 1000,
-                  report.inserted, report.skipped)  # type: ignore[attr-defined]
+                  report.inserted, report.skipped, import_cpu, child_cpu, raw_cpu)  # type: ignore[attr-defined]
 
 
 def render(results: list[Result], args: argparse.Namespace, gen_s: dict[str, float]) -> str:
@@ -175,6 +189,13 @@ def render(results: list[Result], args: argparse.Namespace, gen_s: dict[str, flo
             f"| {r.raw_rps:,.0f} | {r.ratio:.0%} {'✅' if r.ratio >= 0.7 else '❌'} "
             f"| {'✅' if r.import_rps >= 100_000 else '❌'} | {r.peak_rss_mb:.0f} ({r.rss_growth_mb:+.0f}) "
             f"| {r.stall_max_ms:.1f} / {r.stall_p99_ms:.1f} |")
+    lines += ["", "CPU seconds (best round; load-independent view of the same work: with the parser process on the "
+              "second core, wall time tends to the larger of the two import columns):", "",
+              "| file | import: this process CPU s | import: parser process CPU s | raw executemany CPU s "
+              "| this-process CPU / raw CPU |", "| --- | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        lines.append(f"| {r.label} | {r.import_cpu_s:.1f} | {r.child_cpu_s:.1f} | {r.raw_cpu_s:.1f} "
+                     f"| {r.import_cpu_s / r.raw_cpu_s:.2f} |")
     lines += ["", "Generation time (not part of any measurement): "
               + ", ".join(f"{k} {v:.1f} s" for k, v in gen_s.items()), ""]
     return "\n".join(lines)
