@@ -17,6 +17,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import itertools
+import os
 import platform
 import random
 import shutil
@@ -262,7 +263,8 @@ async def cache_rows(name: str, values: list[object], root: Path, repeats: int) 
             shutil.rmtree(d, ignore_errors=True)
     result = {impl: (statistics.median(ops[impl]["set"]), _p99(lat[impl]["set"]) * 1000,
                      statistics.median(ops[impl]["get"]), _p99(lat[impl]["get"]) * 1000) for impl in IMPLS}
-    rows = [f"| {name} | {impl} | {so:,.0f} | {sp:.3f} | {go:,.0f} | {gp:.3f} |"
+    rows = [f"| {name} | {impl} | {so:,.0f} ({max(ops[impl]['set']):,.0f}) | {sp:.3f} "
+            f"| {go:,.0f} ({max(ops[impl]['get']):,.0f}) | {gp:.3f} |"
             for impl, (so, sp, go, gp) in result.items()]
     return rows, {"ours": result["catalynx Cache (async API)"], "dc_raw": result["diskcache, raw sync (blocks loop)"],
                   "dc_hop": result["diskcache + thread hop"], "stored": sizes["catalynx Cache (async API)"],
@@ -286,7 +288,8 @@ async def main_async(quick: bool) -> str:
     out = [f"# Cache benchmark\n",
            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
            f"{platform.machine()}, zstandard {zstandard.__version__}, lz4 {lz4.__version__}, "
-           f"diskcache {diskcache.__version__}, msgpack {'.'.join(map(str, msgpack.version))}. "
+           f"diskcache {diskcache.__version__}, msgpack {'.'.join(map(str, msgpack.version))}, "
+           f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs. "
            f"Run: `python3 benchmarks/bench_cache.py{' --quick' if quick else ''}`.\n"]
 
     out.append("## 1. Codec comparison (single-threaded, one payload in memory)\n")
@@ -303,7 +306,7 @@ async def main_async(quick: bool) -> str:
                "budget; zlib is slower and larger than zstd at every level. Decompression speed is about the "
                "same for every zstd level, so the level only costs on writes.\n")
 
-    rows = ["| payload | implementation | set ops/s | set p99 ms | get ops/s | get p99 ms |",
+    rows = ["| payload | implementation | set ops/s median (best) | set p99 ms | get ops/s median (best) | get p99 ms |",
             "| --- | --- | ---: | ---: | ---: | ---: |"]
     summary = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -331,7 +334,9 @@ async def main_async(quick: bool) -> str:
                "loop thread: it would stall the UI) and through a one-thread executor hop (the fair async "
                "comparison). Per repeat: one set per key, then 2 gets per key; each implementation runs "
                f"{3 if quick else 5} times interleaved in rotating order; ops/s = median over repeats, "
-               "p99 over all calls pooled.\n")
+               "p99 over all calls pooled. The machine is a shared 2-core VM (other jobs ran during the run; "
+               "see the load average above), so expect ±30% between runs; the best-of-repeats figure in "
+               "brackets is the least disturbed one.\n")
     out += rows
     out.append("\n### Ratios (ours / diskcache; budget ≥ 1.0)\n")
     out.append("| payload | set vs hop | get vs hop | set vs raw | get vs raw |")
