@@ -106,16 +106,23 @@ async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: d
     # -- sequential scrolling: the view's scroll bar moves a page at a time
     timer = PageTimer(model)
     bar = window.table.verticalScrollBar()
+    attr = _sort_attr(query.sort)
+    keys = []
     probe.start()
     for step in range(1, 121):
+        previous = model.row_at(step * PAGE_SIZE - 1)
+        keys.append((getattr(previous, attr), previous.id))
         bar.setValue(step * PAGE_SIZE)
         await timer.fetch(step * PAGE_SIZE)
     stall = probe.stop()
-    raw = []
-    for step in range(81, 121):  # pages still in the model's bounded cache
-        row = model.row_at(step * PAGE_SIZE - 1)
-        raw.append(raw_keyset_page_ms(conn, query, (getattr(row, _sort_attr(query.sort)), row.id)))
-    results["scroll"] = (statistics.median(timer.times), pct(timer.times, 0.95), statistics.median(raw), stall)
+    # Raw sqlite3: a fresh connection (cold SQLite cache, like the app's first read of those pages;
+    # the OS cache is now warm, which favours raw) reads the same 120 keyset pages once each.
+    fresh = sqlite3.connect(conn.execute("PRAGMA database_list").fetchone()[2])
+    fresh.execute("PRAGMA cache_size = -32000")
+    raw = [raw_keyset_page_ms(fresh, query, key, repeat=1) for key in keys]
+    fresh.close()
+    results["scroll"] = (statistics.median(timer.times), pct(timer.times, 0.95), statistics.median(raw),
+                         pct(raw, 0.95), stall)
 
     # -- jumps: scroll-bar drags to 90% and other far rows, End key, before the position map is complete
     jump_rows = [int(total * f) for f in (0.9, 0.5, 0.75, 0.25, 0.95, 0.6, 0.33, 0.85, 0.1, 0.66)]
@@ -245,8 +252,8 @@ def write_report(results: dict, rows: int) -> str:
         "| --- | --- | --- | --- | --- |",
         f"| first rows after the window opens | {fr:.0f} ms | — | ≤ 300 ms | {fr_stall.longest_ms:.0f} ms "
         f"({fr_stall.p99_ms:.0f}) |",
-        f"| page while scrolling, p50 / p95 | {sc[0]:.2f} / {sc[1]:.2f} ms | {sc[2]:.2f} ms "
-        f"(ratio {sc[0] / sc[2]:.1f}×) | ≤ 10 ms p95, ≤ 3× raw | {sc[3].longest_ms:.0f} ms ({sc[3].p99_ms:.0f}) |",
+        f"| page while scrolling, p50 / p95 | {sc[0]:.2f} / {sc[1]:.2f} ms | {sc[2]:.2f} / {sc[3]:.2f} ms "
+        f"(p50 ratio {sc[0] / sc[2]:.1f}×) | ≤ 10 ms p95, ≤ 3× raw | {sc[4].longest_ms:.0f} ms ({sc[4].p99_ms:.0f}) |",
         f"| page after a jump (90%, 50%, …, End), p50 / p95 | {jp[0]:.2f} / {jp[1]:.2f} ms | naive OFFSET "
         f"{jp[2]:.1f} ms; key lookup by OFFSET on the index {jp[3]:.1f} ms | ≤ 10 ms p95 | "
         f"{jp[4].longest_ms:.0f} ms ({jp[4].p99_ms:.0f}) |",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
+from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
@@ -113,13 +116,33 @@ def _move_stage_sync(conn: sqlite3.Connection, ids: Sequence[int], to_stage: Sta
     return StageMove(to_stage, moved, frozenset(profiles))
 
 
-@dataclass(frozen=True)
-class StageHistoryEntry:
-    from_stage: Stage | None
-    to_stage: Stage
-    reason: str
-    moved_by: str
-    moved_at: str
+# Funder / federal-record fields the details pane shows, in display order.
+RECORD_FIELDS = ("kind", "name", "funder_name", "opportunity_number", "ein", "city", "state", "country",
+                 "ntee_code", "subsection", "foundation_code", "award_floor", "award_ceiling",
+                 "total_funding", "assets", "income", "revenue", "post_date", "close_date", "status",
+                 "eligible_applicants", "cfda_numbers", "category", "description")
+
+
+def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityDetails | None:
+    values = conn.execute(
+        f"SELECT {ROW_COLUMNS}, score_breakdown, notes, rating, priority, tags, source_id, source_record_id "
+        "FROM opportunities WHERE id = ?", (opportunity_id,)).fetchone()
+    if values is None:
+        return None
+    row = row_from_values(values)
+    breakdown, notes, rating, priority, tags, source_id, record_id = values[11:]
+    record: dict[str, object] = {}
+    if record_id is not None:
+        found = conn.execute(f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?",
+                             (record_id,)).fetchone()
+        if found is not None:
+            record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
+    history = tuple(
+        StageChange(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4])
+        for r in conn.execute("SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
+                              "WHERE opportunity_id = ? ORDER BY id", (opportunity_id,)))
+    annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
+    return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
 
 
 class OpportunityRepository:
@@ -145,13 +168,47 @@ class OpportunityRepository:
         ids = list(dict.fromkeys(int(i) for i in ids))
         return await self._db.write(lambda conn: _move_stage_sync(conn, ids, Stage(to_stage), reason, moved_by))
 
-    async def stage_history(self, opportunity_id: int) -> list[StageHistoryEntry]:
-        rows = await self._db.fetch_all(
-            "SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
-            "WHERE opportunity_id = ? ORDER BY id",
-            (opportunity_id,),
-        )
-        return [StageHistoryEntry(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4]) for r in rows]
+    async def stage_history(self, opportunity_id: int) -> list[StageChange]:
+        details = await self.details(opportunity_id)
+        return list(details.history) if details else []
+
+    async def details(self, opportunity_id: int) -> OpportunityDetails | None:
+        """The row, the user's annotations, the score breakdown, the funder record and the history: one hop."""
+        return await self._db.read(lambda conn: _details_sync(conn, opportunity_id))
+
+    async def update_annotations(self, opportunity_id: int, annotations: Annotations) -> OpportunityDetails:
+        """Save notes, rating, priority and tags; returns the fresh details for the pane and the row."""
+        clean = annotations.validated()
+
+        def update(conn: sqlite3.Connection) -> OpportunityDetails:
+            changed = conn.execute(
+                "UPDATE opportunities SET notes = ?, rating = ?, priority = ?, tags = ?, "
+                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                (clean.notes, clean.rating, clean.priority.value, json.dumps(list(clean.tags)), opportunity_id),
+            ).rowcount
+            details = _details_sync(conn, opportunity_id) if changed else None
+            if details is None:
+                raise LookupError(f"opportunity {opportunity_id} no longer exists")
+            return details
+
+        return await self._db.write(update)
+
+    async def undo_stage_move(self, move: StageMove, moved_by: str = "") -> StageMove:
+        """Put every opportunity of `move` back where it came from (one transaction)."""
+        by_stage: dict[Stage, list[int]] = {}
+        for opportunity_id, from_stage in move.moved:
+            by_stage.setdefault(from_stage, []).append(opportunity_id)
+
+        def undo(conn: sqlite3.Connection) -> StageMove:
+            moved: list[tuple[int, Stage]] = []
+            profiles: set[int] = set()
+            for stage, ids in by_stage.items():
+                back = _move_stage_sync(conn, ids, stage, f"undo of move to {move.to_stage.value}", moved_by)
+                moved.extend(back.moved)
+                profiles.update(back.profile_ids)
+            return StageMove(move.to_stage, moved, frozenset(profiles))
+
+        return await self._db.write(undo)
 
     async def rows_by_id(self, ids: Sequence[int]) -> dict[int, OpportunityRow]:
         """Current values of specific rows (to refresh only what a write changed)."""

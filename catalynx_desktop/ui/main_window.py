@@ -17,6 +17,7 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -41,6 +42,8 @@ from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.errors import ErrorKind, StorageError
 from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.async_tasks import TaskRunner
+from catalynx_desktop.domain.details import Annotations, OpportunityDetails
+from catalynx_desktop.ui.details_pane import DetailsPane
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
 from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
@@ -84,6 +87,8 @@ class MainWindow(QMainWindow):
         self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
                       settings.value("table/descending", "true") == "true")
         self._cancel_event: threading.Event | None = None
+        self._last_move: StageMove | None = None
+        self._details_generation = 0
         self.first_rows_shown = asyncio.Event()
         self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
         self.resize(1280, 800)
@@ -152,6 +157,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
 
+        self.details = DetailsPane(self)
+        self.details.save_requested.connect(
+            lambda opportunity_id, notes: self.tasks.spawn(self.save_annotations(opportunity_id, notes)))
+        self.details.navigate.connect(self.step_current_row)
+        self.details_dock = QDockWidget("Details", self)
+        self.details_dock.setObjectName("details-dock")
+        self.details_dock.setWidget(self.details)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        self.table.selectionModel().currentRowChanged.connect(self._current_opportunity_changed)
+        self.table_model.modelReset.connect(lambda: self.details.show_details(None))
+
         self._build_actions()
         self._restore_state()
 
@@ -183,12 +199,21 @@ class MainWindow(QMainWindow):
         for stage in PIPELINE:
             self._action(f"Move to {stage.label}…", f"Ctrl+{stage.shortcut_digit}",
                          lambda _checked=False, s=stage: spawn(self.move_selection_dialog(s)), stage_menu)
+        self.undo_action = self._action("&Undo last move", QKeySequence.StandardKey.Undo,
+                                        lambda: spawn(self.undo_last_move()), stage_menu)
+        self.undo_action.setEnabled(False)
+        stage_menu.addSeparator()
+        self._action("&Save notes", QKeySequence.StandardKey.Save, self.details._save, stage_menu)
+        self._action("Next opportunity", "Alt+Down", lambda: self.step_current_row(1), stage_menu)
+        self._action("Previous opportunity", "Alt+Up", lambda: self.step_current_row(-1), stage_menu)
         stage_menu.addSeparator()
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self._step_tab(1), stage_menu)
         self._action("Previous stage tab", "Ctrl+PgUp", lambda: self._step_tab(-1), stage_menu)
         self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
                                         lambda: spawn(self.load_demo(SMALL_DEMO)), file_menu)
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.details_dock.toggleViewAction())
         file_menu.addSeparator()
         self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, file_menu)
 
@@ -212,11 +237,15 @@ class MainWindow(QMainWindow):
         header = self.settings.value("table/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+        window_state = self.settings.value("window/state")
+        if window_state is not None:
+            self.restoreState(window_state)
 
     def _save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("table/header", self.table.horizontalHeader().saveState())
+        self.settings.setValue("window/state", self.saveState())
         if self.current_profile_id is not None:
             self.settings.setValue("profiles/last", self.current_profile_id)
         self.settings.sync()
@@ -374,16 +403,35 @@ class MainWindow(QMainWindow):
     async def move_opportunities(self, ids: list[int], stage: Stage, reason: str = "") -> StageMove:
         move = await self.services.opportunities.move_stage(ids, stage, reason, moved_by=_user_name())
         await self.apply_stage_move(move)
-        self.status_label.setText(f"Moved {len(move.moved):,} to {stage.label}.")
+        self._last_move = move if move.moved else self._last_move
+        self.undo_action.setEnabled(self._last_move is not None)
+        self.status_label.setText(f"Moved {len(move.moved):,} to {stage.label}. Ctrl+Z undoes it.")
         return move
 
-    async def apply_stage_move(self, move: StageMove) -> None:
-        """Refresh only what the move changed: the moved rows, and one profile's counts."""
-        for profile_id in move.profile_ids:
+    async def undo_last_move(self) -> StageMove | None:
+        move, self._last_move = self._last_move, None
+        self.undo_action.setEnabled(False)
+        if move is None:
+            self.status_label.setText("Nothing to undo.")
+            return None
+        undone = await self.services.opportunities.undo_stage_move(move, moved_by=_user_name())
+        await self.refresh_counts(undone.profile_ids)
+        scrolled_to = self.table.verticalScrollBar().value()
+        await self.table_model.refresh()
+        self.table.verticalScrollBar().setValue(scrolled_to)
+        self.status_label.setText(f"Undid the move of {len(undone.moved):,} to {move.to_stage.label}.")
+        return undone
+
+    async def refresh_counts(self, profile_ids) -> None:
+        for profile_id in profile_ids:
             counts = await self.services.profiles.stage_counts(profile_id)
             self.profile_model.update_counts(profile_id, counts)
         if self.current_profile_id is not None:
             self._update_stage_tabs(self.current_profile_id)
+
+    async def apply_stage_move(self, move: StageMove) -> None:
+        """Refresh only what the move changed: the moved rows, and one profile's counts."""
+        await self.refresh_counts(move.profile_ids)
         query = self.table_model.query
         if query is None or not move.moved:
             return
@@ -396,6 +444,35 @@ class MainWindow(QMainWindow):
             scrolled_to = self.table.verticalScrollBar().value()
             await self.table_model.refresh()
             self.table.verticalScrollBar().setValue(scrolled_to)
+
+    # -- details pane ------------------------------------------------------------------------
+    def _current_opportunity_changed(self, current, _previous) -> None:
+        opportunity_id = current.data(ID_ROLE) if current.isValid() else None
+        self._details_generation += 1
+        if opportunity_id is None:
+            self.details.show_details(None)
+            return
+        self.tasks.spawn(self.show_details(opportunity_id, self._details_generation), name="details")
+
+    async def show_details(self, opportunity_id: int, generation: int | None = None) -> OpportunityDetails | None:
+        details = await self.services.opportunities.details(opportunity_id)
+        if generation is None or generation == self._details_generation:  # drop answers for rows left behind
+            self.details.show_details(details)
+        return details
+
+    async def save_annotations(self, opportunity_id: int, annotations: Annotations) -> OpportunityDetails:
+        details = await self.services.opportunities.update_annotations(opportunity_id, annotations)
+        if self.details.opportunity_id == opportunity_id:
+            self.details.show_details(details)
+        self.table_model.patch_rows({opportunity_id}, lambda _row: details.row)
+        self.status_label.setText("Notes saved.")
+        return details
+
+    def step_current_row(self, step: int) -> None:
+        current = self.table.currentIndex()
+        row = (current.row() if current.isValid() else -1) + step
+        if 0 <= row < self.table_model.rowCount():
+            self.table.setCurrentIndex(self.table_model.index(row, max(current.column(), 0)))
 
     # -- demo data and long actions ----------------------------------------------------------
     async def load_demo(self, plan: DemoPlan) -> None:

@@ -223,3 +223,60 @@ async def wait_for(predicate, timeout: float = 10.0) -> None:
     while not predicate():
         assert loop.time() < deadline, "condition never became true"
         await asyncio.sleep(0.01)
+
+
+def test_details_notes_persist_across_reopen_and_undo_restores_stage(qtbot, run, data_dir):
+    from catalynx_desktop.domain.details import Annotations, Priority
+
+    seed_demo(run, data_dir, profiles=1, opportunities=500)
+    window = run(open_main_window(data_dir))
+    try:
+        window.table.setCurrentIndex(window.table_model.index(3, 0))
+        opportunity_id = window.table_model.index(3, 0).data(Qt.ItemDataRole.UserRole + 1)
+        run(wait_for(lambda: window.details.opportunity_id == opportunity_id))
+        assert window.details.heading.text().startswith("<b>")
+        assert window.details.facts.rowCount() > 0  # the funder record is shown
+        window.details.notes.setPlainText("Call the program officer in March")
+        window.details.rating.setCurrentIndex(4)  # ★★★★
+        window.details.priority.setCurrentIndex(window.details.priority.findData(Priority.HIGH))
+        window.details.tags.setText("Rural, federal, rural")
+        saved = run(window.save_annotations(opportunity_id, window.details.annotations()))
+        assert saved.annotations == Annotations("Call the program officer in March", 4, Priority.HIGH,
+                                                ("rural", "federal"))
+        stage_before = window.table_model.index(3, 2).data()
+        target = Stage.DECLINED if stage_before != "Declined" else Stage.PLAN
+        run(window.move_opportunities([opportunity_id], target, "too small"))
+        assert window.table_model.index(3, 2).data() == target.label
+        run(window.undo_last_move())
+        assert window.table_model.index(3, 2).data() == stage_before
+        history = run(window.services.opportunities.stage_history(opportunity_id))
+        assert history[-1].reason.startswith("undo") and history[-2].reason == "too small"
+    finally:
+        run(close_main_window(window))
+
+    window = run(open_main_window(data_dir))  # a new session: the notes are still there
+    try:
+        details = run(window.show_details(opportunity_id))
+        assert details.annotations.notes == "Call the program officer in March"
+        assert window.details.notes.toPlainText() == "Call the program officer in March"
+        assert window.details.tags.text() == "rural, federal"
+    finally:
+        run(close_main_window(window))
+
+
+def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
+    seed_demo(run, data_dir, profiles=1, opportunities=300)
+    window = run(open_main_window(data_dir))
+    try:
+        window.table.setColumnWidth(1, 333)
+        run(window.open_query(window.current_query().__class__(window.current_profile_id, None,
+                                                               SortKey.AMOUNT, False)))
+        window._remember_sort(window.table_model.query)
+    finally:
+        run(close_main_window(window))
+    window = run(open_main_window(data_dir))
+    try:
+        assert window.table.columnWidth(1) == 333
+        assert window.table_model.query.sort is SortKey.AMOUNT and not window.table_model.query.descending
+    finally:
+        run(close_main_window(window))
