@@ -108,7 +108,7 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=12)
                       max_leaves=40)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(values)
 def test_round_trip_property(value: object) -> None:
     codec = Codec()
