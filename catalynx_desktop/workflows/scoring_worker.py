@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,15 +43,24 @@ _NAME, _STATE, _FLOOR, _CEILING, _CLOSE = (SCORING_COLUMNS.index(c) for c in
 
 
 def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
-    """Make this process yield the CPU to the UI process at once.
+    """Make this process yield the CPU to the UI process at once (best effort, never fails).
 
-    Linux: SCHED_IDLE, because the scheduler preempts an idle-policy task immediately when a
-    normal task (the UI thread's 16 ms timer) wakes; with plain nice the wake-up can wait for
-    the next scheduler tick (4 ms at HZ=250), which shows in the p99 frame gap. Elsewhere: nice.
+    Linux "idle": SCHED_IDLE, because the scheduler preempts an idle-policy task immediately
+    when a normal task (the UI thread's 16 ms timer) wakes; with plain nice the wake-up can
+    wait for the next tick. The worker also leaves the app's session: with autogroup (the
+    default on desktop distributions) CPU is shared between sessions first, so workers in the
+    app's session would spend the app's share and the UI thread would wait behind other
+    programs; in their own, lowest-priority autogroup they do not. Elsewhere: nice.
     """
     if priority == "normal":
         return
     if priority == "idle" and hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.setsid()
+            with open("/proc/self/autogroup", "w", encoding="ascii") as autogroup:
+                autogroup.write("19")
+        except OSError:
+            pass
         try:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
             return
@@ -62,8 +73,24 @@ def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
             pass
 
 
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """If the app dies without shutting the pool down (crash, SIGKILL, task manager), exit too.
+
+    ProcessPoolExecutor workers inherit both ends of their task pipe, so they never see EOF and
+    would otherwise wait forever as orphans.
+    """
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def init_worker(config: WorkerConfig) -> None:
     global _conn, _matcher, _config
+    _exit_with_parent(os.getppid())
     lower_priority(config.priority)
     _config = config
     _conn = discovery_store.open_worker_reader(config.db_path)

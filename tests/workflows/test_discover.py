@@ -25,7 +25,10 @@ from catalynx_desktop.workflows.rescore import start_rescore
 from catalynx_desktop.workflows.runs import RunStatus
 
 TODAY = date(2026, 11, 23)
-SETTINGS = ScoringSettings(chunk_size=97, workers=2)
+# Tests run workers at normal priority: at the default (idle) priority they only get CPU nobody
+# else wants, so test time would depend on whatever else runs on the machine. One test below
+# runs with the default priority.
+SETTINGS = ScoringSettings(chunk_size=97, workers=2, worker_priority="normal")
 COLUMNS = ("source", "source_id", "kind", "name", "funder_name", "state", "ntee_code", "subsection",
            "foundation_code", "is_grant_maker", "award_floor", "award_ceiling", "total_funding", "assets",
            "income", "close_date", "status", "eligible_applicants", "category")
@@ -190,8 +193,9 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
                                      "WHERE profile_id=?", (other.id,))
             # the profile moves from California to Texas and changes its field
             await repo.update(replace(profile, states=("TX",), ntee_code="X20", target_ntee_codes=()))
+            default_priority = replace(SETTINGS, worker_priority=ScoringSettings().worker_priority)
             result = await (await start_rescore(engine, db, profile.id, today=TODAY,
-                                                settings=SETTINGS)).wait()
+                                                settings=default_priority)).wait()
             updated = await repo.get(profile.id)
             return before, other_before, result, updated, other
         finally:
@@ -222,7 +226,7 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
 def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     records = make_records(30_000, seed=9)
-    settings = ScoringSettings(chunk_size=500, workers=1, threshold=0.0)
+    settings = ScoringSettings(chunk_size=500, workers=1, threshold=0.0, worker_priority="normal")
 
     async def main() -> Any:
         db = await Database.open(path)

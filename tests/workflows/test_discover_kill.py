@@ -13,6 +13,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
@@ -22,7 +24,7 @@ from catalynx_desktop.workflows.runs import RunStatus
 from tests.workflows.test_discover import PROFILE, TODAY, insert_records, make_records
 
 RECORDS = 12_000
-SETTINGS = ScoringSettings(chunk_size=250, workers=1, threshold=0.0)
+SETTINGS = ScoringSettings(chunk_size=250, workers=1, threshold=0.0, worker_priority="normal")
 
 CHILD = textwrap.dedent("""
     import asyncio, sys
@@ -37,7 +39,8 @@ CHILD = textwrap.dedent("""
         db = await Database.open(Path(sys.argv[1]))
         engine = WorkflowEngine(SqliteRunStore(db))
         handle = await start_discover(engine, db, 1, today=date(2026, 11, 23),
-                                      settings=ScoringSettings(chunk_size=250, workers=1, threshold=0.0))
+                                      settings=ScoringSettings(chunk_size=250, workers=1, threshold=0.0,
+                                                                worker_priority="normal"))
         def on_progress(snapshot):
             if snapshot.counts.get("created", 0) >= 1000:
                 print("PROGRESS", flush=True)
@@ -63,15 +66,22 @@ def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
 
     asyncio.run(setup())
     root = Path(__file__).resolve().parents[2]
-    # Own session: the kill takes the worker processes down with the app, as a crash would.
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
-                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, start_new_session=True)
+                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    workers: list[psutil.Process] = []
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "PROGRESS"
+        workers = psutil.Process(child.pid).children()
     finally:
-        os.killpg(child.pid, signal.SIGKILL)
+        os.kill(child.pid, signal.SIGKILL)  # only the app process, as a crash or the task manager would
         child.wait(timeout=10)
+    assert workers
+    # the scoring workers notice their parent is gone and exit instead of lingering as orphans
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    for process in alive:
+        process.kill()
+    assert not alive
 
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
