@@ -232,6 +232,22 @@ async def run_discover(db: Database, engine: WorkflowEngine, profile_id: int, wo
                        updates, idle_before)
 
 
+async def cancel_latency(db: Database, engine: WorkflowEngine, repo: ProfileRepository,
+                         threshold: float) -> tuple[float, float, str]:
+    """Start Discover on a fresh profile, press Cancel after 3 s: (seconds until the run has ended
+    and recorded itself, fraction done, final status)."""
+    profile = await repo.create(PROFILE.__class__(**{**PROFILE.__dict__, "name": f"{PROFILE.name} cancel"}))
+    assert profile.id is not None
+    handle = await start_discover(engine, db, profile.id, threshold=threshold, today=TODAY)
+    await asyncio.sleep(3.0)
+    start = time.perf_counter()
+    handle.cancel()
+    result = await handle.wait()
+    latency = time.perf_counter() - start
+    fraction = handle.progress.fraction if handle.progress else 0.0
+    return latency, fraction, result.status.value
+
+
 async def bench(path: Path, n: int, configs: list[tuple[int, str]], threshold: float) -> dict[str, object]:
     db = await Database.open(path)
     try:
@@ -255,8 +271,9 @@ async def bench(path: Path, n: int, configs: list[tuple[int, str]], threshold: f
         assert rerun_profile.id is not None
         runs.append(await run_discover(db, engine, rerun_profile.id, default[0], default[1],
                                        f"re-run (update path), {default[0]} worker(s), idle", threshold))
+        cancel = await cancel_latency(db, engine, repo, threshold)
         base_rate, kept = await asyncio.to_thread(baseline, path, next(iter(profiles.values())), threshold)
-        return {"idle": idle, "runs": runs, "baseline": base_rate, "baseline_kept": kept}
+        return {"idle": idle, "runs": runs, "baseline": base_rate, "baseline_kept": kept, "cancel": cancel}
     finally:
         await db.close()
 
@@ -279,6 +296,8 @@ def report(n: int, populate_s: float, data: dict[str, object], db_mb: float, thr
         f"{data['load_after']}",
         f"- idle event loop heartbeat (16 ms): max {idle.max_ms:.1f} ms, p99 {idle.p99_ms:.1f} ms",
         f"- database after all runs: {db_mb:,.0f} MB",
+        f"- Cancel pressed 3 s into a default Discover run ({data['cancel'][1]:.0%} done): run ended and "
+        f"recorded as '{data['cancel'][2]}' {data['cancel'][0] * 1000:.0f} ms later",
         "",
         "| run | time | records/s | vs baseline | created | updated | heartbeat max | p99 | p50 | "
         "progress updates (/s) | UI-process CPU | peak RSS (UI process) | "
