@@ -8,10 +8,12 @@ Stored bytes = MAGIC | (FORMAT_VERSION << 4 | codec id) | crc32(body) | body
   readable after we change the default: decoding dispatches on the byte, not on settings.
 * The crc32 (≈ GB/s) turns a truncated, bit-flipped or foreign file into a clean
   `CorruptEntry` instead of a half-decoded value; zstd's own checksum would only cover zstd.
-* zstandard level 3 was chosen by measurement (benchmarks/bench_cache.py, results in
-  benchmarks/results/cache.md): on opportunity lists it stores ~1/6–1/8 of raw msgpack at
-  a few hundred MB/s; higher levels buy a few percent for several times the CPU; lz4 is
-  faster but misses the ≤ 1/3 size budget; zlib is both slower and larger.
+* Lists of same-shaped dicts (the usual cached value) are written column by column (see
+  TABLE_MIN_ROWS below), then compressed with zstandard level 3, chosen by measurement
+  (benchmarks/bench_cache.py, results in benchmarks/results/cache.md): ~0.30 of plain msgpack
+  on opportunity lists and ~0.25 on parsed BMF rows; zstd-1 is ~2x faster to compress but
+  ~0.32, too close to the 1/3 budget; higher levels buy a few percent for several times the
+  CPU; lz4 decompresses faster but stores ~0.44; zlib is slower and larger at every level.
 """
 
 from __future__ import annotations
