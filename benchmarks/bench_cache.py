@@ -101,7 +101,8 @@ def opportunity_records(n: int, seed: int = 1) -> list[dict]:
         floor = rng.choice([0, 5_000, 10_000, 25_000, 50_000, 100_000])
         out.append({
             "id": 100_000 + i + seed * 1_000_000,
-            "opportunity_number": f"{rng.choice(['HHS', 'NSF', 'USDA', 'ED', 'DOJ'])}-{post.year}-{rng.randint(1000, 99999)}",
+            "opportunity_number": f"{rng.choice(['HHS', 'NSF', 'USDA', 'ED', 'DOJ'])}-{post.year}-"
+                                  f"{rng.randint(1000, 99999)}",
             "title": _text(rng, words, weights, rng.randint(5, 12)),
             "funder_name": rng.choice(_AGENCIES),
             "agency": rng.choice(_AGENCIES) + " / " + _text(rng, words, weights, 3),
@@ -135,7 +136,8 @@ def bmf_records(n: int, seed: int = 2) -> list[dict]:
             "zip": f"{rng.randint(10000, 99999)}-{rng.randint(0, 9999):04d}",
             "ntee_code": rng.choice(_NTEE), "subsection": "03", "foundation_code": fnd,
             "is_grant_maker": fnd in ("02", "03", "04"),
-            "assets": rng.randint(0, 10**8), "income": rng.randint(0, 10**7), "revenue": rng.randint(0, 10**7),
+            "assets": rng.randint(0, 10**8), "income": rng.randint(0, 10**7),
+            "revenue": rng.randint(0, 10**7),
             "ruling_date": f"{rng.randint(1950, 2024)}{rng.randint(1, 12):02d}",
         })
     return _as_loaded(out)
@@ -207,7 +209,10 @@ def _timed_sync(ops: list[Callable[[], object]], lat: list[float]) -> float:
     return len(ops) / (time.perf_counter() - start)
 
 
-async def _run_ours(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> tuple[float, float, int]:
+Run = tuple[float, float, int]  # set ops/s, get ops/s, stored bytes
+
+
+async def _run_ours(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> Run:
     ours = await Cache.open(d)
     s = await _timed([lambda k=k, v=v: ours.set("bench", k, v) for k, v in zip(keys, values)], lat["set"])
     g = await _timed([lambda k=k: ours.get("bench", k) for k in keys * rounds], lat["get"])
@@ -217,7 +222,7 @@ async def _run_ours(d: Path, keys: list[str], values: list[object], rounds: int,
     return s, g, stored
 
 
-async def _run_dc_raw(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> tuple[float, float, int]:
+async def _run_dc_raw(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> Run:
     dc = diskcache.Cache(str(d))
     s = _timed_sync([lambda k=k, v=v: dc.set(k, v) for k, v in zip(keys, values)], lat["set"])
     g = _timed_sync([lambda k=k: dc.get(k) for k in keys * rounds], lat["get"])
@@ -227,12 +232,12 @@ async def _run_dc_raw(d: Path, keys: list[str], values: list[object], rounds: in
     return s, g, volume
 
 
-async def _run_dc_hop(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> tuple[float, float, int]:
+async def _run_dc_hop(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> Run:
     dc = diskcache.Cache(str(d))
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     loop = asyncio.get_running_loop()
-    s = await _timed([lambda k=k, v=v: loop.run_in_executor(pool, dc.set, k, v) for k, v in zip(keys, values)],
-                     lat["set"])
+    s = await _timed([lambda k=k, v=v: loop.run_in_executor(pool, dc.set, k, v)
+                      for k, v in zip(keys, values)], lat["set"])
     g = await _timed([lambda k=k: loop.run_in_executor(pool, dc.get, k) for k in keys * rounds], lat["get"])
     pool.shutdown()
     volume = dc.volume()
@@ -266,7 +271,8 @@ async def cache_rows(name: str, values: list[object], root: Path, repeats: int) 
     rows = [f"| {name} | {impl} | {so:,.0f} ({max(ops[impl]['set']):,.0f}) | {sp:.3f} "
             f"| {go:,.0f} ({max(ops[impl]['get']):,.0f}) | {gp:.3f} |"
             for impl, (so, sp, go, gp) in result.items()]
-    return rows, {"ours": result["catalynx Cache (async API)"], "dc_raw": result["diskcache, raw sync (blocks loop)"],
+    return rows, {"ours": result["catalynx Cache (async API)"],
+                  "dc_raw": result["diskcache, raw sync (blocks loop)"],
                   "dc_hop": result["diskcache + thread hop"], "stored": sizes["catalynx Cache (async API)"],
                   "dc_volume": sizes["diskcache + thread hop"]}
 
@@ -294,19 +300,21 @@ async def main_async(quick: bool) -> str:
 
     out.append("## 1. Codec comparison (single-threaded, one payload in memory)\n")
     payloads = {"300 opportunities, plain msgpack": pack(opp_lists[0]),
-                "300 opportunities, column-encoded msgpack (what the cache compresses)": pack(_tabulate(opp_lists[0])),
+                "300 opportunities, column-encoded msgpack (what the cache compresses)":
+                    pack(_tabulate(opp_lists[0])),
                 "500 parsed BMF records, plain msgpack": pack(bmf_lists[0]),
                 "500 parsed BMF records, column-encoded msgpack": pack(_tabulate(bmf_lists[0]))}
     out += codec_table(payloads)
     out.append("\nStored / raw is against the plain msgpack of the same records in every row. "
                "Chosen: **column-encoded msgpack + zstd level 3**. Column encoding (keys once, date/Decimal "
-               "columns packed in bulk, repetitive strings stored once) shrinks the input and makes it compress "
-               "better; zstd-3 then stays under the 1/3 budget with margin, where zstd-1 is close to the line; "
+               "columns packed in bulk) shrinks the input and makes it compress better; zstd-3 then "
+               "stays under the 1/3 budget with margin, where zstd-1 is close to the line; "
                "zstd 6-19 buy a few percent for several times the CPU; lz4 decompresses fast but misses the "
                "budget; zlib is slower and larger than zstd at every level. Decompression speed is about the "
                "same for every zstd level, so the level only costs on writes.\n")
 
-    rows = ["| payload | implementation | set ops/s median (best) | set p99 ms | get ops/s median (best) | get p99 ms |",
+    rows = ["| payload | implementation | set ops/s median (best) | set p99 ms "
+            "| get ops/s median (best) | get p99 ms |",
             "| --- | --- | ---: | ---: | ---: | ---: |"]
     summary = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -322,7 +330,8 @@ async def main_async(quick: bool) -> str:
         shutil.rmtree(root, ignore_errors=True)
 
     out.append("## 2. Stored size vs raw msgpack (budget ≤ 1/3 on opportunity records)\n")
-    out.append("| payload | plain msgpack bytes | stored bytes (ours, incl. 6-byte header) | ratio | diskcache volume (pickle) |")
+    out.append("| payload | plain msgpack bytes | stored bytes (ours, incl. 6-byte header) | ratio "
+               "| diskcache volume (pickle) |")
     out.append("| --- | ---: | ---: | ---: | ---: |")
     for name, (s, values) in summary.items():
         raw = sum(len(pack(v)) for v in values)
@@ -343,14 +352,16 @@ async def main_async(quick: bool) -> str:
     out.append("| --- | ---: | ---: | ---: | ---: |")
     for name, (s, _) in summary.items():
         o, h, r = s["ours"], s["dc_hop"], s["dc_raw"]
-        out.append(f"| {name} | {o[0] / h[0]:.2f} | {o[2] / h[2]:.2f} | {o[0] / r[0]:.2f} | {o[2] / r[2]:.2f} |")
+        out.append(f"| {name} | {o[0] / h[0]:.2f} | {o[2] / h[2]:.2f} | {o[0] / r[0]:.2f} "
+                   f"| {o[2] / r[2]:.2f} |")
     out.append("\n## 4. Parse cache (an unchanged import file is not parsed again)\n")
     out += parse_rows
 
     # verdict against the budgets, computed from the numbers above
     opp = summary["opportunity list (300 rows)"][0]
     raw_opp = sum(len(pack(v)) for v in summary["opportunity list (300 rows)"][1])
-    verdict = ["## Verdict against the budgets (this run)\n", "| budget | measured | met |", "| --- | --- | --- |",
+    verdict = ["## Verdict against the budgets (this run)\n", "| budget | measured | met |",
+               "| --- | --- | --- |",
                f"| stored size ≤ 1/3 of raw msgpack, opportunity records | {opp['stored'] / raw_opp:.3f} "
                f"| {'yes' if opp['stored'] / raw_opp <= 1 / 3 else 'NO'} |"]
     for name, (s, _) in summary.items():
@@ -359,11 +370,11 @@ async def main_async(quick: bool) -> str:
             ratio = o[i] / h[i]
             verdict.append(f"| {what} throughput ≥ diskcache (thread hop), {name} | {ratio:.2f}× "
                            f"| {'yes' if ratio >= 1 else 'NO'} |")
-    verdict.append("\nAgainst diskcache called raw (no hop, i.e. blocking the UI thread) we are slower on small "
-                   "values by the cost of the hop itself (~50-150 µs here); see section 3. Large lists of dicts "
-                   "are dominated by building the Python objects: pickle (diskcache) shares one key string per "
-                   "column through its memo, our decoder rebuilds each dict from columns (~1-2 µs per dict on this "
-                   "VM) and also pays zstd decompression, which is what buys the 3× smaller store.\n")
+    verdict.append("\nAgainst diskcache called raw (no hop, i.e. blocking the UI thread) we are slower on "
+                   "small values by the cost of the hop itself (~50-150 µs here); see section 3. Gets of large "
+                   "lists of dicts are dominated by building the Python objects: pickle (diskcache) writes each "
+                   "key once through its memo, our decoder rebuilds each dict from columns (~1-2 µs per dict on "
+                   "this VM) and also pays zstd decompression, which is what buys the 3× smaller store.\n")
     header_end = 2
     out[header_end:header_end] = verdict
     return "\n".join(out) + "\n"
@@ -371,7 +382,8 @@ async def main_async(quick: bool) -> str:
 
 # -- 4. parse cache: an unchanged import file is not parsed again ---------------------------------
 BMF_COLUMNS = ["EIN", "NAME", "ICO", "STREET", "CITY", "STATE", "ZIP", "GROUP", "SUBSECTION", "AFFILIATION",
-               "CLASSIFICATION", "RULING", "DEDUCTIBILITY", "FOUNDATION", "ACTIVITY", "ORGANIZATION", "STATUS",
+               "CLASSIFICATION", "RULING", "DEDUCTIBILITY", "FOUNDATION", "ACTIVITY", "ORGANIZATION",
+               "STATUS",
                "TAX_PERIOD", "ASSET_CD", "INCOME_CD", "FILING_REQ_CD", "PF_FILING_REQ_CD", "ACCT_PD",
                "ASSET_AMT", "INCOME_AMT", "REVENUE_AMT", "NTEE_CD", "SORT_NAME"]
 
@@ -385,8 +397,9 @@ def write_bmf_csv(path: Path, rows: int) -> None:
         w.writerow(BMF_COLUMNS)
         for i in range(rows):
             r = recs[i % len(recs)]
-            w.writerow([f"{(int(r['ein']) + i) % 10**9:09d}", r["name"], "", f"{rng.randint(1, 9999)} MAIN ST",
-                        r["city"], r["state"], r["zip"], "0000", r["subsection"], "3", "1000", r["ruling_date"], "1",
+            w.writerow([f"{(int(r['ein']) + i) % 10**9:09d}", r["name"], "",
+                        f"{rng.randint(1, 9999)} MAIN ST", r["city"], r["state"], r["zip"], "0000",
+                        r["subsection"], "3", "1000", r["ruling_date"], "1",
                         r["foundation_code"], "000000000", "1", "01", "202312", "5", "5", "01", "0", "12",
                         r["assets"], r["income"], r["revenue"], r["ntee_code"], ""])
 
@@ -441,7 +454,8 @@ async def parse_cache_rows(root: Path, rows: int) -> list[str]:
     return ["| step | time | rows/s |", "| --- | ---: | ---: |",
             f"| parse the CSV ({size / 1e6:.1f} MB, {rows:,} rows; csv + field conversion), no cache "
             f"| {parse_s * 1000:,.0f} ms | {rows / parse_s:,.0f} |",
-            f"| first import: parse + write chunks to the cache | {first_s * 1000:,.0f} ms | {rows / first_s:,.0f} |",
+            f"| first import: parse + write chunks to the cache | {first_s * 1000:,.0f} ms "
+            f"| {rows / first_s:,.0f} |",
             f"| unchanged file again: records streamed from the cache | {cached_s * 1000:,.0f} ms "
             f"| {rows / cached_s:,.0f} |",
             f"\nSpeed-up for an unchanged file: **{parse_s / cached_s:.1f}×**; stored {stored / 1e6:.1f} MB "

@@ -69,7 +69,8 @@ class ChunkWriter:
     async def add(self, chunk: Any) -> None:
         """Store the next chunk (one hop). A chunk the cache refuses only spoils the cached copy."""
         if self._ok:
-            self._ok = await self._cache.set(self._kind, _chunk_key(self._key, self._token, self._count), chunk)
+            key = _chunk_key(self._key, self._token, self._count)
+            self._ok = await self._cache.set(self._kind, key, chunk)
         self._count += 1
 
     async def commit(self) -> bool:
@@ -89,4 +90,5 @@ class ChunkWriter:
 
     async def abort(self) -> None:
         """Drop the chunks written so far (e.g. the import failed or was cancelled)."""
-        await self._cache.delete_many(self._kind, [_chunk_key(self._key, self._token, i) for i in range(self._count)])
+        keys = [_chunk_key(self._key, self._token, i) for i in range(self._count)]
+        await self._cache.delete_many(self._kind, keys)

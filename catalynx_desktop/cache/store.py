@@ -122,7 +122,7 @@ class Store:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(f"cache index is a newer version ({version}); not a database we know")
+                raise sqlite3.DatabaseError(f"cache index is a newer version ({version})")
             for statement in _SCHEMA:  # not executescript(): it would COMMIT our transaction
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -274,8 +274,8 @@ class Store:
                 # in place (fewer pages touched than delete + insert); the new `created` makes it
                 # a new version for remove_row, and the size trigger keeps the byte total exact
                 self._pending.pop(old[0], None)
-                c.execute("UPDATE entries SET size = ?, created = ?, expires = ?, fingerprint = ?, last_access = ?,"
-                          " hits = 0, value = ?, file = ? WHERE id = ?",
+                c.execute("UPDATE entries SET size = ?, created = ?, expires = ?, fingerprint = ?,"
+                          " last_access = ?, hits = 0, value = ?, file = ? WHERE id = ?",
                           (len(stored), now, expires, fingerprint, now, inline, rel, old[0]))
                 if old[1]:
                     doomed.append(old[1])
@@ -297,19 +297,22 @@ class Store:
         expired: list[tuple[int, str | None]] = []
         if now - self._last_expiry_sweep >= EXPIRY_SWEEP_S:  # gets drop expired rows they meet anyway
             self._last_expiry_sweep = now
-            expired = c.execute("SELECT id, file FROM entries WHERE expires IS NOT NULL AND expires <= ? LIMIT ?",
-                                (now, EVICT_STEP // 4)).fetchall()
+            expired = c.execute(
+                "SELECT id, file FROM entries WHERE expires IS NOT NULL AND expires <= ? LIMIT ?",
+                (now, EVICT_STEP // 4)).fetchall()
         budget = EVICT_STEP - len(expired)
         victims = list(expired)
         total = c.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0]
         if expired:
             ids = [r[0] for r in expired]
-            total -= c.execute(f"SELECT coalesce(sum(size), 0) FROM entries WHERE id IN ({','.join('?' * len(ids))})",
+            marks = ",".join("?" * len(ids))
+            total -= c.execute(f"SELECT coalesce(sum(size), 0) FROM entries WHERE id IN ({marks})",
                                ids).fetchone()[0]
         if total > self.max_bytes:
             seen = {r[0] for r in expired}
             for row_id, rel, size in c.execute(
-                    "SELECT id, file, size FROM entries ORDER BY last_access, id LIMIT ?", (budget + len(seen),)):
+                    "SELECT id, file, size FROM entries ORDER BY last_access, id LIMIT ?",
+                    (budget + len(seen),)):
                 if total <= self.max_bytes or budget <= 0:
                     break
                 if row_id in seen:
@@ -367,7 +370,8 @@ class Store:
         def txn(c: sqlite3.Connection) -> list[tuple[int, str | None]]:
             gone = []
             for key in keys:
-                r = c.execute("DELETE FROM entries WHERE kind = ? AND key = ? RETURNING id, file", (kind, key)).fetchone()
+                r = c.execute("DELETE FROM entries WHERE kind = ? AND key = ? RETURNING id, file",
+                              (kind, key)).fetchone()
                 if r is not None:
                     gone.append(r)
             return gone
@@ -379,8 +383,8 @@ class Store:
         return len(gone)
 
     def count_present(self, kind: str, keys: list[str]) -> int:
-        return sum(self.conn.execute("SELECT count(*) FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()[0]
-                   for key in keys)
+        sql = "SELECT count(*) FROM entries WHERE kind = ? AND key = ?"
+        return sum(self.conn.execute(sql, (kind, key)).fetchone()[0] for key in keys)
 
     def clear(self, kind: str | None) -> int:
         """Remove all entries (of one kind), in batches so another process is never locked out long."""
@@ -391,7 +395,8 @@ class Store:
                 if kind is None:
                     rows = c.execute("SELECT id, file FROM entries LIMIT 1000").fetchall()
                 else:
-                    rows = c.execute("SELECT id, file FROM entries WHERE kind = ? LIMIT 1000", (kind,)).fetchall()
+                    rows = c.execute("SELECT id, file FROM entries WHERE kind = ? LIMIT 1000",
+                                     (kind,)).fetchall()
                 c.executemany("DELETE FROM entries WHERE id = ?", [(r[0],) for r in rows])
                 return rows
 

@@ -54,7 +54,8 @@ class CachePanel(QWidget):
         self.entries_label = QLabel("–")
         self.status_label = QLabel("")
         self.clear_button = QPushButton("Clear cache")
-        self.clear_button.setToolTip("Remove every cached parse result and view page. Nothing you entered is lost.")
+        self.clear_button.setToolTip(
+            "Remove every cached parse result and view page. Nothing you entered is lost.")
         self.refresh_button = QPushButton("Refresh")
 
         form = QFormLayout()

@@ -23,7 +23,8 @@ from tests.cache.asyncutil import async_test
 
 def index_rows(directory: Path) -> list[tuple]:
     with sqlite3.connect(directory / INDEX_FILENAME) as conn:
-        return conn.execute("SELECT kind, key, size, value IS NOT NULL, file FROM entries ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT kind, key, size, value IS NOT NULL, file FROM entries ORDER BY id").fetchall()
 
 
 def value_files(directory: Path) -> list[Path]:
@@ -479,5 +480,6 @@ async def test_no_call_blocks_the_event_loop(tmp_path: Path) -> None:
     assert max_gap < 0.05, f"loop stalled {max_gap * 1000:.1f} ms"
     # typical gaps are small against the work: the loop kept running while the worker encoded
     # and decoded (the max alone is at the mercy of the OS scheduler on a loaded 2-core box)
-    assert p90_gap < 0.5 * blocking, f"p90 stall {p90_gap * 1000:.1f} ms vs blocking work {blocking * 1000:.1f} ms"
+    assert p90_gap < 0.5 * blocking, \
+        f"p90 stall {p90_gap * 1000:.1f} ms vs blocking work {blocking * 1000:.1f} ms"
     assert len(gaps) > 10

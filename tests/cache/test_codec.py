@@ -16,7 +16,8 @@ from catalynx_desktop.cache.codec import (CODEC_RAW, CODEC_ZLIB, CODEC_ZSTD, FOR
 
 UTC = dt.timezone.utc
 SAMPLES = [
-    None, True, False, 0, -1, 2**63 - 1, -(2**63), 2**64 - 1, 1.5, float("inf"), -0.0, "", "héllo ✓", b"", b"\x00\xff",
+    None, True, False, 0, -1, 2**63 - 1, -(2**63), 2**64 - 1, 1.5, float("inf"), -0.0,
+    "", "héllo ✓", b"", b"\x00\xff",
     [], {}, [1, "a", None], {"a": 1, "b": [1, 2]}, {1: "int key", 2: "x"},
     dt.date(2024, 2, 29), dt.date.min, dt.date.max,
     dt.datetime(2024, 1, 2, 3, 4, 5, 678901), dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
