@@ -370,11 +370,12 @@ async def main_async(quick: bool) -> str:
             ratio = o[i] / h[i]
             verdict.append(f"| {what} throughput ≥ diskcache (thread hop), {name} | {ratio:.2f}× "
                            f"| {'yes' if ratio >= 1 else 'NO'} |")
-    verdict.append("\nAgainst diskcache called raw (no hop, i.e. blocking the UI thread) we are slower on "
-                   "small values by the cost of the hop itself (~50-150 µs here); see section 3. Gets of large "
-                   "lists of dicts are dominated by building the Python objects: pickle (diskcache) writes each "
-                   "key once through its memo, our decoder rebuilds each dict from columns (~1-2 µs per dict on "
-                   "this VM) and also pays zstd decompression, which is what buys the 3× smaller store.\n")
+    verdict.append("\nAgainst diskcache called raw (no hop, i.e. blocking the UI thread) we are "
+                   "slower on small values by the cost of the hop itself (~50-150 µs here); see "
+                   "section 3. Gets of large lists of dicts are dominated by building the Python "
+                   "objects: pickle (diskcache) writes each key once through its memo, our decoder "
+                   "rebuilds each dict from columns (~1-2 µs per dict on this VM) and also pays zstd "
+                   "decompression, which is what buys the 3× smaller store.\n")
     header_end = 2
     out[header_end:header_end] = verdict
     return "\n".join(out) + "\n"
