@@ -1,0 +1,338 @@
+"""CSV and XLSX table writers that stream rows to a temp file and rename it into place at the end.
+
+    writer = open_writer(path, ExportFormat.XLSX, fields)   # fields name the tuple positions
+    writer.write_rows(chunk)       # any number of times, from a worker thread (never the UI thread)
+    summary = writer.finish()      # closes, fsyncs, renames the temp file to `path`
+    writer.abort()                 # instead of finish(): removes every temp file; idempotent
+
+Until finish() returns, nothing exists under the chosen name: rows go to a hidden
+`.<name>.<random>.part` file in the same directory (same file system, so the final rename is
+atomic), and a cancelled or failed export removes it. An existing file at `path` is replaced
+only by a complete export.
+
+Memory is constant in the number of rows: csv writes straight to the file; XlsxWriter runs with
+{'constant_memory': True} (each row is flushed to a scratch file as soon as the next one starts,
+strings are written inline instead of into a shared-string table) and its scratch files live in a
+hidden directory next to the target, not in /tmp (which may be RAM-backed).
+
+A worksheet holds at most 1,048,576 rows (one is the header); longer exports continue on
+"Opportunities (2)", "(3)", ... each with its own header, and the summary says so.
+
+Both writers are used by one thread at a time (the export workflow hands chunks to a worker
+thread one after another); they are not safe for concurrent calls.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from catalynx_desktop.export.columns import STAGE_LABELS, Column, Kind, columns_for, tags_text
+
+XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per worksheet, header included
+SHEET_NAME = "Opportunities"
+# Cells a spreadsheet would run as a formula when it opens a CSV ("CSV injection"); such text
+# values get a leading apostrophe, which Excel/LibreOffice show as plain text.
+_FORMULA_START = frozenset("=+-@\t\r")
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+    @property
+    def suffix(self) -> str:
+        return "." + self.value
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    path: Path
+    format: ExportFormat
+    rows: int
+    sheets: int = 1
+    bytes: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. the sheet overflow, for the user
+
+
+class TableWriter(Protocol):
+    rows: int
+
+    def write_rows(self, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def finish(self) -> WriteSummary: ...
+
+    def abort(self) -> None: ...
+
+
+class AtomicTarget:
+    """A temp file next to `path`, renamed onto it by commit() or deleted by discard()."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        directory = self.path.parent
+        if not directory.is_dir():
+            raise FileNotFoundError(f"folder does not exist: {directory}")
+        self.temp = directory / f".{self.path.name}.{uuid.uuid4().hex[:12]}.part"
+        self.done = False
+
+    def commit(self) -> None:
+        with open(self.temp, "rb+") as fh:  # data on disk before the name points at it
+            os.fsync(fh.fileno())
+        os.replace(self.temp, self.path)
+        self.done = True
+
+    def discard(self) -> None:
+        if not self.done:
+            self.done = True
+            try:
+                self.temp.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+def _csv_converter(kind: Kind, guard: bool) -> Callable[[Any], Any] | None:
+    def text(value: Any) -> Any:
+        if value and value[0] in _FORMULA_START:
+            return "'" + value
+        return value
+
+    if kind == Kind.TEXT:
+        return text if guard else None
+    if kind == Kind.STAGE:
+        return lambda value: STAGE_LABELS.get(value, value)
+    if kind == Kind.AMOUNT:
+        return lambda value: value if value else ""
+    if kind == Kind.TAGS:
+        return (lambda value: text(tags_text(value))) if guard else tags_text
+    return None  # SCORE / DATE / INTEGER: csv writes them as they are (None -> '')
+
+
+class CsvWriter:
+    """UTF-8 CSV (with a BOM by default so Excel detects the encoding), header row first."""
+
+    def __init__(self, path: Path, fields: Sequence[str], *, bom: bool = True,
+                 guard_formulas: bool = True) -> None:
+        self.columns: list[Column] = columns_for(list(fields))
+        self.rows = 0
+        self._target = AtomicTarget(path)
+        self._fh = open(self._target.temp, "x", encoding="utf-8-sig" if bom else "utf-8",  # noqa: SIM115
+                        newline="")
+        try:
+            self._csv = csv.writer(self._fh)
+            self._csv.writerow([c.header for c in self.columns])
+        except BaseException:
+            self.abort()
+            raise
+        converters = [_csv_converter(c.kind, guard_formulas) for c in self.columns]
+        self._converters = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
+
+    def write_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        converters = self._converters
+        if converters:
+            out = []
+            for row in rows:
+                values = list(row)
+                for i, conv in converters:
+                    values[i] = conv(values[i])
+                out.append(values)
+            self._csv.writerows(out)
+        else:
+            self._csv.writerows(rows)
+        self.rows += len(rows)
+
+    def finish(self) -> WriteSummary:
+        try:
+            self._fh.close()
+            size = _file_size(self._target.temp)
+            self._target.commit()
+        except BaseException:
+            self.abort()
+            raise
+        return WriteSummary(self._target.path, ExportFormat.CSV, self.rows, 1, size)
+
+    def abort(self) -> None:
+        try:
+            self._fh.close()
+        except Exception:  # noqa: BLE001 - closing a half-written file during cleanup
+            pass
+        self._target.discard()
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+class XlsxWriter:
+    """XLSX through XlsxWriter in constant_memory mode, with typed cells:
+    numbers as numbers (score 0.000, amount #,##0), dates as real dates (yyyy-mm-dd), text as
+    text (write_string: a title starting with '=' never becomes a formula). Empty values
+    (amount 0, no close date, no rating) are left as empty cells. Header row bold and frozen,
+    an autofilter over each sheet's range.
+    """
+
+    def __init__(self, path: Path, fields: Sequence[str], *, max_rows_per_sheet: int = XLSX_MAX_ROWS,
+                 sheet_name: str = SHEET_NAME) -> None:
+        import xlsxwriter  # imported here: the CSV path and the UI never pay for it
+
+        if max_rows_per_sheet < 2:
+            raise ValueError("a sheet needs room for the header and one row")
+        self.columns: list[Column] = columns_for(list(fields))
+        self.rows = 0
+        self._max_data_rows = max_rows_per_sheet - 1
+        self._sheet_name = sheet_name
+        self._target = AtomicTarget(path)
+        self._scratch = Path(tempfile.mkdtemp(prefix=f".{self._target.path.name}.", suffix=".tmp",
+                                              dir=self._target.path.parent))
+        try:
+            self._book = xlsxwriter.Workbook(str(self._target.temp), {
+                "constant_memory": True,
+                "tmpdir": str(self._scratch),
+                "use_zip64": True,  # the sheet XML of ~1M rows can pass zip's 4 GiB member limit
+            })
+            self._header = self._book.add_format({"bold": True, "bottom": 1})
+            self._formats = {
+                Kind.SCORE: self._book.add_format({"num_format": "0.000"}),
+                Kind.AMOUNT: self._book.add_format({"num_format": "#,##0"}),
+                Kind.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
+            }
+            self._sheets: list[Any] = []
+            self._sheet_rows: list[int] = []
+            self._new_sheet()
+        except BaseException:
+            self.abort()
+            raise
+        self._dates: dict[str, float | None] = {}
+
+    def _new_sheet(self) -> None:
+        number = len(self._sheets) + 1
+        name = self._sheet_name if number == 1 else f"{self._sheet_name} ({number})"
+        sheet = self._book.add_worksheet(name[:31])
+        for index, column in enumerate(self.columns):
+            sheet.set_column(index, index, column.width)
+            sheet.write_string(0, index, column.header, self._header)
+        sheet.freeze_panes(1, 0)
+        self._sheets.append(sheet)
+        self._sheet_rows.append(0)
+
+    def _date_serial(self, text: str) -> float | None:
+        serial = self._dates.get(text, -1.0)
+        if serial == -1.0:
+            try:
+                serial = float(date.fromisoformat(text[:10]).toordinal() - _EXCEL_EPOCH)
+            except ValueError:
+                serial = None  # not a date: written as text
+            if len(self._dates) < 100_000:  # a few thousand distinct dates in practice
+                self._dates[text] = serial
+        return serial
+
+    def write_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        plan = [(i, c.kind) for i, c in enumerate(self.columns)]
+        fmt_score = self._formats[Kind.SCORE]
+        fmt_amount = self._formats[Kind.AMOUNT]
+        fmt_date = self._formats[Kind.DATE]
+        labels = STAGE_LABELS
+        start = 0
+        while start < len(rows):
+            room = self._max_data_rows - self._sheet_rows[-1]
+            if room <= 0:
+                self._new_sheet()
+                continue
+            part = rows[start:start + room]
+            sheet = self._sheets[-1]
+            write_string, write_number = sheet.write_string, sheet.write_number
+            r = self._sheet_rows[-1]
+            for row in part:
+                r += 1
+                for c, kind in plan:
+                    value = row[c]
+                    if kind is Kind.TEXT:
+                        if value:
+                            write_string(r, c, value)
+                    elif kind is Kind.SCORE:
+                        if value is not None:
+                            write_number(r, c, value, fmt_score)
+                    elif kind is Kind.AMOUNT:
+                        if value:
+                            write_number(r, c, value, fmt_amount)
+                    elif kind is Kind.DATE:
+                        if value:
+                            serial = self._date_serial(value)
+                            if serial is None:
+                                write_string(r, c, value)
+                            else:
+                                write_number(r, c, serial, fmt_date)
+                    elif kind is Kind.STAGE:
+                        write_string(r, c, labels.get(value, value))
+                    elif kind is Kind.INTEGER:
+                        if value is not None:
+                            write_number(r, c, value)
+                    elif kind is Kind.TAGS:
+                        text = tags_text(value)
+                        if text:
+                            write_string(r, c, text)
+            self._sheet_rows[-1] = r
+            self.rows += len(part)
+            start += len(part)
+
+    @property
+    def sheets(self) -> int:
+        return len(self._sheets)
+
+    def finish(self) -> WriteSummary:
+        try:
+            last_col = len(self.columns) - 1
+            for sheet, rows in zip(self._sheets, self._sheet_rows, strict=True):
+                sheet.autofilter(0, 0, max(rows, 1), last_col)
+            self._book.close()  # assembles and zips the sheets: the slow part for big exports
+            size = _file_size(self._target.temp)
+            self._target.commit()
+        except BaseException:
+            self.abort()
+            raise
+        finally:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        notes: tuple[str, ...] = ()
+        if len(self._sheets) > 1:
+            notes = (f"{self.rows:,} rows are more than one worksheet holds "
+                     f"({self._max_data_rows:,} rows + header); they continue on "
+                     + ", ".join(f"'{s.name}'" for s in self._sheets[1:]) + ".",)
+        return WriteSummary(self._target.path, ExportFormat.XLSX, self.rows, len(self._sheets), size, notes)
+
+    def abort(self) -> None:
+        for sheet in getattr(self, "_sheets", ()):
+            fh = getattr(sheet, "row_data_fh", None)  # constant_memory scratch file (XlsxWriter)
+            try:
+                if fh is not None:
+                    fh.close()
+            except Exception:  # noqa: BLE001
+                pass
+        if hasattr(self, "_book"):
+            self._book.fileclosed = True  # no "workbook not closed" warning from its __del__
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._target.discard()
+
+
+def open_writer(path: Path | str, fmt: ExportFormat | str, fields: Sequence[str],
+                **options: Any) -> TableWriter:
+    """A writer for `fmt` that will create `path` when finished. Raises OSError if the folder
+    does not exist or cannot be written."""
+    fmt = ExportFormat(fmt)
+    if fmt is ExportFormat.CSV:
+        return CsvWriter(Path(path), fields, **options)
+    return XlsxWriter(Path(path), fields, **options)
