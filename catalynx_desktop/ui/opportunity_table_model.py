@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +51,9 @@ class ResultOpener(Protocol):
         ...
 
 
+_STAGE_LABELS = {stage.value: stage.label for stage in Stage}
+
+
 def _money(amount: int) -> str:
     return f"${amount:,}" if amount else "—"
 
@@ -65,7 +69,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("Title", SortKey.TITLE, lambda r: r.title),
     Column("Funder", SortKey.FUNDER, lambda r: r.funder_name),
-    Column("Stage", SortKey.STAGE, lambda r: Stage(r.stage).label),
+    Column("Stage", SortKey.STAGE, lambda r: _STAGE_LABELS.get(r.stage, r.stage)),
     Column("Score", SortKey.SCORE, lambda r: f"{r.score:.2f}", align_right=True),
     Column("Amount", SortKey.AMOUNT, lambda r: _money(r.amount), align_right=True),
     Column("Closes", SortKey.CLOSE_DATE, lambda r: r.close_date or "rolling"),
@@ -73,9 +77,41 @@ COLUMNS: tuple[Column, ...] = (
     Column("State", None, lambda r: r.state),
 )
 SORT_COLUMN_OF: dict[SortKey, int] = {c.sort: i for i, c in enumerate(COLUMNS) if c.sort is not None}
+_CLOSE_COLUMN = SORT_COLUMN_OF[SortKey.CLOSE_DATE]
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+class _Page:
+    """A page's rows and their display strings, formatted once when the page arrives rather
+    than on every paint (a paint asks for every visible cell several times)."""
+
+    __slots__ = ("rows", "texts")
+
+    def __init__(self, rows: list[OpportunityRow]) -> None:
+        self.rows = rows
+        self.texts = [_texts(row) for row in rows]
+
+    def replace(self, offset: int, row: OpportunityRow) -> None:
+        self.rows[offset] = row
+        self.texts[offset] = _texts(row)
+
+
+def _texts(row: OpportunityRow) -> tuple[str, ...]:
+    return tuple(column.text(row) for column in COLUMNS)
+
+
+ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+
+# Precomputed plain ints and constants for the hot data() path.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_HANDLED_ROLES = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _FOREGROUND, ID_ROLE, ROW_ROLE})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_GRAY = QColor(Qt.GlobalColor.gray)
+_OVERDUE = QColor(Qt.GlobalColor.darkRed)
 
 
 class OpportunityTableModel(QAbstractTableModel):
@@ -90,10 +126,13 @@ class OpportunityTableModel(QAbstractTableModel):
         self._tasks = tasks
         self._result: PageSource | None = None
         self._generation = 0
-        self._pages: OrderedDict[int, list[OpportunityRow]] = OrderedDict()
+        self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._queued: list[int] = []  # most recent last
         self._in_flight: set[int] = set()
         self._fetcher: asyncio.Task[None] | None = None
+        self._requested_at: dict[int, float] = {}
+        # Request-to-rows latency of recent pages (ms), for the status bar and the benchmarks.
+        self.page_latencies: deque[float] = deque(maxlen=1000)
         self._today = date.today().isoformat()
 
     # -- query lifecycle ---------------------------------------------------------------------
@@ -117,8 +156,9 @@ class OpportunityTableModel(QAbstractTableModel):
         self._pages.clear()
         self._queued.clear()
         self._in_flight.clear()
+        self._requested_at.clear()
         if first_rows:
-            self._pages[0] = first_rows
+            self._pages[0] = _Page(first_rows)
         self.endResetModel()
         self.query_opened.emit(result.total)
         if result.total > PAGE_SIZE * 4:
@@ -148,43 +188,43 @@ class OpportunityTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section].title
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._result is None:
+        # Called for every visible cell and every role on each paint (thousands of calls per
+        # frame), so unhandled roles return first and roles are compared as plain ints.
+        role = int(role)
+        if role not in _HANDLED_ROLES or self._result is None:
             return None
         row_number, column = index.row(), index.column()
-        if not (0 <= row_number < self._result.total and 0 <= column < len(COLUMNS)):
-            return None
-        row = self.row_at(row_number)
-        if row is None:
-            if role == Qt.ItemDataRole.DisplayRole:
+        page = self._pages.get(row_number // PAGE_SIZE)
+        offset = row_number % PAGE_SIZE
+        if page is None or offset >= len(page.rows):
+            if not (0 <= row_number < self._result.total):
+                return None
+            self._request(row_number // PAGE_SIZE)
+            if role == _DISPLAY:
                 return PLACEHOLDER if column == 0 else ""
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(Qt.GlobalColor.gray)
+            return _GRAY if role == _FOREGROUND else None
+        if role == _DISPLAY:
+            return page.texts[offset][column]
+        if role == _ALIGNMENT:
+            return _RIGHT if COLUMNS[column].align_right else None
+        if role == _TOOLTIP:
+            return page.texts[offset][column] if column < 2 else None
+        row = page.rows[offset]
+        if role == _FOREGROUND:
+            if column == _CLOSE_COLUMN and row.close_date and row.close_date < self._today:
+                return _OVERDUE
             return None
-        spec = COLUMNS[column]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return spec.text(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
-            return spec.text(row)
-        if role == Qt.ItemDataRole.ForegroundRole and spec.sort is SortKey.CLOSE_DATE:
-            if row.close_date and row.close_date < self._today:
-                return QColor(Qt.GlobalColor.darkRed)
         if role == ID_ROLE:
             return row.id
-        if role == ROW_ROLE:
-            return row
-        return None
+        return row  # ROW_ROLE
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if self._result is None or not (0 <= column < len(COLUMNS)):
@@ -205,7 +245,7 @@ class OpportunityTableModel(QAbstractTableModel):
         page = self._pages.get(page_number)
         if page is not None:
             self._pages.move_to_end(page_number)
-            return page[offset] if offset < len(page) else None
+            return page.rows[offset] if offset < len(page.rows) else None
         self._request(page_number)
         return None
 
@@ -213,7 +253,7 @@ class OpportunityTableModel(QAbstractTableModel):
         return row_number // PAGE_SIZE in self._pages
 
     def loaded_rows(self) -> int:
-        return sum(len(p) for p in self._pages.values())
+        return sum(len(p.rows) for p in self._pages.values())
 
     def _request(self, page_number: int) -> None:
         if page_number in self._in_flight:
@@ -221,8 +261,11 @@ class OpportunityTableModel(QAbstractTableModel):
         if page_number in self._queued:
             self._queued.remove(page_number)
         self._queued.append(page_number)
+        self._requested_at.setdefault(page_number, time.perf_counter())
         if len(self._queued) > MAX_QUEUED_PAGES:
             # Pages asked for long ago scrolled past; the view asks again if they come back.
+            for dropped in self._queued[: len(self._queued) - MAX_QUEUED_PAGES]:
+                self._requested_at.pop(dropped, None)
             del self._queued[: len(self._queued) - MAX_QUEUED_PAGES]
         if self._fetcher is None or self._fetcher.done():
             self._fetcher = self._tasks.spawn(self._fetch_pages(), name="page-fetch")
@@ -237,12 +280,15 @@ class OpportunityTableModel(QAbstractTableModel):
                 rows = await result.page(page_number * PAGE_SIZE, PAGE_SIZE)
             finally:
                 self._in_flight.discard(page_number)
+            requested = self._requested_at.pop(page_number, None)
             if generation != self._generation:
                 continue  # stale: the query changed while this page was read
+            if requested is not None:
+                self.page_latencies.append((time.perf_counter() - requested) * 1000)
             self._store(page_number, rows)
 
     def _store(self, page_number: int, rows: list[OpportunityRow]) -> None:
-        self._pages[page_number] = rows
+        self._pages[page_number] = _Page(rows)
         self._pages.move_to_end(page_number)
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
@@ -254,11 +300,11 @@ class OpportunityTableModel(QAbstractTableModel):
     def patch_rows(self, ids: set[int], change: Callable[[OpportunityRow], OpportunityRow]) -> None:
         """Rewrite loaded rows by id (after a write that did not change order or membership).
         Only cached pages are touched; pages not loaded will be read fresh when needed."""
-        for page_number, rows in self._pages.items():
+        for page_number, page in self._pages.items():
             first = page_number * PAGE_SIZE
-            for offset, row in enumerate(rows):
+            for offset, row in enumerate(page.rows):
                 if row.id in ids:
-                    rows[offset] = change(row)
+                    page.replace(offset, change(row))
                     self.dataChanged.emit(self.index(first + offset, 0),
                                           self.index(first + offset, len(COLUMNS) - 1))
 
