@@ -6,7 +6,8 @@ Steps: prepare (load the profile, split source_records into id-range chunks) -> 
 
 Threshold: records scoring >= `threshold` (default 0.6) become opportunities. With the default
 weights a record with no mission match cannot exceed 0.6 however open, rich and eligible it is
-(a federal program in another field, a local charity in another field), while a same-field
+(a federal program in another field, a local charity in another field: only one perfect on
+all five other dimensions reaches it), while a same-field
 grant maker, a matching federal program or a general-purpose foundation in the profile's
 states lands at 0.65-0.95. Keeping "all" would copy the whole BMF (~1.9M rows) into every
 profile's triage list. 0 keeps everything.
@@ -33,7 +34,7 @@ from catalynx_desktop.workflows.scoring_worker import WorkerConfig
 
 DISCOVER = "discover"
 DEFAULT_THRESHOLD = 0.6
-CHUNK_SIZE = 10_000  # ~40 ms of scoring per chunk: prompt cancel, small result pickles, few writes
+CHUNK_SIZE = 10_000  # ~0.1 s of work per chunk: prompt cancel, small result pickles, few writes
 
 
 @dataclass(frozen=True)
