@@ -312,3 +312,41 @@ def test_shutdown_marks_running_runs_interrupted() -> None:
     run(main())
     assert store.runs[1].status == RunStatus.INTERRUPTED
     assert store.runs[1].steps["long"].status == StepStatus.INTERRUPTED
+
+
+def test_a_timed_out_attempt_is_retried() -> None:
+    async def slow_then_fast(ctx: StepContext) -> int:
+        await asyncio.sleep(5 if ctx.attempt == 1 else 0)
+        return ctx.attempt
+
+    store = MemoryRunStore()
+    wf = Workflow("t", (Step("s", slow_then_fast, timeout_s=0.05, retries=1, backoff_s=0.01),))
+    started = time.monotonic()
+    result = run(WorkflowEngine(store).run(wf))
+    assert time.monotonic() - started < 1.0
+    assert result.status == RunStatus.SUCCEEDED and result.output("s") == 2
+    assert store.runs[1].steps["s"].attempt == 2 and store.runs[1].steps["s"].error == ""
+
+
+def test_a_late_subscriber_gets_the_latest_state_and_unsubscribe_stops_updates() -> None:
+    late: list[ProgressSnapshot] = []
+    gone: list[ProgressSnapshot] = []
+
+    async def step(ctx: StepContext) -> None:
+        ctx.progress(1, 4, "a quarter")
+        await asyncio.sleep(0.15)
+        ctx.progress(3, 4, "three quarters")
+        await asyncio.sleep(0.15)
+
+    async def main() -> None:
+        handle = await WorkflowEngine(MemoryRunStore()).start(Workflow("p", (Step("s", step),)))
+        unsubscribe = handle.subscribe(gone.append)
+        unsubscribe()
+        await asyncio.sleep(0.05)
+        handle.subscribe(late.append)
+        await handle.wait()
+
+    run(main())
+    assert gone == []
+    assert late[0].message == "a quarter" and late[0].fraction == pytest.approx(0.25)
+    assert late[-1].final and late[-1].fraction == 1.0
