@@ -146,6 +146,7 @@ class RunningRunRow(QFrame):
         grid.setColumnStretch(0, 1)
 
         self.last_snapshot: ProgressSnapshot | None = None
+        self.announced = False  # the history was refreshed after the run was stored as running
         if handle.progress is not None:
             self.show_progress(handle.progress)
 
@@ -207,6 +208,7 @@ class WorkflowsPanel(QWidget):
         self._details_run_id: int | None = None
         self._details_generation = 0
         self._restoring_selection = False
+        self._detached = False
 
         # -- running runs ------------------------------------------------------------------
         self.running_title = QLabel("<b>Running</b>")
@@ -279,7 +281,7 @@ class WorkflowsPanel(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([120, 320, 200])
+        self.splitter.setSizes([170, 300, 200])  # the running part fits two runs
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
@@ -324,7 +326,7 @@ class WorkflowsPanel(QWidget):
         self.running_title.setText(f"<b>Running ({len(self._rows)})</b>")
         self.run_added.emit(handle.run_id)
         self.running_count_changed.emit(len(self._rows))
-        self.schedule_refresh()  # the history shows it as running
+        self.schedule_refresh()  # the history lists it (pending until its first snapshot)
 
     def _on_progress(self, run_id: int, snapshot: ProgressSnapshot) -> None:
         row = self._rows.get(run_id)
@@ -334,6 +336,10 @@ class WorkflowsPanel(QWidget):
         row.show_progress(snapshot)
         if snapshot.final:
             self._remove_run(run_id, snapshot.status)
+        elif not row.announced and snapshot.status == RunStatus.RUNNING.value:
+            # The engine reports "Running" right after storing it: the history can show it now.
+            row.announced = True
+            self.schedule_refresh()
         elif run_id == self._details_run_id and snapshot.step != previous_step:
             # the selected run moved to another step: re-read its steps (not on every update)
             self._tasks.spawn(self.show_run(run_id), name="workflows-steps")
@@ -357,6 +363,8 @@ class WorkflowsPanel(QWidget):
     # -- history ----------------------------------------------------------------------------
     def schedule_refresh(self) -> None:
         """Refresh soon, coalescing bursts (several runs finishing at once) into one re-read."""
+        if self._detached:
+            return
         self._refresh_wanted = True
         if self._refresh_task is None or self._refresh_task.done():
             self._refresh_task = self._tasks.spawn(self._refresh_loop(), name="workflows-refresh")
@@ -443,9 +451,17 @@ class WorkflowsPanel(QWidget):
         self.schedule_refresh()  # fresh history whenever the panel is shown
 
     def detach(self) -> None:
-        """Stop listening to the engine and the runs (also done automatically when destroyed)."""
+        """Stop listening to the engine and the runs and stop reading the store.
+
+        Call before closing the database (and before engine.shutdown(), whose final snapshots
+        would otherwise schedule a history refresh against a closing database). Also done
+        automatically, minus the task cancel, when the widget is destroyed.
+        """
+        self._detached = True
         _call_all(self._cleanups)
         self._run_unsubscribes.clear()
+        if self._refresh_task is not None and not self._refresh_task.done():
+            self._refresh_task.cancel()
 
 
 def create_workflows_dock(window: QMainWindow, engine: EngineLike, store: RunStoreReader, tasks: TaskRunner,

@@ -85,13 +85,16 @@ def test_run_shows_progress_cancels_and_lands_in_history_with_steps(qtbot, run, 
     panel = WorkflowsPanel(engine, store, TaskRunner())
     qtbot.addWidget(panel)
     panel.resize(900, 700)
-    panel.show()
-    try:
-        run(panel.refresh())
+
+    # One coroutine for the whole scenario: the loop keeps running while the workflow does
+    # (qasync's run_until_complete runs leftover callbacks outside the loop when it returns).
+    async def scenario() -> None:
+        panel.show()
+        await panel.refresh()
         assert panel.history_model.rowCount() == 0
         assert panel.idle_label.isVisible()
 
-        handle = run(engine.start(SLOW, {"profile_id": 7}))
+        handle = await engine.start(SLOW, {"profile_id": 7})
         rows = panel.running_rows()
         assert list(rows) == [handle.run_id]  # appeared through engine.on_run_started
         row = rows[handle.run_id]
@@ -99,28 +102,28 @@ def test_run_shows_progress_cancels_and_lands_in_history_with_steps(qtbot, run, 
         assert not panel.idle_label.isVisible()
 
         # the bar advances live, with message and ETA
-        run(until(lambda: row.progress_bar.value() > 0, what="first progress"))
+        await until(lambda: row.progress_bar.value() > 0, what="first progress")
         first = row.progress_bar.value()
-        run(until(lambda: row.progress_bar.value() > first + 20, what="progress to advance"))
+        await until(lambda: row.progress_bar.value() > first + 20, what="progress to advance")
         assert "loop: item" in row.message_label.text()
-        run(until(lambda: "left" in row.eta_label.text(), what="an ETA"))
+        await until(lambda: "left" in row.eta_label.text(), what="an ETA")
         assert "elapsed" in row.eta_label.text()
         assert row.progress_bar.value() < row.progress_bar.maximum()
 
-        # the history already lists it as running (refreshed when the run appeared)
-        run(panel.wait_idle())
+        # the history lists it as running (refreshed once the run was stored as running)
+        await panel.wait_idle()
         assert panel.history_model.rowCount() == 1
         assert cell(panel.history_model, 0, 1) == "running"
 
         # Cancel, the way a user does it
         QTest.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
         assert not row.cancel_button.isEnabled()
-        result = run(handle.wait())
+        result = await handle.wait()
         assert result.status == RunStatus.CANCELLED
 
         # the row leaves the list; the history refreshes to the final status
-        run(until(lambda: not panel.running_rows(), what="the run to leave the list"))
-        run(panel.wait_idle())
+        await until(lambda: not panel.running_rows(), what="the run to leave the list")
+        await panel.wait_idle()
         assert panel.idle_label.isVisible()
         model = panel.history_model
         assert model.rowCount() == 1
@@ -133,7 +136,7 @@ def test_run_shows_progress_cancels_and_lands_in_history_with_steps(qtbot, run, 
 
         # selecting it shows its steps
         panel.history_view.selectRow(0)
-        run(until(lambda: panel.steps_model.rowCount() == 3, what="the steps"))
+        await until(lambda: panel.steps_model.rowCount() == 3, what="the steps")
         steps = panel.steps_model
         assert [cell(steps, r, 0) for r in range(3)] == ["prepare", "loop", "finish"]
         assert [cell(steps, r, 1) for r in range(3)] == ["succeeded", "cancelled", "cancelled"]
@@ -145,13 +148,16 @@ def test_run_shows_progress_cancels_and_lands_in_history_with_steps(qtbot, run, 
         assert panel.details_run_id == handle.run_id
 
         # a failing run: its error shows in the history, the selection stays on the chosen run
-        failed = run(engine.run(FAILING))
+        failed = await engine.run(FAILING)
         assert failed.status == RunStatus.FAILED
-        run(until(lambda: panel.history_model.rowCount() == 2, what="history to refresh"))
-        run(panel.wait_idle())
+        await until(lambda: panel.history_model.rowCount() == 2, what="history to refresh")
+        await panel.wait_idle()
         assert cell(model, 0, 1) == "failed" and "boom" in cell(model, 0, 5)
         assert panel.details_run_id == handle.run_id
         assert panel.history_view.currentIndex().row() == 1
+
+    try:
+        run(scenario(), timeout=30)
     finally:
         panel.detach()
         run(engine.shutdown())
@@ -164,23 +170,32 @@ def test_panel_picks_up_runs_already_in_flight_and_dock_shows_on_start(qtbot, ru
     engine = WorkflowEngine(store, progress_interval=0.05)
     window = QMainWindow()
     qtbot.addWidget(window)
-    try:
-        early = run(engine.start(SLOW))
+    panels: list[WorkflowsPanel] = []
+
+    async def scenario() -> None:
+        early = await engine.start(SLOW)
         dock, panel = create_workflows_dock(window, engine, store, TaskRunner())
+        panels.append(panel)
         assert early.run_id in panel.running_rows()  # started before the panel existed
         assert dock.toggleViewAction().shortcut().toString() == "Ctrl+Shift+W"
         window.show()
         dock.hide()
-        later = run(engine.start(SLOW))
+        later = await engine.start(SLOW)
         assert dock.isVisible()  # a new run shows the dock
         assert set(panel.running_rows()) == {early.run_id, later.run_id}
+        await until(lambda: all(r.last_snapshot for r in panel.running_rows().values()), what="progress")
         for handle in (early, later):
             panel.running_rows()[handle.run_id].cancel_button.click()
-        assert {run(h.wait()).status for h in (early, later)} == {RunStatus.CANCELLED}
-        run(until(lambda: not panel.running_rows(), what="both runs to leave"))
-        run(panel.wait_idle())
+        assert {(await h.wait()).status for h in (early, later)} == {RunStatus.CANCELLED}
+        await until(lambda: not panel.running_rows(), what="both runs to leave")
+        await panel.wait_idle()
         assert [cell(panel.history_model, r, 1) for r in range(2)] == ["cancelled", "cancelled"]
+
+    try:
+        run(scenario(), timeout=30)
     finally:
+        for panel in panels:
+            panel.detach()
         run(engine.shutdown())
         run(db.close())
 
