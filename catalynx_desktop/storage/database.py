@@ -29,8 +29,11 @@ _COMMON_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -32000",  # 32 MB page cache per connection: bounded, independent of rows
 )
+# Page cache per connection (negative = KiB): bounded, independent of the row count. The
+# writer gets most (bulk inserts touch many index pages); the background reader does one-pass
+# scans (position maps, exports) that a cache would not help, so it gets little.
+_CACHE_KIB = {"writer": 32_000, "reader": 16_000, "background": 4_000}
 
 
 class Database:
@@ -54,18 +57,18 @@ class Database:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             await asyncio.to_thread(migrate, path, backups)
-            writer = await cls._connect(path, writer=True)
-            reader = await cls._connect(path, writer=False)
-            background = await cls._connect(path, writer=False)
+            writer = await cls._connect(path, "writer")
+            reader = await cls._connect(path, "reader")
+            background = await cls._connect(path, "background")
         except Exception as error:
             raise classify(error, path) from error
         return cls(path, reader, background, writer)
 
     @staticmethod
-    async def _connect(path: Path, *, writer: bool) -> aiosqlite.Connection:
+    async def _connect(path: Path, role: str) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
-        pragmas = list(_COMMON_PRAGMAS)
-        if writer:
+        pragmas = [*_COMMON_PRAGMAS, f"PRAGMA cache_size = -{_CACHE_KIB[role]}"]
+        if role == "writer":
             pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
         else:
             pragmas += ["PRAGMA query_only = ON"]
