@@ -184,11 +184,13 @@ class GrantsGovParser:
                 if root is None:
                     raise FormatError(self.path, f"this is not readable XML ({error})") from error
                 line, column = error.position
-                yield RecordError(name, self._records_read + 1,
+                self._records_read += 1  # the damaged record counts as read and skipped
+                yield RecordError(name, self._records_read,
                                   f"the XML is malformed at line {line}, column {column} ({error}); "
                                   "nothing after this point could be read")
             except (zipfile.BadZipFile, EOFError, OSError) as error:  # truncated / corrupt archive
-                yield RecordError(name, self._records_read + 1,
+                self._records_read += 1
+                yield RecordError(name, self._records_read,
                                   f"the file is damaged or cut off ({error}); nothing after this point "
                                   "could be read")
             if root is None:
