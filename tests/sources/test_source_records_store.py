@@ -51,3 +51,14 @@ def test_lookups_by_ein_and_by_name_state_ignore_user_lists(tmp_path: Path) -> N
     assert match == (ids["010000001"], "010000001")
     assert store.id_by_name_state(conn, "Green Mountain Fund", "NY") is None
     assert store.count_records(conn, Source.USER_LIST) == 1 and store.count_records(conn) == 2
+
+
+def test_rows_are_plain_types_and_extra_is_the_same_json_as_json_dumps() -> None:
+    import json
+    import marshal
+
+    record = dataclasses.replace(org("1"), extra={"street": "1 Main St", "é": ['"q"', 2, None, True]})
+    row = store.to_row(record)
+    assert marshal.loads(marshal.dumps(row)) == row  # the parser process's wire format
+    assert type(row[0]) is str and type(row[2]) is str
+    assert row[-1] == json.dumps(record.extra, separators=(",", ":"), ensure_ascii=False)
