@@ -233,6 +233,7 @@ class WorkflowsPanel(QWidget):
         # -- history -------------------------------------------------------------------------
         self.history_model = RunHistoryModel(store, tasks, self)
         self.history_model.refreshed.connect(self._history_refreshed)
+        self.history_model.page_loaded.connect(self._history_page_loaded)
         self.history_view = QTableView()
         self.history_view.setObjectName("runHistoryView")
         self.history_view.setModel(self.history_model)
@@ -401,6 +402,14 @@ class WorkflowsPanel(QWidget):
     def _history_refreshed(self, total: int) -> None:
         self.history_count_label.setText(f"{total:,} run{'s' if total != 1 else ''}")
 
+    def _history_page_loaded(self, _page: int) -> None:
+        # The user may have selected a row while its page was loading: show it now.
+        current = self.history_view.currentIndex()
+        if current.isValid() and not self._restoring_selection:
+            run_id = self.history_model.data(current, RUN_ID_ROLE)
+            if run_id is not None and run_id != self._details_run_id:
+                self._tasks.spawn(self.show_run(int(run_id)), name="workflows-steps")
+
     def _filter_changed(self, _index: int) -> None:
         status = self.status_filter.currentData()
         self._tasks.spawn(self.history_model.set_filter(status=status), name="workflows-filter")
@@ -466,10 +475,13 @@ class WorkflowsPanel(QWidget):
 
 def create_workflows_dock(window: QMainWindow, engine: EngineLike, store: RunStoreReader, tasks: TaskRunner,
                           *, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
-                          shortcut: str = SHORTCUT) -> tuple[QDockWidget, WorkflowsPanel]:
-    """Put a WorkflowsPanel in a dock on `window` (hidden until asked for or a run starts).
+                          shortcut: str = SHORTCUT,
+                          show_on_run: bool = True) -> tuple[QDockWidget, WorkflowsPanel]:
+    """Put a WorkflowsPanel in a dock on `window`, hidden until asked for or (show_on_run) a run starts.
 
-    The dock's toggleViewAction() gets `shortcut` (Ctrl+Shift+W); add it to a View menu.
+    The dock's toggleViewAction() gets `shortcut` (Ctrl+Shift+W) and is added to the window so the
+    shortcut works; put it in a View menu too. Call `panel.detach()` before engine.shutdown() and
+    closing the database.
     """
     panel = WorkflowsPanel(engine, store, tasks)
     dock = QDockWidget("Workflows", window)
@@ -481,5 +493,6 @@ def create_workflows_dock(window: QMainWindow, engine: EngineLike, store: RunSto
     action.setShortcut(QKeySequence(shortcut))
     window.addAction(action)
     dock.hide()
-    panel.run_added.connect(lambda _run_id: (dock.show(), dock.raise_()))
+    if show_on_run:
+        panel.run_added.connect(lambda _run_id: (dock.show(), dock.raise_()))
     return dock, panel

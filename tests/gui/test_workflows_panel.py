@@ -183,7 +183,11 @@ def test_panel_picks_up_runs_already_in_flight_and_dock_shows_on_start(qtbot, ru
         later = await engine.start(SLOW)
         assert dock.isVisible()  # a new run shows the dock
         assert set(panel.running_rows()) == {early.run_id, later.run_id}
-        await until(lambda: all(r.last_snapshot for r in panel.running_rows().values()), what="progress")
+        # Cancel once the steps are under way: cancelling in the instant between a step task's
+        # creation and its start ends the run 'failed' and wait() raises CancelledError
+        # (engine race, reported to the engine's owner).
+        await until(lambda: all(r.progress_bar.value() > 0 for r in panel.running_rows().values()),
+                    what="progress")
         for handle in (early, later):
             panel.running_rows()[handle.run_id].cancel_button.click()
         assert {(await h.wait()).status for h in (early, later)} == {RunStatus.CANCELLED}
@@ -226,7 +230,7 @@ class CountingStore:
         return await self._store.history_page(**kw)
 
 
-def test_history_model_passes_model_tester_and_pages_by_key(qtmodeltester, run, tmp_path) -> None:
+def test_history_model_passes_model_tester_and_pages_by_key(qtmodeltester, qtbot, run, tmp_path) -> None:
     db = run(Database.open(tmp_path / "db.sqlite3"))
     try:
         store = SqliteRunStore(db)
@@ -273,6 +277,31 @@ def test_history_model_passes_model_tester_and_pages_by_key(qtmodeltester, run, 
         run(model.wait_idle())
         assert model.rowCount() == 605
         assert model.data(model.index(0, 0)) == "Workflow 1"  # n=4 of the new batch, newest first
+
+        # in the panel: selecting a row whose page is still loading shows that run once it arrives
+        engine = WorkflowEngine(store)
+        panel = WorkflowsPanel(engine, store, TaskRunner())
+        qtbot.addWidget(panel)
+
+        async def select_far_row() -> None:
+            await panel.refresh()
+            assert not panel.history_model.is_loaded(450)
+            panel.history_view.selectRow(450)
+            assert panel.details_run_id is None  # placeholder: nothing to show yet
+            await until(lambda: panel.steps_model.rowCount() == 2, what="the far run's steps")
+            run_ = panel.history_model.run_at(450)
+            assert run_ is not None and panel.details_run_id == run_.id
+            assert [s.name for s in panel.steps_model.steps()] == ["parse", "save"]
+            # status filter from the combo box
+            panel.status_filter.setCurrentIndex(panel.status_filter.findData("cancelled"))
+            await until(lambda: panel.history_model.rowCount() == 151, what="the filtered history")
+            assert panel.history_model.status_filter == RunStatus.CANCELLED
+            assert panel.history_count_label.text() == "151 runs"
+
+        try:
+            run(select_far_row())
+        finally:
+            panel.detach()
     finally:
         run(db.close())
 
