@@ -162,13 +162,12 @@ class RunningRunRow(QFrame):
         message = snapshot.message
         if snapshot.step and not snapshot.final:
             message = f"{snapshot.step}: {message}" if message else snapshot.step
-        counts = format_counts(snapshot.counts)
-        if counts:
-            message = f"{message} ({counts})" if message else counts
         if not self.cancel_button.isEnabled() and not snapshot.final:
             message = f"Cancelling… {message}"
         self.message_label.setText(one_line(message, 160))
-        self.message_label.setToolTip(message)
+        # Steps usually put their counts in the message already; all of them go in the tooltip.
+        counts = format_counts(snapshot.counts)
+        self.message_label.setToolTip(f"{message}\n{counts}" if counts else message)
         if snapshot.final:
             self.eta_label.setText(f"{snapshot.status}, {format_duration(snapshot.elapsed_s)}")
             self.cancel_button.setEnabled(False)

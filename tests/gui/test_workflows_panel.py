@@ -108,6 +108,7 @@ def test_run_shows_progress_cancels_and_lands_in_history_with_steps(qtbot, run, 
         assert "loop: item" in row.message_label.text()
         await until(lambda: "left" in row.eta_label.text(), what="an ETA")
         assert "elapsed" in row.eta_label.text()
+        assert "processed" in row.message_label.toolTip()  # the step's counts
         assert row.progress_bar.value() < row.progress_bar.maximum()
 
         # the history lists it as running (refreshed once the run was stored as running)
