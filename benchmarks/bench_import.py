@@ -23,7 +23,6 @@ import gc
 import platform
 import resource
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time

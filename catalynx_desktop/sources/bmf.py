@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from catalynx_desktop.domain.records import RecordError, RecordKind, Source
+from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
 from catalynx_desktop.domain.validation import normalize_ntee
 from catalynx_desktop.sources.base import (
     FormatError,

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from enum import StrEnum
 from pathlib import Path
+from typing import cast
 
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
@@ -35,11 +36,11 @@ _LABELS = {
 
 def _xml_root(path: Path, head: bytes) -> str | None:
     """Tag of the first element in `head` (a prefix of an XML document), or None."""
-    parser = ET.XMLPullParser(events=("start",))
+    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start",))
     try:
         parser.feed(head)
-        for _event, elem in parser.read_events():
-            return elem.tag
+        for event in parser.read_events():
+            return cast(ET.Element, event[1]).tag
     except ET.ParseError as error:
         raise FormatError(path, f"this is not readable XML ({error})") from error
     return None

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path

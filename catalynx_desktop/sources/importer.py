@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -239,13 +240,12 @@ async def import_file(
                 raise item.error
             if item.rows or item.records:
                 if user_list:
-                    counts, by_ein, by_name = await db.write(
-                        lambda conn, records=item.records: _write_user_batch(conn, records))
+                    counts, by_ein, by_name = await db.write(partial(_write_user_batch, records=item.records))
                     report.matched_by_ein += by_ein
                     report.matched_by_name_state += by_name
                     report.matched = report.matched_by_ein + report.matched_by_name_state
                 else:
-                    counts = await db.write(lambda conn, rows=item.rows: store.upsert_rows(conn, rows))
+                    counts = await db.write(partial(store.upsert_rows, rows=item.rows))
                 report.inserted += counts.inserted
                 report.updated += counts.updated
                 report.unchanged += counts.unchanged
@@ -288,4 +288,4 @@ def write_rejects_csv(report: ImportReport, path: Path | str) -> Path:
     return path
 
 
-__all__ = ["ImportReport", "FormatError", "Format", "import_file", "write_rejects_csv", "MAX_KEPT_ERRORS"]
+__all__ = ["MAX_KEPT_ERRORS", "Format", "FormatError", "ImportReport", "import_file", "write_rejects_csv"]

@@ -53,7 +53,9 @@ if _c_make_encoder is not None:
     def _dumps(value: dict[str, Any]) -> str:
         return "".join(_c_encode(value, 0))
 else:  # pragma: no cover - CPython always has the C encoder
-    _dumps = _encoder.encode
+
+    def _dumps(value: dict[str, Any]) -> str:
+        return _encoder.encode(value)
 
 # Enum member -> its plain str value: sqlite3 binds exact str fastest and marshal (the parser
 # process's wire format) takes only exact str; a dict lookup beats the enum property.

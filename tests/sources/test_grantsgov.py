@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
 from catalynx_desktop.sources.base import FormatError
 from catalynx_desktop.sources.grantsgov import NAMESPACE, GrantsGovParser, html_to_text
-from tests.datagen.grantsgov_gen import grants_xml_chunks, has_data_descriptor, write_grants_xml, write_grants_zip
+from tests.datagen.grantsgov_gen import (
+    grants_xml_chunks,
+    has_data_descriptor,
+    write_grants_xml,
+    write_grants_zip,
+)
 from tests.sources.conftest import REAL_GRANT, XSD_FILE
 
 

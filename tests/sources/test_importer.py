@@ -117,7 +117,7 @@ def test_cancel_keeps_committed_batches_and_a_rerun_completes_without_duplicates
             if records >= 3000:
                 cancel.set()
 
-        import catalynx_desktop.sources.importer as importer
+        from catalynx_desktop.sources import importer
         importer.PROGRESS_INTERVAL_S, saved = 0.0, importer.PROGRESS_INTERVAL_S
         try:
             cancelled = await import_file(db, path, cancel=cancel, progress=progress, batch_size=1000)
@@ -259,8 +259,8 @@ def test_killed_import_leaves_a_consistent_database_and_a_rerun_completes(with_d
                 try:
                     with sqlite3.connect(db_path, timeout=1) as conn:
                         committed = conn.execute("SELECT count(*) FROM source_records").fetchone()[0]
-                except sqlite3.OperationalError:
-                    pass  # schema not created yet
+                except sqlite3.DatabaseError:
+                    pass  # schema not created yet, or the file is mid-creation
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
