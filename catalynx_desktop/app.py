@@ -59,8 +59,7 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
 async def close_main_window(window) -> None:
     """Close the window, stop its background tasks and close the database."""
     window.close()
-    await window.tasks.cancel_all()
-    await window.services.close()
+    await window.shutdown()
 
 
 def _acquire_instance_lock(paths: AppPaths):
@@ -105,8 +104,7 @@ def run_gui(data_dir: str | None) -> int:
             QMessageBox.critical(None, APP_NAME, f"{error.user_message}\n\nLog: {log_file}")
             return 1
         await closed.wait()
-        await window.tasks.cancel_all()
-        await window.services.close()
+        await window.shutdown()
         return 0
 
     with loop:

@@ -10,12 +10,20 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import logging
+
+from catalynx_desktop.cache import DEFAULT_TTLS, Cache
 from catalynx_desktop.paths import AppPaths
+from catalynx_desktop.settings import Settings, load_settings
 from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.demo_loader import DemoResult, load_demo
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
+from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
+from catalynx_desktop.workflows.engine import WorkflowEngine
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -23,17 +31,36 @@ Progress = Callable[[int, int], None]
 @dataclass
 class AppServices:
     paths: AppPaths
+    settings: Settings
     db: Database
     profiles: ProfileRepository
     opportunities: OpportunityRepository
+    runs: SqliteRunStore
+    engine: WorkflowEngine
+    cache: Cache | None  # None when the cache directory cannot be used: the app works without it
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:
         paths.ensure()
+        settings = await asyncio.to_thread(load_settings, paths.settings_file)
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
-        return cls(paths, db, ProfileRepository(db), OpportunityRepository(db))
+        runs = SqliteRunStore(db)
+        # Runs a killed session left "running" are interrupted; old ones go.
+        await runs.mark_interrupted_at_startup()
+        await runs.prune(settings.run_retention_days)
+        try:
+            cache: Cache | None = await Cache.open(paths.cache_dir, max_bytes=settings.cache_max_mb * 2**20,
+                                                   ttl_by_kind=DEFAULT_TTLS)
+        except Exception:  # noqa: BLE001 - a broken cache must never stop the app
+            log.exception("cache in %s unavailable; continuing without it", paths.cache_dir)
+            cache = None
+        return cls(paths, settings, db, ProfileRepository(db), OpportunityRepository(db), runs,
+                   WorkflowEngine(runs), cache)
 
     async def close(self) -> None:
+        await self.engine.shutdown()
+        if self.cache is not None:
+            await self.cache.close()
         await self.db.close()
 
     async def load_demo(self, plan: DemoPlan, progress: Progress | None = None,

@@ -48,7 +48,10 @@ from catalynx_desktop.ui.dialogs import confirm, run_dialog
 from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
 from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
+from catalynx_desktop.settings import Settings, save_settings
+from catalynx_desktop.ui.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
+from catalynx_desktop.ui.workflow_actions import WorkflowActions
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +171,10 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._current_opportunity_changed)
         self.table_model.modelReset.connect(lambda: self.details.show_details(None))
 
+        self.workflows = WorkflowActions(self)
         self._build_actions()
         self._restore_state()
+        self.setAcceptDrops(True)  # drop data files on the window to import them
 
     # -- actions and shortcuts -------------------------------------------------------------
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot, menu=None) -> QAction:
@@ -212,8 +217,11 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
                                         lambda: spawn(self.load_demo(SMALL_DEMO)), file_menu)
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
+        self._action("&Settings…", "Ctrl+,", lambda: spawn(self.settings_dialog()),
+                     file_menu)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.details_dock.toggleViewAction())
+        self.workflows.install(file_menu, profile_menu, view_menu)
         file_menu.addSeparator()
         self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, file_menu)
 
@@ -221,7 +229,8 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
         for action in (self.new_profile_action, self.edit_profile_action, self.delete_profile_action,
-                       self.move_action, self.demo_action):
+                       self.move_action, self.workflows.import_action, self.workflows.discover_action,
+                       self.workflows.export_action, self.demo_action):
             toolbar.addAction(action)
         self.demo_action.setIconText("Load demo")
         self.addToolBar(toolbar)
@@ -445,6 +454,42 @@ class MainWindow(QMainWindow):
             await self.table_model.refresh()
             self.table.verticalScrollBar().setValue(scrolled_to)
 
+    async def data_changed(self, profile_id: int) -> None:
+        """A workflow changed this profile's opportunities: its counts, and the table if it is open."""
+        await self.refresh_counts({profile_id})
+        if profile_id == self.current_profile_id:
+            scrolled_to = self.table.verticalScrollBar().value()
+            await self.table_model.refresh()
+            self.table.verticalScrollBar().setValue(scrolled_to)
+
+    async def settings_dialog(self) -> None:
+        services = self.services
+        dialog = SettingsDialog(self, services.settings, services.paths.data_dir, services.cache)
+        if await run_dialog(dialog):
+            await self.apply_settings(dialog.chosen())
+
+    async def apply_settings(self, chosen: Settings) -> None:
+        services = self.services
+        await asyncio.to_thread(save_settings, services.paths.settings_file, chosen)
+        services.settings = chosen
+        if services.cache is not None:
+            await services.cache.trim(chosen.cache_max_mb * 2**20)
+        await services.runs.prune(chosen.run_retention_days)
+        self.status_label.setText("Settings saved.")
+
+    # -- drag and drop: files dropped on the window are imported --------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        from pathlib import Path
+
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
+
     # -- details pane ------------------------------------------------------------------------
     def _current_opportunity_changed(self, current, _previous) -> None:
         opportunity_id = current.data(ID_ROLE) if current.isValid() else None
@@ -526,6 +571,14 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    async def shutdown(self) -> None:
+        """After the window closed: stop panels reading, end runs (they become interrupted and
+        can be re-run), stop our tasks, close the cache and the database."""
+        self.workflows.panel.detach()
+        await self.services.engine.shutdown()
+        await self.tasks.cancel_all()
+        await self.services.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._save_state()

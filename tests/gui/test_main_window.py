@@ -280,3 +280,55 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
         assert window.table_model.query.sort is SortKey.AMOUNT and not window.table_model.query.descending
     finally:
         run(close_main_window(window))
+
+
+def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_dir, tmp_path):
+    """The real window runs the workflows: import the real VT BMF file, discover for a profile,
+    export the view; each is a persisted run in the Workflows panel's history."""
+    from pathlib import Path
+
+    from catalynx_desktop.settings import load_settings
+    from catalynx_desktop.workflows.runs import RunStatus
+
+    vt = Path(__file__).resolve().parents[1] / "data" / "eo_vt.csv"
+    if not vt.exists():
+        vt = Path(__file__).resolve().parents[3] / "shared" / "data" / "irs_eo_bmf" / "eo_vt.csv"
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            await window.save_profile(Profile(name="Green Mountain Arts", ntee_code="A20", states=("VT",),
+                                              target_ntee_codes=("A20", "A60")))
+            handles = await window.workflows.import_files([vt])
+            await window.workflows.wait_all()
+            assert (await handles[0].wait()).status is RunStatus.SUCCEEDED
+            assert db_ids(data_dir, "SELECT count(*) FROM source_records WHERE source = 'irs_bmf'")[0] == 6535
+
+            handle = await window.workflows.discover_current_profile()
+            await window.workflows.wait_all()
+            assert (await handle.wait()).status is RunStatus.SUCCEEDED
+            found = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?",
+                           (window.current_profile_id,))[0]
+            assert found > 0
+            assert window.table_model.rowCount() == found  # the open table refreshed by itself
+            assert window.stage_tabs.tabText(0) == f"All ({found:,})"
+
+            target = tmp_path / "shortlist.csv"
+            handle = await window.workflows.export(window.table_model.query, target, "csv")
+            await window.workflows.wait_all()
+            assert (await handle.wait()).status is RunStatus.SUCCEEDED
+            assert len(target.read_text(encoding="utf-8-sig").splitlines()) == found + 1
+
+            await window.workflows.panel.refresh()
+            history = window.workflows.panel.history_model
+            assert history.rowCount() == 3
+            statuses = {str(history.index(r, 1).data()).lower() for r in range(history.rowCount())}
+            assert statuses == {"succeeded"}
+
+            settings = window.services.settings.__class__(cache_max_mb=64, run_retention_days=30,
+                                                          discover_threshold=0.4)
+            await window.apply_settings(settings)
+            assert load_settings(window.services.paths.settings_file) == settings
+        finally:
+            await close_main_window(window)
+
+    run(scenario(), timeout=240)

@@ -1,0 +1,69 @@
+"""User settings that are not window layout: a small JSON file in the config directory.
+
+Unknown keys are kept (a newer version's settings survive an older one); bad values fall back
+to the defaults with a log line instead of stopping the app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    cache_max_mb: int = 500
+    run_retention_days: int = 90
+    discover_threshold: float = 0.3
+
+    def validated(self) -> Settings:
+        if not 16 <= self.cache_max_mb <= 100_000:
+            raise ValueError("Cache size must be between 16 MB and 100,000 MB")
+        if not 1 <= self.run_retention_days <= 3650:
+            raise ValueError("Workflow run retention must be between 1 and 3650 days")
+        if not 0.0 <= self.discover_threshold <= 1.0:
+            raise ValueError("Discover threshold must be between 0 and 1")
+        return self
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing or unreadable file gives the defaults. Runs off the UI thread."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as error:
+        log.warning("settings file %s unreadable (%s); using defaults", path, error)
+        return Settings()
+    settings = Settings()
+    for field in fields(Settings):
+        if field.name in data:
+            try:
+                settings = replace(settings, **{field.name: type(getattr(settings, field.name))(data[field.name])})
+            except (TypeError, ValueError):
+                log.warning("setting %s=%r ignored", field.name, data[field.name])
+    try:
+        return settings.validated()
+    except ValueError as error:
+        log.warning("settings out of range (%s); using defaults", error)
+        return Settings()
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write atomically (temp file + rename), keeping keys this version does not know."""
+    settings.validated()
+    try:
+        existing: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        existing = {}
+    existing.update(asdict(settings))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(existing, indent=2), encoding="utf-8")
+    os.replace(temp, path)

@@ -1,0 +1,68 @@
+"""Settings: cache size, workflow-run retention, Discover threshold, and the cache's statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from catalynx_desktop.settings import Settings
+from catalynx_desktop.ui.cache_panel import CacheLike, CachePanel
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, parent: QWidget | None, settings: Settings, data_dir: Path,
+                 cache: CacheLike | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.cache_mb = QSpinBox()
+        self.cache_mb.setRange(16, 100_000)
+        self.cache_mb.setSuffix(" MB")
+        self.cache_mb.setValue(settings.cache_max_mb)
+        self.retention = QSpinBox()
+        self.retention.setRange(1, 3650)
+        self.retention.setSuffix(" days")
+        self.retention.setValue(settings.run_retention_days)
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(0.0, 1.0)
+        self.threshold.setSingleStep(0.05)
+        self.threshold.setValue(settings.discover_threshold)
+        form = QFormLayout()
+        data_label = QLabel(str(data_dir))
+        data_label.setToolTip("Start with --data-dir DIR (or set CATALYNX_HOME) to use another one.")
+        form.addRow("Data directory", data_label)
+        form.addRow("Cache size limit", self.cache_mb)
+        form.addRow("Keep workflow runs for", self.retention)
+        form.addRow("Discover keeps scores from", self.threshold)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        if cache is not None:
+            box = QGroupBox("Cache")
+            QVBoxLayout(box).addWidget(CachePanel(cache))
+            layout.addWidget(box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
+            lambda: self._fill(Settings()))
+        layout.addWidget(buttons)
+
+    def _fill(self, settings: Settings) -> None:
+        self.cache_mb.setValue(settings.cache_max_mb)
+        self.retention.setValue(settings.run_retention_days)
+        self.threshold.setValue(settings.discover_threshold)
+
+    def chosen(self) -> Settings:
+        return Settings(cache_max_mb=self.cache_mb.value(), run_retention_days=self.retention.value(),
+                        discover_threshold=round(self.threshold.value(), 2)).validated()

@@ -1,0 +1,75 @@
+"""The "Import" workflow: one file into source_records, with progress, cancel and a saved report.
+
+The run's parameters (file, format) and counts are persisted by the engine like any run; the
+rejected records go to a CSV next to the database (import-reports/run-<id>-rejects.csv) so the
+user can open or export them later, and its path is part of the step's output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from catalynx_desktop.sources.importer import ImportReport, import_file, write_rejects_csv
+from catalynx_desktop.sources.user_list import ColumnMapping
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.workflows.cancel import RunCancelled
+from catalynx_desktop.workflows.engine import RunHandle, Step, StepContext, Workflow, WorkflowEngine
+
+IMPORT_WORKFLOW = "Import"
+
+
+def reports_dir(db: Database) -> Path:
+    return db.path.parent / "import-reports"
+
+
+def _save_rejects(report: ImportReport, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_rejects_csv(report, target)
+
+
+def report_output(report: ImportReport, rejects_csv: Path | None) -> dict[str, Any]:
+    return {
+        "summary": report.summary(),
+        "records_read": report.records_read,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "skipped": report.skipped,
+        "matched": report.matched,
+        "rejects_csv": str(rejects_csv) if rejects_csv else "",
+        "first_errors": [str(error) for error in report.errors[:20]],
+    }
+
+
+def import_workflow(db: Database, mapping: ColumnMapping | None = None,
+                    timeout_s: float = 6 * 3600) -> Workflow:
+    async def run_import(ctx: StepContext) -> dict[str, Any]:
+        path = Path(ctx.context["path"])
+
+        def progress(bytes_done: int, bytes_total: int, records: int) -> None:
+            ctx.progress(bytes_done, bytes_total,
+                         f"{records:,} records · {bytes_done / 2**20:,.1f} of {bytes_total / 2**20:,.1f} MB")
+
+        report = await import_file(db, path, fmt=ctx.context.get("format") or None, mapping=mapping,
+                                   progress=progress, cancel=lambda: ctx.cancelled)
+        ctx.set_counts(read=report.records_read, inserted=report.inserted, updated=report.updated,
+                       unchanged=report.unchanged, skipped=report.skipped)
+        rejects = None
+        if report.errors:
+            target = reports_dir(db) / f"run-{ctx.run_id}-rejects.csv"
+            rejects = await asyncio.to_thread(_save_rejects, report, target)
+        if report.cancelled:
+            # Committed batches stay (a re-run upserts, so nothing is duplicated).
+            raise RunCancelled(report.summary())
+        return report_output(report, rejects)
+
+    return Workflow(IMPORT_WORKFLOW, (Step("import", run_import, timeout_s=timeout_s),), timeout_s=timeout_s)
+
+
+async def start_import(engine: WorkflowEngine, db: Database, path: Path | str, *, fmt: str | None = None,
+                       mapping: ColumnMapping | None = None) -> RunHandle:
+    """Start importing `path` (format detected unless `fmt` is given)."""
+    context = {"path": str(Path(path).resolve()), "format": fmt or ""}
+    return await engine.start(import_workflow(db, mapping), context)
