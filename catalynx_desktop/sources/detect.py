@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from enum import StrEnum
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
@@ -40,7 +40,7 @@ def _xml_root(path: Path, head: bytes) -> str | None:
     try:
         parser.feed(head)
         for event in parser.read_events():
-            return cast(ET.Element, event[1]).tag
+            return cast(Any, event)[1].tag  # (event, element); typeshed types it loosely
     except ET.ParseError as error:
         raise FormatError(path, f"this is not readable XML ({error})") from error
     return None
