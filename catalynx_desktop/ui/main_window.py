@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
 
     async def open_query(self, query: OpportunityQuery) -> None:
         started = time.perf_counter()
+        self._remember_sort(query)
         await self.table_model.open(query)
         self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
         if self.table_model.query == query:
