@@ -3,8 +3,10 @@ CSV or XLSX, streamed in chunks, with progress and cancel.
 
 One step, "export":
   1. count the rows (one covering-index count, or ordering the selected ids) for the progress bar;
-  2. read chunk N+1 on the background reader while a dedicated writer thread encodes chunk N
-     (csv / XlsxWriter work never runs on the event-loop thread; at most two chunks in memory);
+  2. read chunk N+1 on the background reader while a one-worker executor encodes chunk N: a
+     thread for CSV (the csv module is C), a spawned, niced process for XLSX (XlsxWriter is pure
+     Python and would hold the GIL against the UI thread). File encoding never runs on the
+     event-loop thread; at most two chunks are in memory;
   3. check for cancel at every chunk boundary; finish() closes the file and renames it into place.
 A cancelled, failed or interrupted export waits for the chunk in flight, then removes its temp
 files: nothing is left under the chosen name (an existing file there is kept as it was).
@@ -18,14 +20,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
 import logging
+import multiprocessing
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from catalynx_desktop.domain.query import OpportunityQuery
-from catalynx_desktop.export.writers import ExportFormat, TableWriter, WriteSummary, open_writer
+from catalynx_desktop.export import worker
+from catalynx_desktop.export.writers import ExportFormat, WriteSummary
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_export import (
     CHUNK_ROWS,
@@ -56,20 +60,29 @@ def export_format(path: Path | str, fmt: ExportFormat | str | None) -> ExportFor
         raise ValueError(f"choose CSV or XLSX (file name {Path(path).name!r} says neither)") from None
 
 
-class _WriterThread:
-    """One thread that runs the writer's calls in order; futures survive asyncio cancellation,
-    so cleanup can wait for a call already running before it removes files under it."""
+class _WriterWorker:
+    """One worker (a thread, or a spawned process) that runs the writer's calls in order.
 
-    def __init__(self) -> None:
-        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="export-writer")
+    Its futures are concurrent.futures ones: they survive asyncio cancellation, so cleanup can
+    wait for a call already running before it removes the files under it.
+    """
+
+    def __init__(self, in_process: bool) -> None:
+        self.token = uuid.uuid4().hex
+        self._executor: concurrent.futures.Executor
+        if in_process:
+            self._executor = concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=worker.init_process)
+        else:
+            self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="export-writer")
         self.inflight: concurrent.futures.Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        self.inflight = self._executor.submit(fn, self.token, *args)
+        return self.inflight
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.wrap_future(self.submit(fn, *args))
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
-        self.inflight = self._executor.submit(fn, *args)
-        return self.inflight
 
     async def settle(self) -> None:
         """Wait (ignoring further cancels and errors) until the call in flight has ended."""
@@ -82,11 +95,12 @@ class _WriterThread:
                 pass
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False)
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def export_workflow(db: Database, source: ExportSource, path: Path | str, fmt: ExportFormat | str | None = None,
-                    *, chunk_rows: int = CHUNK_ROWS, writer_options: dict[str, Any] | None = None) -> Workflow:
+                    *, chunk_rows: int = CHUNK_ROWS, writer_options: dict[str, Any] | None = None,
+                    in_process: bool | None = None) -> Workflow:
     target = Path(path)
     fmt = export_format(target, fmt)
     options = dict(writer_options or {})
@@ -98,13 +112,10 @@ def export_workflow(db: Database, source: ExportSource, path: Path | str, fmt: E
         total = await stream.count()
         ctx.set_counts(rows=0)
         ctx.check_cancelled()
-        thread = _WriterThread()
-        writer: TableWriter | None = None
-        opening: concurrent.futures.Future[TableWriter] | None = None
+        worker_ = _WriterWorker(fmt is ExportFormat.XLSX if in_process is None else in_process)
         done = 0
         try:
-            opening = thread.submit(functools.partial(open_writer, target, fmt, EXPORT_FIELDS, **options))
-            writer = await asyncio.wrap_future(opening)
+            await worker_.call(worker.open_slot, str(target), fmt.value, EXPORT_FIELDS, options)
             row_scale = 1.0 - finish_share
             writing: concurrent.futures.Future[Any] | None = None
             pending_rows = 0
@@ -115,25 +126,26 @@ def export_workflow(db: Database, source: ExportSource, path: Path | str, fmt: E
                     ctx.set_counts(rows=done)
                     ctx.progress(done * row_scale, total, f"Exported {done:,} of {total:,} rows")
                 ctx.check_cancelled()
-                writing, pending_rows = thread.submit(writer.write_rows, rows), len(rows)
+                writing, pending_rows = worker_.submit(worker.write_slot, rows), len(rows)
             if writing is not None:
                 await asyncio.wrap_future(writing)
                 done += pending_rows
                 ctx.set_counts(rows=done)
             ctx.check_cancelled()
             ctx.progress(done * row_scale, total, f"Exported {done:,} rows; writing {target.name}")
-            summary: WriteSummary = await thread.call(writer.finish)
+            summary: WriteSummary = await worker_.call(worker.finish_slot)
         except BaseException:
-            await thread.settle()
-            if writer is None and opening is not None and opening.done() and not opening.cancelled() \
-                    and opening.exception() is None:
-                writer = opening.result()  # opened, but the cancel arrived before we saw it
-            if writer is not None:
-                thread.submit(writer.abort)
-                await thread.settle()
+            await worker_.settle()
+            # Also when the open call finished after a cancel reached us (abort of no slot: no-op).
+            try:
+                worker_.submit(worker.abort_slot)
+            except RuntimeError:  # the worker process died (BrokenProcessPool): nothing to ask
+                log.warning("export writer worker is gone; temp files may remain next to %s", target)
+            else:
+                await worker_.settle()
             raise
         finally:
-            thread.close()
+            worker_.close()
         ctx.set_counts(rows=summary.rows, sheets=summary.sheets, missing=stream.missing)
         ctx.progress(1, 1, f"Exported {summary.rows:,} rows to {summary.path.name}")
         return {"path": str(summary.path), "format": summary.format.value, "rows": summary.rows,
@@ -159,16 +171,18 @@ def _describe(source: ExportSource) -> dict[str, Any]:
 
 async def start_export(engine: WorkflowEngine, db: Database, query_or_ids: ExportSource, path: Path | str,
                        fmt: ExportFormat | str | None = None, *, chunk_rows: int = CHUNK_ROWS,
-                       writer_options: dict[str, Any] | None = None) -> RunHandle:
+                       writer_options: dict[str, Any] | None = None, in_process: bool | None = None
+                       ) -> RunHandle:
     """Start an export; returns the handle (subscribe / cancel / wait).
 
     query_or_ids: the view's OpportunityQuery (every row of it, its filter and sort), an
     ExportSelection (ids, optionally ordered like a view), or plain ids (kept in that order).
     fmt: "csv" / "xlsx" (ExportFormat), or None to take it from the file name.
+    in_process: encode in a worker process (default: XLSX yes, CSV no, see above).
     The run's stored parameters hold a description of the source, never the id list.
     """
     fmt = export_format(path, fmt)
     workflow = export_workflow(db, query_or_ids, path, fmt, chunk_rows=chunk_rows,
-                               writer_options=writer_options)
+                               writer_options=writer_options, in_process=in_process)
     context = {"path": str(path), "format": fmt.value, **_describe(query_or_ids)}
     return await engine.start(workflow, context)
