@@ -26,7 +26,8 @@ def init_process(niceness: int = 5) -> None:
         pass
 
 
-def open_slot(token: str, path: str, fmt: ExportFormat | str, fields: Sequence[str], options: dict[str, Any]) -> None:
+def open_slot(token: str, path: str, fmt: ExportFormat | str, fields: Sequence[str],
+              options: dict[str, Any]) -> None:
     _WRITERS[token] = open_writer(path, fmt, fields, **options)
 
 

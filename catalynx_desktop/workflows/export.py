@@ -98,7 +98,8 @@ class _WriterWorker:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def export_workflow(db: Database, source: ExportSource, path: Path | str, fmt: ExportFormat | str | None = None,
+def export_workflow(db: Database, source: ExportSource, path: Path | str,
+                    fmt: ExportFormat | str | None = None,
                     *, chunk_rows: int = CHUNK_ROWS, writer_options: dict[str, Any] | None = None,
                     in_process: bool | None = None) -> Workflow:
     target = Path(path)

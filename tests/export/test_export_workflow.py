@@ -58,7 +58,8 @@ def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memor
         try:
             engine = WorkflowEngine(MemoryRunStore(), progress_interval=0.02)
             handle = await start_export(engine, db, query, target, "csv", chunk_rows=2000)
-            handle.subscribe(lambda snap: samples.append((snap.counts.get("rows", 0), process.memory_info().rss)))
+            handle.subscribe(lambda snap: samples.append((snap.counts.get("rows", 0),
+                                                         process.memory_info().rss)))
             return await handle.wait()
         finally:
             await db.close()
