@@ -7,6 +7,8 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from catalynx_desktop.export.writers import CsvWriter, XlsxWriter, open_writer
 from catalynx_desktop.storage.opportunity_export import EXPORT_FIELDS
@@ -56,3 +58,42 @@ def test_sheet_limit_must_leave_room_for_rows(tmp_path):
     with pytest.raises(ValueError):
         XlsxWriter(tmp_path / "x.xlsx", EXPORT_FIELDS, max_rows_per_sheet=1)
     assert list(tmp_path.iterdir()) == []
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=text, notes=text, amount=st.integers(0, 10**12), score=st.floats(0, 1))
+def test_any_text_round_trips_through_csv(tmp_path, title, notes, amount, score):
+    target = tmp_path / "p.csv"
+    writer = CsvWriter(target, EXPORT_FIELDS)
+    writer.write_rows([(title, "", "plan", score, amount, "", "2026-01-01", "", "demo", "1", None, "", "[]",
+                        notes)])
+    writer.finish()
+    with open(target, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == 2
+
+    def guarded(value: str) -> str:
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    assert rows[1][0] == guarded(title) and rows[1][13] == guarded(notes)
+    assert rows[1][4] == (str(amount) if amount else "") and float(rows[1][3]) == score
+
+
+printable = st.text(st.characters(min_codepoint=0x20, blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=printable, date_text=st.dates(dt.date(1900, 3, 1), dt.date(2200, 1, 1)).map(str))
+def test_any_printable_text_and_date_round_trip_through_xlsx(tmp_path, title, date_text):
+    target = tmp_path / "p.xlsx"
+    writer = XlsxWriter(target, EXPORT_FIELDS)
+    writer.write_rows([(title, "", "plan", 0.5, 1, date_text, date_text, "", "demo", "1", None, "", "[]", "")])
+    writer.finish()
+    book = openpyxl.load_workbook(target, read_only=True)
+    row = list(book.active.iter_rows(min_row=2, values_only=True))[0]
+    book.close()
+    assert row[0] == (title or None)
+    assert row[5] == dt.datetime.fromisoformat(date_text)
