@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.resources import demo_seed, ntee_codes
 
@@ -22,8 +23,14 @@ FUNDER_COLUMNS = (
 )
 OPPORTUNITY_COLUMNS = (
     "profile_id", "source_record_id", "source", "source_id", "title", "funder_name", "state",
-    "stage", "stage_rank", "score", "amount", "close_date", "discovered_at",
+    "stage", "stage_rank", "score", "score_breakdown", "amount", "close_date", "discovered_at",
 )
+# Where each scoring input sits in a funder row (FUNDER_COLUMNS order); "" for absent ones.
+_SCORING_SOURCE = tuple(FUNDER_COLUMNS.index(c) if c in FUNDER_COLUMNS else None for c in SCORING_COLUMNS)
+
+
+def _scoring_row(funder: tuple) -> tuple:
+    return tuple(funder[i] if i is not None else "" for i in _SCORING_SOURCE)
 
 # How demo opportunities spread over the pipeline: most are still being discovered.
 STAGE_WEIGHTS: dict[Stage, float] = {
@@ -116,15 +123,18 @@ class DemoGenerator:
                        assets, assets // rng.randrange(8, 25), None, None, "", "", "",
                        f"{name}: private foundation making grants in {state}.")
 
-    def batches(self, first_funder_id: int, profile_ids: list[int],
+    def batches(self, first_funder_id: int, profiles: list[Profile],
                 batch_size: int = 20_000) -> Iterator[tuple[list[tuple], list[tuple]]]:
         """(funder rows with their id first, opportunity rows) per batch of funders.
 
         Profile p's opportunities are a window of plan.per_profile(p) consecutive funders
         (wrapping around), so every (profile, funder) pair is unique and memory stays one batch.
+        Scores are the real, explainable scores of each funder against its profile.
         """
         rng, plan, today = self._rng, self.plan, self.today
         total = plan.funders
+        profile_ids = [int(p.id or 0) for p in profiles]
+        matchers = [ProfileMatcher(p, today) for p in profiles]
         windows = [(index * total // max(len(profile_ids), 1), plan.per_profile(index))
                    for index in range(len(profile_ids))]
         stage_list, stage_weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
@@ -135,15 +145,19 @@ class DemoGenerator:
             funders.append((funder_id, *row))
             is_federal = row[2] == "federal_opportunity"
             amount = int(row[13] if is_federal else (row[15] or 0) // 200)
-            for profile_id, (start, count) in zip(profile_ids, windows):
+            scoring_row = None
+            for profile_id, matcher, (start, count) in zip(profile_ids, matchers, windows):
                 if (n - start) % total >= count:
                     continue
+                if scoring_row is None:
+                    scoring_row = _scoring_row(row)
+                score, dims = matcher.score_row(scoring_row)
                 stage = rng.choices(stage_list, stage_weights)[0]
                 discovered = today - timedelta(days=rng.randrange(0, 365))
                 opportunities.append((
                     profile_id, funder_id, "demo", row[1], row[3], row[4], row[7], stage.value,
-                    _STAGE_RANK[stage], round(rng.betavariate(2.0, 3.0), 4), amount, row[18] or "",
-                    discovered.isoformat(),
+                    _STAGE_RANK[stage], round(score, 4), matcher.breakdown_json(score, dims), amount,
+                    row[18] or "", discovered.isoformat(),
                 ))
             if len(funders) >= batch_size:
                 yield funders, opportunities

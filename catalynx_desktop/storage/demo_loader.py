@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.sources.demo import FUNDER_COLUMNS, OPPORTUNITY_COLUMNS, DemoGenerator, DemoPlan
@@ -54,7 +54,8 @@ def load_demo(conn: sqlite3.Connection, plan: DemoPlan, progress: ProgressCallba
               should_stop: Callable[[], bool] = lambda: False) -> DemoResult:
     """Insert demo data. The caller owns the transaction (Database.write or an explicit BEGIN)."""
     generator = DemoGenerator(plan)
-    profile_ids = [_insert_profile(conn, profile) for profile in generator.profiles()]
+    profiles = [replace(profile, id=_insert_profile(conn, profile)) for profile in generator.profiles()]
+    profile_ids = [int(p.id or 0) for p in profiles]
     first_funder_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM source_records").fetchone()[0])
     existing = int(conn.execute("SELECT COUNT(*) FROM opportunities").fetchone()[0])
     rebuild = plan.opportunities > max(REBUILD_INDEXES_ABOVE, existing)
@@ -67,7 +68,7 @@ def load_demo(conn: sqlite3.Connection, plan: DemoPlan, progress: ProgressCallba
                    "SELECT id, 'discover', stage, 'demo data', 'demo' FROM opportunities "
                    "WHERE id > ? AND stage != 'discover'")
     funders = written = 0
-    for funder_rows, opportunity_rows in generator.batches(first_funder_id, profile_ids):
+    for funder_rows, opportunity_rows in generator.batches(first_funder_id, profiles):
         if should_stop():
             raise InterruptedError("demo load cancelled")
         last_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM opportunities").fetchone()[0])

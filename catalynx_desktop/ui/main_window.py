@@ -50,6 +50,7 @@ from catalynx_desktop.ui.profile_dialog import ProfileDialog
 from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
 from catalynx_desktop.settings import Settings, save_settings
 from catalynx_desktop.ui.settings_dialog import SettingsDialog
+from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
 from catalynx_desktop.ui.workflow_actions import WorkflowActions
 
@@ -102,7 +103,9 @@ class MainWindow(QMainWindow):
         self.profile_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.profile_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.profile_view.verticalHeader().hide()
+        self.profile_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.profile_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.profile_view.setWordWrap(False)
         self.profile_view.doubleClicked.connect(lambda _i: self.tasks.spawn(self.edit_profile_dialog()))
         self.profile_view.selectionModel().currentRowChanged.connect(self._profile_row_changed)
 
@@ -127,7 +130,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
-        for column, width in enumerate((340, 260, 90, 60, 110, 100, 100, 50)):
+        for column, width in enumerate((320, 240, 80, 50, 100, 90, 90, 45)):
             self.table.setColumnWidth(column, width)
 
         right = QWidget()
@@ -139,7 +142,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.profile_view)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([430, 850])
+        self.splitter.setSizes([330, 950])
 
         self.empty_state = EmptyState(self)
         self.empty_state.create_button.clicked.connect(lambda: self.tasks.spawn(self.new_profile_dialog()))
@@ -167,6 +170,7 @@ class MainWindow(QMainWindow):
         self.details_dock = QDockWidget("Details", self)
         self.details_dock.setObjectName("details-dock")
         self.details_dock.setWidget(self.details)
+        self.details_dock.setMinimumWidth(380)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
         self.table.selectionModel().currentRowChanged.connect(self._current_opportunity_changed)
         self.table_model.modelReset.connect(lambda: self.details.show_details(None))
@@ -222,6 +226,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.details_dock.toggleViewAction())
         self.workflows.install(file_menu, profile_menu, view_menu)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action("&Keyboard shortcuts", "F1", lambda: spawn(self.shortcuts_dialog()), help_menu)
         file_menu.addSeparator()
         self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, file_menu)
 
@@ -462,6 +468,9 @@ class MainWindow(QMainWindow):
             scrolled_to = self.table.verticalScrollBar().value()
             await self.table_model.refresh()
             self.table.verticalScrollBar().setValue(scrolled_to)
+
+    async def shortcuts_dialog(self) -> None:
+        await run_dialog(ShortcutsDialog(self, self.actions()))
 
     async def settings_dialog(self) -> None:
         services = self.services

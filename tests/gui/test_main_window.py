@@ -332,3 +332,18 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
             await close_main_window(window)
 
     run(scenario(), timeout=240)
+
+
+def test_shortcuts_are_listed_and_unique(qtbot, run, data_dir):
+    from catalynx_desktop.ui.shortcuts_dialog import shortcut_rows
+
+    window = run(open_main_window(data_dir))
+    try:
+        rows = dict(shortcut_rows(window.actions()))
+        for needed in ("New profile", "Move to stage", "Undo last move", "Import file", "Export",
+                       "Discover opportunities", "Settings", "Keyboard shortcuts", "Workflows"):
+            assert needed in rows, needed
+        keys = [k for k in rows.values()]
+        assert len(keys) == len(set(keys)), "two actions share a shortcut"
+    finally:
+        run(close_main_window(window))
