@@ -1,0 +1,55 @@
+"""The command line, run as a user would: a separate process per command."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "catalynx_desktop", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_demo_command_fills_a_new_data_dir(tmp_path):
+    out = cli("demo", "--profiles", "3", "--opportunities", "3000", "--data-dir", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "loaded 3 profiles" in out.stdout
+    db = tmp_path / "catalynx.sqlite3"
+    assert count(db, "SELECT count(*) FROM opportunities") == 3000
+    assert count(db, "SELECT sum(n) FROM profile_stage_counts") == 3000
+    assert count(db, "SELECT count(*) FROM opportunities WHERE score_breakdown = '{}'") == 0
+
+
+def test_import_command_is_idempotent_and_reports_bad_files(tmp_path):
+    first = cli("import", str(DATA / "eo_vt.csv"), "--data-dir", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "6,535 read, 6,535 inserted" in first.stdout
+    again = cli("import", str(DATA / "eo_vt.csv"), "--data-dir", str(tmp_path))
+    assert "0 inserted" in again.stdout and "6,535 unchanged" in again.stdout
+    db = tmp_path / "catalynx.sqlite3"
+    assert count(db, "SELECT count(*) FROM source_records") == 6535
+    assert count(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'Import' AND status = 'succeeded'") == 2
+
+    fake = tmp_path / "extract.zip"
+    fake.write_text("EIN,NAME\n123456789,Not a zip\n")
+    bad = cli("import", str(fake), "--data-dir", str(tmp_path))
+    assert bad.returncode == 1
+    assert "extract.zip" in bad.stderr
+    missing = cli("import", str(tmp_path / "nope.csv"), "--data-dir", str(tmp_path))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_paths_command_honours_data_dir(tmp_path):
+    out = cli("paths", "--data-dir", str(tmp_path))
+    assert out.returncode == 0
+    assert f"database    {tmp_path / 'catalynx.sqlite3'}" in out.stdout
