@@ -42,7 +42,7 @@ class ScoringSettings:
     threshold: float = DEFAULT_THRESHOLD
     chunk_size: int = CHUNK_SIZE
     workers: int | None = None  # None: scoring_pool.default_workers()
-    worker_priority: str = "idle"  # see scoring_worker.lower_priority
+    worker_priority: str = "nice"  # see scoring_worker.lower_priority and WORKER_PRIORITIES
     weights: ScoringWeights = DEFAULT_WEIGHTS
     timeout_s: float | None = 3600.0  # the whole run
 

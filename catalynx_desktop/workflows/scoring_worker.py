@@ -20,8 +20,12 @@ from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher, Sco
 from catalynx_desktop.storage import discovery_store
 
 WORKER_NICE = 10
-# "idle": SCHED_IDLE on Linux (nice elsewhere); "nice": nice +10; "normal": unchanged (for comparison).
-WORKER_PRIORITIES = ("idle", "nice", "normal")
+# "nice" (default): nice +10, in the app's session. "idle": SCHED_IDLE in a separate nice-19
+# autogroup (Linux; nice elsewhere). "normal": unchanged (for comparison).
+# Why nice is the default (benchmarks/results/discover.md): on a 2-core machine that other
+# programs keep busy, idle-priority workers only get CPU nobody else wants and Discover ran
+# 4-10x slower, while the UI-thread heartbeat was no better than with nice +10.
+WORKER_PRIORITIES = ("nice", "idle", "normal")
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class WorkerConfig:
     today: str  # ISO date
     weights: ScoringWeights
     threshold: float
-    priority: str = "idle"
+    priority: str = "nice"
 
 
 _conn: sqlite3.Connection | None = None
