@@ -179,6 +179,50 @@ async def _import_command(args: argparse.Namespace) -> int:
     return worst
 
 
+def _backup_command(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from catalynx_desktop.storage.backup import backup_database, list_backups
+
+    paths = resolve_paths(args.data_dir)
+    if not paths.database.exists():
+        print(f"backup: there is no database at {paths.database}", file=sys.stderr)
+        return 2
+    if args.list:
+        for backup in list_backups(paths.backups_dir):
+            print(backup)
+        return 0
+    with sqlite3.connect(paths.database) as conn:  # the online backup API: safe while the app runs
+        target = backup_database(conn, paths.backups_dir, reason="on-demand", keep=args.keep)
+    print(f"backed up {paths.database} to {target}")
+    return 0
+
+
+def _restore_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.storage.backup import list_backups, restore_backup
+    from catalynx_desktop.storage.migrations import LATEST_VERSION
+
+    paths = resolve_paths(args.data_dir).ensure()
+    backups = list_backups(paths.backups_dir)
+    backup = Path(args.backup) if args.backup else (backups[0] if backups else None)
+    if backup is None:
+        print(f"restore: no backups in {paths.backups_dir}", file=sys.stderr)
+        return 2
+    lock = _acquire_instance_lock(paths)
+    if lock is None:
+        print(f"restore: {APP_NAME} is open on {paths.data_dir}; close it first", file=sys.stderr)
+        return 2
+    try:
+        kept = restore_backup(backup, paths.database, paths.backups_dir, LATEST_VERSION)
+    except ValueError as error:
+        print(f"restore: {error}. Nothing was changed.", file=sys.stderr)
+        return 1
+    finally:
+        lock.unlock()
+    print(f"restored {backup} into {paths.database}" + (f"; the previous database is kept as {kept}" if kept else ""))
+    return 0
+
+
 async def _demo_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.sources.demo import DemoPlan
@@ -217,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("files", nargs="+", metavar="FILE")
     importer.add_argument("--format", choices=["irs_bmf", "grants_gov", "user_csv", "user_xlsx"],
                           help="the format the file should have (default: detected)")
+    backup = commands.add_parser("backup", parents=[common], help="back up the database now (SQLite backup API)")
+    backup.add_argument("--keep", type=int, default=10, help="how many backups to keep (default 10)")
+    backup.add_argument("--list", action="store_true", help="list the backups, newest first")
+    restore = commands.add_parser("restore", parents=[common],
+                                  help="replace the database with a backup (the newest unless one is named)")
+    restore.add_argument("backup", nargs="?", help="a backup file (see: backup --list)")
     commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
     return parser
 
@@ -228,6 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("demo: --profiles must be at least 1 and --opportunities at least 0", file=sys.stderr)
             return 2
         return asyncio.run(_demo_command(args))
+    if args.command == "backup":
+        return _backup_command(args)
+    if args.command == "restore":
+        return _restore_command(args)
     if args.command == "import":
         return asyncio.run(_import_command(args))
     if args.command == "paths":

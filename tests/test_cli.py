@@ -53,3 +53,28 @@ def test_paths_command_honours_data_dir(tmp_path):
     out = cli("paths", "--data-dir", str(tmp_path))
     assert out.returncode == 0
     assert f"database    {tmp_path / 'catalynx.sqlite3'}" in out.stdout
+
+
+def test_backup_and_restore_round_trip(tmp_path):
+    assert cli("demo", "--profiles", "1", "--opportunities", "200", "--data-dir", str(tmp_path)).returncode == 0
+    db = tmp_path / "catalynx.sqlite3"
+    out = cli("backup", "--data-dir", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("DELETE FROM profiles")  # a user's mistake to undo
+    assert count(db, "SELECT count(*) FROM opportunities") == 0
+    restored = cli("restore", "--data-dir", str(tmp_path))
+    assert restored.returncode == 0, restored.stderr
+    assert count(db, "SELECT count(*) FROM opportunities") == 200
+    assert "previous database is kept" in restored.stdout
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path):
+    assert cli("demo", "--profiles", "1", "--opportunities", "50", "--data-dir", str(tmp_path)).returncode == 0
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"garbage" * 1000)
+    before = (tmp_path / "catalynx.sqlite3").read_bytes()
+    out = cli("restore", str(bad), "--data-dir", str(tmp_path))
+    assert out.returncode == 1 and "Nothing was changed" in out.stderr
+    assert (tmp_path / "catalynx.sqlite3").read_bytes() == before

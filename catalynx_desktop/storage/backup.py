@@ -32,3 +32,47 @@ def list_backups(backups_dir: Path) -> list[Path]:
 def prune_backups(backups_dir: Path, keep: int) -> None:
     for old in list_backups(backups_dir)[keep:]:
         old.unlink(missing_ok=True)
+
+
+def check_backup(backup: Path, latest_version: int) -> None:
+    """Raise ValueError unless `backup` is an intact Catalynx database this version can open."""
+    try:
+        conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise ValueError(f"{backup} is not a usable database ({error})") from error
+    if result != "ok":
+        raise ValueError(f"{backup} is damaged: {result}")
+    if not 1 <= version <= latest_version:
+        raise ValueError(f"{backup} has schema version {version}; this app reads 1 to {latest_version}")
+
+
+def restore_backup(backup: Path, database: Path, backups_dir: Path, latest_version: int) -> Path | None:
+    """Replace `database` with `backup`. The current database is kept first: backed up if it is
+    readable, otherwise moved aside as *.damaged-<time>. Returns where the old one went."""
+    check_backup(backup, latest_version)
+    kept: Path | None = None
+    if database.exists():
+        try:
+            with sqlite3.connect(database) as current:
+                if current.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("quick_check failed")
+                kept = backup_database(current, backups_dir, reason="before-restore", keep=1_000)
+        except sqlite3.DatabaseError:
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            kept = database.with_name(f"{database.name}.damaged-{stamp}")
+            database.replace(kept)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    target = sqlite3.connect(database)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return kept
