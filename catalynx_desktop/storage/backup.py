@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,22 +58,30 @@ def restore_backup(backup: Path, database: Path, backups_dir: Path, latest_versi
     check_backup(backup, latest_version)
     kept: Path | None = None
     if database.exists():
+        current = sqlite3.connect(database)
         try:
-            with sqlite3.connect(database) as current:
-                if current.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                    raise sqlite3.DatabaseError("quick_check failed")
-                kept = backup_database(current, backups_dir, reason="before-restore", keep=1_000)
+            if current.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            kept = backup_database(current, backups_dir, reason="before-restore", keep=1_000)
         except sqlite3.DatabaseError:
+            kept = None
+        finally:
+            current.close()
+        if kept is None:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
             kept = database.with_name(f"{database.name}.damaged-{stamp}")
             database.replace(kept)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    # Copy into a temp file first, then swap it in with one rename: no half-restored database.
+    staging = database.with_name(f"{database.name}.restoring")
+    staging.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    target = sqlite3.connect(database)
+    target = sqlite3.connect(staging)
     try:
         source.backup(target)
     finally:
         target.close()
         source.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    os.replace(staging, database)
     return kept
