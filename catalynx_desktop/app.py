@@ -67,6 +67,45 @@ async def close_main_window(window) -> None:
     await window.shutdown()
 
 
+def install_crash_reporting(log_file: Path) -> None:
+    """Unhandled exceptions (Qt slots, asyncio callbacks) are logged and shown once with the log
+    path, instead of silently killing the app. Data is safe: every write is a committed
+    transaction or rolled back, so nothing half-written can remain."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    showing = False
+
+    def show(summary: str) -> None:
+        nonlocal showing
+        if showing:
+            return
+        showing = True
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+                          f"Something went wrong: {summary}\n\nYour data is safe. The details are in {log_file}; "
+                          "please include that file when you report this.")
+        box.finished.connect(lambda _code: _reset())
+        box.open()
+
+    def _reset() -> None:
+        nonlocal showing
+        showing = False
+
+    def excepthook(kind, error, tb) -> None:
+        log.critical("unhandled exception", exc_info=(kind, error, tb))
+        QTimer.singleShot(0, lambda: show(f"{kind.__name__}: {error}"))
+
+    sys.excepthook = excepthook
+
+    def loop_handler(loop, context) -> None:
+        error = context.get("exception")
+        log.error("unhandled error in the event loop: %s", context.get("message"), exc_info=error)
+        if error is not None and not isinstance(error, asyncio.CancelledError):
+            QTimer.singleShot(0, lambda: show(f"{type(error).__name__}: {error}"))
+
+    asyncio.get_event_loop().set_exception_handler(loop_handler)
+
+
 def _acquire_instance_lock(paths: AppPaths):
     """Refuse a second app on the same data directory (a stale lock of a dead process is taken over)."""
     from PySide6.QtCore import QLockFile
@@ -98,6 +137,7 @@ def run_gui(data_dir: str | None) -> int:
         return 2
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    install_crash_reporting(log_file)
 
     async def session() -> int:
         closed = asyncio.Event()
