@@ -78,3 +78,13 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path):
     out = cli("restore", str(bad), "--data-dir", str(tmp_path))
     assert out.returncode == 1 and "Nothing was changed" in out.stderr
     assert (tmp_path / "catalynx.sqlite3").read_bytes() == before
+
+
+def test_self_test_passes(tmp_path):
+    import os
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CATALYNX_HOME": str(tmp_path / "unused")}
+    out = subprocess.run([sys.executable, "-m", "catalynx_desktop", "--self-test"], capture_output=True,
+                         text=True, timeout=180, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "self-test passed" in out.stdout
