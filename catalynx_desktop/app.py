@@ -167,6 +167,48 @@ def _print_progress(label: str, done: int, total: int, started: float) -> None:
     sys.stdout.flush()
 
 
+async def _follow_run(handle, label: str):
+    """Print a run's progress as a text bar until it ends; Ctrl+C cancels it (committed work stays)."""
+    width = 30
+
+    def show(snapshot) -> None:
+        filled = int(width * snapshot.fraction)
+        sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {snapshot.fraction:6.1%} "
+                         f"{snapshot.message[:60]:60}")
+        sys.stdout.flush()
+
+    handle.subscribe(show)
+    try:
+        result = await handle.wait()
+    except KeyboardInterrupt:
+        handle.cancel("interrupted from the keyboard")
+        result = await handle.wait()
+    print()
+    return result
+
+
+async def _discover_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.services import AppServices
+    from catalynx_desktop.workflows.discover import start_discover
+    from catalynx_desktop.workflows.runs import RunStatus
+
+    paths = resolve_paths(args.data_dir).ensure()
+    configure_logging(paths)
+    services = await AppServices.open(paths)
+    try:
+        profile = await services.profiles.get(args.profile)
+        if profile is None:
+            print(f"discover: there is no profile {args.profile} (see the profile list in the app)", file=sys.stderr)
+            return 2
+        handle = await start_discover(services.engine, services.db, args.profile,
+                                      threshold=services.settings.discover_threshold)
+        result = await _follow_run(handle, f"discover {profile.name}")
+        print(f"{result.status.value}: {result.counts}" + (f" — {result.error}" if result.error else ""))
+        return 0 if result.status is RunStatus.SUCCEEDED else 1
+    finally:
+        await services.close()
+
+
 async def _import_command(args: argparse.Namespace) -> int:
     """Import files as workflow runs (persisted like the window's), with a text progress bar."""
     from catalynx_desktop.services import AppServices
@@ -186,21 +228,7 @@ async def _import_command(args: argparse.Namespace) -> int:
                 worst = max(worst, 2)
                 continue
             handle = await start_import(services.engine, services.db, file, fmt=args.format)
-            width = 30
-
-            def show(snapshot, label=file.name) -> None:
-                filled = int(width * snapshot.fraction)
-                sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {snapshot.fraction:6.1%} "
-                                 f"{snapshot.message[:60]:60}")
-                sys.stdout.flush()
-
-            handle.subscribe(show)
-            try:
-                result = await handle.wait()
-            except KeyboardInterrupt:  # Ctrl+C: committed batches stay; a re-run completes without duplicates
-                handle.cancel("interrupted from the keyboard")
-                result = await handle.wait()
-            print()
+            result = await _follow_run(handle, file.name)
             output = result.output("import") if result.status is RunStatus.SUCCEEDED else None
             if output:
                 print(output["summary"])
@@ -350,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("files", nargs="+", metavar="FILE")
     importer.add_argument("--format", choices=["irs_bmf", "grants_gov", "user_csv", "user_xlsx"],
                           help="the format the file should have (default: detected)")
+    discover = commands.add_parser("discover", parents=[common],
+                                   help="match a profile against all imported records (the Discover workflow)")
+    discover.add_argument("--profile", type=int, required=True, help="the profile's id")
     backup = commands.add_parser("backup", parents=[common], help="back up the database now (SQLite backup API)")
     backup.add_argument("--keep", type=int, default=10, help="how many backups to keep (default 10)")
     backup.add_argument("--list", action="store_true", help="list the backups, newest first")
@@ -373,6 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup_command(args)
     if args.command == "restore":
         return _restore_command(args)
+    if args.command == "discover":
+        return asyncio.run(_discover_command(args))
     if args.command == "import":
         return asyncio.run(_import_command(args))
     if args.command == "paths":
