@@ -31,7 +31,8 @@ from catalynx_desktop.workflows.export import start_export  # noqa: E402
 from catalynx_desktop.workflows.runs import MemoryRunStore  # noqa: E402
 
 
-async def bench(db_path: Path, formats: list[str], stage: Stage | None, out: Path) -> None:
+async def bench(db_path: Path, formats: list[str], stage: Stage | None, out: Path,
+                in_process: bool | None) -> None:
     db = await Database.open(db_path)
     process = psutil.Process()
     try:
@@ -63,14 +64,15 @@ async def bench(db_path: Path, formats: list[str], stage: Stage | None, out: Pat
             beat = asyncio.ensure_future(heartbeat())
             t0 = time.perf_counter()
             cpu0 = time.process_time()
-            result = await (await start_export(engine, db, query, target, fmt)).wait()
+            result = await (await start_export(engine, db, query, target, fmt, in_process=in_process)).wait()
             seconds = time.perf_counter() - t0
             cpu = time.process_time() - cpu0
             stop.set()
             await beat
             gaps.sort()
             rows = result.counts.get("rows", 0)
-            print(f"{fmt}: {result.status} rows={rows:,} {seconds:.1f} s wall ({cpu:.1f} s CPU) "
+            print(f"{fmt} (in_process={in_process}): {result.status} rows={rows:,} "
+                  f"{seconds:.1f} s wall ({cpu:.1f} s CPU of this process) "
                   f"{rows / seconds:,.0f} rows/s size={target.stat().st_size / 2**20:.0f} MiB "
                   f"RSS before={before / 2**20:.0f} MiB peak={peak[0] / 2**20:.0f} MiB "
                   f"writer process peak={child_peak[0] / 2**20:.0f} MiB "
@@ -88,6 +90,8 @@ def main() -> None:
     parser.add_argument("--stage", default=None)
     parser.add_argument("--copy", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--in-process", choices=("auto", "yes", "no"), default="auto",
+                        help="encode in a worker process (auto: XLSX yes, CSV no)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="export-bench-"))
     db_path = args.db
@@ -96,7 +100,9 @@ def main() -> None:
         shutil.copyfile(args.db, db_path)
     out = args.out or work
     try:
-        asyncio.run(bench(db_path, args.formats.split(","), Stage(args.stage) if args.stage else None, out))
+        in_process = {"auto": None, "yes": True, "no": False}[args.in_process]
+        asyncio.run(bench(db_path, args.formats.split(","), Stage(args.stage) if args.stage else None, out,
+                          in_process))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
