@@ -27,8 +27,11 @@ def init_process(niceness: int = 5) -> None:
 
 
 def open_slot(token: str, path: str, fmt: ExportFormat | str, fields: Sequence[str],
-              options: dict[str, Any]) -> None:
-    _WRITERS[token] = open_writer(path, fmt, fields, **options)
+              options: dict[str, Any]) -> list[str]:
+    """Open the writer; returns its temp paths (so the caller can clean up if this process dies)."""
+    writer = open_writer(path, fmt, fields, **options)
+    _WRITERS[token] = writer
+    return [str(p) for p in writer.temp_paths()]
 
 
 def write_slot(token: str, rows: Sequence[Sequence[Any]]) -> int:

@@ -75,6 +75,8 @@ class TableWriter(Protocol):
 
     def abort(self) -> None: ...
 
+    def temp_paths(self) -> list[Path]: ...
+
 
 class AtomicTarget:
     """A temp file next to `path`, renamed onto it by commit() or deleted by discard()."""
@@ -174,6 +176,9 @@ class CsvWriter:
             self.abort()
             raise
         return WriteSummary(self._target.path, ExportFormat.CSV, self.rows, 1, size)
+
+    def temp_paths(self) -> list[Path]:
+        return [self._target.temp]
 
     def abort(self) -> None:
         try:
@@ -320,6 +325,9 @@ class XlsxWriter:
                      + ", ".join(f"'{s.name}'" for s in self._sheets[1:]) + ".",)
         return WriteSummary(self._target.path, ExportFormat.XLSX, self.rows, len(self._sheets), size, notes)
 
+    def temp_paths(self) -> list[Path]:
+        return [self._target.temp, self._scratch]
+
     def abort(self) -> None:
         for sheet in getattr(self, "_sheets", ()):
             fh = getattr(sheet, "row_data_fh", None)  # constant_memory scratch file (XlsxWriter)
@@ -332,6 +340,15 @@ class XlsxWriter:
             self._book.fileclosed = True  # no "workbook not closed" warning from its __del__
         shutil.rmtree(self._scratch, ignore_errors=True)
         self._target.discard()
+
+
+def remove_temp_paths(paths: Sequence[Path | str]) -> None:
+    """Remove a writer's temp files from outside it (its worker process died before abort())."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def open_writer(path: Path | str, fmt: ExportFormat | str, fields: Sequence[str],

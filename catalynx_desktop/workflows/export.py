@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.export import worker
-from catalynx_desktop.export.writers import ExportFormat, WriteSummary
+from catalynx_desktop.export.writers import ExportFormat, WriteSummary, remove_temp_paths
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_export import (
     CHUNK_ROWS,
@@ -114,9 +114,11 @@ def export_workflow(db: Database, source: ExportSource, path: Path | str,
         ctx.set_counts(rows=0)
         ctx.check_cancelled()
         worker_ = _WriterWorker(fmt is ExportFormat.XLSX if in_process is None else in_process)
+        opening: concurrent.futures.Future[list[str]] | None = None
         done = 0
         try:
-            await worker_.call(worker.open_slot, str(target), fmt.value, EXPORT_FIELDS, options)
+            opening = worker_.submit(worker.open_slot, str(target), fmt.value, EXPORT_FIELDS, options)
+            await asyncio.wrap_future(opening)
             row_scale = 1.0 - finish_share
             writing: concurrent.futures.Future[Any] | None = None
             pending_rows = 0
@@ -140,10 +142,15 @@ def export_workflow(db: Database, source: ExportSource, path: Path | str,
             # Also when the open call finished after a cancel reached us (abort of no slot: no-op).
             try:
                 worker_.submit(worker.abort_slot)
-            except RuntimeError:  # the worker process died (BrokenProcessPool): nothing to ask
-                log.warning("export writer worker is gone; temp files may remain next to %s", target)
-            else:
                 await worker_.settle()
+                abort = worker_.inflight
+                if abort is not None and abort.exception() is not None:
+                    raise abort.exception()  # type: ignore[misc]
+            except Exception:  # the worker process died (BrokenProcessPool): clean up from here
+                log.warning("export writer could not abort; removing its temp files", exc_info=True)
+                if opening is not None and opening.done() and not opening.cancelled() \
+                        and opening.exception() is None:
+                    remove_temp_paths(opening.result())
             raise
         finally:
             worker_.close()

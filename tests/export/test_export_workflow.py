@@ -251,3 +251,36 @@ def test_export_into_a_missing_folder_fails_with_a_clear_error(export_db, run, t
     assert "folder does not exist" in result.error
     with pytest.raises(ValueError, match="CSV or XLSX"):
         run(export(db_path, [1], tmp_path / "x.txt", None))
+
+
+def test_writer_process_killed_mid_export_fails_and_leaves_no_file(export_db, run, tmp_path):
+    db_path, profile = export_db
+    query = OpportunityQuery(profile, None, SortKey.FUNDER, descending=False)
+    target = tmp_path / "killed.xlsx"
+    me = psutil.Process()
+
+    async def go():
+        db = await Database.open(db_path)
+        try:
+            engine = WorkflowEngine(MemoryRunStore(), progress_interval=0.01)
+            before = {p.pid for p in me.children(recursive=True)}
+            handle = await start_export(engine, db, query, target, "xlsx", chunk_rows=500)
+            killed: list[int] = []
+
+            def on_progress(snap) -> None:
+                if snap.counts.get("rows", 0) >= 1000 and not killed:
+                    for child in me.children(recursive=True):
+                        if child.pid not in before and "spawn_main" in " ".join(child.cmdline()):
+                            child.kill()
+                            killed.append(child.pid)
+
+            handle.subscribe(on_progress)
+            return await handle.wait(), killed
+        finally:
+            await db.close()
+
+    result, killed = run(go())
+    assert killed, "the writer process was never seen"
+    assert result.status == RunStatus.FAILED
+    assert not target.exists()
+    assert leftovers(tmp_path) == []
