@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import logging
 
 from catalynx_desktop.cache import DEFAULT_TTLS, Cache
+from catalynx_desktop.cached_views import CachedViews
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.settings import Settings, load_settings
 from catalynx_desktop.sources.demo import DemoPlan
@@ -38,6 +39,7 @@ class AppServices:
     runs: SqliteRunStore
     engine: WorkflowEngine
     cache: Cache | None  # None when the cache directory cannot be used: the app works without it
+    views: CachedViews  # what the opportunity table opens its queries through
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:
@@ -54,8 +56,9 @@ class AppServices:
         except Exception:  # noqa: BLE001 - a broken cache must never stop the app
             log.exception("cache in %s unavailable; continuing without it", paths.cache_dir)
             cache = None
-        return cls(paths, settings, db, ProfileRepository(db), OpportunityRepository(db), runs,
-                   WorkflowEngine(runs), cache)
+        opportunities = OpportunityRepository(db)
+        return cls(paths, settings, db, ProfileRepository(db), opportunities, runs, WorkflowEngine(runs), cache,
+                   CachedViews(opportunities, db, cache))
 
     async def close(self) -> None:
         await self.engine.shutdown()

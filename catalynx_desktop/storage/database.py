@@ -19,6 +19,7 @@ import aiosqlite
 
 from catalynx_desktop.storage.errors import classify
 from catalynx_desktop.storage.migrations import migrate
+from catalynx_desktop.storage.schema_v2 import BUMP_SQL, READ_SQL
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,10 @@ class Database:
         def transaction(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                before = conn.total_changes
                 result = fn(conn)
+                if conn.total_changes != before:
+                    conn.execute(BUMP_SQL)  # cached query results of older versions are stale now
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -136,6 +140,11 @@ class Database:
             return conn.total_changes - before
 
         return await self.write(run)
+
+    async def data_version(self) -> int:
+        """Bumped by every committed write that changed something (see schema_v2)."""
+        row = await self.fetch_one(READ_SQL)
+        return int(row[0]) if row else 0
 
     async def interrupt_background(self) -> None:
         """Abort a long read on the background connection (e.g. a cancelled export)."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalynx_desktop.storage import schema_v1
+from catalynx_desktop.storage import schema_v1, schema_v2
 from catalynx_desktop.storage.backup import backup_database
 from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError
 
@@ -30,6 +30,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "profiles, source records, opportunities, stage history, workflow runs",
               schema_v1.STATEMENTS),
+    Migration(2, "data version for caches", schema_v2.STATEMENTS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

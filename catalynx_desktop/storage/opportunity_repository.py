@@ -25,6 +25,7 @@ from catalynx_desktop.storage.opportunity_queries import (
     sample_keys,
 )
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
+from catalynx_desktop.storage.schema_v2 import READ_SQL
 
 # SQLite's default limit on host parameters is 32766 (3.32+); stay well below it per statement.
 _IDS_PER_STATEMENT = 900
@@ -161,6 +162,31 @@ class OpportunityRepository:
         total, page = await self._db.read(count_and_first_page)
         result = OpportunityResult(self._db, query, compiled, total)
         return result, result._remember(0, page)
+
+    async def open_versioned(self, query: OpportunityQuery,
+                             first_page: int) -> tuple[OpportunityResult, list[OpportunityRow], list[Key], int]:
+        """Like open(), plus the first page's keys and the data version they were read at (same
+        read transaction), so the page can be cached and reused while the version holds."""
+        compiled = compile_query(query)
+
+        def read(conn: sqlite3.Connection) -> tuple[int, PageRows, int]:
+            conn.execute("BEGIN")  # one snapshot for the version, the count and the rows
+            try:
+                version = int(conn.execute(READ_SQL).fetchone()[0])
+                total = count_rows(conn, query)
+                return total, read_page(conn, compiled, Seek(True, None, 0, min(first_page, total))), version
+            finally:
+                conn.execute("COMMIT")
+
+        total, page, version = await self._db.read(read)
+        result = OpportunityResult(self._db, query, compiled, total)
+        return result, result._remember(0, page), page.keys, version
+
+    def from_snapshot(self, query: OpportunityQuery, total: int, rows: list[OpportunityRow],
+                      keys: list[Key]) -> tuple[OpportunityResult, list[OpportunityRow]]:
+        """A result whose count and first page come from a cached snapshot of the same data version."""
+        result = OpportunityResult(self._db, query, compile_query(query), total)
+        return result, result._remember(0, PageRows(rows, keys))
 
     async def move_stage(self, ids: Sequence[int], to_stage: Stage, reason: str = "",
                          moved_by: str = "") -> StageMove:

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
             self.stage_tabs.addTab(stage.label)
         self.stage_tabs.currentChanged.connect(self._stage_tab_changed)
 
-        self.table_model = OpportunityTableModel(services.opportunities, self.tasks, self)
+        self.table_model = OpportunityTableModel(services.views, self.tasks, self)
         self.table_model.query_opened.connect(self._query_opened)
         self.table_model.sort_requested.connect(self._remember_sort)
         self.table = QTableView()

@@ -47,14 +47,14 @@ def test_each_migration_applies_in_order_with_a_backup_first(tmp_path):
     extra = Migration(LATEST_VERSION + 1, "test: add a column",
                       ("ALTER TABLE profiles ADD COLUMN website TEXT NOT NULL DEFAULT ''",))
     found = migrate(db, tmp_path / "backups", migrations=(*MIGRATIONS, extra))
-    assert found == LATEST_VERSION
+    assert found == 1  # it was at version 1: every later step ran, in order
     assert user_version(db) == LATEST_VERSION + 1
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name, website FROM profiles").fetchall() == [("kept", "")]
     backups = list_backups(tmp_path / "backups")
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:  # the backup holds the data as it was
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         assert conn.execute("SELECT name FROM profiles").fetchall() == [("kept",)]
 
 
@@ -98,3 +98,32 @@ def test_foreign_sqlite_database_is_refused(tmp_path):
         conn.execute("CREATE TABLE something_else (x)")
     with pytest.raises(CorruptDatabaseError):
         migrate(db, tmp_path / "backups")
+
+
+def test_v1_to_v2_adds_the_data_version_and_writes_bump_it(tmp_path):
+    import asyncio
+
+    from catalynx_desktop.storage.database import Database
+
+    db = tmp_path / "c.sqlite3"
+    migrate(db, tmp_path / "backups", migrations=MIGRATIONS[:1])
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO profiles (name) VALUES ('kept')")
+    assert migrate(db, tmp_path / "backups") == 1
+    assert user_version(db) == 2
+
+    async def scenario():
+        database = await Database.open(db)
+        try:
+            start = await database.data_version()
+            await database.write(lambda conn: conn.execute("UPDATE profiles SET name = 'renamed'"))
+            after_change = await database.data_version()
+            await database.write(lambda conn: conn.execute("UPDATE profiles SET name = 'x' WHERE id = -1"))
+            after_no_op = await database.data_version()
+            return start, after_change, after_no_op
+        finally:
+            await database.close()
+
+    start, after_change, after_no_op = asyncio.run(scenario())
+    assert after_change == start + 1
+    assert after_no_op == after_change  # a write that changed nothing keeps caches valid

@@ -1,0 +1,61 @@
+"""Reopening a view (profile + stage + sort) shows its first rows from the local cache.
+
+A snapshot (count, first page, its keys) is stored under the database's data version; it is
+used only while that version is unchanged, i.e. while it is exactly what a query would return,
+so a hit needs no SQLite read beyond the version itself. Measured on a 1M-row profile just
+after start-up: ~5 ms for the query vs ~0.5 ms from the cache (README, cache section).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from catalynx_desktop.cache import VIEW, Cache, spec_key
+from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.domain.records import OpportunityRow
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.opportunity_repository import OpportunityRepository, OpportunityResult
+
+log = logging.getLogger(__name__)
+
+
+class CachedViews:
+    """The table model's opener: OpportunityRepository.open with a snapshot cache in front."""
+
+    def __init__(self, repository: OpportunityRepository, db: Database, cache: Cache | None) -> None:
+        self._repository = repository
+        self._db = db
+        self._cache = cache
+        self._namespace = str(Path(db.path).resolve())  # one cache may serve several data dirs
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, query: OpportunityQuery, first_page: int) -> str:
+        return spec_key(db=self._namespace, profile=query.profile_id,
+                        stage=query.stage.value if query.stage else "", sort=query.sort.value,
+                        desc=query.descending, rows=first_page)
+
+    async def open(self, query: OpportunityQuery, first_page: int) -> tuple[OpportunityResult, list[OpportunityRow]]:
+        if self._cache is None:
+            return await self._repository.open(query, first_page)
+        key = self._key(query, first_page)
+        try:
+            version = await self._db.data_version()
+            snapshot = await self._cache.get(VIEW, key, fingerprint=version)
+        except Exception:  # noqa: BLE001 - the cache is an optimisation; never fail a view over it
+            log.warning("view cache read failed", exc_info=True)
+            snapshot = None
+        if snapshot is not None:
+            self.hits += 1
+            rows = [OpportunityRow._make(values) for values in snapshot["rows"]]
+            keys = [(value, int(row_id)) for value, row_id in snapshot["keys"]]
+            return self._repository.from_snapshot(query, int(snapshot["total"]), rows, keys)
+        self.misses += 1
+        result, rows, keys, version = await self._repository.open_versioned(query, first_page)
+        try:
+            await self._cache.set(VIEW, key, {"total": result.total, "rows": [list(r) for r in rows],
+                                              "keys": [list(k) for k in keys]}, fingerprint=version)
+        except Exception:  # noqa: BLE001
+            log.warning("view cache write failed", exc_info=True)
+        return result, rows
