@@ -197,6 +197,18 @@ async def session(data_dir: Path, results: dict, label: str, full: bool) -> None
         await close_main_window(window)
 
 
+async def reopen(data_dir: Path, results: dict) -> None:
+    """Open the same view again: its first rows come from the view cache (same data version)."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        window = await open_main_window(data_dir)
+        times.append((time.perf_counter() - started) * 1000)
+        hits = window.services.views.hits
+        await close_main_window(window)
+    results["reopen"] = (statistics.median(times), hits)
+
+
 def profile_list_bench(results: dict) -> None:
     data_dir = ensure_demo("db_50x7500", 50, 375_000)
     conn = sqlite3.connect(resolve_paths(data_dir).database)
@@ -255,8 +267,10 @@ def write_report(results: dict, rows: int) -> str:
         "",
         "| what | measured | raw sqlite3, same query | budget | longest UI stall (p99) |",
         "| --- | --- | --- | --- | --- |",
-        f"| first rows after the window opens | {fr:.0f} ms | — | ≤ 300 ms | {fr_stall.longest_ms:.0f} ms "
-        f"({fr_stall.p99_ms:.0f}) |",
+        f"| first rows after the window opens (view cache empty) | {fr:.0f} ms | — | ≤ 300 ms | "
+        f"{fr_stall.longest_ms:.0f} ms ({fr_stall.p99_ms:.0f}) |",
+        f"| first rows when the window reopens (view cache hit: {s['reopen'][1]}) | {s['reopen'][0]:.0f} ms | — | "
+        "≤ 300 ms | — |",
         f"| page while scrolling (request → rows in the model), p50 / p95 | {sc[0]:.2f} / {sc[1]:.2f} ms | "
         f"{sc[2]:.2f} / {sc[3]:.2f} ms (p50 ratio {sc[0] / sc[2]:.1f}×) | ≤ 10 ms p95, ≤ 3× raw | "
         f"{sc[4].longest_ms:.0f} ms ({sc[4].p99_ms:.0f}) |",
@@ -291,7 +305,11 @@ def main() -> None:
         # Small session first so its RSS is not inflated by the big one's high-water mark; each in
         # its own subprocess would be cleaner, but the budget compares "the same session".
         loop.run_until_complete(session(small, results, "small", full=False))
+        import shutil
+
+        shutil.rmtree(big / "cache", ignore_errors=True)  # the first open below is a cold-cache one
         loop.run_until_complete(session(big, results, "big", full=True))
+        loop.run_until_complete(reopen(big, results))
         profile_list_bench(results)
     cold_start(results, OUT)
     report = write_report(results, args.rows)
