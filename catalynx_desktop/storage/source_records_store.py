@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
+from catalynx_desktop.storage.record_search import index_records, index_records_after
 
 # Column order of a row tuple (see to_row). id and imported_at are left to the table.
 COLUMNS: tuple[str, ...] = (
@@ -39,6 +40,7 @@ UPSERT_SQL = (
 )
 
 Row = tuple[Any, ...]
+_CHUNK = 500  # ids per IN (...): stay well under SQLite's bound-parameter limit
 
 # Key order is the parser's (deterministic), so identical records give identical JSON and a
 # re-import is a no-op; sort_keys would cost ~30% of the row conversion for nothing.
@@ -90,20 +92,45 @@ class UpsertCounts:
 
 
 def upsert_rows(conn: sqlite3.Connection, rows: Sequence[Row]) -> UpsertCounts:
-    """Insert-or-update one batch (call inside the batch's transaction).
+    """Insert-or-update one batch (call inside the batch's transaction), full-text index included.
 
     Counting: new rows get rowids above the table's max rowid before the batch (INTEGER
     PRIMARY KEY without AUTOINCREMENT allocates max+1), so one range count on the primary key
     tells inserted; rowcount (rows really written, triggers excluded) minus that is updated.
     No per-row lookups, so the upsert runs at close to plain-INSERT speed.
+
+    The FTS index (record_search, schema v3) is kept in step in the same transaction: appended
+    rows with one INSERT ... SELECT; updated rows (only when there are some) are found through
+    the UNIQUE(source, source_id) index and the imported_at stamp the update just wrote.
     """
     if not rows:
         return UpsertCounts()
-    max_before = conn.execute("SELECT coalesce(max(id), 0) FROM source_records").fetchone()[0]
+    max_before, stamp = conn.execute(
+        "SELECT coalesce(max(id), 0), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM source_records").fetchone()
     cursor = conn.executemany(UPSERT_SQL, rows)
     written = cursor.rowcount
     inserted = conn.execute("SELECT count(*) FROM source_records WHERE id > ?", (max_before,)).fetchone()[0]
+    index_records_after(conn, max_before)
+    if written > inserted:
+        index_records(conn, _updated_ids(conn, rows, max_before, stamp))
     return UpsertCounts(inserted, written - inserted, len(rows) - written)
+
+
+def _updated_ids(conn: sqlite3.Connection, rows: Sequence[Row], max_before: int, stamp: str) -> list[int]:
+    """Ids of pre-existing rows of this batch that the batch changed (imported_at >= stamp)."""
+    ids: list[int] = []
+    by_source: dict[str, list[str]] = {}
+    for row in rows:
+        by_source.setdefault(row[0], []).append(row[1])
+    for source, source_ids in by_source.items():
+        unique = sorted(set(source_ids))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            ids += [record_id for (record_id,) in conn.execute(
+                f"SELECT id FROM source_records WHERE source = ? AND source_id IN ({marks}) "
+                "AND id <= ? AND imported_at >= ?", (source, *chunk, max_before, stamp))]
+    return ids
 
 
 def upsert_records(conn: sqlite3.Connection, records: Sequence[SourceRecord]) -> UpsertCounts:
@@ -112,7 +139,6 @@ def upsert_records(conn: sqlite3.Connection, records: Sequence[SourceRecord]) ->
 
 # -- lookups for matching a user's grantor list to known organizations -----------------------
 
-_CHUNK = 500  # stay well under SQLite's bound-parameter limit
 
 
 def ids_by_ein(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, int]:

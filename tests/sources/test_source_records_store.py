@@ -62,3 +62,18 @@ def test_rows_are_plain_types_and_extra_is_the_same_json_as_json_dumps() -> None
     assert marshal.loads(marshal.dumps(row)) == row  # the parser process's wire format
     assert type(row[0]) is str and type(row[2]) is str
     assert row[-1] == json.dumps(record.extra, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_full_text_index_follows_inserts_and_updates_but_not_unchanged_rows(tmp_path: Path) -> None:
+    conn = connect(tmp_path)
+
+    def search(word: str) -> list[int]:
+        return [r[0] for r in conn.execute("SELECT rowid FROM record_search WHERE record_search MATCH ? "
+                                           "ORDER BY rowid", (word,))]
+
+    store.upsert_records(conn, [org("1", name="Maple Syrup Fund"), org("2", name="Granite Trust")])
+    assert search("maple") == [1] and search("granite") == [2]
+    counts = store.upsert_records(conn, [org("1", name="Birch Fund"), org("2", name="Granite Trust"), org("3")])
+    assert counts == store.UpsertCounts(inserted=1, updated=1, unchanged=1)
+    assert search("maple") == [] and search("birch") == [1] and search("granite") == [2] and search("org") == [3]
+    assert conn.execute("SELECT count(*) FROM record_search").fetchone()[0] == 3
