@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD
+
 log = logging.getLogger(__name__)
 
 
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 class Settings:
     cache_max_mb: int = 500
     run_retention_days: int = 90
-    discover_threshold: float = 0.3
+    discover_threshold: float = DEFAULT_THRESHOLD  # see workflows/discover.py for why
 
     def validated(self) -> Settings:
         if not 16 <= self.cache_max_mb <= 100_000:

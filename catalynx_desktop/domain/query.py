@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from catalynx_desktop.domain.stages import Stage
@@ -24,9 +24,13 @@ class OpportunityQuery:
     stage: Stage | None = None
     sort: SortKey = SortKey.SCORE
     descending: bool = True
+    search: str = ""  # free text: every word must appear in the funder's record (prefix match)
 
     def with_sort(self, sort: SortKey, descending: bool) -> OpportunityQuery:
-        return OpportunityQuery(self.profile_id, self.stage, sort, descending)
+        return replace(self, sort=sort, descending=descending)
 
     def with_stage(self, stage: Stage | None) -> OpportunityQuery:
-        return OpportunityQuery(self.profile_id, stage, self.sort, self.descending)
+        return replace(self, stage=stage)
+
+    def with_search(self, text: str) -> OpportunityQuery:
+        return replace(self, search=text.strip())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.sources.demo import FUNDER_COLUMNS, OPPORTUNITY_COLUMNS, DemoGenerator, DemoPlan
 from catalynx_desktop.storage.schema_v1 import SORT_INDEX_STATEMENTS
+from catalynx_desktop.storage.record_search import index_records_after
 from catalynx_desktop.storage.stage_counts import recount_stage_counts
 
 # Rebuild the sort indexes when the load is large and adds more rows than are already there.
@@ -72,7 +73,9 @@ def load_demo(conn: sqlite3.Connection, plan: DemoPlan, progress: ProgressCallba
         if should_stop():
             raise InterruptedError("demo load cancelled")
         last_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM opportunities").fetchone()[0])
+        last_record = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM source_records").fetchone()[0])
         conn.executemany(funder_sql, funder_rows)
+        index_records_after(conn, last_record)
         conn.executemany(opportunity_sql, opportunity_rows)
         conn.execute(history_sql, (last_id,))
         funders += len(funder_rows)

@@ -24,7 +24,9 @@ from catalynx_desktop.storage.opportunity_queries import (
     row_from_values,
     sample_keys,
 )
+from catalynx_desktop.storage.opportunity_search import SearchResult, open_search
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
+from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.schema_v2 import READ_SQL
 
 # SQLite's default limit on host parameters is 32766 (3.32+); stay well below it per statement.
@@ -150,8 +152,11 @@ class OpportunityRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def open(self, query: OpportunityQuery, first_page: int) -> tuple[OpportunityResult, list[OpportunityRow]]:
+    async def open(self, query: OpportunityQuery,
+                   first_page: int) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
+        if fts_query(query.search):
+            return await open_search(self._db, query, first_page)
         compiled = compile_query(query)
 
         def count_and_first_page(conn: sqlite3.Connection) -> tuple[int, PageRows]:

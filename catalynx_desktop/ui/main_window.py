@@ -13,13 +13,14 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -133,9 +134,21 @@ class MainWindow(QMainWindow):
         for column, width in enumerate((320, 240, 80, 50, 100, 90, 90, 45)):
             self.table.setColumnWidth(column, width)
 
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search titles, funders, descriptions, cities…  (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        # Wait for a pause in typing before searching; the search itself runs off the UI thread.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._search_changed)
+        self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_box.returnPressed.connect(self._search_changed)
+
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.search_box)
         right_layout.addWidget(self.stage_tabs)
         right_layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -216,6 +229,7 @@ class MainWindow(QMainWindow):
         self._action("Next opportunity", "Alt+Down", lambda: self.step_current_row(1), stage_menu)
         self._action("Previous opportunity", "Alt+Up", lambda: self.step_current_row(-1), stage_menu)
         stage_menu.addSeparator()
+        self._action("&Find…", QKeySequence.StandardKey.Find, self.focus_search, stage_menu)
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self._step_tab(1), stage_menu)
         self._action("Previous stage tab", "Ctrl+PgUp", lambda: self._step_tab(-1), stage_menu)
         self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
@@ -320,7 +334,18 @@ class MainWindow(QMainWindow):
         tab = self.stage_tabs.currentIndex()
         stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
         assert self.current_profile_id is not None
-        return OpportunityQuery(self.current_profile_id, stage, self._sort[0], self._sort[1])
+        return OpportunityQuery(self.current_profile_id, stage, self._sort[0], self._sort[1],
+                                self.search_box.text().strip())
+
+    def _search_changed(self) -> None:
+        self._search_timer.stop()
+        query = self.table_model.query
+        if self.current_profile_id is not None and (query is None or query.search != self.search_box.text().strip()):
+            self.tasks.spawn(self.open_query(self.current_query()), name="search")
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
 
     async def open_query(self, query: OpportunityQuery) -> None:
         started = time.perf_counter()
@@ -328,8 +353,9 @@ class MainWindow(QMainWindow):
         await self.table_model.open(query)
         self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
         if self.table_model.query == query:
-            self.status_label.setText(
-                f"{self.table_model.total:,} opportunities · first rows in {(time.perf_counter() - started) * 1000:.0f} ms")
+            found = "matching “" + query.search + "”" if query.search else ""
+            self.status_label.setText(f"{self.table_model.total:,} opportunities {found} · first rows in "
+                                      f"{(time.perf_counter() - started) * 1000:.0f} ms")
             self.first_rows_shown.set()
 
     def _query_opened(self, total: int) -> None:

@@ -347,3 +347,43 @@ def test_shortcuts_are_listed_and_unique(qtbot, run, data_dir):
         assert len(keys) == len(set(keys)), "two actions share a shortcut"
     finally:
         run(close_main_window(window))
+
+
+def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir):
+    seed_demo(run, data_dir, profiles=1, opportunities=6000)
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            profile_id = window.current_profile_id
+            expected = db_ids(data_dir, "SELECT count(*) FROM opportunities AS o JOIN source_records AS r "
+                                        "ON r.id = o.source_record_id WHERE o.profile_id = ? AND "
+                                        "(r.name LIKE '%Watershed%' OR r.description LIKE '%Watershed%')",
+                              (profile_id,))[0]
+            assert 0 < expected < 6000
+            window.search_box.setText("watershed")
+            await wait_for(lambda: window.table_model.query.search == "watershed")
+            assert window.table_model.rowCount() == expected
+            assert "matching" in window.status_label.text()
+            titles = [window.table_model.index(r, 0).data() for r in range(min(expected, 50))]
+            # sorting a search result keeps the search
+            await window.open_query(window.table_model.query.with_sort(SortKey.TITLE, False))
+            assert window.table_model.query.search == "watershed"
+            sorted_titles = [window.table_model.index(r, 0).data() for r in range(min(expected, 50))]
+            assert sorted_titles == sorted(sorted_titles)
+            assert set(titles) <= set(db_ids(data_dir, "SELECT title FROM opportunities"))
+            # SQL metacharacters and FTS syntax in the box are plain text, never errors
+            for text in ('"; DROP TABLE profiles; --', "NEAR(a b)", "*", "title:x OR"):
+                window.search_box.setText(text)
+                window._search_changed()
+                await wait_for(lambda t=text: window.table_model.query.search == t.strip())
+                assert window.last_error is None
+            window.search_box.clear()
+            window._search_changed()
+            await wait_for(lambda: window.table_model.query.search == "")
+            assert window.table_model.rowCount() == 6000
+            assert db_ids(data_dir, "SELECT count(*) FROM profiles")[0] == 1
+        finally:
+            await close_main_window(window)
+
+    run(scenario())

@@ -110,7 +110,7 @@ def test_v1_to_v2_adds_the_data_version_and_writes_bump_it(tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO profiles (name) VALUES ('kept')")
     assert migrate(db, tmp_path / "backups") == 1
-    assert user_version(db) == 2
+    assert user_version(db) == LATEST_VERSION
 
     async def scenario():
         database = await Database.open(db)
