@@ -107,8 +107,10 @@ def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memor
 
 def test_filtered_view_to_xlsx_typed_cells_and_loop_never_blocked(export_db, sql, run, tmp_path):
     db_path, profile = export_db
-    query = OpportunityQuery(profile, Stage.DISCOVER, SortKey.SCORE, descending=True)
-    target = tmp_path / "discover.xlsx"
+    # The 'plan' stage (~15% of the 100,000 rows) keeps this test's runtime small: XlsxWriter
+    # encodes ~10k rows/s and openpyxl reads back at a similar rate; the CSV test covers 100,000.
+    query = OpportunityQuery(profile, Stage.PLAN, SortKey.SCORE, descending=True)
+    target = tmp_path / "plan.xlsx"
     gaps: list[float] = []
 
     async def heartbeat(stop: asyncio.Event) -> None:
@@ -132,10 +134,10 @@ def test_filtered_view_to_xlsx_typed_cells_and_loop_never_blocked(export_db, sql
     assert result.status == RunStatus.SUCCEEDED, result.error
     expected = sql.execute(
         "SELECT source_id, score, amount, close_date, discovered_at, rating FROM opportunities "
-        "WHERE profile_id = ? AND stage = 'discover' ORDER BY score DESC, id DESC", (profile,)).fetchall()
-    count = sql.execute("SELECT COUNT(*) FROM opportunities WHERE profile_id = ? AND stage_rank = 0",
+        "WHERE profile_id = ? AND stage = 'plan' ORDER BY score DESC, id DESC", (profile,)).fetchall()
+    count = sql.execute("SELECT COUNT(*) FROM opportunities WHERE profile_id = ? AND stage_rank = 1",
                         (profile,)).fetchone()[0]
-    assert count == len(expected) == result.output("export")["rows"] > 50_000
+    assert count == len(expected) == result.output("export")["rows"] > 10_000
     assert result.output("export")["sheets"] == 1
 
     book = openpyxl.load_workbook(target, read_only=True)
@@ -156,7 +158,7 @@ def test_filtered_view_to_xlsx_typed_cells_and_loop_never_blocked(export_db, sql
         assert close == (dt.datetime.fromisoformat(e[3]) if e[3] else None)
         assert discovered == dt.datetime.fromisoformat(e[4])
         assert rating == e[5]
-        assert stage == "Discover"
+        assert stage == "Plan"
     # Encoding ran on the writer thread: the loop's 16 ms heartbeat kept beating. (Budget is 50 ms
     # on an idle machine; the bound here is loose for loaded CI, but far below one XLSX chunk
     # encoded on the loop, which takes ~0.4 s.)
