@@ -20,6 +20,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.storage.opportunity_search import search_ids
+from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import CompiledQuery, compile_query
 
@@ -167,9 +169,26 @@ class SelectionExport:
                 yield rows
 
 
+class SearchViewExport(SelectionExport):
+    """A view with a free-text search: its matches, collected in the view's order in one read
+    (as the table does), then read in chunks."""
+
+    def __init__(self, db: Database, query: OpportunityQuery, chunk_rows: int = CHUNK_ROWS) -> None:
+        super().__init__(db, ExportSelection.of((), None), chunk_rows)
+        self.query = query
+
+    async def count(self) -> int:
+        query = self.query
+        self._ordered = list(await self._db.read(lambda conn: search_ids(conn, query), background=True))
+        self.total = len(self._ordered)
+        return self.total
+
+
 def export_stream(db: Database, source: OpportunityQuery | ExportSelection | Sequence[int],
                   chunk_rows: int = CHUNK_ROWS) -> ViewExport | SelectionExport:
     """The stream for a view (OpportunityQuery), a selection, or plain ids (kept in their order)."""
+    if isinstance(source, OpportunityQuery) and fts_query(source.search):
+        return SearchViewExport(db, source, chunk_rows)
     if isinstance(source, OpportunityQuery):
         return ViewExport(db, source, chunk_rows)
     if isinstance(source, ExportSelection):

@@ -66,3 +66,24 @@ def test_search_results_follow_sort_and_stage(tmp_path):
             await db.close()
 
     run(scenario())
+
+
+def test_exporting_a_search_view_exports_exactly_its_matches(tmp_path):
+    from catalynx_desktop.storage.opportunity_export import export_stream
+
+    async def scenario():
+        db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=2000)
+        try:
+            query = OpportunityQuery(demo.profile_ids[0], None, SortKey.TITLE, False, "watershed")
+            result, _ = await OpportunityRepository(db).open(query, 100)
+            stream = export_stream(db, query, chunk_rows=50)
+            assert await stream.count() == result.total > 0
+            exported = [row async for chunk in stream.chunks() for row in chunk]
+            shown = await result.page(0, result.total)
+            assert len(exported) == result.total
+            assert [r.title for r in shown] == sorted(r.title for r in shown)
+            assert {r.title for r in shown} <= {value for row in exported for value in row if isinstance(value, str)}
+        finally:
+            await db.close()
+
+    run(scenario())
