@@ -229,7 +229,8 @@ async def _import_command(args: argparse.Namespace) -> int:
                 print(f"import: {file}: no such file", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
-            handle = await start_import(services.engine, services.db, file, fmt=args.format)
+            handle = await start_import(services.engine, services.db, file, fmt=args.format,
+                                        parse_cache=services.cache)
             result = await _follow_run(handle, file.name)
             output = result.output("import") if result.status is RunStatus.SUCCEEDED else None
             if output:

@@ -21,13 +21,14 @@ import dataclasses
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from catalynx_desktop.cache import PARSE, Cache, ChunkWriter, FileFingerprint, read_chunks
 from catalynx_desktop.domain.records import RecordError, SourceRecord
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.detect import Format, detect_format, open_parser
@@ -71,6 +72,7 @@ class ImportReport:
     duration_s: float = 0.0
     errors: list[RecordError] = field(default_factory=list)
     errors_truncated: int = 0  # rejected records not kept in `errors` (beyond MAX_KEPT_ERRORS)
+    from_cache: bool = False  # the file was unchanged: its parsed batches came from the parse cache
 
     @property
     def imported(self) -> int:
@@ -195,33 +197,28 @@ def _write_user_batch(conn: sqlite3.Connection, records: list[SourceRecord]) -> 
     return store.upsert_rows(conn, rows), by_ein_count, by_name_count
 
 
-async def import_file(
-    db: _Writer,
-    path: Path | str,
-    *,
-    fmt: Format | str | None = None,
-    mapping: ColumnMapping | None = None,
-    progress: ProgressCallback | None = None,
-    cancel: CancelSignal | None = None,
-    batch_size: int = 5000,
-    use_process: bool | None = None,
-) -> ImportReport:
-    """Import `path` into source_records; returns the report (also when cancelled).
+async def _nothing() -> None:
+    return None
 
-    fmt: the format the user claims (checked against the content) or None to detect it.
-    mapping: column mapping for user lists (None = guessed from the header).
-    use_process: parse in a child process (None = for BMF / Grants.gov files of at least
-    PROCESS_MIN_BYTES); small files parse in a thread, which starts faster.
-    Raises FormatError (one clear message naming the file) if the file is not the claimed
-    format or not one we read; StorageError if the database fails.
-    """
-    path = Path(path)
-    started = time.perf_counter()
-    found = await asyncio.to_thread(detect_format, path, fmt)
-    parser = open_parser(path, found, mapping)
-    report = ImportReport(file=str(path), format=found.value, bytes_total=parser.bytes_total)
-    user_list = found in (Format.USER_CSV, Format.USER_XLSX)
 
+def _batch_to_chunk(batch: _Batch) -> dict[str, Any]:
+    """What the parse cache keeps of a batch: its rows, its rejects and where it ended."""
+    return {"rows": batch.rows, "bytes_read": batch.bytes_read, "records_read": batch.records_read,
+            "last": batch.last,
+            "errors": [[e.file, e.record_number, e.reason, e.raw] for e in batch.errors]}
+
+
+async def _batches_from_cache(chunks: AsyncIterator[Any]) -> AsyncIterator[_Batch]:
+    async for chunk in chunks:
+        yield _Batch([tuple(row) for row in chunk["rows"]], [],
+                     [RecordError(str(f), int(n), str(reason), str(raw)) for f, n, reason, raw in chunk["errors"]],
+                     int(chunk["bytes_read"]), int(chunk["records_read"]), bool(chunk["last"]))
+
+
+def _parse_batches(path: Path, found: Format, parser: Parser, user_list: bool, use_process: bool | None,
+                   batch_size: int) -> tuple[AsyncIterator[_Batch], Callable[[], Awaitable[None]]]:
+    """Batches parsed off the event loop (child process or thread, see the module docstring),
+    and the coroutine that stops the parsing and waits for it."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[_Batch | _Failure] = asyncio.Queue(maxsize=2)
     stop = threading.Event()
@@ -232,12 +229,76 @@ async def import_file(
     thread = threading.Thread(target=_produce, name="catalynx-import-parse", daemon=True,
                               args=(chunks, loop, queue, stop, max(1, batch_size)))
     thread.start()
-    last_progress = 0.0
-    try:
+
+    async def batches() -> AsyncIterator[_Batch]:
         while True:
             item = await queue.get()
             if isinstance(item, _Failure):
                 raise item.error
+            yield item
+            if item.last:
+                return
+
+    async def stop_parsing() -> None:
+        stop.set()
+        while not queue.empty():  # unblock a producer waiting on a full queue
+            queue.get_nowait()
+        await asyncio.to_thread(thread.join)
+
+    return batches(), stop_parsing
+
+
+async def import_file(
+    db: _Writer,
+    path: Path | str,
+    *,
+    fmt: Format | str | None = None,
+    mapping: ColumnMapping | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelSignal | None = None,
+    batch_size: int = 5000,
+    use_process: bool | None = None,
+    parse_cache: Cache | None = None,
+) -> ImportReport:
+    """Import `path` into source_records; returns the report (also when cancelled).
+
+    fmt: the format the user claims (checked against the content) or None to detect it.
+    mapping: column mapping for user lists (None = guessed from the header).
+    use_process: parse in a child process (None = for BMF / Grants.gov files of at least
+    PROCESS_MIN_BYTES); small files parse in a thread, which starts faster.
+    parse_cache: when given, an unchanged BMF / Grants.gov file (same size and mtime) is not
+    parsed again: its batches are replayed from the cache, which a complete parse fills.
+    Raises FormatError (one clear message naming the file) if the file is not the claimed
+    format or not one we read; StorageError if the database fails.
+    """
+    path = Path(path)
+    started = time.perf_counter()
+    found = await asyncio.to_thread(detect_format, path, fmt)
+    parser = open_parser(path, found, mapping)
+    report = ImportReport(file=str(path), format=found.value, bytes_total=parser.bytes_total)
+    user_list = found in (Format.USER_CSV, Format.USER_XLSX)
+
+    cached = None
+    if parse_cache is not None and not user_list:
+        cache_key = f"{found.value}:{path.resolve()}"
+        fingerprint = FileFingerprint(path)
+        cached = await read_chunks(parse_cache, PARSE, cache_key, fingerprint=fingerprint)
+    if cached is not None:
+        report.from_cache = True
+        batches = _batches_from_cache(cached)
+        writer_to_cache = None
+        stop_parsing: Callable[[], Awaitable[None]] = _nothing
+    else:
+        batches, stop_parsing = _parse_batches(path, found, parser, user_list, use_process, batch_size)
+        writer_to_cache = (ChunkWriter(parse_cache, PARSE, cache_key, fingerprint=fingerprint)
+                           if parse_cache is not None and not user_list else None)
+    last_progress = 0.0
+    complete = False
+    try:
+        async for item in batches:
+            # The cache copy is written on the cache's thread while the batch goes to SQLite.
+            to_cache = (asyncio.ensure_future(writer_to_cache.add(_batch_to_chunk(item)))
+                        if writer_to_cache is not None else None)
             if item.rows or item.records:
                 if user_list:
                     counts, by_ein, by_name = await db.write(partial(_write_user_batch, records=item.records))
@@ -249,6 +310,8 @@ async def import_file(
                 report.inserted += counts.inserted
                 report.updated += counts.updated
                 report.unchanged += counts.unchanged
+            if to_cache is not None:
+                await to_cache
             report.batches += 1
             report.skipped += len(item.errors)
             room = MAX_KEPT_ERRORS - len(report.errors)
@@ -261,15 +324,16 @@ async def import_file(
                 last_progress = now
                 progress(report.bytes_read, report.bytes_total, report.records_read)
             if item.last:
+                complete = True
                 break
             if _is_cancelled(cancel):
                 report.cancelled = True
                 break
     finally:
-        stop.set()
-        while not queue.empty():  # unblock a producer waiting on a full queue
-            queue.get_nowait()
-        await asyncio.to_thread(thread.join)
+        await stop_parsing()
+        if writer_to_cache is not None:
+            # Only a whole parse is published (manifest last); anything else is dropped.
+            await (writer_to_cache.commit() if complete else writer_to_cache.abort())
         report.duration_s = time.perf_counter() - started
     return report
 

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)  # grid lines were ~40% of a repaint; alternating rows separate them
         self.table.verticalHeader().setDefaultSectionSize(22)
         # Fixed row heights: the view never asks the model for every row's size hint.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

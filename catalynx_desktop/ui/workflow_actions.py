@@ -111,7 +111,7 @@ class WorkflowActions(QObject):
         services = self.window.services
         handles = []
         for path in paths:
-            handle = await start_import(services.engine, services.db, path)
+            handle = await start_import(services.engine, services.db, path, parse_cache=services.cache)
             handles.append(self._follow(handle, f"Import of {path.name}", None))
         return handles
 

@@ -11,6 +11,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.cache import Cache
 from catalynx_desktop.sources.importer import ImportReport, import_file, write_rejects_csv
 from catalynx_desktop.sources.user_list import ColumnMapping
 from catalynx_desktop.storage.database import Database
@@ -38,13 +39,14 @@ def report_output(report: ImportReport, rejects_csv: Path | None) -> dict[str, A
         "unchanged": report.unchanged,
         "skipped": report.skipped,
         "matched": report.matched,
+        "from_cache": report.from_cache,
         "rejects_csv": str(rejects_csv) if rejects_csv else "",
         "first_errors": [str(error) for error in report.errors[:20]],
     }
 
 
-def import_workflow(db: Database, mapping: ColumnMapping | None = None,
-                    timeout_s: float = 6 * 3600) -> Workflow:
+def import_workflow(db: Database, mapping: ColumnMapping | None = None, timeout_s: float = 6 * 3600,
+                    parse_cache: Cache | None = None) -> Workflow:
     async def run_import(ctx: StepContext) -> dict[str, Any]:
         path = Path(ctx.context["path"])
 
@@ -53,9 +55,9 @@ def import_workflow(db: Database, mapping: ColumnMapping | None = None,
                          f"{records:,} records · {bytes_done / 2**20:,.1f} of {bytes_total / 2**20:,.1f} MB")
 
         report = await import_file(db, path, fmt=ctx.context.get("format") or None, mapping=mapping,
-                                   progress=progress, cancel=lambda: ctx.cancelled)
+                                   progress=progress, cancel=lambda: ctx.cancelled, parse_cache=parse_cache)
         ctx.set_counts(read=report.records_read, inserted=report.inserted, updated=report.updated,
-                       unchanged=report.unchanged, skipped=report.skipped)
+                       unchanged=report.unchanged, skipped=report.skipped, from_cache=int(report.from_cache))
         rejects = None
         if report.errors:
             target = reports_dir(db) / f"run-{ctx.run_id}-rejects.csv"
@@ -69,7 +71,8 @@ def import_workflow(db: Database, mapping: ColumnMapping | None = None,
 
 
 async def start_import(engine: WorkflowEngine, db: Database, path: Path | str, *, fmt: str | None = None,
-                       mapping: ColumnMapping | None = None) -> RunHandle:
-    """Start importing `path` (format detected unless `fmt` is given)."""
+                       mapping: ColumnMapping | None = None, parse_cache: Cache | None = None) -> RunHandle:
+    """Start importing `path` (format detected unless `fmt` is given). With `parse_cache`, an
+    unchanged file is not parsed again."""
     context = {"path": str(Path(path).resolve()), "format": fmt or ""}
-    return await engine.start(import_workflow(db, mapping), context)
+    return await engine.start(import_workflow(db, mapping, parse_cache=parse_cache), context)

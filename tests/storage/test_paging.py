@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.sources.demo import DemoPlan
-from catalynx_desktop.storage.demo_loader import load_demo
-from catalynx_desktop.storage.migrations import migrate
 from catalynx_desktop.storage.opportunity_queries import SORT_COLUMNS, compile_query, read_page
 from catalynx_desktop.storage.paging import KeyMap, Seek
+from tests.storage.helpers import shared_demo_conn
 
 
 def test_seek_prefers_nearest_known_key():
@@ -43,19 +42,8 @@ def _reference(conn, query: OpportunityQuery, start: int, limit: int) -> list[in
     return [r[0] for r in conn.execute(sql, (*params, limit, start))]
 
 
-_DB_CACHE: dict[str, sqlite3.Connection] = {}
-
-
 def _demo_conn(tmp_dir) -> sqlite3.Connection:
-    if "conn" not in _DB_CACHE:
-        path = tmp_dir / "paging.sqlite3"
-        migrate(path, tmp_dir / "backups")
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("BEGIN")
-        load_demo(conn, DemoPlan(2, 4000, seed=3))
-        conn.execute("COMMIT")
-        _DB_CACHE["conn"] = conn
-    return _DB_CACHE["conn"]
+    return shared_demo_conn(tmp_dir, "paging", DemoPlan(2, 4000, seed=3))
 
 
 @settings(max_examples=150, deadline=None)

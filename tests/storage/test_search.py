@@ -10,26 +10,13 @@ from hypothesis import strategies as st
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.sources.demo import DemoPlan
-from catalynx_desktop.storage.demo_loader import load_demo
-from catalynx_desktop.storage.migrations import migrate
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.opportunity_search import search_ids
 from catalynx_desktop.storage.record_search import fts_query
-from tests.storage.helpers import open_demo_db, run
-
-_CONN: dict[str, sqlite3.Connection] = {}
-
+from tests.storage.helpers import open_demo_db, run, shared_demo_conn
 
 def _conn(base) -> sqlite3.Connection:
-    if "c" not in _CONN:
-        path = base / "search.sqlite3"
-        migrate(path, base / "backups")
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("BEGIN")
-        load_demo(conn, DemoPlan(1, 2000, seed=9))
-        conn.execute("COMMIT")
-        _CONN["c"] = conn
-    return _CONN["c"]
+    return shared_demo_conn(base, "search", DemoPlan(1, 2000, seed=9))
 
 
 def test_fts_query_quotes_every_word():
