@@ -1,6 +1,6 @@
 """Export throughput, peak RSS and longest event-loop stall on a large database (not a test).
 
-    python tests/export/bench_export.py DB_PATH [--formats csv,xlsx] [--stage discover] [--out DIR]
+    python benchmarks/bench_export.py DB_PATH [--formats csv,xlsx] [--stage discover] [--out DIR]
 
 Opens a COPY of the database if you pass --copy (Database.open may migrate/back up). Prints, per
 format: rows, seconds, rows/s, file size, RSS before / peak of this process and of the XLSX writer
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey  # noqa: E402
 from catalynx_desktop.domain.stages import Stage  # noqa: E402
