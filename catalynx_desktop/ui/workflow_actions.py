@@ -12,13 +12,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from catalynx_desktop.sources.base import FormatError
+from catalynx_desktop.sources.detect import Format, detect_format
+from catalynx_desktop.sources.user_list import preview
 from catalynx_desktop.storage.opportunity_export import ExportSelection
 from catalynx_desktop.ui.dialogs import run_dialog
 from catalynx_desktop.ui.export_dialog import ExportDialog
+from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
 from catalynx_desktop.ui.workflows_panel import create_workflows_dock
 from catalynx_desktop.workflows.discover import start_discover
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
@@ -68,16 +72,24 @@ class WorkflowActions(QObject):
         return action
 
     # -- runs ---------------------------------------------------------------------------------
-    def _follow(self, handle: RunHandle, describe: str, profile_id: int | None) -> RunHandle:
+    def _follow(self, handle: RunHandle, describe: str, profile_id: int | None, *,
+                show_report: bool = False) -> RunHandle:
         self.window.status_label.setText(f"{describe} started — see Workflows (Ctrl+Shift+W).")
-        follower = self.window.tasks.spawn(self._after(handle, describe, profile_id), name=f"follow-{handle.run_id}")
+        follower = self.window.tasks.spawn(self._after(handle, describe, profile_id, show_report),
+                                           name=f"follow-{handle.run_id}")
         self._followers.add(follower)
         follower.add_done_callback(self._followers.discard)
         return handle
 
-    async def _after(self, handle: RunHandle, describe: str, profile_id: int | None) -> None:
+    async def _after(self, handle: RunHandle, describe: str, profile_id: int | None,
+                     show_report: bool = False) -> None:
         result = await handle.wait()
         self.finished.append(result)
+        steps = result.steps
+        if show_report and "import" in steps and isinstance(steps["import"].output, dict):
+            report = ImportReportDialog(self.window, steps["import"].output)
+            report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            report.open()  # not awaited: the report stays up while the user works on
         status = result.status
         text = f"{describe}: {status.value}"
         if result.error:
@@ -106,13 +118,28 @@ class WorkflowActions(QObject):
         handle = await start_rescore(services.engine, services.db, profile.id)
         return self._follow(handle, f"Rescore for “{profile.name}”", profile.id)
 
-    async def import_files(self, paths: list[Path]) -> list[RunHandle]:
-        """One Import run per file (they queue on the single writer, so order is kept)."""
+    async def import_files(self, paths: list[Path], *, ask_mapping: bool = True,
+                           show_report: bool = True) -> list[RunHandle]:
+        """One Import run per file (they queue on the single writer, so order is kept). A user's
+        grantor list first asks which column is which, showing its first rows."""
         services = self.window.services
         handles = []
         for path in paths:
-            handle = await start_import(services.engine, services.db, path, parse_cache=services.cache)
-            handles.append(self._follow(handle, f"Import of {path.name}", None))
+            try:
+                found = await asyncio.to_thread(detect_format, path)
+            except FormatError as error:
+                self.window.show_error(ValueError(str(error)))
+                continue
+            mapping = None
+            if found in (Format.USER_CSV, Format.USER_XLSX) and ask_mapping:
+                sample = await asyncio.to_thread(preview, path)
+                dialog = ColumnMappingDialog(self.window, sample)
+                if not await run_dialog(dialog):
+                    continue
+                mapping = dialog.mapping()
+            handle = await start_import(services.engine, services.db, path, fmt=found.value, mapping=mapping,
+                                        parse_cache=services.cache)
+            handles.append(self._follow(handle, f"Import of {path.name}", None, show_report=show_report))
         return handles
 
     async def import_dialog(self) -> list[RunHandle]:

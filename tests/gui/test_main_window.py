@@ -387,3 +387,46 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
+    from catalynx_desktop.workflows.runs import RunStatus
+
+    grantors = tmp_path / "our grantors.csv"
+    grantors.write_text("Foundation,Grantor EIN,Gift Date,Gift Amount,ST\n"
+                        "Lake Champlain Fund,12-3456789,2025-03-01,5000,VT\n"
+                        "Green Mountain Trust,98-7654321,2024-11-15,12500,VT\n"
+                        "No Such Place,not-an-ein,2024-01-01,100,VT\n", encoding="utf-8")
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            task = asyncio.ensure_future(window.workflows.import_files([grantors]))
+            await wait_for(lambda: any(isinstance(w, ColumnMappingDialog) and w.isVisible()
+                                       for w in QApplication.topLevelWidgets()))
+            dialog = next(w for w in QApplication.topLevelWidgets()
+                          if isinstance(w, ColumnMappingDialog) and w.isVisible())
+            assert dialog.preview.header[0] == "Foundation" and len(dialog.preview.rows) == 3
+            dialog.choices["name"].setCurrentIndex(dialog.choices["name"].findData("Foundation"))
+            dialog.choices["ein"].setCurrentIndex(dialog.choices["ein"].findData("Grantor EIN"))
+            dialog.accept()
+            handles = await task
+            await window.workflows.wait_all()
+            result = await handles[0].wait()
+            assert result.status is RunStatus.SUCCEEDED
+            output = result.output("import")
+            assert output["skipped"] == 1 and output["inserted"] == 2
+            assert any("our grantors.csv, record 4: EIN" in line for line in output["first_errors"])
+            assert any(isinstance(w, ImportReportDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
+            names = db_ids(data_dir, "SELECT name FROM source_records WHERE source = 'user_list' ORDER BY name")
+            assert names == ["Green Mountain Trust", "Lake Champlain Fund"]
+        finally:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, ImportReportDialog):
+                    widget.close()
+            await close_main_window(window)
+
+    run(scenario())
