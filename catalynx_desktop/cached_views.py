@@ -8,6 +8,7 @@ after start-up: ~5 ms for the query vs ~0.5 ms from the cache (README, cache sec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class CachedViews:
         self._namespace = str(Path(db.path).resolve())  # one cache may serve several data dirs
         self.hits = 0
         self.misses = 0
+        self._pending: set[asyncio.Task[None]] = set()
 
     def _key(self, query: OpportunityQuery, first_page: int) -> str:
         return spec_key(db=self._namespace, profile=query.profile_id,
@@ -53,9 +55,21 @@ class CachedViews:
             return self._repository.from_snapshot(query, int(snapshot["total"]), rows, keys)
         self.misses += 1
         result, rows, keys, version = await self._repository.open_versioned(query, first_page)
+        # Stored in the background: the cache's commit (an fsync) must not delay the first rows.
+        snapshot = {"total": result.total, "rows": [list(r) for r in rows], "keys": [list(k) for k in keys]}
+        task = asyncio.ensure_future(self._store(key, snapshot, version))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        return result, rows
+
+    async def _store(self, key: str, snapshot: dict, version: int) -> None:
+        assert self._cache is not None
         try:
-            await self._cache.set(VIEW, key, {"total": result.total, "rows": [list(r) for r in rows],
-                                              "keys": [list(k) for k in keys]}, fingerprint=version)
+            await self._cache.set(VIEW, key, snapshot, fingerprint=version)
         except Exception:  # noqa: BLE001
             log.warning("view cache write failed", exc_info=True)
-        return result, rows
+
+    async def flush(self) -> None:
+        """Wait for snapshots still being stored (before closing the cache; tests)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)

@@ -62,6 +62,7 @@ class AppServices:
 
     async def close(self) -> None:
         await self.engine.shutdown()
+        await self.views.flush()
         if self.cache is not None:
             await self.cache.close()
         await self.db.close()

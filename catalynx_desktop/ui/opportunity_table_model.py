@@ -131,6 +131,7 @@ class OpportunityTableModel(QAbstractTableModel):
         self._in_flight: set[int] = set()
         self._fetcher: asyncio.Task[None] | None = None
         self._requested_at: dict[int, float] = {}
+        self._prefetched: set[int] = set()  # pages read ahead, not asked for by the view
         # Recent pages (ms), for the benchmarks: request -> rows in the model (includes waiting
         # for the UI thread, e.g. while it paints), and the fetch itself (hop + query + rows).
         self.page_latencies: deque[float] = deque(maxlen=1000)
@@ -159,9 +160,11 @@ class OpportunityTableModel(QAbstractTableModel):
         self._queued.clear()
         self._in_flight.clear()
         self._requested_at.clear()
+        self._prefetched.clear()
         if first_rows:
             self._pages[0] = _Page(first_rows)
         self.endResetModel()
+        self._prefetch(1)
         self.query_opened.emit(result.total)
         if result.total > PAGE_SIZE * 4:
             self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
@@ -262,6 +265,7 @@ class OpportunityTableModel(QAbstractTableModel):
             return
         if page_number in self._queued:
             self._queued.remove(page_number)
+        self._prefetched.discard(page_number)  # the view wants it now: a real request
         self._queued.append(page_number)
         self._requested_at.setdefault(page_number, time.perf_counter())
         if len(self._queued) > MAX_QUEUED_PAGES:
@@ -269,6 +273,20 @@ class OpportunityTableModel(QAbstractTableModel):
             for dropped in self._queued[: len(self._queued) - MAX_QUEUED_PAGES]:
                 self._requested_at.pop(dropped, None)
             del self._queued[: len(self._queued) - MAX_QUEUED_PAGES]
+        if self._fetcher is None or self._fetcher.done():
+            self._fetcher = self._tasks.spawn(self._fetch_pages(), name="page-fetch")
+
+    def _prefetch(self, page_number: int) -> None:
+        """Read the next page ahead, at the lowest priority (the queue is served newest first),
+        so scrolling down usually finds its rows already there instead of placeholders."""
+        if (self._result is None or page_number * PAGE_SIZE >= self._result.total
+                or page_number in self._pages or page_number in self._in_flight or page_number in self._queued):
+            return
+        self._queued.insert(0, page_number)
+        self._prefetched.add(page_number)
+        if len(self._queued) > MAX_QUEUED_PAGES:
+            del self._queued[0]  # under a fast drag the user's own requests win
+            return
         if self._fetcher is None or self._fetcher.done():
             self._fetcher = self._tasks.spawn(self._fetch_pages(), name="page-fetch")
 
@@ -297,6 +315,10 @@ class OpportunityTableModel(QAbstractTableModel):
         self._pages.move_to_end(page_number)
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
+        if page_number in self._prefetched:
+            self._prefetched.discard(page_number)  # one page ahead, never a chain through the result
+        else:
+            self._prefetch(page_number + 1)
         if rows:
             first = page_number * PAGE_SIZE
             self.dataChanged.emit(self.index(first, 0), self.index(first + len(rows) - 1, len(COLUMNS) - 1))

@@ -36,10 +36,13 @@ def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(run, tmp_p
         assert model.rowCount() == 30_000
 
         async def touch_every_page():
-            for row in range(0, 30_000, PAGE_SIZE):
-                assert model.row_at(row) is None or row == 0  # placeholder until its page comes
+            await model.wait_idle()
+            assert model.is_loaded(PAGE_SIZE) and not model.is_loaded(2 * PAGE_SIZE)  # one page ahead only
+            for row in range(0, 30_000, 2 * PAGE_SIZE):  # skipping pages: each jump is a real request
+                assert model.row_at(row) is None or row < 2 * PAGE_SIZE  # placeholder until it comes
                 await model.wait_idle()
                 assert model.row_at(row) is not None
+                assert model.is_loaded(row + PAGE_SIZE)  # ...and the page after it was read ahead
         run(touch_every_page())
         assert model.loaded_rows() <= MAX_CACHED_PAGES * PAGE_SIZE
         assert model.is_loaded(29_999) and not model.is_loaded(0)

@@ -20,6 +20,7 @@ def test_snapshot_hit_equals_fresh_query_and_writes_invalidate(tmp_path):
             query = OpportunityQuery(demo.profile_ids[0], None, SortKey.TITLE, False)
             fresh, fresh_rows = await views.open(query, 256)
             assert (views.hits, views.misses) == (0, 1)
+            await views.flush()
             again, cached_rows = await views.open(query, 256)
             assert (views.hits, views.misses) == (1, 1)
             assert cached_rows == fresh_rows and again.total == fresh.total == 3000
@@ -28,9 +29,11 @@ def test_snapshot_hit_equals_fresh_query_and_writes_invalidate(tmp_path):
             assert [r.id for r in await again.page(2900, 256)] == [r.id for r in await fresh.page(2900, 256)]
 
             await repo.move_stage([fresh_rows[0].id], Stage.DECLINED, "test")
+            await views.flush()
             _, after_write = await views.open(query, 256)
             assert views.misses == 2  # the write bumped the data version: no stale rows
             assert after_write[0].stage == "declined"
+            await views.flush()
         finally:
             await cache.close()
             await db.close()
