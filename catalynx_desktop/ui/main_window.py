@@ -7,9 +7,11 @@ blocks the UI thread. Long actions show a progress bar with a Cancel button in t
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import threading
 import time
+from pathlib import Path
 from collections.abc import Coroutine
 from typing import Any
 
@@ -520,8 +522,6 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        from pathlib import Path
-
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
@@ -632,8 +632,6 @@ def _int_or_none(value: object) -> int | None:
 
 
 def _user_name() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name is not an error worth surfacing
