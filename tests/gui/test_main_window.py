@@ -430,3 +430,40 @@ def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, t
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, data_dir):
+    """Start Discover with its menu action, watch the Workflows dock's progress bar move, press
+    its Cancel button: the run ends cancelled (kept in the history) and the table stays usable."""
+    from catalynx_desktop.workflows.runs import RunStatus
+
+    seed_demo(run, data_dir, profiles=1, opportunities=100)
+    with sqlite3.connect(resolve_paths(data_dir).database) as conn:  # many candidates, quickly
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) "
+            "INSERT INTO source_records (source, source_id, kind, name, funder_name, state, ntee_code, "
+            "subsection, foundation_code, is_grant_maker, assets, income) "
+            "SELECT 'irs_bmf', printf('%09d', i), 'foundation', 'Org ' || i, 'Org ' || i, 'VT', 'B20', '03', "
+            "'04', 1, i * 1000, i * 100 FROM n")
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            window.workflows.discover_action.trigger()
+            panel = window.workflows.panel
+            await wait_for(lambda: panel.running_rows(), timeout=30)
+            row = next(iter(panel.running_rows().values()))
+            assert window.workflows.dock.isVisible()
+            await wait_for(lambda: row.progress_bar.value() > 0, timeout=60)
+            QTest.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
+            await window.workflows.wait_all()
+            result = window.workflows.finished[-1]
+            assert result.status is RunStatus.CANCELLED
+            await panel.refresh()
+            assert str(panel.history_model.index(0, 1).data()).lower() == "cancelled"
+            assert window.table_model.rowCount() >= 100  # committed batches stay; the view refreshed
+            assert db_ids(data_dir, "SELECT count(*) FROM workflow_runs WHERE status = 'cancelled'")[0] == 1
+        finally:
+            await close_main_window(window)
+
+    run(scenario(), timeout=180)
