@@ -46,6 +46,7 @@ from catalynx_desktop.storage.errors import ErrorKind, StorageError
 from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
+from catalynx_desktop.ui.column_menu import install_column_menu
 from catalynx_desktop.ui.details_pane import DetailsPane
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
 from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         # Fixed row heights: the view never asks the model for every row's size hint.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        install_column_menu(self.table.horizontalHeader())  # right-click: show/hide; drag: reorder
         self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
         for column, width in enumerate((320, 240, 80, 50, 100, 90, 90, 45)):
             self.table.setColumnWidth(column, width)

@@ -268,6 +268,14 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
     seed_demo(run, data_dir, profiles=1, opportunities=300)
     window = run(open_main_window(data_dir))
     try:
+        from catalynx_desktop.ui.column_menu import column_menu
+
+        header = window.table.horizontalHeader()
+        menu = column_menu(header)
+        state_action = next(a for a in menu.actions() if a.text() == "State")
+        state_action.setChecked(False)  # hide the State column from the header's menu
+        assert header.isSectionHidden(7)
+        header.moveSection(header.visualIndex(1), 0)  # drag Funder to the front
         window.table.setColumnWidth(1, 333)
         run(window.open_query(window.current_query().__class__(window.current_profile_id, None,
                                                                SortKey.AMOUNT, False)))
@@ -277,6 +285,8 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
     window = run(open_main_window(data_dir))
     try:
         assert window.table.columnWidth(1) == 333
+        assert window.table.horizontalHeader().isSectionHidden(7)
+        assert window.table.horizontalHeader().visualIndex(1) == 0
         assert window.table_model.query.sort is SortKey.AMOUNT and not window.table_model.query.descending
     finally:
         run(close_main_window(window))
