@@ -191,7 +191,7 @@ async def _follow_run(handle, label: str):
 
 async def _discover_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.workflows.discover import start_discover
+    from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
     from catalynx_desktop.workflows.runs import RunStatus
 
     paths = resolve_paths(args.data_dir).ensure()
@@ -203,7 +203,8 @@ async def _discover_command(args: argparse.Namespace) -> int:
             print(f"discover: there is no profile {args.profile} (see the profile list in the app)", file=sys.stderr)
             return 2
         handle = await start_discover(services.engine, services.db, args.profile,
-                                      threshold=services.settings.discover_threshold)
+                                      threshold=services.settings.discover_threshold,
+                                      settings=ScoringSettings(weights=services.settings.scoring_weights()))
         result = await _follow_run(handle, f"discover {profile.name}")
         print(f"{result.status.value}: {result.counts}" + (f" — {result.error}" if result.error else ""))
         return 0 if result.status is RunStatus.SUCCEEDED else 1

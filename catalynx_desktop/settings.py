@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, DIMENSIONS, ScoringWeights
 from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,16 @@ class Settings:
     cache_max_mb: int = 500
     run_retention_days: int = 90
     discover_threshold: float = DEFAULT_THRESHOLD  # see workflows/discover.py for why
+    # Scoring weights (relative), flat so the JSON stays simple; defaults are the domain's.
+    weight_mission: float = DEFAULT_WEIGHTS.mission
+    weight_geography: float = DEFAULT_WEIGHTS.geography
+    weight_amount: float = DEFAULT_WEIGHTS.amount
+    weight_capacity: float = DEFAULT_WEIGHTS.capacity
+    weight_deadline: float = DEFAULT_WEIGHTS.deadline
+    weight_eligibility: float = DEFAULT_WEIGHTS.eligibility
+
+    def scoring_weights(self) -> ScoringWeights:
+        return ScoringWeights(**{name: getattr(self, f"weight_{name}") for name in DIMENSIONS})
 
     def validated(self) -> Settings:
         if not 16 <= self.cache_max_mb <= 100_000:
@@ -31,6 +42,7 @@ class Settings:
             raise ValueError("Workflow run retention must be between 1 and 3650 days")
         if not 0.0 <= self.discover_threshold <= 1.0:
             raise ValueError("Discover threshold must be between 0 and 1")
+        self.scoring_weights()  # raises ValueError for negative or all-zero weights
         return self
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from catalynx_desktop.domain.scoring import DIMENSIONS
 from catalynx_desktop.settings import Settings
 from catalynx_desktop.ui.cache_panel import CacheLike, CachePanel
 
@@ -44,25 +45,52 @@ class SettingsDialog(QDialog):
         form.addRow("Cache size limit", self.cache_mb)
         form.addRow("Keep workflow runs for", self.retention)
         form.addRow("Discover keeps scores from", self.threshold)
+        self.weights: dict[str, QDoubleSpinBox] = {}
+        weights_box = QGroupBox("Scoring weights (relative; Rescore applies them to existing opportunities)")
+        weights_form = QFormLayout(weights_box)
+        for name in DIMENSIONS:
+            spin = QDoubleSpinBox()
+            spin.setRange(0.0, 10.0)
+            spin.setSingleStep(0.05)
+            spin.setValue(getattr(settings, f"weight_{name}"))
+            self.weights[name] = spin
+            weights_form.addRow(name.capitalize(), spin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(weights_box)
         if cache is not None:
             box = QGroupBox("Cache")
             QVBoxLayout(box).addWidget(CachePanel(cache))
             layout.addWidget(box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        layout.addWidget(self.problem)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
             lambda: self._fill(Settings()))
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        try:
+            self.chosen()
+        except ValueError as error:
+            self.problem.setText(str(error))
+            return
+        super().accept()
+
     def _fill(self, settings: Settings) -> None:
         self.cache_mb.setValue(settings.cache_max_mb)
         self.retention.setValue(settings.run_retention_days)
         self.threshold.setValue(settings.discover_threshold)
+        for name, spin in self.weights.items():
+            spin.setValue(getattr(settings, f"weight_{name}"))
 
     def chosen(self) -> Settings:
+        """The settings the fields describe; ValueError (shown by the caller) if they are not valid."""
         return Settings(cache_max_mb=self.cache_mb.value(), run_retention_days=self.retention.value(),
-                        discover_threshold=round(self.threshold.value(), 2)).validated()
+                        discover_threshold=round(self.threshold.value(), 2),
+                        **{f"weight_{name}": round(spin.value(), 3) for name, spin in self.weights.items()}
+                        ).validated()

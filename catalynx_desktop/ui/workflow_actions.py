@@ -24,7 +24,7 @@ from catalynx_desktop.ui.dialogs import run_dialog
 from catalynx_desktop.ui.export_dialog import ExportDialog
 from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
 from catalynx_desktop.ui.workflows_panel import create_workflows_dock
-from catalynx_desktop.workflows.discover import start_discover
+from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
 from catalynx_desktop.workflows.export import start_export
 from catalynx_desktop.workflows.import_workflow import start_import
@@ -107,7 +107,8 @@ class WorkflowActions(QObject):
             return None
         services = self.window.services
         handle = await start_discover(services.engine, services.db, profile.id,
-                                      threshold=services.settings.discover_threshold)
+                                      threshold=services.settings.discover_threshold,
+                                      settings=ScoringSettings(weights=services.settings.scoring_weights()))
         return self._follow(handle, f"Discover for “{profile.name}”", profile.id)
 
     async def rescore_current_profile(self) -> RunHandle | None:
@@ -115,7 +116,8 @@ class WorkflowActions(QObject):
         if profile is None or profile.id is None:
             return None
         services = self.window.services
-        handle = await start_rescore(services.engine, services.db, profile.id)
+        handle = await start_rescore(services.engine, services.db, profile.id,
+                                     settings=ScoringSettings(weights=services.settings.scoring_weights()))
         return self._follow(handle, f"Rescore for “{profile.name}”", profile.id)
 
     async def import_files(self, paths: list[Path], *, ask_mapping: bool = True,

@@ -477,3 +477,25 @@ def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, d
             await close_main_window(window)
 
     run(scenario(), timeout=180)
+
+
+def test_settings_dialog_validates_weights_and_restores_defaults(qtbot, run, data_dir):
+    from catalynx_desktop.settings import Settings
+    from catalynx_desktop.ui.settings_dialog import SettingsDialog
+
+    window = run(open_main_window(data_dir))
+    try:
+        dialog = SettingsDialog(window, window.services.settings, window.services.paths.data_dir,
+                                window.services.cache)
+        for spin in dialog.weights.values():
+            spin.setValue(0.0)
+        dialog.accept()  # refused: all-zero weights cannot score anything
+        assert dialog.result() != SettingsDialog.DialogCode.Accepted
+        assert "weights" in dialog.problem.text()
+        dialog.weights["mission"].setValue(2.0)
+        chosen = dialog.chosen()
+        assert chosen.scoring_weights().mission == 2.0 and chosen.scoring_weights().geography == 0.0
+        dialog._fill(Settings())
+        assert dialog.chosen() == Settings()
+    finally:
+        run(close_main_window(window))
