@@ -39,7 +39,7 @@ class CachedViews:
                         desc=query.descending, rows=first_page)
 
     async def open(self, query: OpportunityQuery, first_page: int) -> tuple[OpportunityResult, list[OpportunityRow]]:
-        if self._cache is None or query.search:  # searches are materialized fresh each time
+        if self._cache is None or query.materialized:  # searches and filters are collected fresh
             return await self._repository.open(query, first_page)
         key = self._key(query, first_page)
         try:

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from catalynx_desktop.domain.query import OpportunityQuery
-from catalynx_desktop.storage.opportunity_search import search_ids
+from catalynx_desktop.storage.opportunity_search import matching_ids
 from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import CompiledQuery, compile_query
@@ -179,7 +179,7 @@ class SearchViewExport(SelectionExport):
 
     async def count(self) -> int:
         query = self.query
-        self._ordered = list(await self._db.read(lambda conn: search_ids(conn, query), background=True))
+        self._ordered = list(await self._db.read(lambda conn: matching_ids(conn, query), background=True))
         self.total = len(self._ordered)
         return self.total
 
@@ -187,7 +187,7 @@ class SearchViewExport(SelectionExport):
 def export_stream(db: Database, source: OpportunityQuery | ExportSelection | Sequence[int],
                   chunk_rows: int = CHUNK_ROWS) -> ViewExport | SelectionExport:
     """The stream for a view (OpportunityQuery), a selection, or plain ids (kept in their order)."""
-    if isinstance(source, OpportunityQuery) and fts_query(source.search):
+    if isinstance(source, OpportunityQuery) and (fts_query(source.search) or not source.filters.is_empty()):
         return SearchViewExport(db, source, chunk_rows)
     if isinstance(source, OpportunityQuery):
         return ViewExport(db, source, chunk_rows)

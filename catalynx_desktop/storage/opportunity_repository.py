@@ -155,7 +155,7 @@ class OpportunityRepository:
     async def open(self, query: OpportunityQuery,
                    first_page: int) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
-        if fts_query(query.search):
+        if fts_query(query.search) or not query.filters.is_empty():
             return await open_search(self._db, query, first_page)
         compiled = compile_query(query)
 

@@ -1,8 +1,10 @@
-"""Free-text search results: the matches of one search, materialized once as ordered ids.
+"""Searched or filtered views: their matches, materialized once as ordered ids.
 
-A search is usually selective, so the matching opportunity ids (8 bytes each in an array) are
-collected and sorted in one read; after that the count is exact, any page is a primary-key
-lookup of its ids and a jump anywhere costs the same as the next page.
+Free text and filters other than the stage cannot use the per-profile sort indexes, so the
+matching opportunity ids (8 bytes each in an array) are collected and sorted in one read on
+the reader thread; after that the count is exact, any page is a primary-key lookup of its ids
+and a jump anywhere costs the same as the next page. Filter values are always parameters; the
+column names come from this module's own constants.
 """
 
 from __future__ import annotations
@@ -11,24 +13,74 @@ import sqlite3
 from array import array
 from collections.abc import Callable
 
-from catalynx_desktop.domain.query import OpportunityQuery
+from datetime import date, timedelta
+
+from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import ROW_COLUMNS, STAGE_RANK, compile_query, row_from_values
 from catalynx_desktop.storage.record_search import fts_query
 
 
-def search_ids(conn: sqlite3.Connection, query: OpportunityQuery) -> array:
-    """Ids of the profile's opportunities whose funder record matches, in the query's order."""
+def _filter_sql(filters: OpportunityFilters, today: date) -> tuple[list[str], list[object]]:
+    where: list[str] = []
+    params: list[object] = []
+
+    def among(expression: str, values: tuple[str, ...]) -> None:
+        where.append(f"{expression} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+    if filters.min_amount is not None:
+        where.append("o.amount >= ?")
+        params.append(int(filters.min_amount))
+    if filters.max_amount is not None:
+        where.append("o.amount <= ?")
+        params.append(int(filters.max_amount))
+    if filters.closes_within_days is not None:
+        where.append("o.close_date BETWEEN ? AND ?")  # '' (rolling / none) never matches
+        params += [today.isoformat(), (today + timedelta(days=int(filters.closes_within_days))).isoformat()]
+    if filters.min_score is not None:
+        where.append("o.score >= ?")
+        params.append(float(filters.min_score))
+    if filters.max_score is not None:
+        where.append("o.score <= ?")
+        params.append(float(filters.max_score))
+    if filters.states:
+        among("o.state", filters.states)
+    if filters.sources:
+        among("o.source", filters.sources)
+    if filters.priorities:
+        among("o.priority", filters.priorities)
+    if filters.ntee_groups:
+        among("substr(r.ntee_code, 1, 1)", filters.ntee_groups)
+    if filters.tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(o.tags) WHERE json_each.value = ?)")
+        params.append(filters.tag.strip().lower())
+    return where, params
+
+
+def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date | None = None) -> array:
+    """Ids of the profile's opportunities that match the search and the filters, in the query's order."""
     compiled = compile_query(query)
     direction = "DESC" if query.descending else "ASC"
-    sql = ("SELECT o.id FROM record_search JOIN opportunities AS o ON o.source_record_id = record_search.rowid "
-           "WHERE record_search MATCH ? AND o.profile_id = ?")
-    params: tuple = (fts_query(query.search), int(query.profile_id))
+    joins = ""
+    where = ["o.profile_id = ?"]
+    params: list[object] = [int(query.profile_id)]
+    text = fts_query(query.search)
+    if text:
+        joins += " JOIN record_search ON record_search.rowid = o.source_record_id"
+        where.append("record_search MATCH ?")
+        params.append(text)
+    if query.filters.ntee_groups:
+        joins += " LEFT JOIN source_records AS r ON r.id = o.source_record_id"
     if query.stage is not None:
-        sql += " AND o.stage_rank = ?"
-        params += (STAGE_RANK[query.stage],)
-    sql += f" ORDER BY o.{compiled.column} {direction}, o.id {direction}"
+        where.append("o.stage_rank = ?")
+        params.append(STAGE_RANK[query.stage])
+    extra, extra_params = _filter_sql(query.filters, today or date.today())
+    where += extra
+    params += extra_params
+    sql = (f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} "
+           f"ORDER BY o.{compiled.column} {direction}, o.id {direction}")
     return array("q", (row[0] for row in conn.execute(sql, params)))
 
 
@@ -62,7 +114,7 @@ class SearchResult:
 
 async def open_search(db: Database, query: OpportunityQuery, first_page: int) -> tuple[SearchResult, list[OpportunityRow]]:
     def read(conn: sqlite3.Connection) -> tuple[array, list[OpportunityRow]]:
-        ids = search_ids(conn, query)
+        ids = matching_ids(conn, query)
         return ids, rows_for_ids(conn, ids[:first_page])
 
     ids, rows = await db.read(read)

@@ -15,12 +15,13 @@ from pathlib import Path
 from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from catalynx_desktop import APP_NAME
 from catalynx_desktop.domain.profile import Profile
-from catalynx_desktop.domain.query import OpportunityQuery, SortKey
+from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
@@ -48,6 +49,8 @@ from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.ui.column_menu import install_column_menu
 from catalynx_desktop.ui.details_pane import DetailsPane
+from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
+from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
 from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
@@ -153,7 +156,11 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        self.filter_bar = FilterBar()
+        self.filter_bar.edit_requested.connect(lambda: self.tasks.spawn(self.filter_dialog()))
+        self.filter_bar.filters_changed.connect(lambda filters: self.tasks.spawn(self.apply_filters(filters)))
         right_layout.addWidget(self.search_box)
+        right_layout.addWidget(self.filter_bar)
         right_layout.addWidget(self.stage_tabs)
         right_layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -244,6 +251,12 @@ class MainWindow(QMainWindow):
                      file_menu)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.details_dock.toggleViewAction())
+        self._action("&Filters…", "Ctrl+Shift+F", lambda: spawn(self.filter_dialog()), view_menu)
+        self.views_menu = self.menuBar().addMenu("Vie&ws")
+        self.save_view_action = self._action("&Save current view…", "Ctrl+Shift+S",
+                                             lambda: spawn(self.save_view_dialog()))
+        self.views_menu.aboutToShow.connect(self._fill_views_menu)
+        self._fill_views_menu()
         self.workflows.install(file_menu, profile_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self._action("&Keyboard shortcuts", "F1", lambda: spawn(self.shortcuts_dialog()), help_menu)
@@ -340,7 +353,60 @@ class MainWindow(QMainWindow):
         stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
         assert self.current_profile_id is not None
         return OpportunityQuery(self.current_profile_id, stage, self._sort[0], self._sort[1],
-                                self.search_box.text().strip())
+                                self.search_box.text().strip(), self.filter_bar.filters)
+
+    async def filter_dialog(self) -> None:
+        dialog = FilterDialog(self, self.filter_bar.filters)
+        if await run_dialog(dialog):
+            await self.apply_filters(dialog.chosen())
+
+    async def apply_filters(self, filters: OpportunityFilters) -> None:
+        self.filter_bar.set_filters(filters)
+        if self.current_profile_id is not None:
+            await self.open_query(self.current_query())
+
+    # -- saved views ---------------------------------------------------------------------------
+    async def save_view_dialog(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Save view")
+        dialog.setLabelText("Name this view (stage, sort, search, filters and columns):")
+        if await run_dialog(dialog) and dialog.textValue().strip():
+            self.save_current_view(dialog.textValue().strip())
+
+    def save_current_view(self, name: str) -> SavedView:
+        query = self.current_query()
+        view = SavedView(name, query.stage, query.sort, query.descending, query.search, query.filters,
+                         header_bytes(self.table.horizontalHeader().saveState()))
+        save_view(self.settings, view)
+        self.status_label.setText(f"Saved the view “{name}”.")
+        return view
+
+    async def open_saved_view(self, view: SavedView) -> None:
+        self.search_box.blockSignals(True)
+        self.search_box.setText(view.search)
+        self.search_box.blockSignals(False)
+        self.filter_bar.set_filters(view.filters)
+        self._sort = (view.sort, view.descending)
+        self.stage_tabs.blockSignals(True)
+        self.stage_tabs.setCurrentIndex(ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1)
+        self.stage_tabs.blockSignals(False)
+        if view.header_state:
+            self.table.horizontalHeader().restoreState(QByteArray(view.header_state))
+        if self.current_profile_id is not None:
+            await self.open_query(self.current_query())
+
+    def _fill_views_menu(self) -> None:
+        menu = self.views_menu
+        menu.clear()
+        menu.addAction(self.save_view_action)
+        views = list_views(self.settings)
+        if views:
+            menu.addSeparator()
+            for view in views:
+                menu.addAction(view.name, lambda v=view: self.tasks.spawn(self.open_saved_view(v)))
+            remove = menu.addMenu("Delete saved view")
+            for view in views:
+                remove.addAction(view.name, lambda n=view.name: delete_view(self.settings, n))
 
     def _search_changed(self) -> None:
         self._search_timer.stop()

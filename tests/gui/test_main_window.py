@@ -499,3 +499,53 @@ def test_settings_dialog_validates_weights_and_restores_defaults(qtbot, run, dat
         assert dialog.chosen() == Settings()
     finally:
         run(close_main_window(window))
+
+
+def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_dir, tmp_path):
+    from catalynx_desktop.domain.query import OpportunityFilters
+    from catalynx_desktop.ui.filter_bar import FilterDialog
+    from catalynx_desktop.ui.saved_views import list_views
+
+    seed_demo(run, data_dir, profiles=1, opportunities=5000)
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            dialog = FilterDialog(window, OpportunityFilters())
+            dialog.min_amount.setText("100,000")
+            dialog.states.setText("vt, nh")
+            filters = dialog.chosen()
+            assert filters == OpportunityFilters(min_amount=100_000, states=("VT", "NH"))
+            dialog.min_amount.setText("9")
+            dialog.max_amount.setText("1")
+            dialog.accept()
+            assert "larger" in dialog.problem.text()  # refused with a reason
+
+            await window.apply_filters(filters)
+            expected = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000 "
+                                        "AND state IN ('VT', 'NH')")[0]
+            assert 0 < expected < 5000
+            assert window.table_model.rowCount() == expected
+            assert len(window.filter_bar.chip_labels) == 3  # amount, states, "Clear all"
+
+            window.save_current_view("Big northern grants")
+            # remove the states chip: more rows again
+            chip = next(c for c in window.filter_bar._chips if c.text().startswith("State"))
+            chip.click()
+            await wait_for(lambda: window.table_model.query.filters.states == ())
+            more = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000")[0]
+            assert window.table_model.rowCount() == more
+
+            target = tmp_path / "filtered.csv"
+            view = next(v for v in list_views(window.settings) if v.name == "Big northern grants")
+            await window.open_saved_view(view)
+            assert window.table_model.rowCount() == expected
+            handle = await window.workflows.export(window.table_model.query, target, "csv")
+            await window.workflows.wait_all()
+            await handle.wait()
+            lines = target.read_text(encoding="utf-8-sig").splitlines()
+            assert len(lines) == expected + 1
+        finally:
+            await close_main_window(window)
+
+    run(scenario())

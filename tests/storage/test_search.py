@@ -11,7 +11,7 @@ from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
-from catalynx_desktop.storage.opportunity_search import search_ids
+from catalynx_desktop.storage.opportunity_search import matching_ids
 from catalynx_desktop.storage.record_search import fts_query
 from tests.storage.helpers import open_demo_db, run, shared_demo_conn
 
@@ -31,7 +31,7 @@ def test_any_text_is_a_valid_search(tmp_path_factory, text):
     conn = _conn(tmp_path_factory.getbasetemp())
     query = OpportunityQuery(1, None, SortKey.SCORE, True, text)
     if fts_query(text):
-        search_ids(conn, query)  # must not raise, whatever was typed
+        matching_ids(conn, query)  # must not raise, whatever was typed
 
 
 def test_search_results_follow_sort_and_stage(tmp_path):
