@@ -11,8 +11,9 @@ import getpass
 import logging
 import threading
 import time
-from pathlib import Path
 from collections.abc import Coroutine
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
@@ -48,6 +49,8 @@ from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.ui.column_menu import install_column_menu
+from catalynx_desktop.storage.dashboard_queries import profile_dashboard
+from catalynx_desktop.ui.dashboard import DashboardPanel
 from catalynx_desktop.ui.details_pane import DetailsPane
 from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
 from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
@@ -197,6 +200,15 @@ class MainWindow(QMainWindow):
         self.details_dock.setWidget(self.details)
         self.details_dock.setMinimumWidth(380)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        self.dashboard = DashboardPanel(self)
+        self.dashboard_dock = QDockWidget("Dashboard", self)
+        self.dashboard_dock.setObjectName("dashboard-dock")
+        self.dashboard_dock.setWidget(self.dashboard)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard_dock)
+        self.tabifyDockWidget(self.details_dock, self.dashboard_dock)
+        self.details_dock.raise_()
+        self.dashboard_dock.visibilityChanged.connect(
+            lambda visible: visible and self.tasks.spawn(self.refresh_dashboard(), name="dashboard"))
         self.table.selectionModel().currentRowChanged.connect(self._current_opportunity_changed)
         self.table_model.modelReset.connect(lambda: self.details.show_details(None))
 
@@ -251,6 +263,10 @@ class MainWindow(QMainWindow):
                      file_menu)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.details_dock.toggleViewAction())
+        dashboard_action = self.dashboard_dock.toggleViewAction()
+        dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.addAction(dashboard_action)
+        view_menu.addAction(dashboard_action)
         self._action("&Filters…", "Ctrl+Shift+F", lambda: spawn(self.filter_dialog()), view_menu)
         self.views_menu = self.menuBar().addMenu("Vie&ws")
         self.save_view_action = self._action("&Save current view…", "Ctrl+Shift+S",
@@ -347,6 +363,7 @@ class MainWindow(QMainWindow):
         self.current_profile_id = profile_id
         self._update_stage_tabs(profile_id)
         await self.open_query(self.current_query())
+        await self.refresh_dashboard()
 
     def current_query(self) -> OpportunityQuery:
         tab = self.stage_tabs.currentIndex()
@@ -541,6 +558,18 @@ class MainWindow(QMainWindow):
             self.profile_model.update_counts(profile_id, counts)
         if self.current_profile_id is not None:
             self._update_stage_tabs(self.current_profile_id)
+        if self.current_profile_id in profile_ids:
+            await self.refresh_dashboard()
+
+    async def refresh_dashboard(self) -> None:
+        """Redraw the dashboard for the current profile (only while it is shown)."""
+        profile = self.selected_profile()
+        if profile is None or profile.id is None or not self.dashboard_dock.isVisible():
+            return
+        today = date.today()
+        data = await profile_dashboard(self.services.db, profile.id, today)
+        if self.current_profile_id == profile.id:
+            self.dashboard.show_data(profile.name, data, today)
 
     async def apply_stage_move(self, move: StageMove) -> None:
         """Refresh only what the move changed: the moved rows, and one profile's counts."""

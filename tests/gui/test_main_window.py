@@ -549,3 +549,34 @@ def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_d
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_dir):
+    from catalynx_desktop.domain.dashboard import AMOUNT_BUCKETS
+
+    seed_demo(run, data_dir, profiles=1, opportunities=2000)
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            window.dashboard_dock.show()
+            window.dashboard_dock.raise_()
+            await wait_for(lambda: window.dashboard.data is not None)
+            data = window.dashboard.data
+            assert data.total == 2000
+            assert sum(data.amount_counts) == 2000 and len(data.amount_counts) == len(AMOUNT_BUCKETS)
+            soon = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE close_date BETWEEN date('now') "
+                                    "AND date('now', '+90 days')")[0]
+            assert sum(data.deadlines_per_week) == soon
+            first = window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
+            before = data.stage_counts[Stage.APPROACH]
+            stage_before = db_ids(data_dir, "SELECT stage FROM opportunities WHERE id = ?", (first,))[0]
+            await window.move_opportunities([first], Stage.APPROACH)
+            expected = before + (0 if stage_before == "approach" else 1)
+            await wait_for(lambda: window.dashboard.data.stage_counts[Stage.APPROACH] == expected)
+            image = window.dashboard.grab()
+            assert image.width() > 100
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
