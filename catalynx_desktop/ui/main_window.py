@@ -14,7 +14,7 @@ import time
 from collections.abc import Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -50,7 +50,6 @@ from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.ui.column_menu import install_column_menu
 from catalynx_desktop.storage.dashboard_queries import profile_dashboard
-from catalynx_desktop.ui.dashboard import DashboardPanel
 from catalynx_desktop.ui.details_pane import DetailsPane
 from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
 from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
@@ -63,6 +62,9 @@ from catalynx_desktop.ui.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
 from catalynx_desktop.ui.workflow_actions import WorkflowActions
+
+if TYPE_CHECKING:
+    from catalynx_desktop.ui.dashboard import DashboardPanel
 
 log = logging.getLogger(__name__)
 
@@ -200,10 +202,11 @@ class MainWindow(QMainWindow):
         self.details_dock.setWidget(self.details)
         self.details_dock.setMinimumWidth(380)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
-        self.dashboard = DashboardPanel(self)
+        # The charts (pyqtgraph + numpy, ~0.5 s to import) are built the first time the dock shows.
+        self.dashboard: DashboardPanel | None = None
         self.dashboard_dock = QDockWidget("Dashboard", self)
         self.dashboard_dock.setObjectName("dashboard-dock")
-        self.dashboard_dock.setWidget(self.dashboard)
+        self.dashboard_dock.setWidget(QLabel("The dashboard draws when you open it."))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard_dock)
         self.tabifyDockWidget(self.details_dock, self.dashboard_dock)
         self.details_dock.raise_()
@@ -566,6 +569,11 @@ class MainWindow(QMainWindow):
         profile = self.selected_profile()
         if profile is None or profile.id is None or not self.dashboard_dock.isVisible():
             return
+        if self.dashboard is None:
+            from catalynx_desktop.ui.dashboard import DashboardPanel  # noqa: PLC0415 - lazy: see __init__
+
+            self.dashboard = DashboardPanel(self)
+            self.dashboard_dock.setWidget(self.dashboard)
         today = date.today()
         data = await profile_dashboard(self.services.db, profile.id, today)
         if self.current_profile_id == profile.id:

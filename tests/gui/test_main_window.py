@@ -561,7 +561,7 @@ def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_d
         try:
             window.dashboard_dock.show()
             window.dashboard_dock.raise_()
-            await wait_for(lambda: window.dashboard.data is not None)
+            await wait_for(lambda: window.dashboard is not None and window.dashboard.data is not None)
             data = window.dashboard.data
             assert data.total == 2000
             assert sum(data.amount_counts) == 2000 and len(data.amount_counts) == len(AMOUNT_BUCKETS)
