@@ -77,7 +77,8 @@ def test_killed_imports_lose_nothing_and_rerun_without_duplicates(tmp_path):
         assert rows == scalar(db, "SELECT count(DISTINCT source_id) FROM source_records")
         previous = rows
     assert killed >= KILLS_PER_SCENARIO // 2
-    assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status = 'running'") >= 1
+    # Each new session marks the runs killed before it interrupted; the last one may still say running.
+    assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status IN ('running', 'interrupted')") >= killed
     open_and_close(home)
     assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status = 'running'") == 0
     assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status = 'interrupted'") >= 1
@@ -92,16 +93,22 @@ def test_killed_discover_runs_keep_user_work_and_rerun_cleanly(tmp_path):
     rng = random.Random(11)
     home = tmp_path / "home"
     db = home / "catalynx.sqlite3"
-    source = write_bmf_csv(tmp_path / "eo.csv", 80_000, seed=5)
-    assert subprocess.run([sys.executable, "-m", "catalynx_desktop", "import", str(source), "--data-dir",
-                           str(home)], capture_output=True, timeout=600).returncode == 0
-    with sqlite3.connect(db) as conn:
+    assert subprocess.run([sys.executable, "-m", "catalynx_desktop", "paths", "--data-dir", str(home)],
+                          capture_output=True, timeout=120).returncode == 0
+    open_and_close(home)  # creates and migrates the database
+    with sqlite3.connect(db) as conn:  # 400,000 candidate funders, quickly: Discover runs for seconds
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) "
+            "INSERT INTO source_records (source, source_id, kind, name, funder_name, state, ntee_code, subsection, "
+            "foundation_code, is_grant_maker, assets, income) SELECT 'irs_bmf', printf('%09d', i), 'foundation', "
+            "'Org ' || i, 'Org ' || i, 'VT', CASE i % 3 WHEN 0 THEN 'B20' WHEN 1 THEN 'E32' ELSE 'A20' END, '03', "
+            "'04', 1, i * 1000, i * 100 FROM n")
         conn.execute("INSERT INTO profiles (name, ntee_code, target_ntee_codes, states, nationwide) "
                      "VALUES ('Kill test', 'B20', '[\"B20\", \"E32\"]', '[]', 1)")
     killed = 0
     for _ in range(KILLS_PER_SCENARIO):
         proc = start("discover", "--profile", "1", "--data-dir", str(home))
-        if kill_after(proc, rng.uniform(0.5, 4.0)):
+        if kill_after(proc, rng.uniform(0.8, 3.0)):
             killed += 1
         assert integrity(db) == "ok"
         total = scalar(db, "SELECT count(*) FROM opportunities")
