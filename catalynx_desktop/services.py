@@ -6,11 +6,10 @@ Built once by app.py (the composition root) and handed to the main window.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import logging
 
 from catalynx_desktop.cache import DEFAULT_TTLS, Cache
 from catalynx_desktop.cached_views import CachedViews

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.sources.demo import FUNDER_COLUMNS, OPPORTUNITY_COLUMNS, DemoGenerator, DemoPlan
-from catalynx_desktop.storage.schema_v1 import SORT_INDEX_STATEMENTS
 from catalynx_desktop.storage.record_search import index_records_after
+from catalynx_desktop.storage.schema_v1 import SORT_INDEX_STATEMENTS
 from catalynx_desktop.storage.stage_counts import recount_stage_counts
 
 # Rebuild the sort indexes when the load is large and adds more rows than are already there.

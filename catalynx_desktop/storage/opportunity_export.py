@@ -20,10 +20,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from catalynx_desktop.domain.query import OpportunityQuery
-from catalynx_desktop.storage.opportunity_search import matching_ids
-from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import CompiledQuery, compile_query
+from catalynx_desktop.storage.opportunity_search import matching_ids
+from catalynx_desktop.storage.record_search import fts_query
 
 # Row fields, in order; the names are column names of `opportunities` (a fixed whitelist).
 EXPORT_FIELDS: tuple[str, ...] = (

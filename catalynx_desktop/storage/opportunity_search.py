@@ -12,13 +12,17 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections.abc import Callable
-
 from datetime import date, timedelta
 
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.opportunity_queries import ROW_COLUMNS, STAGE_RANK, compile_query, row_from_values
+from catalynx_desktop.storage.opportunity_queries import (
+    ROW_COLUMNS,
+    STAGE_RANK,
+    compile_query,
+    row_from_values,
+)
 from catalynx_desktop.storage.record_search import fts_query
 
 

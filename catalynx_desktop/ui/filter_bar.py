@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -20,20 +19,12 @@ from PySide6.QtWidgets import (
 
 from catalynx_desktop.domain.details import Priority
 from catalynx_desktop.domain.query import OpportunityFilters
+from catalynx_desktop.ui.form_fields import accept_if_valid, error_label, parse_dollars
 
 
 def _words(text: str, upper: bool = True) -> tuple[str, ...]:
     parts = (p.strip() for p in text.replace(";", ",").split(","))
     return tuple(dict.fromkeys(p.upper() if upper else p.lower() for p in parts if p))
-
-
-def _amount(text: str, label: str) -> int | None:
-    cleaned = text.replace(",", "").replace("$", "").strip()
-    if not cleaned:
-        return None
-    if not cleaned.isdigit():
-        raise ValueError(f"{label} must be a whole number of dollars")
-    return int(cleaned)
 
 
 class FilterDialog(QDialog):
@@ -77,8 +68,7 @@ class FilterDialog(QDialog):
         form.addRow("NTEE major groups", self.ntee)
         form.addRow("Priority", priority_row)
         form.addRow("Tag", self.tag)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
+        self.problem = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Reset)
         buttons.accepted.connect(self.accept)
@@ -101,7 +91,7 @@ class FilterDialog(QDialog):
 
     def chosen(self) -> OpportunityFilters:
         """The filters the fields describe; ValueError naming the field that is wrong."""
-        low, high = _amount(self.min_amount.text(), "Amount from"), _amount(self.max_amount.text(), "Amount up to")
+        low, high = parse_dollars(self.min_amount.text(), "Amount from"), parse_dollars(self.max_amount.text(), "Amount up to")
         if low is not None and high is not None and low > high:
             raise ValueError("Amount from is larger than Amount up to")
         if self.min_score.value() > self.max_score.value():
@@ -127,12 +117,7 @@ class FilterDialog(QDialog):
         )
 
     def accept(self) -> None:
-        try:
-            self.chosen()
-        except ValueError as error:
-            self.problem.setText(str(error))
-            return
-        super().accept()
+        accept_if_valid(self, self.chosen, self.problem)
 
 
 class FilterBar(QWidget):

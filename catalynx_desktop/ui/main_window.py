@@ -39,25 +39,25 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop import APP_NAME
+from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.services import AppServices
+from catalynx_desktop.settings import Settings, save_settings
 from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.storage.dashboard_queries import profile_dashboard
 from catalynx_desktop.storage.errors import ErrorKind, StorageError
 from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.ui.column_menu import install_column_menu
-from catalynx_desktop.storage.dashboard_queries import profile_dashboard
 from catalynx_desktop.ui.details_pane import DetailsPane
-from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
-from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
+from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
 from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
 from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
-from catalynx_desktop.settings import Settings, save_settings
+from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
 from catalynx_desktop.ui.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog

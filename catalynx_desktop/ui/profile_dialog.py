@@ -10,26 +10,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from catalynx_desktop.domain.profile import Profile, ProfileStatus
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
-
-
-def _amount(text: str, field: str) -> int | None:
-    cleaned = text.replace(",", "").replace("$", "").strip()
-    if not cleaned:
-        return None
-    if not cleaned.isdigit():
-        raise ValueError(f"{field} must be a whole number of dollars")
-    return int(cleaned)
+from catalynx_desktop.ui.form_fields import accept_if_valid, error_label, parse_dollars, split_list
 
 
 class ProfileDialog(QDialog):
@@ -58,9 +45,7 @@ class ProfileDialog(QDialog):
         self.status = QComboBox()
         for status in ProfileStatus:
             self.status.addItem(status.value.capitalize(), status)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label()
 
         form = QFormLayout()
         form.addRow("&Name", self.name)
@@ -106,21 +91,19 @@ class ProfileDialog(QDialog):
             name=self.name.text(),
             ein=self.ein.text().strip() or None,
             ntee_code=self.ntee.text().strip() or None,
-            target_ntee_codes=_split(self.target_ntee.text()),
-            focus_areas=_split(self.focus_areas.text()),
-            keywords=_split(self.keywords.text()),
-            states=_split(self.states.text()),
+            target_ntee_codes=split_list(self.target_ntee.text()),
+            focus_areas=split_list(self.focus_areas.text()),
+            keywords=split_list(self.keywords.text()),
+            states=split_list(self.states.text()),
             nationwide=self.nationwide.isChecked(),
-            min_amount=_amount(self.min_amount.text(), "Min amount"),
-            max_amount=_amount(self.max_amount.text(), "Max amount"),
-            annual_revenue=_amount(self.annual_revenue.text(), "Annual revenue"),
+            min_amount=parse_dollars(self.min_amount.text(), "Min amount"),
+            max_amount=parse_dollars(self.max_amount.text(), "Max amount"),
+            annual_revenue=parse_dollars(self.annual_revenue.text(), "Annual revenue"),
             status=self.status.currentData(),
         ).validated()
 
     def accept(self) -> None:
-        try:
+        def validate() -> None:
             self.result_profile = self.profile_from_fields()
-        except ValueError as error:
-            self.error.setText(str(error))
-            return
-        super().accept()
+
+        accept_if_valid(self, validate, self.error)

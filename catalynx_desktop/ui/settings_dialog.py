@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from catalynx_desktop.domain.scoring import DIMENSIONS
 from catalynx_desktop.settings import Settings
 from catalynx_desktop.ui.cache_panel import CacheLike, CachePanel
+from catalynx_desktop.ui.form_fields import accept_if_valid, error_label
 
 
 class SettingsDialog(QDialog):
@@ -64,8 +65,7 @@ class SettingsDialog(QDialog):
             layout.addWidget(box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
+        self.problem = error_label()
         layout.addWidget(self.problem)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -74,12 +74,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        try:
-            self.chosen()
-        except ValueError as error:
-            self.problem.setText(str(error))
-            return
-        super().accept()
+        accept_if_valid(self, self.chosen, self.problem)
 
     def _fill(self, settings: Settings) -> None:
         self.cache_mb.setValue(settings.cache_max_mb)

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from catalynx_desktop.cache import (PARSE, Cache, ChunkMissing, ChunkWriter, FileFingerprint, read_chunks,
-                                    spec_key)
+from catalynx_desktop.cache import (
+    PARSE,
+    Cache,
+    ChunkMissing,
+    ChunkWriter,
+    FileFingerprint,
+    read_chunks,
+    spec_key,
+)
 from tests.cache.asyncutil import async_test
 
 

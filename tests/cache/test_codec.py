@@ -11,8 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalynx_desktop.cache.codec import (CODEC_RAW, CODEC_ZLIB, CODEC_ZSTD, FORMAT_VERSION, HEADER, MAGIC,
-                                          Codec, CorruptEntry, pack)
+from catalynx_desktop.cache.codec import (
+    CODEC_RAW,
+    CODEC_ZLIB,
+    CODEC_ZSTD,
+    FORMAT_VERSION,
+    HEADER,
+    MAGIC,
+    Codec,
+    CorruptEntry,
+    pack,
+)
 
 UTC = dt.timezone.utc
 SAMPLES = [

@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtTest import QTest
 
 from catalynx_desktop.app import close_main_window, open_main_window
 from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.query import SortKey
 from catalynx_desktop.domain.stages import Stage
-from catalynx_desktop.services import AppServices
 from catalynx_desktop.paths import resolve_paths
+from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PLACEHOLDER, SORT_COLUMN_OF
-from catalynx_desktop.domain.query import SortKey
 
 
 def seed_demo(run, data_dir, profiles=2, opportunities=20_000):

@@ -15,6 +15,7 @@ from catalynx_desktop.storage.opportunity_search import matching_ids
 from catalynx_desktop.storage.record_search import fts_query
 from tests.storage.helpers import open_demo_db, run, shared_demo_conn
 
+
 def _conn(base) -> sqlite3.Connection:
     return shared_demo_conn(base, "search", DemoPlan(1, 2000, seed=9))
 
