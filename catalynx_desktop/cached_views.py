@@ -20,6 +20,8 @@ from catalynx_desktop.storage.opportunity_repository import OpportunityRepositor
 
 log = logging.getLogger(__name__)
 
+CACHE_WAIT_S = 0.03  # a fresh first page takes ~5-50 ms; waiting longer for the cache never pays
+
 
 class CachedViews:
     """The table model's opener: OpportunityRepository.open with a snapshot cache in front."""
@@ -44,7 +46,11 @@ class CachedViews:
         key = self._key(query, first_page)
         try:
             version = await self._db.data_version()
-            snapshot = await self._cache.get(VIEW, key, fingerprint=version)
+            # The cache has one worker thread; if it is busy (e.g. committing an earlier
+            # snapshot) the query is faster than waiting for it.
+            snapshot = await asyncio.wait_for(self._cache.get(VIEW, key, fingerprint=version), CACHE_WAIT_S)
+        except TimeoutError:
+            snapshot = None
         except Exception:  # noqa: BLE001 - the cache is an optimisation; never fail a view over it
             log.warning("view cache read failed", exc_info=True)
             snapshot = None

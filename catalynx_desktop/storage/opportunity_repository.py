@@ -29,6 +29,9 @@ from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.schema_v2 import READ_SQL
 
+# A seek that skips more index entries than this (tens of ms on 1M rows) asks for a position map.
+FAR_SKIP = 20_000
+
 # SQLite's default limit on host parameters is 32766 (3.32+); stay well below it per statement.
 _IDS_PER_STATEMENT = 900
 
@@ -46,6 +49,9 @@ class OpportunityResult:
         self._compiled = compiled
         self.total = total
         self._keys = KeyMap()
+        # Set when a read had to skip far on the index: the caller then builds the position
+        # map (once) so later jumps are short. Scrolling and End never need it.
+        self.wants_position_map = False
 
     def _remember(self, start: int, page: PageRows) -> list[OpportunityRow]:
         self._keys.add_page(start, page.keys)
@@ -56,6 +62,8 @@ class OpportunityResult:
         seek = self._keys.seek(start, limit, self.total)
         if seek.limit <= 0:
             return []
+        if seek.skip > FAR_SKIP:
+            self.wants_position_map = True
         compiled = self._compiled
         page = await self._db.read(lambda conn: read_page(conn, compiled, seek))
         return self._remember(start, page)

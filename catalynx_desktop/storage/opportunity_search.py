@@ -107,6 +107,7 @@ class SearchResult:
         self.query = query
         self._ids = ids
         self.total = len(ids)
+        self.wants_position_map = False  # every position is already known
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]:
         chunk = self._ids[start:start + limit]

@@ -40,6 +40,7 @@ class PageSource(Protocol):
 
     total: int
     query: OpportunityQuery
+    wants_position_map: bool
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]: ...
 
@@ -132,6 +133,7 @@ class OpportunityTableModel(QAbstractTableModel):
         self._fetcher: asyncio.Task[None] | None = None
         self._requested_at: dict[int, float] = {}
         self._prefetched: set[int] = set()  # pages read ahead, not asked for by the view
+        self._mapping = False  # a position map is being (or was) built for the current result
         # Recent pages (ms), for the benchmarks: request -> rows in the model (includes waiting
         # for the UI thread, e.g. while it paints), and the fetch itself (hop + query + rows).
         self.page_latencies: deque[float] = deque(maxlen=1000)
@@ -161,14 +163,12 @@ class OpportunityTableModel(QAbstractTableModel):
         self._in_flight.clear()
         self._requested_at.clear()
         self._prefetched.clear()
+        self._mapping = False
         if first_rows:
             self._pages[0] = _Page(first_rows)
         self.endResetModel()
         self._prefetch(1)
         self.query_opened.emit(result.total)
-        if result.total > PAGE_SIZE * 4:
-            self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
-                              name="position-map")
 
     def clear(self) -> None:
         self._generation += 1
@@ -304,6 +304,13 @@ class OpportunityTableModel(QAbstractTableModel):
             requested = self._requested_at.pop(page_number, None)
             if generation != self._generation:
                 continue  # stale: the query changed while this page was read
+            if result.wants_position_map and not self._mapping:
+                # The first far jump: sample every PAGE_SIZE-th key in the background so the
+                # next jumps read by key. Done lazily: building it on every query open competed
+                # with the first pages and searches for the GIL and the CPU.
+                self._mapping = True
+                self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda g=generation: g != self._generation),
+                                  name="position-map")
             self._store(page_number, rows)
             now = time.perf_counter()
             self.fetch_latencies.append((now - fetch_started) * 1000)
