@@ -51,6 +51,7 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     services = await AppServices.open(paths)
     settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, settings)
+    window.setWindowIcon(app_icon())
     window.show()
     await window.reload()
     await window.first_rows_shown.wait()
@@ -61,6 +62,18 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     # Worker threads (SQLite hops, parsers) hand the GIL back to the UI thread sooner.
     sys.setswitchinterval(0.002)
     return window
+
+
+def app_icon():
+    """The application icon at every size we ship (resources/icons)."""
+    from PySide6.QtGui import QIcon
+
+    from catalynx_desktop.resources import icon_paths
+
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    return icon
 
 
 async def close_main_window(window) -> None:
@@ -130,6 +143,7 @@ def run_gui(data_dir: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
     # We end the session ourselves after the database is closed, not when the window goes.
     app.setQuitOnLastWindowClosed(False)
     lock = _acquire_instance_lock(paths)

@@ -34,3 +34,11 @@ def ntee_codes() -> dict[str, str]:
     """NTEE code -> description (26 major groups and 655 detailed codes)."""
     with resource_path("ntee_codes.csv").open(encoding="utf-8", newline="") as handle:
         return {row["ntee"]: row["description"] for row in csv.DictReader(handle)}
+
+
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def icon_paths() -> list[Path]:
+    """The application icon's PNGs, smallest first (rendered from icons/catalynx.svg)."""
+    return [resource_path(f"icons/catalynx-{size}.png") for size in ICON_SIZES]

@@ -88,3 +88,11 @@ def test_self_test_passes(tmp_path):
                          text=True, timeout=180, env=env)
     assert out.returncode == 0, out.stderr
     assert "self-test passed" in out.stdout
+
+
+def test_resources_are_found_from_the_checkout():
+    from catalynx_desktop.resources import demo_seed, icon_paths, ntee_codes
+
+    assert all(path.stat().st_size > 0 for path in icon_paths())
+    assert len(ntee_codes()) == 681 and "A" in ntee_codes()
+    assert demo_seed()["states"]
