@@ -112,7 +112,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _GRAY = QColor(Qt.GlobalColor.gray)
-_OVERDUE = QColor(Qt.GlobalColor.darkRed)
+_OVERDUE = QColor("#d9534f")  # readable on light and dark palettes alike
 
 
 class OpportunityTableModel(QAbstractTableModel):
