@@ -85,7 +85,11 @@ def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date 
     params += extra_params
     sql = (f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} "
            f"ORDER BY o.{compiled.column} {direction}, o.id {direction}")
-    return array("q", (row[0] for row in conn.execute(sql, params)))
+    # The ids come back as one text, not one tuple per row: hundreds of thousands of row tuples
+    # made the cyclic GC run full collections on this thread, holding the GIL (and so stalling
+    # the UI thread) for hundreds of ms. Strings and ints are not tracked by the GC.
+    (text,) = conn.execute(f"SELECT group_concat(id, ',') FROM ({sql})", params).fetchone()
+    return array("q", map(int, text.split(","))) if text else array("q")
 
 
 def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[OpportunityRow]:
