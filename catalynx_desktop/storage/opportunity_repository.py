@@ -134,6 +134,13 @@ RECORD_FIELDS = ("kind", "name", "funder_name", "opportunity_number", "ein", "ci
                  "eligible_applicants", "cfda_numbers", "category", "description")
 
 
+def _history_sync(conn: sqlite3.Connection, opportunity_id: int) -> tuple[StageChange, ...]:
+    return tuple(
+        StageChange(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4])
+        for r in conn.execute("SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
+                              "WHERE opportunity_id = ? ORDER BY id", (opportunity_id,)))
+
+
 def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityDetails | None:
     values = conn.execute(
         f"SELECT {ROW_COLUMNS}, score_breakdown, notes, rating, priority, tags, source_id, source_record_id "
@@ -148,10 +155,7 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
                              (record_id,)).fetchone()
         if found is not None:
             record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
-    history = tuple(
-        StageChange(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4])
-        for r in conn.execute("SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
-                              "WHERE opportunity_id = ? ORDER BY id", (opportunity_id,)))
+    history = _history_sync(conn, opportunity_id)
     annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
     return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
 
@@ -165,16 +169,8 @@ class OpportunityRepository:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
         if fts_query(query.search) or not query.filters.is_empty():
             return await open_search(self._db, query, first_page)
-        compiled = compile_query(query)
-
-        def count_and_first_page(conn: sqlite3.Connection) -> tuple[int, PageRows]:
-            total = count_rows(conn, query)
-            seek = Seek(True, None, 0, min(first_page, total))
-            return total, read_page(conn, compiled, seek)
-
-        total, page = await self._db.read(count_and_first_page)
-        result = OpportunityResult(self._db, query, compiled, total)
-        return result, result._remember(0, page)
+        result, rows, _keys, _version = await self.open_versioned(query, first_page)
+        return result, rows
 
     async def open_versioned(self, query: OpportunityQuery,
                              first_page: int) -> tuple[OpportunityResult, list[OpportunityRow], list[Key], int]:
@@ -208,8 +204,7 @@ class OpportunityRepository:
         return await self._db.write(lambda conn: _move_stage_sync(conn, ids, Stage(to_stage), reason, moved_by))
 
     async def stage_history(self, opportunity_id: int) -> list[StageChange]:
-        details = await self.details(opportunity_id)
-        return list(details.history) if details else []
+        return list(await self._db.read(lambda conn: _history_sync(conn, opportunity_id)))
 
     async def details(self, opportunity_id: int) -> OpportunityDetails | None:
         """The row, the user's annotations, the score breakdown, the funder record and the history: one hop."""
