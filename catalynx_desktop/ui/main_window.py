@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
-import threading
 import time
 from collections.abc import Coroutine
 from datetime import date
@@ -26,9 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabBar,
@@ -45,15 +41,17 @@ from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, 
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.settings import Settings, save_settings
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.dashboard_queries import profile_dashboard
-from catalynx_desktop.storage.errors import ErrorKind, StorageError
 from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.column_menu import install_column_menu
+from catalynx_desktop.ui.demo_loader import SMALL_DEMO, DemoLoader
 from catalynx_desktop.ui.details_pane import DetailsPane
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
+from catalynx_desktop.ui.empty_state import EmptyState
+from catalynx_desktop.ui.error_display import ErrorDisplay
 from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
+from catalynx_desktop.ui.long_action import LongAction
 from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
 from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
@@ -68,28 +66,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SMALL_DEMO = DemoPlan(profiles=5, opportunities=50_000)
 ALL_STAGES_TAB = 0  # tab 0 is "All"; tab i+1 is PIPELINE[i]
-
-
-class EmptyState(QWidget):
-    """Shown instead of an empty grid on first run."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        layout = QVBoxLayout(self)
-        layout.addStretch()
-        title = QLabel("<h2>Welcome to Catalynx Desktop</h2>"
-                       "<p>Start with a profile of the organization you raise money for, "
-                       "or explore with demo data.</p>")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(title)
-        self.create_button = QPushButton("Create profile…")
-        self.demo_button = QPushButton("Load demo data")
-        for button in (self.create_button, self.demo_button):
-            button.setMinimumWidth(220)
-            layout.addWidget(button, alignment=Qt.AlignmentFlag.AlignCenter)
-        layout.addStretch()
 
 
 class MainWindow(QMainWindow):
@@ -97,12 +74,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.settings = settings
-        self.tasks = TaskRunner(on_error=self.show_error)
-        self.last_error: BaseException | None = None
+        self.errors = ErrorDisplay(self)
+        self.tasks = TaskRunner(on_error=self.errors.show)
         self.current_profile_id: int | None = None
         self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
                       settings.value("table/descending", "true") == "true")
-        self._cancel_event: threading.Event | None = None
         self._last_move: StageMove | None = None
         self._details_generation = 0
         self.first_rows_shown = asyncio.Event()
@@ -176,22 +152,18 @@ class MainWindow(QMainWindow):
 
         self.empty_state = EmptyState(self)
         self.empty_state.create_button.clicked.connect(lambda: self.tasks.spawn(self.new_profile_dialog()))
-        self.empty_state.demo_button.clicked.connect(lambda: self.tasks.spawn(self.load_demo(SMALL_DEMO)))
+        self.empty_state.demo_button.clicked.connect(lambda: self.tasks.spawn(self.demo.load(SMALL_DEMO)))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.empty_state)
         self.setCentralWidget(self.stack)
 
         self.status_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.hide()
-        self.cancel_button.clicked.connect(self.cancel_long_action)
+        self.long_action = LongAction(self)
+        self.demo = DemoLoader(self)
         self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().addPermanentWidget(self.cancel_button)
+        self.statusBar().addPermanentWidget(self.long_action.progress)
+        self.statusBar().addPermanentWidget(self.long_action.cancel_button)
 
         self.details = DetailsPane(self)
         self.details.save_requested.connect(
@@ -260,7 +232,7 @@ class MainWindow(QMainWindow):
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self._step_tab(1), stage_menu)
         self._action("Previous stage tab", "Ctrl+PgUp", lambda: self._step_tab(-1), stage_menu)
         self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
-                                        lambda: spawn(self.load_demo(SMALL_DEMO)), file_menu)
+                                        lambda: spawn(self.demo.load(SMALL_DEMO)), file_menu)
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
         self._action("&Settings…", "Ctrl+,", lambda: spawn(self.settings_dialog()),
                      file_menu)
@@ -661,59 +633,7 @@ class MainWindow(QMainWindow):
         if 0 <= row < self.table_model.rowCount():
             self.table.setCurrentIndex(self.table_model.index(row, max(current.column(), 0)))
 
-    # -- demo data and long actions ----------------------------------------------------------
-    async def load_demo(self, plan: DemoPlan) -> None:
-        cancel = self.begin_long_action("Loading demo data…", plan.opportunities)
-        try:
-            result = await self.services.load_demo(plan, self.progress_update, cancel)
-        except InterruptedError:
-            self.status_label.setText("Demo load cancelled; nothing was added.")
-            return
-        finally:
-            self.end_long_action()
-        self.current_profile_id = result.profile_ids[0] if result.profile_ids else None
-        await self.reload()
-        self.status_label.setText(f"Loaded {len(result.profile_ids)} demo profiles and "
-                                  f"{result.opportunities:,} opportunities.")
-
-    def begin_long_action(self, text: str, total: int) -> threading.Event:
-        self._cancel_event = threading.Event()
-        self.status_label.setText(text)
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        return self._cancel_event
-
-    def progress_update(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def cancel_long_action(self) -> None:
-        if self._cancel_event is not None:
-            self._cancel_event.set()
-            self.status_label.setText("Cancelling…")
-
-    def end_long_action(self) -> None:
-        self._cancel_event = None
-        self.progress.hide()
-        self.cancel_button.hide()
-
-    # -- errors and shutdown -----------------------------------------------------------------
-    def show_error(self, error: BaseException) -> None:
-        self.last_error = error
-        if isinstance(error, StorageError) and error.kind is ErrorKind.ENVIRONMENT:
-            text = error.user_message
-        elif isinstance(error, ValueError | LookupError):
-            text = str(error)
-        else:
-            log.error("unexpected error", exc_info=error)
-            text = f"Something went wrong: {error}\nYour data is safe. Details are in the log."
-        self.status_label.setText(text.splitlines()[0])
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
+    # -- shutdown -----------------------------------------------------------------
     async def shutdown(self) -> None:
         """After the window closed: stop panels reading, end runs (they become interrupted and
         can be re-run), stop our tasks, close the cache and the database."""
@@ -724,8 +644,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._save_state()
-        if self._cancel_event is not None:
-            self._cancel_event.set()
+        self.long_action.stop_on_close()
         super().closeEvent(event)
 
 

@@ -130,7 +130,7 @@ class WorkflowActions(QObject):
             try:
                 found = await asyncio.to_thread(detect_format, path)
             except FormatError as error:
-                self.window.show_error(ValueError(str(error)))
+                self.window.errors.show(ValueError(str(error)))
                 continue
             mapping = None
             if found in (Format.USER_CSV, Format.USER_XLSX) and ask_mapping:

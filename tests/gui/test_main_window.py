@@ -166,12 +166,12 @@ def test_load_demo_from_the_window_with_progress(qtbot, run, data_dir):
     window = run(open_main_window(data_dir))
     try:
         seen = []
-        window.progress.valueChanged.connect(seen.append)
-        run(window.load_demo(DemoPlan(2, 3000, seed=5)))
+        window.long_action.progress.valueChanged.connect(seen.append)
+        run(window.demo.load(DemoPlan(2, 3000, seed=5)))
         assert window.profile_model.rowCount() == 2
         assert window.table_model.rowCount() == 1500
         assert seen and seen[-1] == 3000
-        assert not window.progress.isVisible()
+        assert not window.long_action.progress.isVisible()
     finally:
         run(close_main_window(window))
 
@@ -180,9 +180,9 @@ def test_cancelled_demo_load_adds_nothing(qtbot, run, data_dir):
     window = run(open_main_window(data_dir))
     try:
         async def load_and_cancel():
-            task = asyncio.ensure_future(window.load_demo(DemoPlan(1, 200_000, seed=5)))
+            task = asyncio.ensure_future(window.demo.load(DemoPlan(1, 200_000, seed=5)))
             await asyncio.sleep(0.3)
-            window.cancel_button.click()
+            window.long_action.cancel_button.click()
             await task
         run(load_and_cancel())
         assert "cancelled" in window.status_label.text()
@@ -386,7 +386,7 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
                 window.search_box.setText(text)
                 window._search_changed()
                 await wait_for(lambda t=text: window.table_model.query.search == t.strip())
-                assert window.last_error is None
+                assert window.errors.last is None
             window.search_box.clear()
             window._search_changed()
             await wait_for(lambda: window.table_model.query.search == "")

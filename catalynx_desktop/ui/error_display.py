@@ -1,0 +1,42 @@
+"""How errors from background tasks reach the user: a status line and a non-blocking message box.
+
+Expected problems (a read-only or full disk, a bad value) are shown as their own message; anything
+else is a bug, so it is logged with its traceback and shown with a pointer to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from catalynx_desktop import APP_NAME
+from catalynx_desktop.storage.errors import ErrorKind, StorageError
+
+if TYPE_CHECKING:
+    from catalynx_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class ErrorDisplay(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.last: BaseException | None = None  # the last error shown (tests, diagnostics)
+
+    def show(self, error: BaseException) -> None:
+        self.last = error
+        if isinstance(error, StorageError) and error.kind is ErrorKind.ENVIRONMENT:
+            text = error.user_message
+        elif isinstance(error, ValueError | LookupError):
+            text = str(error)
+        else:
+            log.error("unexpected error", exc_info=error)
+            text = f"Something went wrong: {error}\nYour data is safe. Details are in the log."
+        self.window.status_label.setText(text.splitlines()[0])
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): no nested event loop inside the qasync loop
