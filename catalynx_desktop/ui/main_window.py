@@ -11,15 +11,13 @@ import getpass
 import logging
 import time
 from collections.abc import Coroutine
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -35,24 +33,29 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop import APP_NAME
-from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.settings import Settings, save_settings
-from catalynx_desktop.storage.dashboard_queries import profile_dashboard
 from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.ui.column_menu import install_column_menu
+from catalynx_desktop.ui.dashboard_controller import DashboardController
 from catalynx_desktop.ui.demo_loader import SMALL_DEMO, DemoLoader
-from catalynx_desktop.ui.details_pane import DetailsPane
+from catalynx_desktop.ui.details_controller import DetailsController
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
 from catalynx_desktop.ui.empty_state import EmptyState
 from catalynx_desktop.ui.error_display import ErrorDisplay
 from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
 from catalynx_desktop.ui.long_action import LongAction
-from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, SORT_COLUMN_OF, OpportunityTableModel
+from catalynx_desktop.ui.opportunity_table_model import SORT_COLUMN_OF, OpportunityTableModel
+from catalynx_desktop.ui.opportunity_table_view import (
+    create_opportunity_table,
+    refresh_keeping_scroll,
+    selected_opportunity_ids,
+    set_default_column_widths,
+    step_current_row,
+)
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
 from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
 from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
@@ -60,9 +63,6 @@ from catalynx_desktop.ui.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
 from catalynx_desktop.ui.workflow_actions import WorkflowActions
-
-if TYPE_CHECKING:
-    from catalynx_desktop.ui.dashboard import DashboardPanel
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,6 @@ class MainWindow(QMainWindow):
         self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
                       settings.value("table/descending", "true") == "true")
         self._last_move: StageMove | None = None
-        self._details_generation = 0
         self.first_rows_shown = asyncio.Event()
         self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
         self.resize(1280, 800)
@@ -106,22 +105,9 @@ class MainWindow(QMainWindow):
         self.table_model = OpportunityTableModel(services.views, self.tasks, self)
         self.table_model.query_opened.connect(self._query_opened)
         self.table_model.sort_requested.connect(self._remember_sort)
-        self.table = QTableView()
-        self.table.setModel(self.table_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setSortingEnabled(True)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)  # grid lines were ~40% of a repaint; alternating rows separate them
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        # Fixed row heights: the view never asks the model for every row's size hint.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        install_column_menu(self.table.horizontalHeader())  # right-click: show/hide; drag: reorder
+        self.table = create_opportunity_table(self.table_model)
         self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
-        for column, width in enumerate((320, 240, 80, 50, 100, 90, 90, 45)):
-            self.table.setColumnWidth(column, width)
+        set_default_column_widths(self.table)
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search titles, funders, descriptions, cities…  (Ctrl+F)")
@@ -165,27 +151,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.long_action.progress)
         self.statusBar().addPermanentWidget(self.long_action.cancel_button)
 
-        self.details = DetailsPane(self)
-        self.details.save_requested.connect(
-            lambda opportunity_id, notes: self.tasks.spawn(self.save_annotations(opportunity_id, notes)))
-        self.details.navigate.connect(self.step_current_row)
-        self.details_dock = QDockWidget("Details", self)
-        self.details_dock.setObjectName("details-dock")
-        self.details_dock.setWidget(self.details)
-        self.details_dock.setMinimumWidth(380)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
-        # The charts (pyqtgraph + numpy, ~0.5 s to import) are built the first time the dock shows.
-        self.dashboard: DashboardPanel | None = None
-        self.dashboard_dock = QDockWidget("Dashboard", self)
-        self.dashboard_dock.setObjectName("dashboard-dock")
-        self.dashboard_dock.setWidget(QLabel("The dashboard draws when you open it."))
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard_dock)
-        self.tabifyDockWidget(self.details_dock, self.dashboard_dock)
-        self.details_dock.raise_()
-        self.dashboard_dock.visibilityChanged.connect(
-            lambda visible: visible and self.tasks.spawn(self.refresh_dashboard(), name="dashboard"))
-        self.table.selectionModel().currentRowChanged.connect(self._current_opportunity_changed)
-        self.table_model.modelReset.connect(lambda: self.details.show_details(None))
+        self.details = DetailsController(self)
+        self.dashboard = DashboardController(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details.dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard.dock)
+        self.tabifyDockWidget(self.details.dock, self.dashboard.dock)
+        self.details.dock.raise_()
 
         self.workflows = WorkflowActions(self)
         self._build_actions()
@@ -224,9 +195,9 @@ class MainWindow(QMainWindow):
                                         lambda: spawn(self.undo_last_move()), stage_menu)
         self.undo_action.setEnabled(False)
         stage_menu.addSeparator()
-        self._action("&Save notes", QKeySequence.StandardKey.Save, self.details._save, stage_menu)
-        self._action("Next opportunity", "Alt+Down", lambda: self.step_current_row(1), stage_menu)
-        self._action("Previous opportunity", "Alt+Up", lambda: self.step_current_row(-1), stage_menu)
+        self._action("&Save notes", QKeySequence.StandardKey.Save, self.details.save_notes, stage_menu)
+        self._action("Next opportunity", "Alt+Down", lambda: step_current_row(self.table, 1), stage_menu)
+        self._action("Previous opportunity", "Alt+Up", lambda: step_current_row(self.table, -1), stage_menu)
         stage_menu.addSeparator()
         self._action("&Find…", QKeySequence.StandardKey.Find, self.focus_search, stage_menu)
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self._step_tab(1), stage_menu)
@@ -237,8 +208,8 @@ class MainWindow(QMainWindow):
         self._action("&Settings…", "Ctrl+,", lambda: spawn(self.settings_dialog()),
                      file_menu)
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.details_dock.toggleViewAction())
-        dashboard_action = self.dashboard_dock.toggleViewAction()
+        view_menu.addAction(self.details.dock.toggleViewAction())
+        dashboard_action = self.dashboard.dock.toggleViewAction()
         dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.addAction(dashboard_action)
         view_menu.addAction(dashboard_action)
@@ -338,7 +309,7 @@ class MainWindow(QMainWindow):
         self.current_profile_id = profile_id
         self._update_stage_tabs(profile_id)
         await self.open_query(self.current_query())
-        await self.refresh_dashboard()
+        await self.dashboard.refresh()
 
     def current_query(self) -> OpportunityQuery:
         tab = self.stage_tabs.currentIndex()
@@ -487,16 +458,8 @@ class MainWindow(QMainWindow):
         await self.reload()
 
     # -- stage moves ---------------------------------------------------------------------------
-    def selected_opportunity_ids(self) -> list[int]:
-        ids = []
-        for index in self.table.selectionModel().selectedRows():
-            opportunity_id = index.data(ID_ROLE)
-            if opportunity_id is not None:
-                ids.append(opportunity_id)
-        return ids
-
     async def move_selection_dialog(self, stage: Stage | None = None) -> None:
-        ids = self.selected_opportunity_ids()
+        ids = selected_opportunity_ids(self.table)
         if not ids:
             self.status_label.setText("Select one or more opportunities first.")
             return
@@ -521,9 +484,7 @@ class MainWindow(QMainWindow):
             return None
         undone = await self.services.opportunities.undo_stage_move(move, moved_by=_user_name())
         await self.refresh_counts(undone.profile_ids)
-        scrolled_to = self.table.verticalScrollBar().value()
-        await self.table_model.refresh()
-        self.table.verticalScrollBar().setValue(scrolled_to)
+        await refresh_keeping_scroll(self.table, self.table_model)
         self.status_label.setText(f"Undid the move of {len(undone.moved):,} to {move.to_stage.label}.")
         return undone
 
@@ -534,22 +495,7 @@ class MainWindow(QMainWindow):
         if self.current_profile_id is not None:
             self._update_stage_tabs(self.current_profile_id)
         if self.current_profile_id in profile_ids:
-            await self.refresh_dashboard()
-
-    async def refresh_dashboard(self) -> None:
-        """Redraw the dashboard for the current profile (only while it is shown)."""
-        profile = self.selected_profile()
-        if profile is None or profile.id is None or not self.dashboard_dock.isVisible():
-            return
-        if self.dashboard is None:
-            from catalynx_desktop.ui.dashboard import DashboardPanel  # noqa: PLC0415 - lazy: see __init__
-
-            self.dashboard = DashboardPanel(self)
-            self.dashboard_dock.setWidget(self.dashboard)
-        today = date.today()
-        data = await profile_dashboard(self.services.db, profile.id, today)
-        if self.current_profile_id == profile.id:
-            self.dashboard.show_data(profile.name, data, today)
+            await self.dashboard.refresh()
 
     async def apply_stage_move(self, move: StageMove) -> None:
         """Refresh only what the move changed: the moved rows, and one profile's counts."""
@@ -563,17 +509,13 @@ class MainWindow(QMainWindow):
             stage = move.to_stage.value
             self.table_model.patch_rows(moved_ids, lambda row: row._replace(stage=stage))
         else:
-            scrolled_to = self.table.verticalScrollBar().value()
-            await self.table_model.refresh()
-            self.table.verticalScrollBar().setValue(scrolled_to)
+            await refresh_keeping_scroll(self.table, self.table_model)
 
     async def data_changed(self, profile_id: int) -> None:
         """A workflow changed this profile's opportunities: its counts, and the table if it is open."""
         await self.refresh_counts({profile_id})
         if profile_id == self.current_profile_id:
-            scrolled_to = self.table.verticalScrollBar().value()
-            await self.table_model.refresh()
-            self.table.verticalScrollBar().setValue(scrolled_to)
+            await refresh_keeping_scroll(self.table, self.table_model)
 
     async def shortcuts_dialog(self) -> None:
         await run_dialog(ShortcutsDialog(self, self.actions()))
@@ -603,35 +545,6 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
-
-    # -- details pane ------------------------------------------------------------------------
-    def _current_opportunity_changed(self, current, _previous) -> None:
-        opportunity_id = current.data(ID_ROLE) if current.isValid() else None
-        self._details_generation += 1
-        if opportunity_id is None:
-            self.details.show_details(None)
-            return
-        self.tasks.spawn(self.show_details(opportunity_id, self._details_generation), name="details")
-
-    async def show_details(self, opportunity_id: int, generation: int | None = None) -> OpportunityDetails | None:
-        details = await self.services.opportunities.details(opportunity_id)
-        if generation is None or generation == self._details_generation:  # drop answers for rows left behind
-            self.details.show_details(details)
-        return details
-
-    async def save_annotations(self, opportunity_id: int, annotations: Annotations) -> OpportunityDetails:
-        details = await self.services.opportunities.update_annotations(opportunity_id, annotations)
-        if self.details.opportunity_id == opportunity_id:
-            self.details.show_details(details)
-        self.table_model.patch_rows({opportunity_id}, lambda _row: details.row)
-        self.status_label.setText("Notes saved.")
-        return details
-
-    def step_current_row(self, step: int) -> None:
-        current = self.table.currentIndex()
-        row = (current.row() if current.isValid() else -1) + step
-        if 0 <= row < self.table_model.rowCount():
-            self.table.setCurrentIndex(self.table_model.index(row, max(current.column(), 0)))
 
     # -- shutdown -----------------------------------------------------------------
     async def shutdown(self) -> None:

@@ -23,6 +23,7 @@ from catalynx_desktop.storage.opportunity_export import ExportSelection
 from catalynx_desktop.ui.dialogs import run_dialog
 from catalynx_desktop.ui.export_dialog import ExportDialog
 from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
+from catalynx_desktop.ui.opportunity_table_view import selected_opportunity_ids
 from catalynx_desktop.ui.workflows_panel import create_workflows_dock
 from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
@@ -163,7 +164,7 @@ class WorkflowActions(QObject):
         if query is None:
             window.status_label.setText("Select a profile first: the export takes its current view.")
             return None
-        ids = window.selected_opportunity_ids()
+        ids = selected_opportunity_ids(window.table)
         directory = window.settings.value("export/last_dir")
         dialog = ExportDialog(window, view_rows=window.table_model.rowCount(), selected_rows=len(ids),
                               directory=Path(directory) if directory else None)

@@ -16,6 +16,7 @@ from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PLACEHOLDER, SORT_COLUMN_OF
+from catalynx_desktop.ui.opportunity_table_view import selected_opportunity_ids
 
 
 def seed_demo(run, data_dir, profiles=2, opportunities=20_000):
@@ -109,7 +110,7 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
         for r in (row, row + 1, row + 2):
             selection.select(model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
                              | QItemSelectionModel.SelectionFlag.Rows)
-        ids = window.selected_opportunity_ids()
+        ids = selected_opportunity_ids(window.table)
         assert len(ids) == 3
         before = window.profile_model.summary(window.profile_model.row_of(profile_id)).stage_counts
         moved_from = db_ids(data_dir, f"SELECT stage FROM opportunities WHERE id IN ({','.join('?' * 3)})", ids)
@@ -232,14 +233,14 @@ def test_details_notes_persist_across_reopen_and_undo_restores_stage(qtbot, run,
     try:
         window.table.setCurrentIndex(window.table_model.index(3, 0))
         opportunity_id = window.table_model.index(3, 0).data(Qt.ItemDataRole.UserRole + 1)
-        run(wait_for(lambda: window.details.opportunity_id == opportunity_id))
-        assert window.details.heading.text().startswith("<b>")
-        assert window.details.facts.rowCount() > 0  # the funder record is shown
-        window.details.notes.setPlainText("Call the program officer in March")
-        window.details.rating.setCurrentIndex(4)  # ★★★★
-        window.details.priority.setCurrentIndex(window.details.priority.findData(Priority.HIGH))
-        window.details.tags.setText("Rural, federal, rural")
-        saved = run(window.save_annotations(opportunity_id, window.details.annotations()))
+        run(wait_for(lambda: window.details.pane.opportunity_id == opportunity_id))
+        assert window.details.pane.heading.text().startswith("<b>")
+        assert window.details.pane.facts.rowCount() > 0  # the funder record is shown
+        window.details.pane.notes.setPlainText("Call the program officer in March")
+        window.details.pane.rating.setCurrentIndex(4)  # ★★★★
+        window.details.pane.priority.setCurrentIndex(window.details.pane.priority.findData(Priority.HIGH))
+        window.details.pane.tags.setText("Rural, federal, rural")
+        saved = run(window.details.save_annotations(opportunity_id, window.details.pane.annotations()))
         assert saved.annotations == Annotations("Call the program officer in March", 4, Priority.HIGH,
                                                 ("rural", "federal"))
         stage_before = window.table_model.index(3, 2).data()
@@ -255,10 +256,10 @@ def test_details_notes_persist_across_reopen_and_undo_restores_stage(qtbot, run,
 
     window = run(open_main_window(data_dir))  # a new session: the notes are still there
     try:
-        details = run(window.show_details(opportunity_id))
+        details = run(window.details.show_opportunity(opportunity_id))
         assert details.annotations.notes == "Call the program officer in March"
-        assert window.details.notes.toPlainText() == "Call the program officer in March"
-        assert window.details.tags.text() == "rural, federal"
+        assert window.details.pane.notes.toPlainText() == "Call the program officer in March"
+        assert window.details.pane.tags.text() == "rural, federal"
     finally:
         run(close_main_window(window))
 
@@ -558,10 +559,11 @@ def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_d
     async def scenario():
         window = await open_main_window(data_dir)
         try:
-            window.dashboard_dock.show()
-            window.dashboard_dock.raise_()
-            await wait_for(lambda: window.dashboard is not None and window.dashboard.data is not None)
-            data = window.dashboard.data
+            window.dashboard.dock.show()
+            window.dashboard.dock.raise_()
+            await wait_for(lambda: window.dashboard.panel is not None
+                           and window.dashboard.panel.data is not None)
+            data = window.dashboard.panel.data
             assert data.total == 2000
             assert sum(data.amount_counts) == 2000 and len(data.amount_counts) == len(AMOUNT_BUCKETS)
             soon = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE close_date BETWEEN date('now') "
@@ -572,8 +574,8 @@ def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_d
             stage_before = db_ids(data_dir, "SELECT stage FROM opportunities WHERE id = ?", (first,))[0]
             await window.move_opportunities([first], Stage.APPROACH)
             expected = before + (0 if stage_before == "approach" else 1)
-            await wait_for(lambda: window.dashboard.data.stage_counts[Stage.APPROACH] == expected)
-            image = window.dashboard.grab()
+            await wait_for(lambda: window.dashboard.panel.data.stage_counts[Stage.APPROACH] == expected)
+            image = window.dashboard.panel.grab()
             assert image.width() > 100
         finally:
             await close_main_window(window)

@@ -25,9 +25,9 @@ def test_main_screens_render(qtbot, run, data_dir, tmp_path):
         try:
             window.resize(1500, 860)
             window.table.setCurrentIndex(window.table_model.index(2, 0))
-            await wait_for(lambda: window.details.opportunity_id is not None)
+            await wait_for(lambda: window.details.pane.opportunity_id is not None)
             await window.table_model.wait_idle()
-            shots = {"main-window.png": window, "details.png": window.details}
+            shots = {"main-window.png": window, "details.png": window.details.pane}
             for name, widget in shots.items():
                 image = widget.grab().toImage()
                 assert image.width() > 200 and image.height() > 200
