@@ -9,23 +9,19 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
-import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QTabBar,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -34,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from catalynx_desktop import APP_NAME
 from catalynx_desktop.domain.profile import Profile
-from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
+from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.settings import Settings, save_settings
@@ -46,9 +42,8 @@ from catalynx_desktop.ui.details_controller import DetailsController
 from catalynx_desktop.ui.dialogs import confirm, run_dialog
 from catalynx_desktop.ui.empty_state import EmptyState
 from catalynx_desktop.ui.error_display import ErrorDisplay
-from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
 from catalynx_desktop.ui.long_action import LongAction
-from catalynx_desktop.ui.opportunity_table_model import SORT_COLUMN_OF, OpportunityTableModel
+from catalynx_desktop.ui.opportunity_table_model import OpportunityTableModel
 from catalynx_desktop.ui.opportunity_table_view import (
     create_opportunity_table,
     refresh_keeping_scroll,
@@ -58,15 +53,14 @@ from catalynx_desktop.ui.opportunity_table_view import (
 )
 from catalynx_desktop.ui.profile_dialog import ProfileDialog
 from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
-from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
+from catalynx_desktop.ui.query_controller import QueryController
+from catalynx_desktop.ui.saved_views_menu import SavedViewsMenu
 from catalynx_desktop.ui.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
 from catalynx_desktop.ui.workflow_actions import WorkflowActions
 
 log = logging.getLogger(__name__)
-
-ALL_STAGES_TAB = 0  # tab 0 is "All"; tab i+1 is PIPELINE[i]
 
 
 class MainWindow(QMainWindow):
@@ -77,8 +71,6 @@ class MainWindow(QMainWindow):
         self.errors = ErrorDisplay(self)
         self.tasks = TaskRunner(on_error=self.errors.show)
         self.current_profile_id: int | None = None
-        self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
-                      settings.value("table/descending", "true") == "true")
         self._last_move: StageMove | None = None
         self.first_rows_shown = asyncio.Event()
         self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
@@ -96,39 +88,17 @@ class MainWindow(QMainWindow):
         self.profile_view.doubleClicked.connect(lambda _i: self.tasks.spawn(self.edit_profile_dialog()))
         self.profile_view.selectionModel().currentRowChanged.connect(self._profile_row_changed)
 
-        self.stage_tabs = QTabBar()
-        self.stage_tabs.addTab("All")
-        for stage in PIPELINE:
-            self.stage_tabs.addTab(stage.label)
-        self.stage_tabs.currentChanged.connect(self._stage_tab_changed)
-
         self.table_model = OpportunityTableModel(services.views, self.tasks, self)
-        self.table_model.query_opened.connect(self._query_opened)
-        self.table_model.sort_requested.connect(self._remember_sort)
         self.table = create_opportunity_table(self.table_model)
-        self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
+        self.query = QueryController(self)  # search box, filter chips, stage tabs, sort → the table's query
         set_default_column_widths(self.table)
-
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search titles, funders, descriptions, cities…  (Ctrl+F)")
-        self.search_box.setClearButtonEnabled(True)
-        # Wait for a pause in typing before searching; the search itself runs off the UI thread.
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(250)
-        self._search_timer.timeout.connect(self._search_changed)
-        self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
-        self.search_box.returnPressed.connect(self._search_changed)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        self.filter_bar = FilterBar()
-        self.filter_bar.edit_requested.connect(lambda: self.tasks.spawn(self.filter_dialog()))
-        self.filter_bar.filters_changed.connect(lambda filters: self.tasks.spawn(self.apply_filters(filters)))
-        right_layout.addWidget(self.search_box)
-        right_layout.addWidget(self.filter_bar)
-        right_layout.addWidget(self.stage_tabs)
+        right_layout.addWidget(self.query.search_box)
+        right_layout.addWidget(self.query.filter_bar)
+        right_layout.addWidget(self.query.stage_tabs)
         right_layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.profile_view)
@@ -158,6 +128,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.details.dock, self.dashboard.dock)
         self.details.dock.raise_()
 
+        self.saved_views = SavedViewsMenu(self)
         self.workflows = WorkflowActions(self)
         self._build_actions()
         self._restore_state()
@@ -199,9 +170,9 @@ class MainWindow(QMainWindow):
         self._action("Next opportunity", "Alt+Down", lambda: step_current_row(self.table, 1), stage_menu)
         self._action("Previous opportunity", "Alt+Up", lambda: step_current_row(self.table, -1), stage_menu)
         stage_menu.addSeparator()
-        self._action("&Find…", QKeySequence.StandardKey.Find, self.focus_search, stage_menu)
-        self._action("Next stage tab", "Ctrl+PgDown", lambda: self._step_tab(1), stage_menu)
-        self._action("Previous stage tab", "Ctrl+PgUp", lambda: self._step_tab(-1), stage_menu)
+        self._action("&Find…", QKeySequence.StandardKey.Find, self.query.focus_search, stage_menu)
+        self._action("Next stage tab", "Ctrl+PgDown", lambda: self.query.step_tab(1), stage_menu)
+        self._action("Previous stage tab", "Ctrl+PgUp", lambda: self.query.step_tab(-1), stage_menu)
         self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
                                         lambda: spawn(self.demo.load(SMALL_DEMO)), file_menu)
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
@@ -213,12 +184,8 @@ class MainWindow(QMainWindow):
         dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.addAction(dashboard_action)
         view_menu.addAction(dashboard_action)
-        self._action("&Filters…", "Ctrl+Shift+F", lambda: spawn(self.filter_dialog()), view_menu)
-        self.views_menu = self.menuBar().addMenu("Vie&ws")
-        self.save_view_action = self._action("&Save current view…", "Ctrl+Shift+S",
-                                             lambda: spawn(self.save_view_dialog()))
-        self.views_menu.aboutToShow.connect(self._fill_views_menu)
-        self._fill_views_menu()
+        self._action("&Filters…", "Ctrl+Shift+F", lambda: spawn(self.query.filter_dialog()), view_menu)
+        self.saved_views.install(self.menuBar().addMenu("Vie&ws"))
         self.workflows.install(file_menu, profile_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self._action("&Keyboard shortcuts", "F1", lambda: spawn(self.shortcuts_dialog()), help_menu)
@@ -258,14 +225,6 @@ class MainWindow(QMainWindow):
         if self.current_profile_id is not None:
             self.settings.setValue("profiles/last", self.current_profile_id)
         self.settings.sync()
-
-    def _remember_sort(self, query: OpportunityQuery) -> None:
-        self._sort = (query.sort, query.descending)
-        self.settings.setValue("table/sort", query.sort.value)
-        self.settings.setValue("table/descending", "true" if query.descending else "false")
-
-    def _sort_order(self) -> Qt.SortOrder:
-        return Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
 
     # -- loading -----------------------------------------------------------------------------
     async def reload(self) -> None:
@@ -308,109 +267,13 @@ class MainWindow(QMainWindow):
     async def show_profile(self, profile_id: int) -> None:
         self.current_profile_id = profile_id
         self._update_stage_tabs(profile_id)
-        await self.open_query(self.current_query())
+        await self.query.open(self.query.current())
         await self.dashboard.refresh()
 
-    def current_query(self) -> OpportunityQuery:
-        tab = self.stage_tabs.currentIndex()
-        stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
-        assert self.current_profile_id is not None
-        return OpportunityQuery(self.current_profile_id, stage, self._sort[0], self._sort[1],
-                                self.search_box.text().strip(), self.filter_bar.filters)
-
-    async def filter_dialog(self) -> None:
-        dialog = FilterDialog(self, self.filter_bar.filters)
-        if await run_dialog(dialog):
-            await self.apply_filters(dialog.chosen())
-
-    async def apply_filters(self, filters: OpportunityFilters) -> None:
-        self.filter_bar.set_filters(filters)
-        if self.current_profile_id is not None:
-            await self.open_query(self.current_query())
-
-    # -- saved views ---------------------------------------------------------------------------
-    async def save_view_dialog(self) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Save view")
-        dialog.setLabelText("Name this view (stage, sort, search, filters and columns):")
-        if await run_dialog(dialog) and dialog.textValue().strip():
-            self.save_current_view(dialog.textValue().strip())
-
-    def save_current_view(self, name: str) -> SavedView:
-        query = self.current_query()
-        view = SavedView(name, query.stage, query.sort, query.descending, query.search, query.filters,
-                         header_bytes(self.table.horizontalHeader().saveState()))
-        save_view(self.settings, view)
-        self.status_label.setText(f"Saved the view “{name}”.")
-        return view
-
-    async def open_saved_view(self, view: SavedView) -> None:
-        self.search_box.blockSignals(True)
-        self.search_box.setText(view.search)
-        self.search_box.blockSignals(False)
-        self.filter_bar.set_filters(view.filters)
-        self._sort = (view.sort, view.descending)
-        self.stage_tabs.blockSignals(True)
-        self.stage_tabs.setCurrentIndex(ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1)
-        self.stage_tabs.blockSignals(False)
-        if view.header_state:
-            self.table.horizontalHeader().restoreState(QByteArray(view.header_state))
-        if self.current_profile_id is not None:
-            await self.open_query(self.current_query())
-
-    def _fill_views_menu(self) -> None:
-        menu = self.views_menu
-        menu.clear()
-        menu.addAction(self.save_view_action)
-        views = list_views(self.settings)
-        if views:
-            menu.addSeparator()
-            for view in views:
-                menu.addAction(view.name, lambda v=view: self.tasks.spawn(self.open_saved_view(v)))
-            remove = menu.addMenu("Delete saved view")
-            for view in views:
-                remove.addAction(view.name, lambda n=view.name: delete_view(self.settings, n))
-
-    def _search_changed(self) -> None:
-        self._search_timer.stop()
-        query = self.table_model.query
-        if self.current_profile_id is not None and (query is None or query.search != self.search_box.text().strip()):
-            self.tasks.spawn(self.open_query(self.current_query()), name="search")
-
-    def focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
-    async def open_query(self, query: OpportunityQuery) -> None:
-        started = time.perf_counter()
-        self._remember_sort(query)
-        await self.table_model.open(query)
-        self.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
-        if self.table_model.query == query:
-            found = "matching “" + query.search + "”" if query.search else ""
-            self.status_label.setText(f"{self.table_model.total:,} opportunities {found} · first rows in "
-                                      f"{(time.perf_counter() - started) * 1000:.0f} ms")
-            self.first_rows_shown.set()
-
-    def _query_opened(self, total: int) -> None:
-        if self.table_model.total == 0:
-            self.status_label.setText("No opportunities in this view.")
-
-    def _stage_tab_changed(self, _index: int) -> None:
-        if self.current_profile_id is not None:
-            self.tasks.spawn(self.open_query(self.current_query()), name="stage-tab")
-
-    def _step_tab(self, step: int) -> None:
-        self.stage_tabs.setCurrentIndex((self.stage_tabs.currentIndex() + step) % self.stage_tabs.count())
-
     def _update_stage_tabs(self, profile_id: int) -> None:
-        row = self.profile_model.row_of(profile_id)
-        summary = self.profile_model.summary(row)
-        if summary is None:
-            return
-        self.stage_tabs.setTabText(0, f"All ({summary.total:,})")
-        for i, stage in enumerate(PIPELINE, start=1):
-            self.stage_tabs.setTabText(i, f"{stage.label} ({summary.stage_counts.get(stage, 0):,})")
+        summary = self.profile_model.summary(self.profile_model.row_of(profile_id))
+        if summary is not None:
+            self.query.show_stage_counts(summary)
 
     # -- profiles ------------------------------------------------------------------------------
     def selected_profile(self) -> Profile | None:
@@ -545,6 +408,10 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
+
+    async def open_query(self, query: OpportunityQuery) -> None:
+        """Alias kept for benchmarks/bench_core.py; everything else opens through `self.query.open`."""
+        await self.query.open(query)
 
     # -- shutdown -----------------------------------------------------------------
     async def shutdown(self) -> None:

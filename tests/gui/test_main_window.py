@@ -120,7 +120,7 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
             assert cell(window, r, "Stage") == "Examine"
         after = window.profile_model.summary(window.profile_model.row_of(profile_id)).stage_counts
         assert after[Stage.EXAMINE] == before[Stage.EXAMINE] + len(move.moved)
-        assert window.stage_tabs.tabText(4).startswith(f"Examine ({after[Stage.EXAMINE]:,}")
+        assert window.query.stage_tabs.tabText(4).startswith(f"Examine ({after[Stage.EXAMINE]:,}")
         reasons = db_ids(data_dir, "SELECT reason FROM stage_history WHERE opportunity_id = ? ORDER BY id DESC",
                          (ids[0],))
         assert reasons[0] == "strong fit" or "examine" in moved_from
@@ -132,7 +132,7 @@ def test_stage_tab_filters_and_move_out_of_filtered_view(qtbot, run, data_dir):
     seed_demo(run, data_dir, profiles=1, opportunities=3000)
     window = run(open_main_window(data_dir))
     try:
-        window.stage_tabs.setCurrentIndex(1)  # Discover
+        window.query.stage_tabs.setCurrentIndex(1)  # Discover
         run(wait_for(lambda: window.table_model.query.stage is Stage.DISCOVER))
         discover = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE stage = 'discover'")[0]
         assert window.table_model.rowCount() == discover
@@ -141,7 +141,7 @@ def test_stage_tab_filters_and_move_out_of_filtered_view(qtbot, run, data_dir):
         run(window.move_opportunities([first_id], Stage.DECLINED, "not eligible"))
         assert window.table_model.rowCount() == discover - 1
         assert window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1) != first_id
-        assert window.stage_tabs.tabText(1) == f"Discover ({discover - 1:,})"
+        assert window.query.stage_tabs.tabText(1) == f"Discover ({discover - 1:,})"
     finally:
         run(close_main_window(window))
 
@@ -277,9 +277,9 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
         assert header.isSectionHidden(7)
         header.moveSection(header.visualIndex(1), 0)  # drag Funder to the front
         window.table.setColumnWidth(1, 333)
-        run(window.open_query(window.current_query().__class__(window.current_profile_id, None,
+        run(window.query.open(window.query.current().__class__(window.current_profile_id, None,
                                                                SortKey.AMOUNT, False)))
-        window._remember_sort(window.table_model.query)
+        window.query.remember_sort(window.table_model.query)
     finally:
         run(close_main_window(window))
     window = run(open_main_window(data_dir))
@@ -320,7 +320,7 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
                            (window.current_profile_id,))[0]
             assert found > 0
             assert window.table_model.rowCount() == found  # the open table refreshed by itself
-            assert window.stage_tabs.tabText(0) == f"All ({found:,})"
+            assert window.query.stage_tabs.tabText(0) == f"All ({found:,})"
 
             target = tmp_path / "shortlist.csv"
             handle = await window.workflows.export(window.table_model.query, target, "csv")
@@ -371,25 +371,25 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
                                         "(r.name LIKE '%Watershed%' OR r.description LIKE '%Watershed%')",
                               (profile_id,))[0]
             assert 0 < expected < 6000
-            window.search_box.setText("watershed")
+            window.query.search_box.setText("watershed")
             await wait_for(lambda: window.table_model.query.search == "watershed")
             assert window.table_model.rowCount() == expected
             assert "matching" in window.status_label.text()
             titles = [window.table_model.index(r, 0).data() for r in range(min(expected, 50))]
             # sorting a search result keeps the search
-            await window.open_query(window.table_model.query.with_sort(SortKey.TITLE, False))
+            await window.query.open(window.table_model.query.with_sort(SortKey.TITLE, False))
             assert window.table_model.query.search == "watershed"
             sorted_titles = [window.table_model.index(r, 0).data() for r in range(min(expected, 50))]
             assert sorted_titles == sorted(sorted_titles)
             assert set(titles) <= set(db_ids(data_dir, "SELECT title FROM opportunities"))
             # SQL metacharacters and FTS syntax in the box are plain text, never errors
             for text in ('"; DROP TABLE profiles; --', "NEAR(a b)", "*", "title:x OR"):
-                window.search_box.setText(text)
-                window._search_changed()
+                window.query.search_box.setText(text)
+                window.query.search_now()
                 await wait_for(lambda t=text: window.table_model.query.search == t.strip())
                 assert window.errors.last is None
-            window.search_box.clear()
-            window._search_changed()
+            window.query.search_box.clear()
+            window.query.search_now()
             await wait_for(lambda: window.table_model.query.search == "")
             assert window.table_model.rowCount() == 6000
             assert db_ids(data_dir, "SELECT count(*) FROM profiles")[0] == 1
@@ -521,16 +521,16 @@ def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_d
             dialog.accept()
             assert "larger" in dialog.problem.text()  # refused with a reason
 
-            await window.apply_filters(filters)
+            await window.query.apply_filters(filters)
             expected = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000 "
                                         "AND state IN ('VT', 'NH')")[0]
             assert 0 < expected < 5000
             assert window.table_model.rowCount() == expected
-            assert len(window.filter_bar.chip_labels) == 3  # amount, states, "Clear all"
+            assert len(window.query.filter_bar.chip_labels) == 3  # amount, states, "Clear all"
 
-            window.save_current_view("Big northern grants")
+            window.saved_views.save_current("Big northern grants")
             # remove the states chip: more rows again
-            chip = next(c for c in window.filter_bar._chips if c.text().startswith("State"))
+            chip = next(c for c in window.query.filter_bar._chips if c.text().startswith("State"))
             chip.click()
             await wait_for(lambda: window.table_model.query.filters.states == ())
             more = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000")[0]
@@ -538,7 +538,7 @@ def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_d
 
             target = tmp_path / "filtered.csv"
             view = next(v for v in list_views(window.settings) if v.name == "Big northern grants")
-            await window.open_saved_view(view)
+            await window.saved_views.open(view)
             assert window.table_model.rowCount() == expected
             handle = await window.workflows.export(window.table_model.query, target, "csv")
             await window.workflows.wait_all()

@@ -1,0 +1,158 @@
+"""What the opportunity table shows: one OpportunityQuery built from the search box, the filter
+chips, the stage tab and the sort, for the selected profile.
+
+Every way of changing the view ends in `open()`, so the status line ("N opportunities … first rows
+in X ms") and the remembered sort are kept in one place. The search box's path to the table is
+`search_box` → (pause in typing) → `search_now()` → `open(current())`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtWidgets import QLineEdit, QTabBar
+
+from catalynx_desktop.domain.profile import ProfileSummary
+from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
+from catalynx_desktop.domain.stages import PIPELINE
+from catalynx_desktop.ui.dialogs import run_dialog
+from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
+from catalynx_desktop.ui.opportunity_table_model import SORT_COLUMN_OF
+from catalynx_desktop.ui.saved_views import SavedView
+
+if TYPE_CHECKING:
+    from catalynx_desktop.ui.main_window import MainWindow
+
+ALL_STAGES_TAB = 0  # tab 0 is "All"; tab i+1 is PIPELINE[i]
+SEARCH_PAUSE_MS = 250
+
+
+class QueryController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        settings = window.settings
+        self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
+                      settings.value("table/descending", "true") == "true")
+
+        self.stage_tabs = QTabBar()
+        self.stage_tabs.addTab("All")
+        for stage in PIPELINE:
+            self.stage_tabs.addTab(stage.label)
+        self.stage_tabs.currentChanged.connect(self._stage_tab_changed)  # after addTab: no open per tab
+
+        model = window.table_model
+        model.query_opened.connect(self._query_opened)
+        model.sort_requested.connect(self.remember_sort)  # a header click reopens sorted; keep it
+        window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search titles, funders, descriptions, cities…  (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        # Wait for a pause in typing before searching; the search itself runs off the UI thread.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self.search_now)
+        self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_box.returnPressed.connect(self.search_now)
+
+        self.filter_bar = FilterBar()
+        self.filter_bar.edit_requested.connect(lambda: window.tasks.spawn(self.filter_dialog()))
+        self.filter_bar.filters_changed.connect(lambda filters: window.tasks.spawn(self.apply_filters(filters)))
+
+    # -- the query ----------------------------------------------------------------------------
+    def current(self) -> OpportunityQuery:
+        """The query the controls describe now, for the selected profile."""
+        tab = self.stage_tabs.currentIndex()
+        stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
+        profile_id = self.window.current_profile_id
+        assert profile_id is not None
+        return OpportunityQuery(profile_id, stage, self._sort[0], self._sort[1],
+                                self.search_box.text().strip(), self.filter_bar.filters)
+
+    async def open(self, query: OpportunityQuery) -> None:
+        """Show `query` in the table (first page as soon as it is read) and say how many match."""
+        window = self.window
+        started = time.perf_counter()
+        self.remember_sort(query)
+        await window.table_model.open(query)
+        window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
+        if window.table_model.query == query:  # not overtaken by a newer query meanwhile
+            found = "matching “" + query.search + "”" if query.search else ""
+            window.status_label.setText(f"{window.table_model.total:,} opportunities {found} · first rows in "
+                                        f"{(time.perf_counter() - started) * 1000:.0f} ms")
+            window.first_rows_shown.set()
+
+    async def reopen(self) -> None:
+        """Open what the controls describe now, if a profile is selected."""
+        if self.window.current_profile_id is not None:
+            await self.open(self.current())
+
+    def _query_opened(self, _total: int) -> None:
+        if self.window.table_model.total == 0:
+            self.window.status_label.setText("No opportunities in this view.")
+
+    # -- sort (persisted, so the next session opens sorted the same way) -----------------------
+    def remember_sort(self, query: OpportunityQuery) -> None:
+        self._sort = (query.sort, query.descending)
+        settings = self.window.settings
+        settings.setValue("table/sort", query.sort.value)
+        settings.setValue("table/descending", "true" if query.descending else "false")
+
+    def _sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
+
+    # -- search box ---------------------------------------------------------------------------
+    def search_now(self) -> None:
+        """Open the query for the box's text now (Enter, or the pause timer) unless it is open."""
+        self._search_timer.stop()
+        query = self.window.table_model.query
+        if self.window.current_profile_id is not None and (
+                query is None or query.search != self.search_box.text().strip()):
+            self.window.tasks.spawn(self.open(self.current()), name="search")
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # -- stage tabs ---------------------------------------------------------------------------
+    def _stage_tab_changed(self, _index: int) -> None:
+        if self.window.current_profile_id is not None:
+            self.window.tasks.spawn(self.open(self.current()), name="stage-tab")
+
+    def step_tab(self, step: int) -> None:
+        self.stage_tabs.setCurrentIndex((self.stage_tabs.currentIndex() + step) % self.stage_tabs.count())
+
+    def show_stage_counts(self, summary: ProfileSummary) -> None:
+        self.stage_tabs.setTabText(0, f"All ({summary.total:,})")
+        for i, stage in enumerate(PIPELINE, start=1):
+            self.stage_tabs.setTabText(i, f"{stage.label} ({summary.stage_counts.get(stage, 0):,})")
+
+    # -- filters ------------------------------------------------------------------------------
+    async def filter_dialog(self) -> None:
+        dialog = FilterDialog(self.window, self.filter_bar.filters)
+        if await run_dialog(dialog):
+            await self.apply_filters(dialog.chosen())
+
+    async def apply_filters(self, filters: OpportunityFilters) -> None:
+        self.filter_bar.set_filters(filters)
+        await self.reopen()
+
+    # -- saved views --------------------------------------------------------------------------
+    async def apply_view(self, view: SavedView) -> None:
+        """Set every control from a saved view, then open it once (signals blocked meanwhile,
+        so setting the search text or the tab does not open intermediate queries)."""
+        self.search_box.blockSignals(True)
+        self.search_box.setText(view.search)
+        self.search_box.blockSignals(False)
+        self.filter_bar.set_filters(view.filters)
+        self._sort = (view.sort, view.descending)
+        self.stage_tabs.blockSignals(True)
+        self.stage_tabs.setCurrentIndex(ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1)
+        self.stage_tabs.blockSignals(False)
+        if view.header_state:
+            self.window.table.horizontalHeader().restoreState(QByteArray(view.header_state))
+        await self.reopen()
