@@ -33,7 +33,7 @@ class DashboardController(QObject):
     async def refresh(self) -> None:
         """Redraw the dashboard for the current profile (only while it is shown)."""
         window = self.window
-        profile = window.selected_profile()
+        profile = window.profiles.selected()
         if profile is None or profile.id is None or not self.dock.isVisible():
             return
         if self.panel is None:
@@ -43,5 +43,5 @@ class DashboardController(QObject):
             self.dock.setWidget(self.panel)
         today = date.today()
         data = await profile_dashboard(window.services.db, profile.id, today)
-        if window.current_profile_id == profile.id:  # the user may have moved on meanwhile
+        if window.profiles.current_id == profile.id:  # the user may have moved on meanwhile
             self.panel.show_data(profile.name, data, today)

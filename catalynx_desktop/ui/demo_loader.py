@@ -31,7 +31,7 @@ class DemoLoader(QObject):
             return
         finally:
             window.long_action.end()
-        window.current_profile_id = result.profile_ids[0] if result.profile_ids else None
+        window.profiles.current_id = result.profile_ids[0] if result.profile_ids else None
         await window.reload()
         window.status_label.setText(f"Loaded {len(result.profile_ids)} demo profiles and "
                                     f"{result.opportunities:,} opportunities.")

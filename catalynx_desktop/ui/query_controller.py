@@ -68,7 +68,7 @@ class QueryController(QObject):
         """The query the controls describe now, for the selected profile."""
         tab = self.stage_tabs.currentIndex()
         stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
-        profile_id = self.window.current_profile_id
+        profile_id = self.window.profiles.current_id
         assert profile_id is not None
         return OpportunityQuery(profile_id, stage, self._sort[0], self._sort[1],
                                 self.search_box.text().strip(), self.filter_bar.filters)
@@ -88,7 +88,7 @@ class QueryController(QObject):
 
     async def reopen(self) -> None:
         """Open what the controls describe now, if a profile is selected."""
-        if self.window.current_profile_id is not None:
+        if self.window.profiles.current_id is not None:
             await self.open(self.current())
 
     def _query_opened(self, _total: int) -> None:
@@ -110,7 +110,7 @@ class QueryController(QObject):
         """Open the query for the box's text now (Enter, or the pause timer) unless it is open."""
         self._search_timer.stop()
         query = self.window.table_model.query
-        if self.window.current_profile_id is not None and (
+        if self.window.profiles.current_id is not None and (
                 query is None or query.search != self.search_box.text().strip()):
             self.window.tasks.spawn(self.open(self.current()), name="search")
 
@@ -120,7 +120,7 @@ class QueryController(QObject):
 
     # -- stage tabs ---------------------------------------------------------------------------
     def _stage_tab_changed(self, _index: int) -> None:
-        if self.window.current_profile_id is not None:
+        if self.window.profiles.current_id is not None:
             self.window.tasks.spawn(self.open(self.current()), name="stage-tab")
 
     def step_tab(self, step: int) -> None:

@@ -99,10 +99,10 @@ class WorkflowActions(QObject):
         # Discover/Rescore change one profile's opportunities (also when cancelled: committed
         # batches stay); imports and exports change nothing the window shows.
         if profile_id is not None:
-            await self.window.data_changed(profile_id)
+            await self.window.profiles.opportunities_changed(profile_id)
 
     async def discover_current_profile(self) -> RunHandle | None:
-        profile = self.window.selected_profile()
+        profile = self.window.profiles.selected()
         if profile is None or profile.id is None:
             self.window.status_label.setText("Select a profile to discover opportunities for.")
             return None
@@ -113,7 +113,7 @@ class WorkflowActions(QObject):
         return self._follow(handle, f"Discover for “{profile.name}”", profile.id)
 
     async def rescore_current_profile(self) -> RunHandle | None:
-        profile = self.window.selected_profile()
+        profile = self.window.profiles.selected()
         if profile is None or profile.id is None:
             return None
         services = self.window.services

@@ -54,11 +54,11 @@ def test_first_run_shows_empty_state_and_creates_a_profile(qtbot, run, data_dir)
     window = run(open_main_window(data_dir))
     try:
         assert window.stack.currentWidget() is window.empty_state
-        saved = run(window.save_profile(Profile(name="Harbor Arts", ein="123456789", states=("ME",))))
+        saved = run(window.profiles.save(Profile(name="Harbor Arts", ein="123456789", states=("ME",))))
         assert window.stack.currentWidget() is window.splitter
-        assert window.profile_model.rowCount() == 1
-        assert window.profile_model.index(0, 0).data() == "Harbor Arts"
-        assert window.current_profile_id == saved.id
+        assert window.profiles.model.rowCount() == 1
+        assert window.profiles.model.index(0, 0).data() == "Harbor Arts"
+        assert window.profiles.current_id == saved.id
         assert window.table_model.rowCount() == 0
     finally:
         run(close_main_window(window))
@@ -69,7 +69,7 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
     window = run(open_main_window(data_dir))
     qtbot.addWidget(window)
     try:
-        profile_id = window.current_profile_id
+        profile_id = window.profiles.current_id
         assert profile_id in demo.profile_ids
         model = window.table_model
         assert model.rowCount() == 10_000
@@ -112,13 +112,13 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
                              | QItemSelectionModel.SelectionFlag.Rows)
         ids = selected_opportunity_ids(window.table)
         assert len(ids) == 3
-        before = window.profile_model.summary(window.profile_model.row_of(profile_id)).stage_counts
+        before = window.profiles.model.summary(window.profiles.model.row_of(profile_id)).stage_counts
         moved_from = db_ids(data_dir, f"SELECT stage FROM opportunities WHERE id IN ({','.join('?' * 3)})", ids)
-        move = run(window.move_opportunities(ids, Stage.EXAMINE, "strong fit"))
+        move = run(window.stage_moves.move(ids, Stage.EXAMINE, "strong fit"))
         assert len(move.moved) == sum(1 for s in moved_from if s != "examine")
         for r in (row, row + 1, row + 2):
             assert cell(window, r, "Stage") == "Examine"
-        after = window.profile_model.summary(window.profile_model.row_of(profile_id)).stage_counts
+        after = window.profiles.model.summary(window.profiles.model.row_of(profile_id)).stage_counts
         assert after[Stage.EXAMINE] == before[Stage.EXAMINE] + len(move.moved)
         assert window.query.stage_tabs.tabText(4).startswith(f"Examine ({after[Stage.EXAMINE]:,}")
         reasons = db_ids(data_dir, "SELECT reason FROM stage_history WHERE opportunity_id = ? ORDER BY id DESC",
@@ -138,7 +138,7 @@ def test_stage_tab_filters_and_move_out_of_filtered_view(qtbot, run, data_dir):
         assert window.table_model.rowCount() == discover
         assert all(cell(window, r, "Stage") == "Discover" for r in range(20))
         first_id = window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
-        run(window.move_opportunities([first_id], Stage.DECLINED, "not eligible"))
+        run(window.stage_moves.move([first_id], Stage.DECLINED, "not eligible"))
         assert window.table_model.rowCount() == discover - 1
         assert window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1) != first_id
         assert window.query.stage_tabs.tabText(1) == f"Discover ({discover - 1:,})"
@@ -150,12 +150,12 @@ def test_profile_edit_and_delete(qtbot, run, data_dir):
     seed_demo(run, data_dir, profiles=2, opportunities=200)
     window = run(open_main_window(data_dir))
     try:
-        profile = window.selected_profile()
-        run(window.save_profile(Profile(**{**profile.__dict__, "name": "Renamed Org"})))
-        names = [window.profile_model.index(r, 0).data() for r in range(window.profile_model.rowCount())]
+        profile = window.profiles.selected()
+        run(window.profiles.save(Profile(**{**profile.__dict__, "name": "Renamed Org"})))
+        names = [window.profiles.model.index(r, 0).data() for r in range(window.profiles.model.rowCount())]
         assert "Renamed Org" in names
-        run(window.delete_profile(window.current_profile_id))
-        assert window.profile_model.rowCount() == 1
+        run(window.profiles.delete(window.profiles.current_id))
+        assert window.profiles.model.rowCount() == 1
         assert db_ids(data_dir, "SELECT count(*) FROM profiles")[0] == 1
         assert db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?",
                       (profile.id,))[0] == 0
@@ -169,7 +169,7 @@ def test_load_demo_from_the_window_with_progress(qtbot, run, data_dir):
         seen = []
         window.long_action.progress.valueChanged.connect(seen.append)
         run(window.demo.load(DemoPlan(2, 3000, seed=5)))
-        assert window.profile_model.rowCount() == 2
+        assert window.profiles.model.rowCount() == 2
         assert window.table_model.rowCount() == 1500
         assert seen and seen[-1] == 3000
         assert not window.long_action.progress.isVisible()
@@ -245,9 +245,9 @@ def test_details_notes_persist_across_reopen_and_undo_restores_stage(qtbot, run,
                                                 ("rural", "federal"))
         stage_before = window.table_model.index(3, 2).data()
         target = Stage.DECLINED if stage_before != "Declined" else Stage.PLAN
-        run(window.move_opportunities([opportunity_id], target, "too small"))
+        run(window.stage_moves.move([opportunity_id], target, "too small"))
         assert window.table_model.index(3, 2).data() == target.label
-        run(window.undo_last_move())
+        run(window.stage_moves.undo())
         assert window.table_model.index(3, 2).data() == stage_before
         history = run(window.services.opportunities.stage_history(opportunity_id))
         assert history[-1].reason.startswith("undo") and history[-2].reason == "too small"
@@ -277,7 +277,7 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
         assert header.isSectionHidden(7)
         header.moveSection(header.visualIndex(1), 0)  # drag Funder to the front
         window.table.setColumnWidth(1, 333)
-        run(window.query.open(window.query.current().__class__(window.current_profile_id, None,
+        run(window.query.open(window.query.current().__class__(window.profiles.current_id, None,
                                                                SortKey.AMOUNT, False)))
         window.query.remember_sort(window.table_model.query)
     finally:
@@ -306,7 +306,7 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
     async def scenario():
         window = await open_main_window(data_dir)
         try:
-            await window.save_profile(Profile(name="Green Mountain Arts", ntee_code="A20", states=("VT",),
+            await window.profiles.save(Profile(name="Green Mountain Arts", ntee_code="A20", states=("VT",),
                                               target_ntee_codes=("A20", "A60")))
             handles = await window.workflows.import_files([vt])
             await window.workflows.wait_all()
@@ -317,7 +317,7 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
             await window.workflows.wait_all()
             assert (await handle.wait()).status is RunStatus.SUCCEEDED
             found = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?",
-                           (window.current_profile_id,))[0]
+                           (window.profiles.current_id,))[0]
             assert found > 0
             assert window.table_model.rowCount() == found  # the open table refreshed by itself
             assert window.query.stage_tabs.tabText(0) == f"All ({found:,})"
@@ -365,7 +365,7 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
     async def scenario():
         window = await open_main_window(data_dir)
         try:
-            profile_id = window.current_profile_id
+            profile_id = window.profiles.current_id
             expected = db_ids(data_dir, "SELECT count(*) FROM opportunities AS o JOIN source_records AS r "
                                         "ON r.id = o.source_record_id WHERE o.profile_id = ? AND "
                                         "(r.name LIKE '%Watershed%' OR r.description LIKE '%Watershed%')",
@@ -572,7 +572,7 @@ def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_d
             first = window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
             before = data.stage_counts[Stage.APPROACH]
             stage_before = db_ids(data_dir, "SELECT stage FROM opportunities WHERE id = ?", (first,))[0]
-            await window.move_opportunities([first], Stage.APPROACH)
+            await window.stage_moves.move([first], Stage.APPROACH)
             expected = before + (0 if stage_before == "approach" else 1)
             await wait_for(lambda: window.dashboard.panel.data.stage_counts[Stage.APPROACH] == expected)
             image = window.dashboard.panel.grab()

@@ -1,0 +1,160 @@
+"""The profile list on the left: which profile is selected, and creating, editing and deleting one.
+
+Selecting a profile opens its opportunities through the query controller; its counts (list row,
+stage tabs, dashboard) are re-read here whenever a move or a workflow changed them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.ui.dialogs import confirm, run_dialog
+from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll
+from catalynx_desktop.ui.profile_dialog import ProfileDialog
+from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
+
+if TYPE_CHECKING:
+    from catalynx_desktop.ui.main_window import MainWindow
+
+
+class ProfileController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.current_id: int | None = None
+        self.model = ProfileListModel(window)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.setWordWrap(False)
+        self.view.doubleClicked.connect(lambda _index: window.tasks.spawn(self.edit_dialog()))
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+
+    # -- the list and the selection -----------------------------------------------------------
+    async def load(self) -> bool:
+        """Re-read the list (one query with every profile's counts); False when there is none."""
+        summaries = await self.window.services.profiles.list_summaries()
+        self.model.set_summaries(summaries)
+        if not summaries:
+            self.current_id = None
+        return bool(summaries)
+
+    def select_current_or_last(self) -> Coroutine[Any, Any, None]:
+        """Select the current profile, else the one of the last session, else the first."""
+        wanted = self.current_id or _int_or_none(self.window.settings.value("profiles/last"))
+        row = self.model.row_of(wanted) if wanted is not None else -1
+        return self.select_row(max(row, 0))
+
+    def select_row(self, row: int) -> Coroutine[Any, Any, None]:
+        """Select the row now (synchronously); the returned coroutine shows its opportunities."""
+        summary = self.model.summary(row)
+        if summary is None:
+            return asyncio.sleep(0)
+        self.current_id = summary.profile.id
+        # Signals blocked: _row_changed would open the same profile a second time.
+        self.view.selectionModel().blockSignals(True)
+        self.view.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.selectionModel().blockSignals(False)
+        return self.show(summary.profile.id)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        profile_id = current.data(PROFILE_ID_ROLE) if current.isValid() else None
+        if profile_id is not None and profile_id != self.current_id:
+            self.window.tasks.spawn(self.show(profile_id), name="show-profile")
+
+    async def show(self, profile_id: int) -> None:
+        """Make `profile_id` current: its stage counts, its opportunities, its dashboard."""
+        window = self.window
+        self.current_id = profile_id
+        self._show_stage_counts(profile_id)
+        await window.query.open(window.query.current())
+        await window.dashboard.refresh()
+
+    def selected(self) -> Profile | None:
+        summary = self.model.summary(self.model.row_of(self.current_id or -1))
+        return summary.profile if summary else None
+
+    # -- counts -------------------------------------------------------------------------------
+    def _show_stage_counts(self, profile_id: int) -> None:
+        summary = self.model.summary(self.model.row_of(profile_id))
+        if summary is not None:
+            self.window.query.show_stage_counts(summary)
+
+    async def refresh_counts(self, profile_ids: Collection[int]) -> None:
+        """Re-read these profiles' stage counts: their list rows, the stage tabs and the dashboard follow."""
+        for profile_id in profile_ids:
+            counts = await self.window.services.profiles.stage_counts(profile_id)
+            self.model.update_counts(profile_id, counts)
+        if self.current_id is not None:
+            self._show_stage_counts(self.current_id)
+        if self.current_id in profile_ids:
+            await self.window.dashboard.refresh()
+
+    async def opportunities_changed(self, profile_id: int) -> None:
+        """A workflow changed this profile's opportunities: its counts, and the table if it is open."""
+        await self.refresh_counts({profile_id})
+        if profile_id == self.current_id:
+            await refresh_keeping_scroll(self.window.table, self.window.table_model)
+
+    # -- create, edit, delete -----------------------------------------------------------------
+    async def new_dialog(self) -> None:
+        dialog = ProfileDialog(self.window)
+        if await run_dialog(dialog) and dialog.result_profile is not None:
+            await self.save(dialog.result_profile)
+
+    async def edit_dialog(self) -> None:
+        profile = self.selected()
+        if profile is None:
+            return
+        dialog = ProfileDialog(self.window, profile)
+        if await run_dialog(dialog) and dialog.result_profile is not None:
+            await self.save(dialog.result_profile)
+
+    async def save(self, profile: Profile) -> Profile:
+        """Create or update `profile`, then show it selected in the reloaded list."""
+        services = self.window.services
+        if profile.id is None:
+            saved = await services.profiles.create(profile)
+        else:
+            saved = await services.profiles.update(profile)
+        self.current_id = saved.id
+        await self.window.reload()
+        self.window.status_label.setText(f"Saved profile “{saved.name}”.")
+        return saved
+
+    async def delete_dialog(self) -> None:
+        profile = self.selected()
+        if profile is None or profile.id is None:
+            return
+        summary = self.model.summary(self.model.row_of(profile.id))
+        count = summary.total if summary else 0
+        if await confirm(self.window, "Delete profile",
+                         f"Delete “{profile.name}” and its {count:,} opportunities? This cannot be undone."):
+            await self.delete(profile.id)
+
+    async def delete(self, profile_id: int) -> None:
+        window = self.window
+        self.current_id = None
+        window.table_model.clear()  # its rows are about to go; do not let the view page them in
+        window.status_label.setText("Deleting profile…")
+        await window.services.profiles.delete(profile_id)
+        await window.reload()
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value) if value is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
