@@ -23,13 +23,21 @@ log = logging.getLogger("catalynx_desktop")
 
 
 def configure_logging(paths: AppPaths, verbose: bool = False) -> Path:
-    """Rotating log file in the platform log directory (5 x 2 MB)."""
-    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    """Rotating log file in the platform log directory (5 x 2 MB); stderr if it cannot be written."""
     log_file = paths.log_dir / "catalynx.log"
     root = logging.getLogger()
     if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
-        handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        try:
+            paths.log_dir.mkdir(parents=True, exist_ok=True)
+            handler: logging.Handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5,
+                                                           encoding="utf-8")
+        except OSError as error:  # a read-only or full log folder must not stop the app
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setLevel(logging.WARNING)
+            log.warning("cannot write the log file %s (%s); logging warnings to stderr", log_file,
+                        error.strerror or error)
+        handler.setFormatter(formatter)
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     return log_file
@@ -122,13 +130,20 @@ def install_crash_reporting(log_file: Path) -> None:
 
 
 def _acquire_instance_lock(paths: AppPaths):
-    """Refuse a second app on the same data directory (a stale lock of a dead process is taken over)."""
+    """Refuse a second app on the same data directory (a stale lock of a dead process is taken over).
+
+    None if another app holds the lock; DataDirectoryError if the lock file cannot be written."""
     from PySide6.QtCore import QLockFile
+
+    from catalynx_desktop.paths import DataDirectoryError
 
     lock = QLockFile(str(paths.data_dir / "catalynx.lock"))
     lock.setStaleLockTime(0)
     if not lock.tryLock(200):
-        return None
+        if lock.error() == QLockFile.LockError.LockFailedError:
+            return None
+        problem = paths.data_dir_problem() or f"its lock file cannot be written ({lock.error().name})"
+        raise DataDirectoryError(paths.data_dir, "data directory", problem)
     return lock
 
 
@@ -138,15 +153,20 @@ def run_gui(data_dir: str | None) -> int:
 
     from catalynx_desktop.storage.errors import StorageError
 
-    paths = resolve_paths(data_dir).ensure()
-    log_file = configure_logging(paths)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
     # We end the session ourselves after the database is closed, not when the window goes.
     app.setQuitOnLastWindowClosed(False)
-    lock = _acquire_instance_lock(paths)
+    try:
+        paths = resolve_paths(data_dir).ensure()
+        log_file = configure_logging(paths)
+        lock = _acquire_instance_lock(paths)
+    except StorageError as error:  # e.g. a read-only data directory: one message, nothing touched
+        log.error("cannot start: %s", error)
+        QMessageBox.critical(None, APP_NAME, error.user_message)
+        return 1
     if lock is None:
         QMessageBox.warning(None, APP_NAME, f"{APP_NAME} is already open on {paths.data_dir}.\n"
                             "Switch to that window, or start with --data-dir to open another data directory.")
@@ -226,6 +246,16 @@ async def _discover_command(args: argparse.Namespace) -> int:
         await services.close()
 
 
+def _run_error(result) -> str:
+    """What went wrong in a run, for a person: the failed step's own message (a full disk says
+    so and what to do) rather than the engine's "step 'x' failed: SomeError: ..." summary."""
+    for outcome in result.steps.values():
+        if outcome.status.value == "failed" and outcome.error:
+            kind, _, message = outcome.error.partition(": ")
+            return message if kind in ("StorageError", "DataDirectoryError", "FormatError") else outcome.error
+    return result.error
+
+
 async def _import_command(args: argparse.Namespace) -> int:
     """Import files as workflow runs (persisted like the window's), with a text progress bar."""
     from catalynx_desktop.services import AppServices
@@ -255,7 +285,7 @@ async def _import_command(args: argparse.Namespace) -> int:
                 if output["rejects_csv"]:
                     print(f"  all rejected records: {output['rejects_csv']}")
             else:
-                print(f"{file.name}: {result.status.value}: {result.error}", file=sys.stderr)
+                print(f"{file.name}: {result.status.value}: {_run_error(result)}", file=sys.stderr)
                 worst = max(worst, 1)
     except FormatError as error:
         print(f"import: {error}", file=sys.stderr)
@@ -282,7 +312,11 @@ def run_self_test() -> int:
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    home = Path(tempfile.mkdtemp(prefix="catalynx-self-test-"))
+    try:
+        home = Path(tempfile.mkdtemp(prefix="catalynx-self-test-"))
+    except OSError as error:
+        print(f"self-test FAILED: cannot create a temporary data directory ({error})", file=sys.stderr)
+        return 1
 
     async def check() -> str:
         services = await AppServices.open(resolve_paths(home))
@@ -416,6 +450,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.self_test:
         return run_self_test()
+    if args.command is None:
+        return run_gui(args.data_dir)
+    from catalynx_desktop.storage.errors import ErrorKind, StorageError, classify
+
+    try:
+        return _run_command(args)
+    except (StorageError, OSError) as error:
+        # The environment's fault (read-only or full disk, damaged or newer database, ...): one
+        # message that says what to do, not a traceback. Anything else is a bug and propagates.
+        problem = classify(error)
+        if problem.kind is not ErrorKind.ENVIRONMENT:
+            raise
+        # The details go to the log file only: without one (the log folder is the unwritable
+        # one) the traceback would reach the terminal through logging's stderr fallback.
+        has_log_file = any(isinstance(h, RotatingFileHandler) for h in logging.getLogger().handlers)
+        log.log(logging.ERROR if has_log_file else logging.DEBUG, "%s failed: %s", args.command, problem,
+                exc_info=error)
+        print(f"{args.command}: {problem.user_message}", file=sys.stderr)
+        return 1
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         if args.profiles < 1 or args.opportunities < 0:
             print("demo: --profiles must be at least 1 and --opportunities at least 0", file=sys.stderr)
@@ -433,8 +489,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = resolve_paths(args.data_dir)
         for name in ("data_dir", "database", "cache_dir", "log_dir", "config_dir"):
             print(f"{name:11} {getattr(paths, name)}")
+        problem = paths.data_dir_problem()
+        if problem is not None:  # only a report: say so, but print the locations all the same
+            print(f"paths: warning: the data directory {paths.data_dir} is not writable ({problem}); "
+                  f"{APP_NAME} cannot open it until it is", file=sys.stderr)
         return 0
-    return run_gui(args.data_dir)
+    raise ValueError(f"unknown command {args.command!r}")
 
 
 if __name__ == "__main__":

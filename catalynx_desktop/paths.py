@@ -2,17 +2,27 @@
 
 With an override every location (database, cache, logs, settings) lives under that one
 directory, so a test or a second dataset never touches the user's real files.
+
+`AppPaths.ensure()` is what every command runs first: the data directory (database, lock,
+backups) and the settings directory must be writable, or it raises DataDirectoryError with one
+message naming the folder; the cache and log directories are optional (the app runs without a
+cache, and logs to stderr), so a problem there is only a logged warning.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from catalynx_desktop import APP_ID
+from catalynx_desktop import APP_ID, APP_NAME
+from catalynx_desktop.storage.errors import ErrorKind, StorageError
+
+log = logging.getLogger(__name__)
 
 ENV_HOME = "CATALYNX_HOME"
 DATABASE_FILENAME = "catalynx.sqlite3"
@@ -38,9 +48,56 @@ class AppPaths:
         return self.config_dir / "settings.json"
 
     def ensure(self) -> AppPaths:
-        for directory in (self.data_dir, self.cache_dir, self.log_dir, self.config_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+        """Create the directories; raises DataDirectoryError if the data or settings directory
+        cannot be created or written (nothing in them is changed then)."""
+        for directory, what in ((self.data_dir, "data directory"), (self.config_dir, "settings directory")):
+            problem = _unwritable(directory)
+            if problem is not None:
+                raise DataDirectoryError(directory, what, problem)
+        for directory, what in ((self.cache_dir, "cache"), (self.log_dir, "log")):
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                log.warning("the %s directory %s cannot be used (%s); continuing without it",
+                            what, directory, error.strerror or error)
         return self
+
+    def data_dir_problem(self) -> str | None:
+        """Why the data directory cannot be written (None if it can, or does not exist yet).
+        Creates nothing: for commands that only report, like `paths`."""
+        return _unwritable(self.data_dir) if self.data_dir.exists() else None
+
+
+class DataDirectoryError(StorageError):
+    """The data (or settings) directory cannot be created or written: the app cannot work there."""
+
+    def __init__(self, directory: Path, what: str, problem: str) -> None:
+        state = "is not writable" if directory.is_dir() else "cannot be created"
+        super().__init__(
+            f"The {what} {directory} {state} ({problem}). {APP_NAME} keeps its database and "
+            "settings there and cannot work without writing to them; nothing there was changed. "
+            "Fix the folder's permissions (or the disk's read-only mount), or choose another data "
+            "directory with --data-dir.",
+            ErrorKind.ENVIRONMENT,
+            directory,
+        )
+        self.problem = problem
+
+
+def _unwritable(directory: Path) -> str | None:
+    """None if `directory` exists (created if needed) and a file can be created in it, else why not.
+
+    A real probe file, not os.access(): access() says nothing about read-only mounts on every
+    platform, ACLs or network file systems."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory, prefix=".catalynx-write-test-"):
+            pass
+    except FileExistsError:
+        return "it is a file, not a folder"
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
 
 
 def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:

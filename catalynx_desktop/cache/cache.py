@@ -135,11 +135,11 @@ class Cache:
         return await self._hop(self._set_sync, kind, key, value, fingerprint, ttl_s)
 
     async def delete(self, kind: str, key: str) -> bool:
-        return await self._hop(self._store.delete, kind, key)
+        return bool(await self._hop(self._tolerant, self._store.delete, kind, key))
 
     async def delete_many(self, kind: str, keys: list[str]) -> int:
         """Delete several entries in one hop and one transaction; returns how many existed."""
-        return await self._hop(self._store.delete_many, kind, list(keys))
+        return int(await self._hop(self._tolerant, self._store.delete_many, kind, list(keys)))
 
     async def contains_all(self, kind: str, keys: list[str]) -> bool:
         """True if every key has an entry (not checking expiry or fingerprints). One hop."""
@@ -288,5 +288,18 @@ class Cache:
         return True
 
     def _counts_sync(self) -> tuple[int, int]:
-        self._store.flush_access()
+        self._tolerant(self._store.flush_access)
         return self._store.counts()
+
+    @staticmethod
+    def _tolerant(fn: Callable[..., Any], *args: Any) -> Any:
+        """A cache write that fails for the environment's reasons (disk full, locked past the
+        busy timeout, permissions) is logged and skipped (0 / None): a cache must never fail
+        the work it serves, e.g. an import whose clean-up deletes chunks on a full disk."""
+        try:
+            return fn(*args)
+        except (OSError, sqlite3.OperationalError) as error:
+            if isinstance(error, sqlite3.OperationalError) and is_corruption(error):
+                raise  # _guarded rebuilds the index
+            log.warning("cache: %s failed: %s", getattr(fn, "__name__", "write"), error)
+            return 0

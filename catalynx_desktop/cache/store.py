@@ -237,10 +237,15 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(self.conn)
+            self.conn.execute("COMMIT")  # can fail too (disk full): then roll back below
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled back on its own (SQLITE_FULL, IOERR): ROLLBACK would raise then.
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.debug("cache: ROLLBACK failed", exc_info=True)
             raise
-        self.conn.execute("COMMIT")
         return result
 
     def _write_file(self, data: bytes) -> str:

@@ -37,6 +37,17 @@ _COMMON_PRAGMAS = (
 _CACHE_KIB = {"writer": 32_000, "reader": 16_000, "background": 4_000}
 
 
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back what is still open. SQLite itself may already have rolled the transaction back
+    (SQLITE_FULL, SQLITE_IOERR, ...): a ROLLBACK then would raise and hide the real error."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        log.warning("ROLLBACK after a failed write failed too", exc_info=True)
+
+
 class Database:
     """Owns the connections to one database file. Create with `await Database.open(path)`."""
 
@@ -123,10 +134,12 @@ class Database:
                 result = fn(conn)
                 if conn.total_changes != before:
                     conn.execute(BUMP_SQL)  # cached query results of older versions are stale now
+                # COMMIT can fail too (a full disk refuses the last WAL frames): the transaction
+                # must not stay open on the writer, or every later write would fail.
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _roll_back(conn)
                 raise
-            conn.execute("COMMIT")
             return result
 
         async with self._write_lock:
