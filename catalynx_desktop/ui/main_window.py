@@ -1,20 +1,26 @@
 """The main window: profiles on the left, the selected profile's opportunities on the right.
 
-Everything that touches data is awaited through AppServices; this module has no SQL and never
-blocks the UI thread. Long actions show a progress bar with a Cancel button in the status bar.
+This class is the shell: it lays out the widgets the area controllers own, wires menus, shortcuts
+and the toolbar to them, saves and restores the window's state, and shuts down. Each area has its
+own module — profiles (profile_controller), what the table shows (query_controller), stage moves
+(stage_move_controller), the docks (details_controller, dashboard_controller), saved views
+(saved_views_menu), workflow runs (workflow_actions), long actions (long_action), and so on.
+
+Everything that touches data is awaited through AppServices; no SQL here or in the controllers,
+and nothing blocks the UI thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from pathlib import Path
+from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -26,7 +32,6 @@ from catalynx_desktop import APP_NAME
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.settings import Settings, save_settings
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.dashboard_controller import DashboardController
 from catalynx_desktop.ui.demo_loader import SMALL_DEMO, DemoLoader
@@ -34,6 +39,7 @@ from catalynx_desktop.ui.details_controller import DetailsController
 from catalynx_desktop.ui.dialogs import run_dialog
 from catalynx_desktop.ui.empty_state import EmptyState
 from catalynx_desktop.ui.error_display import ErrorDisplay
+from catalynx_desktop.ui.file_drop import FileDropImport
 from catalynx_desktop.ui.long_action import LongAction
 from catalynx_desktop.ui.opportunity_table_model import OpportunityTableModel
 from catalynx_desktop.ui.opportunity_table_view import (
@@ -44,25 +50,25 @@ from catalynx_desktop.ui.opportunity_table_view import (
 from catalynx_desktop.ui.profile_controller import ProfileController
 from catalynx_desktop.ui.query_controller import QueryController
 from catalynx_desktop.ui.saved_views_menu import SavedViewsMenu
-from catalynx_desktop.ui.settings_dialog import SettingsDialog
+from catalynx_desktop.ui.settings_controller import SettingsController
 from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.stage_move_controller import StageMoveController
 from catalynx_desktop.ui.workflow_actions import WorkflowActions
-
-log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, services: AppServices, settings: QSettings) -> None:
         super().__init__()
         self.services = services
-        self.settings = settings
+        self.settings = settings  # the window's own state: geometry, columns, sort, saved views
         self.errors = ErrorDisplay(self)
         self.tasks = TaskRunner(on_error=self.errors.show)
-        self.first_rows_shown = asyncio.Event()
+        self.first_rows_shown = asyncio.Event()  # start-up waits for the first page (or the empty state)
         self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
         self.resize(1280, 800)
 
+        # Controllers own their widgets; the window lays them out. Keep this order: widgets join the
+        # Tab focus chain as they join the window, and docks stack in the order they are added.
         self.profiles = ProfileController(self)  # the list on the left and the selected profile
 
         self.table_model = OpportunityTableModel(services.views, self.tasks, self)
@@ -108,12 +114,15 @@ class MainWindow(QMainWindow):
 
         self.saved_views = SavedViewsMenu(self)
         self.workflows = WorkflowActions(self)
+        self.app_settings = SettingsController(self)  # File > Settings… (self.settings is the UI state)
         self._build_actions()
         self._restore_state()
-        self.setAcceptDrops(True)  # drop data files on the window to import them
+        self.file_drop = FileDropImport(self)  # drop data files on the window to import them
 
     # -- actions and shortcuts -------------------------------------------------------------
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot, menu=None) -> QAction:
+    def _action(self, text: str, shortcut: QKeySequence | str | QKeySequence.StandardKey | None,
+                slot: Callable[..., object], menu: QMenu | None = None) -> QAction:
+        """An action on the window (so its shortcut works anywhere in it), optionally in `menu`."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -139,7 +148,8 @@ class MainWindow(QMainWindow):
         stage_menu.addSeparator()
         for stage in PIPELINE:
             self._action(f"Move to {stage.label}…", f"Ctrl+{stage.shortcut_digit}",
-                         lambda _checked=False, s=stage: spawn(self.stage_moves.move_selection_dialog(s)), stage_menu)
+                         lambda _checked=False, s=stage: spawn(self.stage_moves.move_selection_dialog(s)),
+                         stage_menu)
         self.undo_action = self._action("&Undo last move", QKeySequence.StandardKey.Undo,
                                         lambda: spawn(self.stage_moves.undo()), stage_menu)
         self.undo_action.setEnabled(False)
@@ -155,8 +165,7 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
                                         lambda: spawn(self.demo.load(SMALL_DEMO)), file_menu)
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
-        self._action("&Settings…", "Ctrl+,", lambda: spawn(self.settings_dialog()),
-                     file_menu)
+        self._action("&Settings…", "Ctrl+,", lambda: spawn(self.app_settings.dialog()), file_menu)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.details.dock.toggleViewAction())
         dashboard_action = self.dashboard.dock.toggleViewAction()
@@ -224,37 +233,11 @@ class MainWindow(QMainWindow):
     async def shortcuts_dialog(self) -> None:
         await run_dialog(ShortcutsDialog(self, self.actions()))
 
-    async def settings_dialog(self) -> None:
-        services = self.services
-        dialog = SettingsDialog(self, services.settings, services.paths.data_dir, services.cache)
-        if await run_dialog(dialog):
-            await self.apply_settings(dialog.chosen())
-
-    async def apply_settings(self, chosen: Settings) -> None:
-        services = self.services
-        await asyncio.to_thread(save_settings, services.paths.settings_file, chosen)
-        services.settings = chosen
-        if services.cache is not None:
-            await services.cache.trim(chosen.cache_max_mb * 2**20)
-        await services.runs.prune(chosen.run_retention_days)
-        self.status_label.setText("Settings saved.")
-
-    # -- drag and drop: files dropped on the window are imported --------------------------------
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
-
     async def open_query(self, query: OpportunityQuery) -> None:
         """Alias kept for benchmarks/bench_core.py; everything else opens through `self.query.open`."""
         await self.query.open(query)
 
-    # -- shutdown -----------------------------------------------------------------
+    # -- shutdown -----------------------------------------------------------------------------
     async def shutdown(self) -> None:
         """After the window closed: stop panels reading, end runs (they become interrupted and
         can be re-run), stop our tasks, close the cache and the database."""
@@ -263,7 +246,7 @@ class MainWindow(QMainWindow):
         await self.tasks.cancel_all()
         await self.services.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
         self.long_action.stop_on_close()
         super().closeEvent(event)

@@ -140,8 +140,8 @@ class ProfileController(QObject):
             return
         summary = self.model.summary(self.model.row_of(profile.id))
         count = summary.total if summary else 0
-        if await confirm(self.window, "Delete profile",
-                         f"Delete “{profile.name}” and its {count:,} opportunities? This cannot be undone."):
+        question = f"Delete “{profile.name}” and its {count:,} opportunities? This cannot be undone."
+        if await confirm(self.window, "Delete profile", question):
             await self.delete(profile.id)
 
     async def delete(self, profile_id: int) -> None:

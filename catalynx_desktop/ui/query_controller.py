@@ -61,7 +61,8 @@ class QueryController(QObject):
 
         self.filter_bar = FilterBar()
         self.filter_bar.edit_requested.connect(lambda: window.tasks.spawn(self.filter_dialog()))
-        self.filter_bar.filters_changed.connect(lambda filters: window.tasks.spawn(self.apply_filters(filters)))
+        self.filter_bar.filters_changed.connect(
+            lambda filters: window.tasks.spawn(self.apply_filters(filters)))
 
     # -- the query ----------------------------------------------------------------------------
     def current(self) -> OpportunityQuery:
@@ -75,14 +76,14 @@ class QueryController(QObject):
 
     async def open(self, query: OpportunityQuery) -> None:
         """Show `query` in the table (first page as soon as it is read) and say how many match."""
-        window = self.window
+        window, model = self.window, self.window.table_model
         started = time.perf_counter()
         self.remember_sort(query)
-        await window.table_model.open(query)
+        await model.open(query)
         window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
-        if window.table_model.query == query:  # not overtaken by a newer query meanwhile
+        if model.query == query:  # not overtaken by a newer query meanwhile
             found = "matching “" + query.search + "”" if query.search else ""
-            window.status_label.setText(f"{window.table_model.total:,} opportunities {found} · first rows in "
+            window.status_label.setText(f"{model.total:,} opportunities {found} · first rows in "
                                         f"{(time.perf_counter() - started) * 1000:.0f} ms")
             window.first_rows_shown.set()
 
@@ -151,7 +152,8 @@ class QueryController(QObject):
         self.filter_bar.set_filters(view.filters)
         self._sort = (view.sort, view.descending)
         self.stage_tabs.blockSignals(True)
-        self.stage_tabs.setCurrentIndex(ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1)
+        tab = ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1
+        self.stage_tabs.setCurrentIndex(tab)
         self.stage_tabs.blockSignals(False)
         if view.header_state:
             self.window.table.horizontalHeader().restoreState(QByteArray(view.header_state))

@@ -336,7 +336,7 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
 
             settings = window.services.settings.__class__(cache_max_mb=64, run_retention_days=30,
                                                           discover_threshold=0.4)
-            await window.apply_settings(settings)
+            await window.app_settings.apply(settings)
             assert load_settings(window.services.paths.settings_file) == settings
         finally:
             await close_main_window(window)

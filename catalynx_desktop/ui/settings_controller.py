@@ -1,0 +1,42 @@
+"""File > Settings…: the settings dialog, and applying its choice (saved to the settings file, the
+cache trimmed to its new limit, old workflow runs pruned).
+
+These are the app's settings (settings.py, shared with the command line); the window's own state
+(geometry, columns, sort) lives in the QSettings file, `window.settings`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from catalynx_desktop.settings import Settings, save_settings
+from catalynx_desktop.ui.dialogs import run_dialog
+from catalynx_desktop.ui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from catalynx_desktop.ui.main_window import MainWindow
+
+
+class SettingsController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    async def dialog(self) -> None:
+        services = self.window.services
+        dialog = SettingsDialog(self.window, services.settings, services.paths.data_dir, services.cache)
+        if await run_dialog(dialog):
+            await self.apply(dialog.chosen())
+
+    async def apply(self, chosen: Settings) -> None:
+        services = self.window.services
+        # File I/O off the UI thread.
+        await asyncio.to_thread(save_settings, services.paths.settings_file, chosen)
+        services.settings = chosen
+        if services.cache is not None:
+            await services.cache.trim(chosen.cache_max_mb * 2**20)
+        await services.runs.prune(chosen.run_retention_days)
+        self.window.status_label.setText("Settings saved.")
