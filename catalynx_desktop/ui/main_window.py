@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
         self.errors = ErrorDisplay(self)
         self.tasks = TaskRunner(on_error=self.errors.show)
         self.first_rows_shown = asyncio.Event()  # start-up waits for the first page (or the empty state)
+        self.long_action = LongAction(self)  # status-bar progress + Cancel
+        self.demo = DemoLoader(self)
         self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
         self.resize(1280, 800)
 
@@ -98,8 +100,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self.status_label = QLabel()
-        self.long_action = LongAction(self)
-        self.demo = DemoLoader(self)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.long_action.progress)
         self.statusBar().addPermanentWidget(self.long_action.cancel_button)

@@ -155,6 +155,6 @@ class ProfileController(QObject):
 
 def _int_or_none(value: object) -> int | None:
     try:
-        return int(value) if value is not None else None  # type: ignore[arg-type]
+        return int(value) if value is not None else None  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None

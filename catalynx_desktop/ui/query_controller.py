@@ -34,7 +34,7 @@ class QueryController(QObject):
         super().__init__(window)
         self.window = window
         settings = window.settings
-        self._sort = (SortKey(settings.value("table/sort", SortKey.SCORE.value)),
+        self._sort = (SortKey(str(settings.value("table/sort", SortKey.SCORE.value))),
                       settings.value("table/descending", "true") == "true")
 
         self.stage_tabs = QTabBar()
