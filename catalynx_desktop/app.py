@@ -22,6 +22,17 @@ from catalynx_desktop.paths import AppPaths, resolve_paths
 log = logging.getLogger("catalynx_desktop")
 
 
+class _LogFileHandler(RotatingFileHandler):
+    """The rotating log file; when it cannot be written (a full disk) the record is dropped
+    quietly: logging's default prints a traceback per record to stderr, burying the one message
+    the user needs ("the disk ... is full") under dozens of them."""
+
+    write_failures = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        self.write_failures += 1
+
+
 def configure_logging(paths: AppPaths, verbose: bool = False) -> Path:
     """Rotating log file in the platform log directory (5 x 2 MB); stderr if it cannot be written."""
     log_file = paths.log_dir / "catalynx.log"
@@ -30,8 +41,8 @@ def configure_logging(paths: AppPaths, verbose: bool = False) -> Path:
         formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
         try:
             paths.log_dir.mkdir(parents=True, exist_ok=True)
-            handler: logging.Handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5,
-                                                           encoding="utf-8")
+            handler: logging.Handler = _LogFileHandler(log_file, maxBytes=2_000_000, backupCount=5,
+                                                       encoding="utf-8")
         except OSError as error:  # a read-only or full log folder must not stop the app
             handler = logging.StreamHandler(sys.stderr)
             handler.setLevel(logging.WARNING)

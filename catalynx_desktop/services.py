@@ -46,9 +46,15 @@ class AppServices:
         settings = await asyncio.to_thread(load_settings, paths.settings_file)
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
         runs = SqliteRunStore(db)
-        # Runs a killed session left "running" are interrupted; old ones go.
-        await runs.mark_interrupted_at_startup()
-        await runs.prune(settings.run_retention_days)
+        try:
+            # Runs a killed session left "running" are interrupted; old ones go.
+            await runs.mark_interrupted_at_startup()
+            await runs.prune(settings.run_retention_days)
+        except BaseException:
+            # e.g. a full disk refuses these first writes: close the connections (their threads
+            # would otherwise keep the process alive after the error was reported).
+            await db.close()
+            raise
         try:
             cache: Cache | None = await Cache.open(paths.cache_dir, max_bytes=settings.cache_max_mb * 2**20,
                                                    ttl_by_kind=DEFAULT_TTLS)

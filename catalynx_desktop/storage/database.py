@@ -66,14 +66,17 @@ class Database:
         """Create or migrate the database, then open its connections. Raises StorageError."""
         path = Path(path)
         backups = backups_dir or path.parent / "backups"
+        opened: list[aiosqlite.Connection] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             await asyncio.to_thread(migrate, path, backups)
-            writer = await cls._connect(path, "writer")
-            reader = await cls._connect(path, "reader")
-            background = await cls._connect(path, "background")
+            for role in ("writer", "reader", "background"):
+                opened.append(await cls._connect(path, role))
         except Exception as error:
+            for conn in opened:  # their threads would keep the process alive after the error
+                await conn.close()
             raise classify(error, path) from error
+        writer, reader, background = opened
         return cls(path, reader, background, writer)
 
     @staticmethod
@@ -84,8 +87,12 @@ class Database:
             pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
         else:
             pragmas += ["PRAGMA query_only = ON"]
-        for pragma in pragmas:
-            await conn.execute(pragma)
+        try:
+            for pragma in pragmas:
+                await conn.execute(pragma)
+        except BaseException:
+            await conn.close()
+            raise
         return conn
 
     async def close(self) -> None:
