@@ -62,12 +62,15 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     Needs a QApplication and a running qasync loop (see run_gui, or tests/conftest.py).
     """
     from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
 
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.theme import apply_theme
 
     paths = resolve_paths(data_dir).ensure()
     services = await AppServices.open(paths)
+    apply_theme(QApplication.instance(), services.settings.theme)
     settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, settings)
     window.setWindowIcon(app_icon())

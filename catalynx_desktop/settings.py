@@ -18,12 +18,15 @@ from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
+THEMES = ("system", "light", "dark")  # see ui/theme.py
+
 
 @dataclass(frozen=True)
 class Settings:
     cache_max_mb: int = 500
     run_retention_days: int = 90
     discover_threshold: float = DEFAULT_THRESHOLD  # see workflows/discover.py for why
+    theme: str = "system"
     # Scoring weights (relative), flat so the JSON stays simple; defaults are the domain's.
     weight_mission: float = DEFAULT_WEIGHTS.mission
     weight_geography: float = DEFAULT_WEIGHTS.geography
@@ -42,6 +45,8 @@ class Settings:
             raise ValueError("Workflow run retention must be between 1 and 3650 days")
         if not 0.0 <= self.discover_threshold <= 1.0:
             raise ValueError("Discover threshold must be between 0 and 1")
+        if self.theme not in THEMES:
+            raise ValueError(f"Appearance must be one of: {', '.join(THEMES)}")
         self.scoring_weights()  # raises ValueError for negative or all-zero weights
         return self
 

@@ -43,6 +43,8 @@ def _chunks(ids: Sequence[int], size: int = _IDS_PER_STATEMENT) -> list[Sequence
 class OpportunityResult:
     """One opened query: its row count and the keys seen so far, to read any page by key."""
 
+    exact = True  # the count comes from the maintained per-stage counts
+
     def __init__(self, db: Database, query: OpportunityQuery, compiled: CompiledQuery, total: int) -> None:
         self._db = db
         self.query = query
@@ -67,6 +69,9 @@ class OpportunityResult:
         compiled = self._compiled
         page = await self._db.read(lambda conn: read_page(conn, compiled, seek))
         return self._remember(start, page)
+
+    async def complete(self, is_stale: Callable[[], bool]) -> bool:
+        return True  # already exact
 
     @property
     def known_positions(self) -> int:

@@ -1,17 +1,27 @@
-"""Searched or filtered views: their matches, materialized once as ordered ids.
+"""Searched or filtered views: a fast first page, then every match as ordered ids.
 
-Free text and filters other than the stage cannot use the per-profile sort indexes, so the
-matching opportunity ids (8 bytes each in an array) are collected and sorted in one read on
-the reader thread; after that the count is exact, any page is a primary-key lookup of its ids
-and a jump anywhere costs the same as the next page. Filter values are always parameters; the
-column names come from this module's own constants.
+Free text and filters other than the stage cannot use the per-profile sort indexes to count,
+so the full result is the matching opportunity ids (8 bytes each in an array), collected and
+sorted in one read; after that the count is exact, any page is a primary-key lookup of its ids
+and a jump anywhere costs the same as the next page.
+
+Collecting every match of a broad term ("foundation" on 1M rows: ~700k matches, ~2 s) is far
+slower than the first screen needs, so opening a broad view first *probes*: it walks the sort
+index in order, testing each row, until one page is full (matches are dense, so that is a few
+hundred rows). The rows are shown at once and the exact result is collected on the background
+reader; the view then grows to its full count. Narrow views skip the probe: collecting a few
+thousand matches is itself fast, and walking the index for rare matches is not.
+
+Filter values are always parameters; column names come from this package's own constants.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery
@@ -24,6 +34,29 @@ from catalynx_desktop.storage.opportunity_queries import (
     row_from_values,
 )
 from catalynx_desktop.storage.record_search import fts_query
+
+# Fewer text matches than this are collected exactly at once (~4 us a match: join + sort, so
+# under ~250 ms); more, and the first page is probed. Counting stops here (~75 ns a match).
+EXACT_TEXT_MATCHES = 60_000
+# A probe that has not filled its page by then gives up: the exact collection follows.
+PROBE_BUDGET_S = 0.25
+# SQLite VM steps between budget checks (a Python call each, with the GIL).
+_CHECK_EVERY = 20_000
+# Converting collected ids, this many characters of "id,id,..." text per step, so that the
+# thread doing it lets go of the GIL between steps (the UI thread waits for the GIL otherwise).
+_CONVERT_CHARS = 256 * 1024
+
+_PREFIXED_ROW_COLUMNS = ", ".join(f"o.{name}" for name in ROW_COLUMNS.split(", "))
+
+
+@dataclass(frozen=True)
+class _Match:
+    """The FROM/WHERE of a searched or filtered view, without the free-text condition."""
+
+    joins: str
+    where: list[str]
+    params: list[object]
+    text: str  # the safe FTS5 query, '' for none
 
 
 def _filter_sql(filters: OpportunityFilters, today: date) -> tuple[list[str], list[object]]:
@@ -63,33 +96,92 @@ def _filter_sql(filters: OpportunityFilters, today: date) -> tuple[list[str], li
     return where, params
 
 
-def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date | None = None) -> array:
-    """Ids of the profile's opportunities that match the search and the filters, in the query's order."""
-    compiled = compile_query(query)
-    direction = "DESC" if query.descending else "ASC"
+def _match(query: OpportunityQuery, today: date | None) -> _Match:
     joins = ""
     where = ["o.profile_id = ?"]
     params: list[object] = [int(query.profile_id)]
-    text = fts_query(query.search)
-    if text:
-        joins += " JOIN record_search ON record_search.rowid = o.source_record_id"
-        where.append("record_search MATCH ?")
-        params.append(text)
     if query.filters.ntee_groups:
         joins += " LEFT JOIN source_records AS r ON r.id = o.source_record_id"
     if query.stage is not None:
         where.append("o.stage_rank = ?")
         params.append(STAGE_RANK[query.stage])
     extra, extra_params = _filter_sql(query.filters, today or date.today())
-    where += extra
-    params += extra_params
-    sql = (f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} "
-           f"ORDER BY o.{compiled.column} {direction}, o.id {direction}")
+    return _Match(joins, where + extra, params + extra_params, fts_query(query.search))
+
+
+def _order(query: OpportunityQuery) -> str:
+    column = compile_query(query).column
+    direction = "DESC" if query.descending else "ASC"
+    return f"o.{column} {direction}, o.id {direction}"
+
+
+def _ids_from_text(text: str | None) -> array:
+    ids = array("q")
+    start, end_of_text = 0, len(text or "")
+    while start < end_of_text:
+        end = text.find(",", start + _CONVERT_CHARS)  # type: ignore[union-attr]
+        end = end_of_text if end < 0 else end
+        ids.extend(map(int, text[start:end].split(",")))  # type: ignore[index]
+        start = end + 1
+    return ids
+
+
+def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date | None = None) -> array:
+    """Ids of the profile's opportunities that match the search and the filters, in the query's order."""
+    match = _match(query, today)
+    joins, where, params = match.joins, list(match.where), list(match.params)
+    if match.text:
+        joins = " JOIN record_search ON record_search.rowid = o.source_record_id" + joins
+        where.append("record_search MATCH ?")
+        params.append(match.text)
+    sql = f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} ORDER BY {_order(query)}"
     # The ids come back as one text, not one tuple per row: hundreds of thousands of row tuples
     # made the cyclic GC run full collections on this thread, holding the GIL (and so stalling
     # the UI thread) for hundreds of ms. Strings and ints are not tracked by the GC.
     (text,) = conn.execute(f"SELECT group_concat(id, ',') FROM ({sql})", params).fetchone()
-    return array("q", map(int, text.split(","))) if text else array("q")
+    return _ids_from_text(text)
+
+
+def _text_matches(conn: sqlite3.Connection, text: str, cap: int) -> int:
+    return int(conn.execute("SELECT count(*) FROM (SELECT 1 FROM record_search WHERE record_search MATCH ? "
+                            "LIMIT ?)", (text, cap)).fetchone()[0])
+
+
+def _run_within(conn: sqlite3.Connection, seconds: float, read: Callable[[], list[tuple]]) -> list[tuple] | None:
+    """`read()`, or None when it takes longer than `seconds` (SQLite interrupts the statement)."""
+    deadline = time.perf_counter() + seconds
+    conn.set_progress_handler(lambda: time.perf_counter() > deadline, _CHECK_EVERY)
+    try:
+        return read()
+    except sqlite3.OperationalError as error:
+        if "interrupted" in str(error):
+            return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: int,
+                     today: date | None = None, budget_s: float = PROBE_BUDGET_S) -> list[OpportunityRow] | None:
+    """The first `limit` rows of a searched/filtered view by walking its sort index, or None
+    when that would not be quick (rare matches: collect them exactly instead)."""
+    match = _match(query, today)
+    where, params = list(match.where), list(match.params)
+    if match.text:
+        if _text_matches(conn, match.text, EXACT_TEXT_MATCHES) < EXACT_TEXT_MATCHES:
+            return None
+        # The matching record ids are materialized once (~0.2 us a match) and each walked row
+        # tests membership; a correlated MATCH per row re-expands the prefix query every time
+        # (tens of ms a row for a common prefix).
+        where.append("o.source_record_id IN (SELECT rowid FROM record_search WHERE record_search MATCH ?)")
+        params.append(match.text)
+    index = compile_query(query).index
+    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {index}{match.joins} "
+           f"WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
+    values = _run_within(conn, budget_s, lambda: conn.execute(sql, (*params, limit)).fetchall())
+    if values is None or len(values) < limit:
+        return None  # too slow, or the whole result is this short: the exact path is as cheap
+    return [row_from_values(v) for v in values]
 
 
 def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[OpportunityRow]:
@@ -104,27 +196,65 @@ def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[Oppor
 
 
 class SearchResult:
-    """Same interface as OpportunityResult (total, page, build_position_map)."""
+    """Same interface as OpportunityResult (total, page, build_position_map).
 
-    def __init__(self, db: Database, query: OpportunityQuery, ids: array) -> None:
+    Opened from a probe it is *partial*: it knows only its first rows, `exact` is False and
+    `total` is their number until complete() has collected every match.
+    """
+
+    def __init__(self, db: Database, query: OpportunityQuery, ids: array | None,
+                 first_rows: list[OpportunityRow] | None = None) -> None:
         self._db = db
         self.query = query
-        self._ids = ids
-        self.total = len(ids)
+        self._ids = ids if ids is not None else array("q", (row.id for row in first_rows or ()))
+        self._first_rows = first_rows if ids is None else None
+        self.exact = ids is not None
+        self.total = len(self._ids)
         self.wants_position_map = False  # every position is already known
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]:
+        if self._first_rows is not None:
+            return self._first_rows[start:start + limit]
         chunk = self._ids[start:start + limit]
         return await self._db.read(lambda conn: rows_for_ids(conn, chunk)) if len(chunk) else []
+
+    async def complete(self, is_stale: Callable[[], bool]) -> bool:
+        """Collect every match on the background reader (stops early when stale). True when
+        the result is now exact and still begins with the rows it showed; False when stale or
+        when a write in between changed those first rows (the caller then reloads)."""
+        if self.exact:
+            return True
+        query = self.query
+
+        def collect(conn: sqlite3.Connection) -> array | None:
+            conn.set_progress_handler(is_stale, _CHECK_EVERY)  # a newer query: stop the statement
+            try:
+                return matching_ids(conn, query)
+            except sqlite3.OperationalError as error:
+                if "interrupted" in str(error):
+                    return None
+                raise
+            finally:
+                conn.set_progress_handler(None, 0)
+
+        ids = await self._db.read(collect, background=True)
+        if ids is None or is_stale():
+            return False
+        shown = self._ids
+        self._ids, self._first_rows, self.exact, self.total = ids, None, True, len(ids)
+        return ids[:len(shown)] == shown
 
     async def build_position_map(self, every: int, is_stale: Callable[[], bool]) -> None:
         return None  # every position is already known
 
 
 async def open_search(db: Database, query: OpportunityQuery, first_page: int) -> tuple[SearchResult, list[OpportunityRow]]:
-    def read(conn: sqlite3.Connection) -> tuple[array, list[OpportunityRow]]:
+    def read(conn: sqlite3.Connection) -> tuple[array | None, list[OpportunityRow]]:
+        probed = probe_first_page(conn, query, first_page)
+        if probed is not None:
+            return None, probed
         ids = matching_ids(conn, query)
         return ids, rows_for_ids(conn, ids[:first_page])
 
     ids, rows = await db.read(read)
-    return SearchResult(db, query, ids), rows
+    return SearchResult(db, query, ids, rows if ids is None else None), rows

@@ -41,8 +41,11 @@ class PageSource(Protocol):
     total: int
     query: OpportunityQuery
     wants_position_map: bool
+    exact: bool  # False: only the first rows are known yet; complete() collects the rest
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]: ...
+
+    async def complete(self, is_stale: Callable[[], bool]) -> bool: ...
 
     async def build_position_map(self, every: int, is_stale: Callable[[], bool]) -> None: ...
 
@@ -118,6 +121,8 @@ _OVERDUE = QColor("#d9534f")  # readable on light and dark palettes alike
 class OpportunityTableModel(QAbstractTableModel):
     # Emitted on the UI thread when a query's first page is in (total rows) and per loaded page.
     query_opened = Signal(int)
+    # A broad search opens with its first page only; this carries the exact total once known.
+    total_known = Signal(int)
     page_loaded = Signal(int)
     sort_requested = Signal(object)  # the new OpportunityQuery, so the window can persist it
 
@@ -134,6 +139,7 @@ class OpportunityTableModel(QAbstractTableModel):
         self._requested_at: dict[int, float] = {}
         self._prefetched: set[int] = set()  # pages read ahead, not asked for by the view
         self._mapping = False  # a position map is being (or was) built for the current result
+        self._completer: asyncio.Task[None] | None = None  # grows a partial result to its full count
         # Recent pages (ms), for the benchmarks: request -> rows in the model (includes waiting
         # for the UI thread, e.g. while it paints), and the fetch itself (hop + query + rows).
         self.page_latencies: deque[float] = deque(maxlen=1000)
@@ -148,6 +154,10 @@ class OpportunityTableModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         return self._result.total if self._result else 0
+
+    @property
+    def total_is_exact(self) -> bool:
+        return self._result is None or self._result.exact
 
     async def open(self, query: OpportunityQuery) -> None:
         """Replace the shown result with `query`'s; old rows stay on screen until the new ones come."""
@@ -169,6 +179,30 @@ class OpportunityTableModel(QAbstractTableModel):
         self.endResetModel()
         self._prefetch(1)
         self.query_opened.emit(result.total)
+        if not result.exact:
+            self._completer = self._tasks.spawn(self._complete(result, generation), name="count-matches")
+
+    async def _complete(self, result: PageSource, generation: int) -> None:
+        """Grow a first-page-only result to every match, collected off the interactive reader."""
+        shown = result.total
+        same_start = await result.complete(lambda: generation != self._generation)
+        if generation != self._generation or self._result is not result:
+            return
+        if not same_start or result.total < shown:
+            # A write between the first page and the count changed the rows on screen.
+            self.beginResetModel()
+            self._pages.clear()
+            self.endResetModel()
+        elif result.total > shown:
+            self.beginInsertRows(QModelIndex(), shown, result.total - 1)
+            self.endInsertRows()
+            self._prefetch(1)
+        self.total_known.emit(result.total)
+
+    async def wait_exact(self) -> None:
+        """Until the shown result's total is exact (tests and benchmarks)."""
+        while self._completer is not None and not self._completer.done():
+            await asyncio.shield(self._completer)
 
     def clear(self) -> None:
         self._generation += 1
@@ -302,8 +336,11 @@ class OpportunityTableModel(QAbstractTableModel):
             finally:
                 self._in_flight.discard(page_number)
             requested = self._requested_at.pop(page_number, None)
-            if generation != self._generation:
-                continue  # stale: the query changed while this page was read
+            if generation != self._generation or result is not self._result:
+                # Stale: the query changed while this page was read. (The generation moves when
+                # an open starts but the result only when it finishes, so check both: a page of
+                # the old result read during an open must not land in the new one.)
+                continue
             if result.wants_position_map and not self._mapping:
                 # The first far jump: sample every PAGE_SIZE-th key in the background so the
                 # next jumps read by key. Done lazily: building it on every query open competed

@@ -45,6 +45,8 @@ class QueryController(QObject):
 
         model = window.table_model
         model.query_opened.connect(self._query_opened)
+        model.total_known.connect(self._total_known)
+        self._opened_at = 0.0
         model.sort_requested.connect(self.remember_sort)  # a header click reopens sorted; keep it
         window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
 
@@ -82,10 +84,19 @@ class QueryController(QObject):
         await model.open(query)
         window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
         if model.query == query:  # not overtaken by a newer query meanwhile
-            found = "matching “" + query.search + "”" if query.search else ""
-            window.status_label.setText(f"{model.total:,} opportunities {found} · first rows in "
-                                        f"{(time.perf_counter() - started) * 1000:.0f} ms")
+            self._opened_at = started
+            # A broad search or filter shows its first page before every match is counted.
+            more = "" if model.total_is_exact else "+"
+            counting = "" if model.total_is_exact else " · counting…"
+            window.status_label.setText(f"{model.total:,}{more} opportunities {_matching(query)}· first rows in "
+                                        f"{(time.perf_counter() - started) * 1000:.0f} ms{counting}")
             window.first_rows_shown.set()
+
+    def _total_known(self, total: int) -> None:
+        query = self.window.table_model.query
+        if query is not None:
+            self.window.status_label.setText(f"{total:,} opportunities {_matching(query)}· counted in "
+                                             f"{(time.perf_counter() - self._opened_at) * 1000:.0f} ms")
 
     async def reopen(self) -> None:
         """Open what the controls describe now, if a profile is selected."""
@@ -158,3 +169,7 @@ class QueryController(QObject):
         if view.header_state:
             self.window.table.horizontalHeader().restoreState(QByteArray(view.header_state))
         await self.reopen()
+
+
+def _matching(query: OpportunityQuery) -> str:
+    return f"matching “{query.search}” " if query.search else ""

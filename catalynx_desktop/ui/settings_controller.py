@@ -1,5 +1,5 @@
 """File > Settings…: the settings dialog, and applying its choice (saved to the settings file, the
-cache trimmed to its new limit, old workflow runs pruned).
+appearance switched, the cache trimmed to its new limit, old workflow runs pruned).
 
 These are the app's settings (settings.py, shared with the command line); the window's own state
 (geometry, columns, sort) lives in the QSettings file, `window.settings`.
@@ -11,10 +11,12 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
 
 from catalynx_desktop.settings import Settings, save_settings
 from catalynx_desktop.ui.dialogs import run_dialog
 from catalynx_desktop.ui.settings_dialog import SettingsDialog
+from catalynx_desktop.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow
@@ -36,6 +38,7 @@ class SettingsController(QObject):
         # File I/O off the UI thread.
         await asyncio.to_thread(save_settings, services.paths.settings_file, chosen)
         services.settings = chosen
+        apply_theme(QApplication.instance(), chosen.theme)
         if services.cache is not None:
             await services.cache.trim(chosen.cache_max_mb * 2**20)
         await services.runs.prune(chosen.run_retention_days)

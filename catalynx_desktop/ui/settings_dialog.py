@@ -1,10 +1,11 @@
-"""Settings: cache size, workflow-run retention, Discover threshold, and the cache's statistics."""
+"""Settings: appearance, cache size, workflow-run retention, Discover threshold, scoring weights, cache stats."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.domain.scoring import DIMENSIONS
-from catalynx_desktop.settings import Settings
+from catalynx_desktop.settings import THEMES, Settings
 from catalynx_desktop.ui.cache_panel import CacheLike, CachePanel
 from catalynx_desktop.ui.form_fields import accept_if_valid, error_label
 
@@ -39,10 +40,15 @@ class SettingsDialog(QDialog):
         self.threshold.setRange(0.0, 1.0)
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(settings.discover_threshold)
+        self.theme = QComboBox()
+        for theme in THEMES:
+            self.theme.addItem("Follow the system" if theme == "system" else theme.capitalize(), theme)
+        self.theme.setCurrentIndex(THEMES.index(settings.theme))
         form = QFormLayout()
         data_label = QLabel(str(data_dir))
         data_label.setToolTip("Start with --data-dir DIR (or set CATALYNX_HOME) to use another one.")
         form.addRow("Data directory", data_label)
+        form.addRow("Appearance", self.theme)
         form.addRow("Cache size limit", self.cache_mb)
         form.addRow("Keep workflow runs for", self.retention)
         form.addRow("Discover keeps scores from", self.threshold)
@@ -80,12 +86,13 @@ class SettingsDialog(QDialog):
         self.cache_mb.setValue(settings.cache_max_mb)
         self.retention.setValue(settings.run_retention_days)
         self.threshold.setValue(settings.discover_threshold)
+        self.theme.setCurrentIndex(THEMES.index(settings.theme))
         for name, spin in self.weights.items():
             spin.setValue(getattr(settings, f"weight_{name}"))
 
     def chosen(self) -> Settings:
         """The settings the fields describe; ValueError (shown by the caller) if they are not valid."""
         return Settings(cache_max_mb=self.cache_mb.value(), run_retention_days=self.retention.value(),
-                        discover_threshold=round(self.threshold.value(), 2),
+                        discover_threshold=round(self.threshold.value(), 2), theme=self.theme.currentData(),
                         **{f"weight_{name}": round(spin.value(), 3) for name, spin in self.weights.items()}
                         ).validated()

@@ -15,7 +15,7 @@ from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
-from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PLACEHOLDER, SORT_COLUMN_OF
+from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PAGE_SIZE, PLACEHOLDER, SORT_COLUMN_OF
 from catalynx_desktop.ui.opportunity_table_view import selected_opportunity_ids
 
 
@@ -525,7 +525,14 @@ def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_d
             expected = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000 "
                                         "AND state IN ('VT', 'NH')")[0]
             assert 0 < expected < 5000
+            # A broad filter shows its first page at once, then grows to the exact count.
+            if not window.table_model.total_is_exact:
+                assert window.table_model.rowCount() == PAGE_SIZE
+                assert window.status_label.text().startswith(f"{PAGE_SIZE}+ opportunities")
+                assert "counting" in window.status_label.text()
+            await window.table_model.wait_exact()
             assert window.table_model.rowCount() == expected
+            assert window.status_label.text().startswith(f"{expected:,} opportunities")
             assert len(window.query.filter_bar.chip_labels) == 3  # amount, states, "Clear all"
 
             window.saved_views.save_current("Big northern grants")
@@ -534,11 +541,13 @@ def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_d
             chip.click()
             await wait_for(lambda: window.table_model.query.filters.states == ())
             more = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000")[0]
+            await window.table_model.wait_exact()
             assert window.table_model.rowCount() == more
 
             target = tmp_path / "filtered.csv"
             view = next(v for v in list_views(window.settings) if v.name == "Big northern grants")
             await window.saved_views.open(view)
+            await window.table_model.wait_exact()
             assert window.table_model.rowCount() == expected
             handle = await window.workflows.export(window.table_model.query, target, "csv")
             await window.workflows.wait_all()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.storage import opportunity_search
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
+from catalynx_desktop.storage.opportunity_search import matching_ids
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.opportunity_table_model import MAX_CACHED_PAGES, PAGE_SIZE, OpportunityTableModel
 from tests.storage.helpers import open_demo_db
@@ -53,5 +55,54 @@ def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(run, tmp_p
         run(model.wait_idle())
         loaded = [model.row_at(r) for r in range(model.rowCount()) if model.is_loaded(r)]
         assert loaded and all(row.stage == "plan" for row in loaded)
+    finally:
+        run(db.close())
+
+
+def test_the_model_grows_a_partial_result_in_place(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(opportunity_search, "EXACT_TEXT_MATCHES", 5)
+
+    async def scenario():
+        db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=3000)
+        try:
+            model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+            inserted: list[tuple[int, int]] = []
+            totals: list[int] = []
+            model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+            model.total_known.connect(totals.append)
+            query = OpportunityQuery(demo.profile_ids[0], None, SortKey.SCORE, True, "foundation")
+            expected = list(await db.read(lambda conn: matching_ids(conn, query)))
+            await model.open(query)
+            assert model.rowCount() == PAGE_SIZE and not model.total_is_exact
+            first_page = [model.row_at(r).id for r in range(PAGE_SIZE)]
+            await model.wait_exact()
+            await model.wait_idle()
+            assert model.total_is_exact and model.rowCount() == len(expected)
+            assert inserted == [(PAGE_SIZE, len(expected) - 1)] and totals == [len(expected)]
+            assert first_page == expected[:PAGE_SIZE]
+            assert model.row_at(PAGE_SIZE).id == expected[PAGE_SIZE]  # the next page was read ahead
+        finally:
+            await db.close()
+
+    run(scenario())
+
+
+def test_a_page_of_the_old_query_read_during_an_open_never_lands_in_the_new_one(run, tmp_path):
+    db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=5000))
+    try:
+        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        profile_id = demo.profile_ids[0]
+
+        async def scenario():
+            await model.open(OpportunityQuery(profile_id))
+            await model.wait_idle()
+            model.row_at(10 * PAGE_SIZE)  # queues a page of the "all stages" result...
+            await model.open(OpportunityQuery(profile_id, Stage.PLAN))  # ...which is read during this open
+            await model.wait_idle()
+
+        run(scenario())
+        loaded = [model.row_at(r) for r in range(model.rowCount()) if model.is_loaded(r)]
+        assert loaded and all(row.stage == "plan" for row in loaded)
+        assert not any(model.is_loaded(r) for r in range(model.rowCount(), 11 * PAGE_SIZE))
     finally:
         run(db.close())
