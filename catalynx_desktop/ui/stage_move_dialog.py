@@ -40,4 +40,5 @@ class StageMoveDialog(QDialog):
         self.reason.setFocus()
 
     def chosen(self) -> tuple[Stage, str]:
-        return self.stage.currentData(), self.reason.text().strip()
+        # Qt hands item data back as the plain str value of the enum, not the Stage itself.
+        return Stage(self.stage.currentData()), self.reason.text().strip()

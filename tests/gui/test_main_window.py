@@ -590,3 +590,34 @@ def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_d
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_the_move_dialog_moves_the_selection_with_its_reason(qtbot, run, data_dir):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
+
+    seed_demo(run, data_dir, profiles=1, opportunities=300)
+
+    def answer_dialog() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, StageMoveDialog) and w.isVisible())
+        dialog.stage.setCurrentIndex(dialog.stage.findText("Examine", Qt.MatchFlag.MatchStartsWith))
+        dialog.reason.setText("strong fit")
+        dialog.accept()
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            window.table.selectRow(0)
+            opportunity_id = window.table_model.row_at(0).id
+            QTimer.singleShot(50, answer_dialog)
+            await window.stage_moves.move_selection_dialog()
+            history = await window.services.opportunities.stage_history(opportunity_id)
+            assert history[-1].to_stage is Stage.EXAMINE and history[-1].reason == "strong fit"
+            assert window.errors.last is None
+            assert window.undo_action.isEnabled()
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
