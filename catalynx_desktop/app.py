@@ -29,7 +29,7 @@ class _LogFileHandler(RotatingFileHandler):
 
     write_failures = 0
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord) -> None:
         self.write_failures += 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from enum import StrEnum
 from pathlib import Path
@@ -108,6 +109,32 @@ _BY_ERRNO: dict[int, str] = {
 }
 
 
+def _primary_code(error: BaseException) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_damage(error: BaseException) -> bool:
+    """The file itself is damaged or not a database (as opposed to locked, full, read-only...)."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return False
+    if _primary_code(error) in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return True
+    text = str(error).lower()
+    return "not a database" in text or "malformed" in text or "file is encrypted" in text
+
+
+def _disk_is_full(path: Path | None) -> bool:
+    """SQLite reports some out-of-space failures (creating the WAL index, growing the WAL on some
+    file systems) as a plain I/O error: if the disk has no room left, that is what it was."""
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(_folder(path)).free < 1 << 20
+    except OSError:
+        return False
+
+
 def _advice(template: str, path: Path | None, file: Path | None = None) -> str:
     """`path` is the database (its folder is the data directory); `file` what the OS refused."""
     target = file or path
@@ -127,11 +154,13 @@ def classify(error: BaseException, path: Path | None = None) -> StorageError:
         return StorageError(f"{file or path or 'The data directory'}: {error.strerror or error}",
                             ErrorKind.ENVIRONMENT, path or file)
     if isinstance(error, sqlite3.Error):
-        code = getattr(error, "sqlite_errorcode", None)
-        template = _BY_CODE.get(code & 0xFF) if isinstance(code, int) else None
+        code = _primary_code(error)
+        template = _BY_CODE.get(code) if code is not None else None
         if template is None:
             message = str(error).lower()
             template = next((advice for fragment, advice in _ENVIRONMENT_PATTERNS if fragment in message), None)
+        if template is _IO_ERROR and _disk_is_full(path):
+            template = DISK_FULL
         if template is not None:
             return StorageError(_advice(template, path), ErrorKind.ENVIRONMENT, path)
     return StorageError(f"Internal error in the storage layer: {error}", ErrorKind.BUG, path)

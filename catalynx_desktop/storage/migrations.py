@@ -14,7 +14,7 @@ from pathlib import Path
 
 from catalynx_desktop.storage import schema_v1, schema_v2, schema_v3
 from catalynx_desktop.storage.backup import backup_database
-from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError
+from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError, is_damage
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,11 @@ def read_user_version(conn: sqlite3.Connection, path: Path) -> int:
     try:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
     except sqlite3.DatabaseError as error:
-        raise CorruptDatabaseError(path, str(error)) from error
+        if is_damage(error):
+            raise CorruptDatabaseError(path, str(error)) from error
+        # Locked, a full disk that cannot take the WAL index, a read-only folder, ...: the file
+        # is fine, so not "damaged"; Database.open classifies it with the right advice.
+        raise
 
 
 def migrate(path: Path, backups_dir: Path, *, keep_backups: int = 5,
@@ -78,7 +82,8 @@ def migrate(path: Path, backups_dir: Path, *, keep_backups: int = 5,
                 conn.execute(f"PRAGMA user_version = {int(migration.version)}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                    conn.execute("ROLLBACK")
                 raise
         return found
     finally:
