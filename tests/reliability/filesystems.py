@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 NOBODY = 65534
+REPO = Path(__file__).resolve().parents[2]  # subprocesses import the app from the checkout
 FILLER = "filler.bin"
 
 
@@ -92,9 +93,11 @@ def nobody_can_run_python() -> bool:
     interpreter may live under a private home directory)."""
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return False
-    probe = subprocess.run([sys.executable, "-c", "import catalynx_desktop, PySide6"], check=False,
-                           capture_output=True,
-                           timeout=60, preexec_fn=as_nobody, cwd="/")
+    try:
+        probe = subprocess.run([sys.executable, "-c", "import catalynx_desktop, PySide6"], check=False,
+                               capture_output=True, timeout=60, preexec_fn=as_nobody, cwd=REPO)
+    except OSError:  # the interpreter itself is out of reach (exec failed in the child)
+        return False
     return probe.returncode == 0
 
 
