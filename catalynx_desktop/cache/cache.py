@@ -141,9 +141,12 @@ class Cache:
         """Delete several entries in one hop and one transaction; returns how many existed."""
         return int(await self._hop(self._tolerant, self._store.delete_many, kind, list(keys)))
 
-    async def contains_all(self, kind: str, keys: list[str]) -> bool:
-        """True if every key has an entry (not checking expiry or fingerprints). One hop."""
-        return await self._hop(self._store.count_present, kind, list(keys)) == len(keys)
+    async def contains_all(self, kind: str, keys: list[str], *, check_files: bool = False) -> bool:
+        """True if every key has an entry (not checking expiry or fingerprints). One hop.
+
+        check_files: also that each value kept in a file is there whole (its stored size)."""
+        count = self._store.count_intact if check_files else self._store.count_present
+        return await self._hop(count, kind, list(keys)) == len(keys)
 
     async def clear(self, kind: str | None = None) -> int:
         """Remove every entry (or every entry of one kind); returns how many were removed."""

@@ -44,7 +44,9 @@ async def read_chunks(cache: Cache, kind: str, key: str, *, fingerprint: Any = N
     if not _valid_manifest(manifest):
         return None
     keys = [_chunk_key(key, manifest["token"], i) for i in range(manifest["chunks"])]
-    if not await cache.contains_all(kind, keys):  # some chunk evicted: the copy is incomplete
+    # Some chunk evicted, or its file deleted / cut off / replaced: the copy is incomplete, and
+    # finding that out now (a stat per chunk) beats failing midway through an import.
+    if not await cache.contains_all(kind, keys, check_files=True):
         await cache.delete(kind, key)
         await cache.delete_many(kind, keys)
         return None

@@ -391,6 +391,26 @@ class Store:
         sql = "SELECT count(*) FROM entries WHERE kind = ? AND key = ?"
         return sum(self.conn.execute(sql, (kind, key)).fetchone()[0] for key in keys)
 
+    def count_intact(self, kind: str, keys: list[str]) -> int:
+        """Like count_present, but an entry kept in a file counts only if that file is there with
+        the size that was stored (one stat each): a deleted, cut-off or replaced value file shows
+        here instead of midway through a stream of chunks."""
+        sql = "SELECT size, file FROM entries WHERE kind = ? AND key = ?"
+        intact = 0
+        for key in keys:
+            row = self.conn.execute(sql, (kind, key)).fetchone()
+            if row is None:
+                continue
+            size, rel = row
+            if rel is not None:
+                try:
+                    if os.stat(self.values_dir / rel).st_size != size:
+                        continue
+                except OSError:
+                    continue
+            intact += 1
+        return intact
+
     def clear(self, kind: str | None) -> int:
         """Remove all entries (of one kind), in batches so another process is never locked out long."""
         removed = 0
