@@ -14,6 +14,7 @@ from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.storage.paging import Key, Seek
+from catalynx_desktop.storage.query_check import check_query
 
 SORT_COLUMNS: dict[SortKey, str] = {
     SortKey.SCORE: "score",
@@ -57,7 +58,8 @@ class CompiledQuery:
 
 
 def compile_query(query: OpportunityQuery) -> CompiledQuery:
-    column = SORT_COLUMNS[SortKey(query.sort)]  # KeyError for anything not whitelisted
+    check_query(query)  # InvalidQuery (a ValueError) for anything not whitelisted or not a value
+    column = SORT_COLUMNS[SortKey(query.sort)]
     where = "profile_id = ?"
     params: tuple = (int(query.profile_id),)
     if query.stage is not None:

@@ -26,6 +26,7 @@ from catalynx_desktop.storage.opportunity_queries import (
 )
 from catalynx_desktop.storage.opportunity_search import SearchResult, open_search
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
+from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.schema_v2 import READ_SQL
 
@@ -172,6 +173,7 @@ class OpportunityRepository:
     async def open(self, query: OpportunityQuery,
                    first_page: int) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
+        check_query(query)  # InvalidQuery (ValueError) before anything reads it
         if fts_query(query.search) or not query.filters.is_empty():
             return await open_search(self._db, query, first_page)
         result, rows, _keys, _version = await self.open_versioned(query, first_page)

@@ -33,6 +33,7 @@ from catalynx_desktop.storage.opportunity_queries import (
     compile_query,
     row_from_values,
 )
+from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
 
 # Fewer text matches than this are collected exactly at once (~4 us a match: join + sort, so
@@ -97,6 +98,7 @@ def _filter_sql(filters: OpportunityFilters, today: date) -> tuple[list[str], li
 
 
 def _match(query: OpportunityQuery, today: date | None) -> _Match:
+    check_query(query)  # before any SQL is built from it (InvalidQuery for bad values)
     joins = ""
     where = ["o.profile_id = ?"]
     params: list[object] = [int(query.profile_id)]
