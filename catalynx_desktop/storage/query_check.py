@@ -66,12 +66,23 @@ def _check_filters(filters: Any) -> None:
     for name, label in (("states", "states"), ("sources", "sources"), ("ntee_groups", "NTEE groups"),
                         ("priorities", "priorities")):
         values = getattr(filters, name)
-        if not isinstance(values, tuple | list) or not all(isinstance(v, str) for v in values):
+        if not isinstance(values, tuple | list) or not all(_is_text(v) for v in values):
             raise InvalidQuery(f"the {label} filter must be a list of names, not {values!r}")
         if len(values) > MAX_CHOICES:
             raise InvalidQuery(f"the {label} filter has {len(values):,} values; at most {MAX_CHOICES:,}")
-    if not isinstance(filters.tag, str):
+    if not _is_text(filters.tag):
         raise InvalidQuery(f"tag {filters.tag!r} is not text")
+
+
+def _is_text(value: Any) -> bool:
+    """A str SQLite can take as a parameter (a lone surrogate, e.g. from a damaged JSON file, is not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _whole_number(value: Any) -> bool:
