@@ -31,6 +31,7 @@ from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
     STAGE_RANK,
     compile_query,
+    fetch_row_values,
     row_from_values,
 )
 from catalynx_desktop.storage.query_check import check_query
@@ -149,7 +150,7 @@ def _text_matches(conn: sqlite3.Connection, text: str, cap: int) -> int:
                             "LIMIT ?)", (text, cap)).fetchone()[0])
 
 
-def _run_within(conn: sqlite3.Connection, seconds: float, read: Callable[[], list[tuple]]) -> list[tuple] | None:
+def _run_within(conn: sqlite3.Connection, seconds: float, read: Callable[[], list[list]]) -> list[list] | None:
     """`read()`, or None when it takes longer than `seconds` (SQLite interrupts the statement)."""
     deadline = time.perf_counter() + seconds
     conn.set_progress_handler(lambda: time.perf_counter() > deadline, _CHECK_EVERY)
@@ -178,9 +179,9 @@ def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: i
         where.append("o.source_record_id IN (SELECT rowid FROM record_search WHERE record_search MATCH ?)")
         params.append(match.text)
     index = compile_query(query).index
-    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {index}{match.joins} "
-           f"WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
-    values = _run_within(conn, budget_s, lambda: conn.execute(sql, (*params, limit)).fetchall())
+    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS}, NULL AS sort_key FROM opportunities AS o INDEXED BY {index}"
+           f"{match.joins} WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
+    values = _run_within(conn, budget_s, lambda: fetch_row_values(conn, sql, (*params, limit)))
     if values is None or len(values) < limit:
         return None  # too slow, or the whole result is this short: the exact path is as cheap
     return [row_from_values(v) for v in values]
@@ -192,8 +193,8 @@ def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[Oppor
     if not wanted:
         return []
     marks = ",".join("?" * len(wanted))
-    found = {values[0]: row_from_values(values)
-             for values in conn.execute(f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})", wanted)}
+    sql = f"SELECT {ROW_COLUMNS}, NULL AS sort_key FROM opportunities WHERE id IN ({marks})"
+    found = {values[0]: row_from_values(values) for values in fetch_row_values(conn, sql, wanted)}
     return [found[i] for i in wanted if i in found]
 
 
