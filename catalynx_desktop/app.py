@@ -70,13 +70,23 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
 
     paths = resolve_paths(data_dir).ensure()
     services = await AppServices.open(paths)
-    apply_theme(QApplication.instance(), services.settings.theme)
-    settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(services, settings)
-    window.setWindowIcon(app_icon())
-    window.show()
-    await window.reload()
-    await window.first_rows_shown.wait()
+    window = None
+    try:
+        apply_theme(QApplication.instance(), services.settings.theme)
+        settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(services, settings)
+        window.setWindowIcon(app_icon())
+        window.show()
+        await window.reload()
+        await window.first_rows_shown.wait()
+    except BaseException:
+        # Close what was opened: the database threads would otherwise keep the process alive.
+        if window is not None:
+            window.close()
+            await window.shutdown()
+        else:
+            await services.close()
+        raise
     # Start-up objects live as long as the app: keep them out of the cyclic GC's full passes,
     # which otherwise pause the UI thread for tens of ms on a large heap.
     gc.collect()

@@ -621,3 +621,28 @@ def test_the_move_dialog_moves_the_selection_with_its_reason(qtbot, run, data_di
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_a_window_that_fails_to_open_closes_its_database(qtbot, run, data_dir, monkeypatch):
+    """Otherwise the database threads keep the process alive after the error (seen: a failed
+    --self-test that printed FAILED and then hung)."""
+    import pytest
+
+    from catalynx_desktop.ui.main_window import MainWindow
+
+    opened: list[AppServices] = []
+    real_open = AppServices.open
+
+    async def recording_open(paths):
+        services = await real_open(paths)
+        opened.append(services)
+        return services
+
+    async def broken_reload(self):
+        raise RuntimeError("profile list unreadable")
+
+    monkeypatch.setattr(AppServices, "open", staticmethod(recording_open))
+    monkeypatch.setattr(MainWindow, "reload", broken_reload)
+    with pytest.raises(RuntimeError, match="unreadable"):
+        run(open_main_window(data_dir))
+    assert opened and opened[0].db.closed
