@@ -80,17 +80,46 @@ def decode_error_reason(error: UnicodeDecodeError) -> str:
 
 _DIGITS = re.compile(r"-?\d+")
 
+# SQLite stores integers in 64 bits: a bigger amount would fail the whole batch when bound, so a
+# parser rejects that one record instead (no real amount comes anywhere near).
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+_INT64_DIGITS = len(str(INT64_MAX))  # 19
+
+
+def shown_number(text: str) -> str:
+    """A number as quoted in a message: a 400-digit one is cut, with its length."""
+    return repr(text) if len(text) <= 30 else f"'{text[:20]}…' ({len(text):,} characters)"
+
+
+def out_of_range(what: str, text: str) -> ValueError:
+    return ValueError(f"{what} {shown_number(text)} is beyond what can be stored (whole numbers from "
+                      f"{INT64_MIN:,} to {INT64_MAX:,})")
+
+
+def whole_number(text: str, what: str) -> int:
+    """`text` (optional '-', then decimal digits) as an int within SQLite's 64-bit range, else
+    ValueError. Long texts are refused before int() (which rejects over 4,300 digits itself)."""
+    digits = text[1:] if text[:1] == "-" else text
+    if len(digits.lstrip("0")) > _INT64_DIGITS:
+        raise out_of_range(what, text)
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise out_of_range(what, text)
+    return value
+
 
 def parse_int(text: str, what: str) -> int | None:
-    """Whole-number amount: blank -> None; negative allowed (BMF carries negative incomes)."""
-    if text.isdigit():  # the common case, without strip/regex
+    """Whole-number amount: blank -> None; negative allowed (BMF carries negative incomes).
+    Beyond SQLite's 64-bit integers: ValueError (the record is rejected)."""
+    if len(text) < _INT64_DIGITS and text.isdecimal():  # the common case, without strip/regex
         return int(text)
     text = text.strip()
     if not text:
         return None
     if not _DIGITS.fullmatch(text):
-        raise ValueError(f"{what} {text!r} is not a whole number")
-    return int(text)
+        raise ValueError(f"{what} {shown_number(text)} is not a whole number")
+    return whole_number(text, what)
 
 
 def parse_mmddyyyy(text: str, what: str) -> date | None:

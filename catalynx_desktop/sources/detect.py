@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
-from catalynx_desktop.sources.grantsgov import NAMESPACE, ROOT_TAG, GrantsGovParser
+from catalynx_desktop.sources.grantsgov import NAMESPACE, ROOT_TAG, GrantsGovParser, encoding_error
 from catalynx_desktop.sources.user_list import ColumnMapping, UserListParser, is_xlsx
 
 
@@ -34,7 +34,7 @@ _LABELS = {
 }
 
 
-def _xml_root(path: Path, head: bytes) -> str | None:
+def _xml_root(path: Path, head: bytes, where: str = "this XML file") -> str | None:
     """Tag of the first element in `head` (a prefix of an XML document), or None."""
     parser: ET.XMLPullParser = ET.XMLPullParser(events=("start",))
     try:
@@ -43,6 +43,8 @@ def _xml_root(path: Path, head: bytes) -> str | None:
             return cast(Any, event)[1].tag  # (event, element); typeshed types it loosely
     except ET.ParseError as error:
         raise FormatError(path, f"this is not readable XML ({error})") from error
+    except (LookupError, ValueError) as error:  # expat on the declared encoding: see encoding_error
+        raise encoding_error(path, head, error, where) from error
     return None
 
 
@@ -67,7 +69,8 @@ def _detect_zip(path: Path) -> Format:
                 head = member.read(64 * 1024)
     except zipfile.BadZipFile as error:
         raise FormatError(path, f"this zip archive is damaged ({error})") from error
-    _check_grants_root(path, _xml_root(path, head), f"the XML file {members[0].filename} in this zip")
+    where = f"the XML file {members[0].filename} in this zip"
+    _check_grants_root(path, _xml_root(path, head, where), where)
     return Format.GRANTS_GOV
 
 

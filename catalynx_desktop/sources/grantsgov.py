@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import IO
 
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source
-from catalynx_desktop.sources.base import FormatError, ParseItem, clip, fast_record, parse_mmddyyyy
+from catalynx_desktop.sources.base import (
+    FormatError,
+    ParseItem,
+    clip,
+    fast_record,
+    parse_mmddyyyy,
+    shown_number,
+    whole_number,
+)
 
 NAMESPACE = "http://apply.grants.gov/system/OpportunityDetail-V1.0"
 _NS = "{" + NAMESPACE + "}"
@@ -79,10 +87,30 @@ def parse_amount(text: str, what: str) -> int | None:
     text = text.strip()
     if not text or text.lower() == "none":
         return None
-    if not text.isdigit():
-        raise ValueError(f"{what} {text!r} is not a whole number of dollars")
-    value = int(text)
-    return value or None
+    if not text.isdecimal():
+        raise ValueError(f"{what} {shown_number(text)} is not a whole number of dollars")
+    return whole_number(text, what) or None  # beyond 64 bits: ValueError, the record is skipped
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']{0,60})""")
+
+
+def declared_encoding(head: bytes) -> str | None:
+    """The encoding an XML declaration at the start of `head` names, if any."""
+    match = _DECLARED_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def encoding_error(path: Path, head: bytes, error: Exception, where: str = "this XML file") -> FormatError:
+    """The one message for an XML declaration naming an encoding the XML reader cannot use.
+
+    expat reports it as LookupError (unknown, or not a text encoding like 'rot13') or ValueError
+    (multi-byte encodings other than UTF-8/16, codecs such as 'idna') from its first read."""
+    name = declared_encoding(head)
+    named = f"encoding {name!r}" if name is not None else "an encoding"
+    detail = "" if str(error).startswith("unknown encoding") else f" ({error})"
+    return FormatError(path, f"{where} declares {named}, which Python cannot read{detail}; "
+                       "save it as UTF-8 and import it again")
 
 
 def open_xml_stream(path: Path) -> tuple[IO[bytes], IO[bytes], str]:
@@ -188,6 +216,10 @@ class GrantsGovParser:
                 yield RecordError(name, self._records_read,
                                   f"the XML is malformed at line {line}, column {column} ({error}); "
                                   "nothing after this point could be read")
+            except (LookupError, ValueError) as error:
+                if root is not None:
+                    raise  # not the XML declaration's encoding: a bug, not the file's fault
+                raise encoding_error(self.path, self._head(), error) from error
             except (zipfile.BadZipFile, EOFError, OSError) as error:  # truncated / corrupt archive
                 self._records_read += 1
                 yield RecordError(name, self._records_read,
@@ -196,6 +228,21 @@ class GrantsGovParser:
             if root is None:
                 raise FormatError(self.path, "the file is empty")
             self._done = True
+        finally:
+            if stream is not raw:
+                stream.close()
+            raw.close()
+
+    def _head(self) -> bytes:
+        """The first bytes of the XML (inside the zip for an archive), for an error message."""
+        try:
+            raw, stream, _member = open_xml_stream(self.path)
+        except (FormatError, OSError, zipfile.BadZipFile):
+            return b""
+        try:
+            return stream.read(1024)
+        except (OSError, zipfile.BadZipFile, EOFError):
+            return b""
         finally:
             if stream is not raw:
                 stream.close()

@@ -17,11 +17,12 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
-from catalynx_desktop.sources.base import FormatError, ParseItem, clip
+from catalynx_desktop.sources.base import INT64_MAX, FormatError, ParseItem, clip, out_of_range, shown_number
 
 # Which of their header names mean which of our fields (compared after lower-casing and
 # dropping everything that is not a letter or digit).
@@ -221,19 +222,31 @@ def parse_user_date(text: str) -> date | None:
 
 
 _MONEY = re.compile(r"^\(?-?\$?\s*[\d,]*\.?\d*\)?$")
+_PLAIN_AMOUNT = re.compile(r"(\d*)(?:\.(\d*))?")
 
 
 def parse_user_amount(text: str) -> int | None:
-    """'$1,234.56' -> 1235 (whole dollars). Blank -> None. Negative is not a grant."""
+    """'$1,234.56' -> 1235 (whole dollars, halves to even). Blank -> None. Negative is not a
+    grant, nor is an amount beyond SQLite's 64-bit integers (ValueError: the row is rejected).
+
+    Decimal, not float: exact for every length, where float() overflowed past ~308 digits."""
     text = text.strip()
     if not text:
         return None
     if not _MONEY.match(text) or not any(c.isdigit() for c in text):
-        raise ValueError(f"amount {text!r} is not a number")
+        raise ValueError(f"amount {shown_number(text)} is not a number")
     if text.startswith("(") or "-" in text:
-        raise ValueError(f"amount {text!r} is negative")
-    value = float(text.replace("$", "").replace(",", "").strip())
-    return int(round(value))
+        raise ValueError(f"amount {shown_number(text)} is negative")
+    match = _PLAIN_AMOUNT.fullmatch(text.replace("$", "").replace(",", "").strip())
+    if match is None:  # e.g. "1)" or "$ 5 )": _MONEY lets a stray parenthesis through
+        raise ValueError(f"amount {shown_number(text)} is not a number")
+    whole, fraction = match.group(1) or "0", match.group(2) or "0"
+    if len(whole.lstrip("0")) > len(str(INT64_MAX)):
+        raise out_of_range("amount", text)
+    value = int(Decimal(f"{whole}.{fraction}").to_integral_value(ROUND_HALF_EVEN))
+    if value > INT64_MAX:
+        raise out_of_range("amount", text)
+    return value
 
 
 def normalize_user_ein(text: str) -> str | None:

@@ -277,7 +277,7 @@ def write_container(tmp_path: Path, document: bytes, container: str) -> Path:
     return path
 
 
-MANGLES = ["cut", "splice", "doctype", "comment-cdata-pi", "unclosed", "wrong-encoding-declared"]  # see the xfail below
+MANGLES = ["cut", "splice", "doctype", "comment-cdata-pi", "unclosed", "bad-encoding", "wrong-encoding-declared"]
 
 
 @fuzz(200)
@@ -393,23 +393,20 @@ def test_the_importer_end_to_end_on_random_files(tmp_path: Path, fuzz_db, file: 
     assert loop.run_until_complete(db.fetch_one("PRAGMA quick_check"))[0] == "ok"
 
 
-# -- found by the fuzzing, not fixed here (sources/ is not this change's) -----------------------
+# -- found by the fuzzing, fixed in sources/ ----------------------------------------------------
 HUGE = "9" * 25  # beyond SQLite's 64-bit integers
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="defect in sources/user_list.py: an amount of "
-                   "more than ~308 digits overflows float() and the OverflowError escapes the parser instead "
-                   "of rejecting the row")
 def test_a_grantor_list_amount_too_large_for_a_float_rejects_the_row(tmp_path: Path) -> None:
     path = tmp_path / "grantors.csv"
-    path.write_text(f"Name,Amount\nHarbor Fund,{'9' * 400}\nOther Fund,5\n")
+    path.write_text(f"Name,Amount\nHarbor Fund,{'9' * 400}\nOther Fund,5\nThird Fund,{HUGE}\n")
     parsed = parse_all(path, lambda: UserListParser(path))
     assert isinstance(parsed, list) and isinstance(parsed[0], RecordError) and isinstance(parsed[1], SourceRecord)
+    assert isinstance(parsed[2], RecordError)  # fits a float, not SQLite's 64-bit integers
+    assert [(e.file, e.record_number) for e in (parsed[0], parsed[2])] == [(path.name, 2), (path.name, 4)]
+    assert all("amount" in e.reason and "stored" in e.reason and len(e.reason) < 200 for e in (parsed[0], parsed[2]))
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="defect in sources/ (base.parse_int, "
-                   "grantsgov.parse_amount): amounts beyond 64 bits are accepted by the parsers and the import "
-                   "then fails as a whole when SQLite cannot bind them, instead of rejecting that one record")
 @pytest.mark.parametrize("kind", ["bmf", "grants"])
 def test_an_amount_beyond_64_bits_rejects_the_record_not_the_import(tmp_path: Path, kind: str) -> None:
     from catalynx_desktop.sources.importer import import_file
@@ -435,14 +432,34 @@ def test_an_amount_beyond_64_bits_rejects_the_record_not_the_import(tmp_path: Pa
 
     report = arun(scenario())
     assert (report.inserted, report.skipped) == (1, 1)
+    (error,) = report.errors
+    field_name = "ASSET_AMT" if kind == "bmf" else "AwardCeiling"
+    assert (error.file, error.record_number) == (path.name, 2 if kind == "bmf" else 1)
+    assert field_name in error.reason and "stored" in error.reason, error.reason
 
 
-@pytest.mark.xfail(strict=True, raises=LookupError, reason="defect in sources/detect.py and sources/grantsgov.py: "
-                   "an XML declaration naming an unknown encoding raises LookupError from expat instead of one "
-                   "FormatError (the CLI import shows a traceback; the window a bare 'unknown encoding' message)")
+@pytest.mark.parametrize("encoding", ["no-such-encoding", "rot13", "shift_jis"])  # Lookup-, Lookup-, ValueError
+@pytest.mark.parametrize("container", ["xml", "zip"])
 @pytest.mark.parametrize("step", ["detect", "parse"])
-def test_an_unknown_declared_encoding_is_one_format_error(tmp_path: Path, step: str) -> None:
-    path = tmp_path / "extract.xml"
-    path.write_bytes(f'<?xml version="1.0" encoding="no-such-encoding"?><Grants xmlns="{NAMESPACE}"/>'.encode())
-    with pytest.raises(FormatError):
+def test_an_unknown_declared_encoding_is_one_format_error(tmp_path: Path, step: str, container: str,
+                                                          encoding: str) -> None:
+    document = f'<?xml version="1.0" encoding="{encoding}"?><Grants xmlns="{NAMESPACE}"/>'.encode()
+    path = write_container(tmp_path, document, container)
+    with pytest.raises(FormatError) as raised:
         detect_format(path) if step == "detect" else list(GrantsGovParser(path))
+    message = str(raised.value)
+    assert message.startswith(f"{path.name}: ") and f"declares encoding '{encoding}'" in message, message
+    assert "which Python cannot read" in message and "UTF-8" in message, message
+
+
+def test_the_cli_import_of_a_file_in_an_unknown_encoding_prints_one_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "extract.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="x-foo"?><Grants xmlns="{NAMESPACE}"/>'.encode())
+    done = subprocess.run([sys.executable, "-m", "catalynx_desktop", "import", str(path), "--data-dir",
+                           str(tmp_path / "home")], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "LookupError" not in done.stderr, done.stderr
+    assert "declares encoding 'x-foo', which Python cannot read" in done.stderr, done.stderr
