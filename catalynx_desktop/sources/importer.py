@@ -10,6 +10,11 @@ parsing batch k+1 overlaps writing batch k.
 Cancel is checked after every committed batch: everything committed stays, consistent, and
 a re-run upserts over it with no duplicates (UNIQUE(source, source_id)).
 
+With a parse cache, an unchanged BMF / Grants.gov file is replayed from its cached batches. A
+cached copy that cannot be read (a chunk evicted meanwhile, damaged on disk, or not the shape
+this version writes) is a cache miss, never an import failure: it is dropped with a warning and
+the file is parsed, skipping the records already written from the cache if it failed midway.
+
 This module has no Qt and no SQL of its own (the SQL lives in storage/source_records_store.py).
 """
 
@@ -18,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import logging
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import partial
@@ -35,6 +41,8 @@ from catalynx_desktop.sources.detect import Format, detect_format, open_parser
 from catalynx_desktop.sources.parse_worker import CHUNK, Chunk, chunks_from_process
 from catalynx_desktop.sources.user_list import ColumnMapping
 from catalynx_desktop.storage import source_records_store as store
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, int], None]  # (bytes_done, bytes_total, records_read)
 CancelSignal = asyncio.Event | threading.Event | Callable[[], bool]
@@ -111,11 +119,15 @@ def _is_cancelled(cancel: CancelSignal | None) -> bool:
     return bool(cancel())
 
 
-def _chunks_in_thread(parser: Parser, keep_records: bool, stop: threading.Event) -> Iterator[Chunk]:
-    """Parse in the calling thread (small files, user lists): Chunks of CHUNK items."""
+def _chunks_in_thread(parser: Parser, keep_records: bool, stop: threading.Event, skip: int = 0) -> Iterator[Chunk]:
+    """Parse in the calling thread (small files, user lists): Chunks of CHUNK items, after
+    leaving out the first `skip` items (already imported from a cached parse)."""
     chunk = Chunk()
     to_row = store.to_row
     for item in parser:
+        if skip:
+            skip -= 1
+            continue
         if type(item) is SourceRecord:
             if keep_records:
                 chunk.records.append(item)
@@ -208,24 +220,79 @@ def _batch_to_chunk(batch: _Batch) -> dict[str, Any]:
             "errors": [[e.file, e.record_number, e.reason, e.raw] for e in batch.errors]}
 
 
-async def _batches_from_cache(chunks: AsyncIterator[Any]) -> AsyncIterator[_Batch]:
-    async for chunk in chunks:
-        yield _Batch([tuple(row) for row in chunk["rows"]], [],
-                     [RecordError(str(f), int(n), str(reason), str(raw)) for f, n, reason, raw in chunk["errors"]],
-                     int(chunk["bytes_read"]), int(chunk["records_read"]), bool(chunk["last"]))
+class _CachedParseUnreadable(Exception):
+    """The parse cache's copy could not be read through: treated as a cache miss."""
+
+
+# What the cache may raise while streaming: ChunkMissing (a chunk evicted, or dropped as corrupt
+# by the cache), RuntimeError (closed), sqlite3 / OS errors from its index or files.
+_CACHE_READ_ERRORS = (LookupError, RuntimeError, OSError, sqlite3.Error, ValueError)
+# What a decoded chunk of the wrong shape raises while it is turned into a batch.
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+
+
+def _batch_from_chunk(chunk: Any) -> _Batch:
+    rows = [tuple(row) for row in chunk["rows"]]
+    if any(len(row) != len(store.COLUMNS) for row in rows):
+        raise ValueError(f"a cached row does not have the {len(store.COLUMNS)} columns of source_records")
+    return _Batch(rows, [],
+                  [RecordError(str(f), int(n), str(reason), str(raw)) for f, n, reason, raw in chunk["errors"]],
+                  int(chunk["bytes_read"]), int(chunk["records_read"]), bool(chunk["last"]))
+
+
+async def _batches_from_cache(chunks: AsyncIterator[Any]) -> AsyncGenerator[_Batch, None]:
+    """The cached batches; _CachedParseUnreadable for a chunk that cannot be read or is not one,
+    and for a copy that ends before its last batch."""
+    while True:
+        try:
+            chunk = await anext(chunks)
+        except StopAsyncIteration:
+            raise _CachedParseUnreadable("it ended before the last batch") from None
+        except _CACHE_READ_ERRORS as error:
+            raise _CachedParseUnreadable(f"{type(error).__name__}: {error}") from error
+        try:
+            batch = _batch_from_chunk(chunk)
+        except _SHAPE_ERRORS as error:
+            raise _CachedParseUnreadable(f"a chunk is not a parsed batch ({type(error).__name__}: {error})") \
+                from error
+        yield batch
+        if batch.last:
+            return
+
+
+async def _cached_chunks(cache: Cache, key: str, fingerprint: FileFingerprint) -> AsyncIterator[Any] | None:
+    """read_chunks, with a cache that cannot answer taken as a miss."""
+    try:
+        return await read_chunks(cache, PARSE, key, fingerprint=fingerprint)
+    except _CACHE_READ_ERRORS as error:
+        log.warning("import: the parse cache could not be read (%s: %s); parsing the file", type(error).__name__,
+                    error)
+        return None
+
+
+async def _drop_cached_parse(cache: Cache, key: str, fingerprint: FileFingerprint) -> None:
+    """Drop a cached parse and all its chunks (so it is not tried again). With the public API:
+    committing an empty copy in its place deletes the old copy's chunks (ChunkWriter.commit
+    replaces the previous manifest's), then that empty manifest is deleted too."""
+    try:
+        await ChunkWriter(cache, PARSE, key, fingerprint=fingerprint).commit()
+        await cache.delete(PARSE, key)
+    except _CACHE_READ_ERRORS as error:
+        log.warning("import: could not drop the unreadable parse cache entry (%s: %s)", type(error).__name__, error)
 
 
 def _parse_batches(path: Path, found: Format, parser: Parser, user_list: bool, use_process: bool | None,
-                   batch_size: int) -> tuple[AsyncIterator[_Batch], Callable[[], Awaitable[None]]]:
+                   batch_size: int, skip: int = 0) -> tuple[AsyncIterator[_Batch], Callable[[], Awaitable[None]]]:
     """Batches parsed off the event loop (child process or thread, see the module docstring),
-    and the coroutine that stops the parsing and waits for it."""
+    and the coroutine that stops the parsing and waits for it. `skip`: leave out the first items
+    (written already from a cached parse that failed midway; the thread parser does that)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[_Batch | _Failure] = asyncio.Queue(maxsize=2)
     stop = threading.Event()
     if use_process is None:
         use_process = not user_list and parser.bytes_total >= PROCESS_MIN_BYTES
-    chunks = (chunks_from_process(path, found.value) if use_process and not user_list
-              else _chunks_in_thread(parser, user_list, stop))
+    chunks = (chunks_from_process(path, found.value) if use_process and not user_list and not skip
+              else _chunks_in_thread(parser, user_list, stop, skip))
     thread = threading.Thread(target=_produce, name="catalynx-import-parse", daemon=True,
                               args=(chunks, loop, queue, stop, max(1, batch_size)))
     thread.start()
@@ -278,57 +345,83 @@ async def import_file(
     report = ImportReport(file=str(path), format=found.value, bytes_total=parser.bytes_total)
     user_list = found in (Format.USER_CSV, Format.USER_XLSX)
 
-    cached = None
-    if parse_cache is not None and not user_list:
-        cache_key = f"{found.value}:{path.resolve()}"
-        fingerprint = FileFingerprint(path)
-        cached = await read_chunks(parse_cache, PARSE, cache_key, fingerprint=fingerprint)
-    if cached is not None:
-        report.from_cache = True
-        batches = _batches_from_cache(cached)
-        writer_to_cache = None
-        stop_parsing: Callable[[], Awaitable[None]] = _nothing
-    else:
-        batches, stop_parsing = _parse_batches(path, found, parser, user_list, use_process, batch_size)
-        writer_to_cache = (ChunkWriter(parse_cache, PARSE, cache_key, fingerprint=fingerprint)
-                           if parse_cache is not None and not user_list else None)
+    cache = None if user_list else parse_cache  # user lists are parsed each time (their mapping varies)
+    cache_key = f"{found.value}:{path.resolve()}"
+    fingerprint = FileFingerprint(path)
+    writer_to_cache: ChunkWriter | None = None
+    stop_parsing: Callable[[], Awaitable[None]] = _nothing
     last_progress = 0.0
     complete = False
+
+    async def take(item: _Batch) -> bool:
+        """Write one batch and account for it; True once the import is over (last batch or cancel)."""
+        nonlocal last_progress, complete
+        # The cache copy is written on the cache's thread while the batch goes to SQLite.
+        to_cache = (asyncio.ensure_future(writer_to_cache.add(_batch_to_chunk(item)))
+                    if writer_to_cache is not None else None)
+        if item.rows or item.records:
+            if user_list:
+                counts, by_ein, by_name = await db.write(partial(_write_user_batch, records=item.records))
+                report.matched_by_ein += by_ein
+                report.matched_by_name_state += by_name
+                report.matched = report.matched_by_ein + report.matched_by_name_state
+            else:
+                counts = await db.write(partial(store.upsert_rows, rows=item.rows))
+            report.inserted += counts.inserted
+            report.updated += counts.updated
+            report.unchanged += counts.unchanged
+        if to_cache is not None:
+            await to_cache
+        report.batches += 1
+        report.skipped += len(item.errors)
+        room = MAX_KEPT_ERRORS - len(report.errors)
+        report.errors.extend(item.errors[:max(room, 0)])
+        report.errors_truncated += max(len(item.errors) - max(room, 0), 0)
+        report.records_read = item.records_read
+        report.bytes_read = item.bytes_read
+        now = time.perf_counter()
+        if progress is not None and (item.last or now - last_progress >= PROGRESS_INTERVAL_S):
+            last_progress = now
+            progress(report.bytes_read, report.bytes_total, report.records_read)
+        if item.last:
+            complete = True
+            return True
+        if _is_cancelled(cancel):
+            report.cancelled = True
+            return True
+        return False
+
     try:
-        async for item in batches:
-            # The cache copy is written on the cache's thread while the batch goes to SQLite.
-            to_cache = (asyncio.ensure_future(writer_to_cache.add(_batch_to_chunk(item)))
-                        if writer_to_cache is not None else None)
-            if item.rows or item.records:
-                if user_list:
-                    counts, by_ein, by_name = await db.write(partial(_write_user_batch, records=item.records))
-                    report.matched_by_ein += by_ein
-                    report.matched_by_name_state += by_name
-                    report.matched = report.matched_by_ein + report.matched_by_name_state
-                else:
-                    counts = await db.write(partial(store.upsert_rows, rows=item.rows))
-                report.inserted += counts.inserted
-                report.updated += counts.updated
-                report.unchanged += counts.unchanged
-            if to_cache is not None:
-                await to_cache
-            report.batches += 1
-            report.skipped += len(item.errors)
-            room = MAX_KEPT_ERRORS - len(report.errors)
-            report.errors.extend(item.errors[:max(room, 0)])
-            report.errors_truncated += max(len(item.errors) - max(room, 0), 0)
-            report.records_read = item.records_read
-            report.bytes_read = item.bytes_read
-            now = time.perf_counter()
-            if progress is not None and (item.last or now - last_progress >= PROGRESS_INTERVAL_S):
-                last_progress = now
-                progress(report.bytes_read, report.bytes_total, report.records_read)
-            if item.last:
-                complete = True
-                break
-            if _is_cancelled(cancel):
-                report.cancelled = True
-                break
+        done = False
+        replayed = 0  # items (records and rejects) written from the cached parse
+        cached = await _cached_chunks(cache, cache_key, fingerprint) if cache is not None else None
+        if cache is not None and cached is not None:
+            report.from_cache = True
+            replay = _batches_from_cache(cached)
+            try:
+                async for item in replay:
+                    done = await take(item)
+                    if done:
+                        break
+                    replayed += len(item.rows) + len(item.errors)
+            except _CachedParseUnreadable as error:
+                # A cache miss, not a failed import: forget the copy and parse the file (what was
+                # written from the cache so far stays; the parse leaves those records out).
+                log.warning("import: the parse cache's copy of %s could not be read (%s); parsing the file "
+                            "instead%s", path.name, error,
+                            f" after the {replayed:,} records already imported from it" if replayed else "")
+                report.from_cache = False
+                await _drop_cached_parse(cache, cache_key, fingerprint)
+            finally:
+                await replay.aclose()
+        if not done:
+            batches, stop_parsing = _parse_batches(path, found, parser, user_list, use_process, batch_size,
+                                                   skip=replayed)
+            if cache is not None and not replayed:  # a whole parse fills the cache
+                writer_to_cache = ChunkWriter(cache, PARSE, cache_key, fingerprint=fingerprint)
+            async for item in batches:
+                if await take(item):
+                    break
     finally:
         await stop_parsing()
         if writer_to_cache is not None:
