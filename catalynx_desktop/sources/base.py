@@ -31,6 +31,11 @@ class FormatError(Exception):
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
 
+    @property
+    def user_message(self) -> str:
+        """What the user reads (the workflow engine records it without the class name)."""
+        return str(self)
+
 
 class Parser(Protocol):
     """A streaming parser. Iterate once; progress attributes are updated as it goes."""

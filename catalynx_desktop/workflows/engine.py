@@ -9,6 +9,11 @@
   "$steps.parse.output.counts.rows"); references are checked against the DAG up front.
 - Every run and step is written to the RunStore before it starts and when it ends.
 - Progress goes through a ThrottledReporter (<= 10 updates/s) to callbacks on the loop thread.
+- A step that fails for an expected reason (a full disk, a read-only or damaged database: a
+  StorageError of kind environment; a file in a format we cannot read) records the message
+  written for the user, and so does the run, which is what the window's status line and the
+  CLI show. Any other failure is a bug: "step 'x' failed: TypeName: text", with its traceback
+  in the log (see describe_failure).
 
 No Qt and no SQL here: the UI subscribes to progress; the SQLite store lives in storage/.
 
@@ -37,6 +42,7 @@ from datetime import datetime
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
+from catalynx_desktop.storage.errors import ErrorKind, StorageError
 from catalynx_desktop.workflows.cancel import CancelToken, RunCancelled
 from catalynx_desktop.workflows.progress import EtaEstimator, ProgressSnapshot, Subscriber, ThrottledReporter
 from catalynx_desktop.workflows.references import (
@@ -54,6 +60,24 @@ StepFn = Callable[["StepContext"], Awaitable[Any]]
 
 class WorkflowDefinitionError(ValueError):
     """The workflow itself is wrong (cycle, unknown dependency, reference to a non-ancestor)."""
+
+
+def describe_failure(error: BaseException) -> tuple[str, bool]:
+    """(what a failed step or run records, whether that is a message for the user).
+
+    Expected failures carry a message a person can act on: a StorageError of kind environment
+    (storage/errors.py classifies SQLite and OS errors: "The disk holding the data directory ...
+    is full ...") and any other exception with a `user_message` (a FormatError: the file is not
+    one we read). That message is recorded as it is, without the class name. Everything else,
+    a StorageError of kind bug included, is "TypeName: text" (the caller logs its traceback)."""
+    if isinstance(error, StorageError):
+        if error.kind is ErrorKind.ENVIRONMENT and error.user_message.strip():
+            return error.user_message, True
+        return f"{type(error).__name__}: {error}", False
+    message = getattr(error, "user_message", None)
+    if isinstance(message, str) and message.strip():
+        return message, True
+    return f"{type(error).__name__}: {error}", False
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,7 @@ class StepOutcome:
     error: str = ""
     attempts: int = 0
     counts: Mapping[str, int] = field(default_factory=dict)
+    user_facing: bool = False  # `error` is a message for the user (describe_failure), not a bug's
 
 
 @dataclass(frozen=True)
@@ -355,8 +380,12 @@ class WorkflowEngine:
             except TimeoutError:
                 status, error = RunStatus.FAILED, f"run timed out after {workflow.timeout_s:g} s"
         except Exception as exc:  # the store failed, or a bug in the engine: still end the run
-            log.exception("workflow %s run %s failed", workflow.name, handle.run_id)
-            status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+            error, expected = describe_failure(exc)
+            if expected:  # e.g. the disk filled while recording the run: the message says it all
+                log.info("workflow %s run %s failed: %s", workflow.name, handle.run_id, error)
+            else:
+                log.exception("workflow %s run %s failed", workflow.name, handle.run_id)
+            status = RunStatus.FAILED
         finally:
             # Steps never reached get a final status too: nothing stays 'pending' forever.
             leftover = StepStatus.CANCELLED if status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED) \
@@ -421,7 +450,9 @@ class WorkflowEngine:
                     outcomes[name] = outcome
                     sorter.done(name)
                     if outcome.status == StepStatus.FAILED and not workflow.step(name).optional:
-                        failure = f"step {name!r} failed: {outcome.error}"
+                        # The user's message as it is (the status line shows the run's error);
+                        # a bug's says where it happened.
+                        failure = outcome.error if outcome.user_facing else f"step {name!r} failed: {outcome.error}"
         finally:
             # Fail fast / run timeout / cancel: stop what is still running and let it record itself.
             for task in tasks:
@@ -449,6 +480,7 @@ class WorkflowEngine:
                    if o.status == StepStatus.SUCCEEDED}
         attempt = 0
         error = ""
+        user_facing = False
         started: datetime | None = None
         ctx: StepContext | None = None
         try:
@@ -475,13 +507,15 @@ class WorkflowEngine:
                 reason = handle.cancel_token.reason or "cancelled"
                 return await self._finish_step(handle, step, status, attempt, started, ctx.counts, reason)
             except TimeoutError:
-                error = f"timed out after {step.timeout_s:g} s (attempt {attempt})"
+                error, user_facing = f"timed out after {step.timeout_s:g} s (attempt {attempt})", False
             except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                log.info("step %s.%s attempt %d failed: %s", handle.workflow.name, step.name, attempt, error)
+                error, user_facing = describe_failure(exc)
+                # An expected failure's message says it all; a bug's traceback goes to the log.
+                log.info("step %s.%s attempt %d failed: %s", handle.workflow.name, step.name, attempt, error,
+                         exc_info=None if user_facing else exc)
             if attempt > step.retries:
                 return await self._finish_step(handle, step, StepStatus.FAILED, attempt, started, ctx.counts,
-                                               error)
+                                               error, user_facing=user_facing)
             try:
                 await asyncio.sleep(step.backoff(attempt))
             except asyncio.CancelledError:
@@ -490,11 +524,12 @@ class WorkflowEngine:
                                                ctx.counts, reason)
 
     async def _finish_step(self, handle: RunHandle, step: Step, status: StepStatus, attempt: int,
-                           started: datetime | None, counts: Mapping[str, int], error: str) -> StepOutcome:
+                           started: datetime | None, counts: Mapping[str, int], error: str, *,
+                           user_facing: bool = False) -> StepOutcome:
         handle._step_counts[step.name] = dict(counts)
         if status != StepStatus.SUCCEEDED:
             handle._fractions[step.name] = 1.0 if status == StepStatus.FAILED and step.optional \
                 else handle._fractions[step.name]
         await self._safe(self._store.step_finished(handle.run_id, step.name, status, attempt, started,
                                                    utc_now(), dict(counts), error))
-        return StepOutcome(status, None, error, attempt, dict(counts))
+        return StepOutcome(status, None, error, attempt, dict(counts), user_facing)

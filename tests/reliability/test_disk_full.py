@@ -139,7 +139,8 @@ def test_import_that_fills_the_disk_keeps_committed_batches_and_completes_after(
             result = await handle.wait()
             assert result.status is RunStatus.FAILED
             step_error = result.steps["import"].error
-            assert_disk_full_message(step_error.removeprefix("StorageError: "), disk.home)
+            assert_disk_full_message(step_error, disk.home)
+            assert result.error == step_error  # the run's error is the user's message too
 
             # Every batch committed before the disk filled is there, whole, and nothing else.
             kept = {r[0] for r in await services.db.fetch_all(
@@ -172,6 +173,31 @@ def test_import_that_fills_the_disk_keeps_committed_batches_and_completes_after(
             await services.close()
 
     arun(scenario())
+
+
+def test_an_import_that_fills_the_disk_in_the_window_says_so_in_the_status_line(qtbot, run, disk, bmf_file):
+    """The run's recorded error is the disk-full message itself (not "step 'import' failed:
+    StorageError: ..."), and that is what the window's status line shows."""
+    from catalynx_desktop.app import close_main_window, open_main_window
+
+    async def scenario() -> None:
+        window = await open_main_window(disk.home)
+        try:
+            await disk.run_out(window.services.db, ROOM)
+            handles = await window.workflows.import_files([bmf_file], ask_mapping=False, show_report=False)
+            await window.workflows.wait_all()
+            result = await handles[0].wait()
+            assert result.status is RunStatus.FAILED
+            assert result.error == result.steps["import"].error
+            assert_disk_full_message(result.error, disk.home)
+            status = window.status_label.text()
+            assert status == f"Import of {bmf_file.name}: failed — {result.error.splitlines()[0]}"
+            assert_disk_full_message(status, disk.home)
+            await disk.give_back(window.services.db)
+        finally:
+            await close_main_window(window)
+
+    run(scenario(), timeout=180)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -350,3 +350,63 @@ def test_a_late_subscriber_gets_the_latest_state_and_unsubscribe_stops_updates()
     assert gone == []
     assert late[0].message == "a quarter" and late[0].fraction == pytest.approx(0.25)
     assert late[-1].final and late[-1].fraction == 1.0
+
+
+@pytest.mark.parametrize("kind", ["environment", "bug", "format"])
+def test_a_failed_step_records_the_message_the_user_reads(tmp_path, caplog, kind: str) -> None:
+    """An environment failure (here SQLite's "database or disk is full", classified as the app's
+    database layer does) is recorded, for the step and the run, as its message for the user:
+    what the window's status line, the Workflows panel and the CLI show. So is a file we cannot
+    read (FormatError). A bug keeps "step 'x' failed: TypeName: text" and its traceback in the log."""
+    import logging
+    import sqlite3
+
+    from catalynx_desktop.sources.base import FormatError
+    from catalynx_desktop.storage.errors import classify
+
+    database = tmp_path / "catalynx.sqlite3"
+    error: Exception
+    if kind == "environment":
+        error = classify(sqlite3.OperationalError("database or disk is full"), database)
+    elif kind == "bug":
+        error = classify(sqlite3.ProgrammingError("Incorrect number of bindings supplied"), database)
+    else:
+        error = FormatError(tmp_path / "extract.xml", "this XML file declares encoding 'x-foo', which Python "
+                            "cannot read; save it as UTF-8 and import it again")
+
+    async def failing(ctx: StepContext) -> None:
+        raise error
+
+    async def main() -> tuple[Any, list[ProgressSnapshot]]:
+        seen: list[ProgressSnapshot] = []
+        handle = await WorkflowEngine(store).start(Workflow("Import", (Step("import", failing),)))
+        handle.subscribe(seen.append)
+        return await handle.wait(), seen
+
+    store = MemoryRunStore()
+    caplog.set_level(logging.DEBUG, logger="catalynx_desktop.workflows")
+    result, seen = run(main())
+    assert result.status == RunStatus.FAILED
+    recorded_run, recorded_step = store.runs[1], store.runs[1].steps["import"]
+    assert recorded_run.status == RunStatus.FAILED and recorded_step.status == StepStatus.FAILED
+    logged = [r for r in caplog.records if "attempt 1 failed" in r.getMessage()]
+    assert len(logged) == 1
+    if kind == "bug":
+        shown = f"StorageError: {error}"
+        assert "Internal error in the storage layer" in shown
+        assert result.steps["import"].error == recorded_step.error == shown
+        assert result.error == recorded_run.error == f"step 'import' failed: {shown}"
+        assert not result.steps["import"].user_facing
+        assert logged[0].exc_info is not None and logged[0].exc_info[1] is error  # the traceback is kept
+    else:
+        message = error.user_message  # type: ignore[attr-defined]
+        if kind == "environment":
+            assert message.startswith(f"The disk holding the data directory {tmp_path} is full")
+        else:
+            assert message.startswith("extract.xml: ") and "declares encoding 'x-foo'" in message
+        assert result.steps["import"].error == recorded_step.error == message
+        assert result.error == recorded_run.error == message
+        assert result.steps["import"].user_facing
+        assert "StorageError" not in result.error and "FormatError" not in result.error
+        assert logged[0].exc_info is None  # expected: the message says it all, no traceback
+    assert seen and seen[-1].final and seen[-1].message == result.error  # the CLI's / panel's last line
