@@ -29,12 +29,16 @@ Params = Sequence[Any] | dict[str, Any]
 _COMMON_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
-    "PRAGMA temp_store = MEMORY",
 )
 # Page cache per connection (negative = KiB): bounded, independent of the row count. The
-# writer gets most (bulk inserts touch many index pages); the background reader does one-pass
-# scans (position maps, exports) that a cache would not help, so it gets little.
-_CACHE_KIB = {"writer": 32_000, "reader": 16_000, "background": 4_000}
+# writer gets most (bulk inserts touch many index pages); the interactive reader holds the
+# pages being browsed (the OS caches the rest of the file); the background reader does
+# one-pass scans (position maps, exports, counting broad searches) that a cache would not help.
+_CACHE_KIB = {"writer": 32_000, "reader": 8_000, "background": 4_000}
+# Sorts and temporary indexes: in memory for the short reads of the views; in temp files for the
+# background reader, whose sorts (every match of a broad search) would otherwise grow the
+# process by tens of MB that the allocator keeps afterwards.
+_TEMP_STORE = {"writer": "MEMORY", "reader": "MEMORY", "background": "FILE"}
 
 
 def _roll_back(conn: sqlite3.Connection) -> None:
@@ -82,7 +86,8 @@ class Database:
     @staticmethod
     async def _connect(path: Path, role: str) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
-        pragmas = [*_COMMON_PRAGMAS, f"PRAGMA cache_size = -{_CACHE_KIB[role]}"]
+        pragmas = [*_COMMON_PRAGMAS, f"PRAGMA cache_size = -{_CACHE_KIB[role]}",
+                   f"PRAGMA temp_store = {_TEMP_STORE[role]}"]
         if role == "writer":
             pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
         else:
