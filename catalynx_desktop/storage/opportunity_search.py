@@ -22,6 +22,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,6 +49,8 @@ _CHECK_EVERY = 20_000
 # Collected ids travel as one hex text (16 digits an id), converted this many characters per
 # step so that the thread doing it lets go of the GIL between steps.
 _CONVERT_CHARS = 16 * 65_536
+
+T = TypeVar("T")
 
 _PREFIXED_ROW_COLUMNS = ", ".join(f"o.{name}" for name in ROW_COLUMNS.split(", "))
 
@@ -151,10 +154,11 @@ def _text_matches(conn: sqlite3.Connection, text: str, cap: int) -> int:
                             "LIMIT ?)", (text, cap)).fetchone()[0])
 
 
-def _run_within(conn: sqlite3.Connection, seconds: float, read: Callable[[], list[list]]) -> list[list] | None:
-    """`read()`, or None when it takes longer than `seconds` (SQLite interrupts the statement)."""
-    deadline = time.perf_counter() + seconds
-    conn.set_progress_handler(lambda: time.perf_counter() > deadline, _CHECK_EVERY)
+def _unless_interrupted(conn: sqlite3.Connection, should_stop: Callable[[], bool],
+                        read: Callable[[], T]) -> T | None:
+    """`read()`, or None when `should_stop()` turned true meanwhile (SQLite asks it every few
+    thousand steps and then interrupts the statement)."""
+    conn.set_progress_handler(should_stop, _CHECK_EVERY)
     try:
         return read()
     except sqlite3.OperationalError as error:
@@ -182,7 +186,9 @@ def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: i
     index = compile_query(query).index
     sql = (f"SELECT {_PREFIXED_ROW_COLUMNS}, NULL AS sort_key FROM opportunities AS o INDEXED BY {index}"
            f"{match.joins} WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
-    values = _run_within(conn, budget_s, lambda: fetch_row_values(conn, sql, (*params, limit)))
+    deadline = time.perf_counter() + budget_s
+    values = _unless_interrupted(conn, lambda: time.perf_counter() > deadline,
+                                 lambda: fetch_row_values(conn, sql, (*params, limit)))
     if values is None or len(values) < limit:
         return None  # too slow, or the whole result is this short: the exact path is as cheap
     return [row_from_values(v) for v in values]
@@ -231,15 +237,7 @@ class SearchResult:
         query = self.query
 
         def collect(conn: sqlite3.Connection) -> array | None:
-            conn.set_progress_handler(is_stale, _CHECK_EVERY)  # a newer query: stop the statement
-            try:
-                return matching_ids(conn, query)
-            except sqlite3.OperationalError as error:
-                if "interrupted" in str(error):
-                    return None
-                raise
-            finally:
-                conn.set_progress_handler(None, 0)
+            return _unless_interrupted(conn, is_stale, lambda: matching_ids(conn, query))  # stale: stop
 
         ids = await self._db.read(collect, background=True)
         if ids is None or is_stale():

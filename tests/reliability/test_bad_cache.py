@@ -9,13 +9,12 @@ with a logged warning, and nothing in the database changes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random
 import shutil
 import sqlite3
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from catalynx_desktop.cache import FileFingerprint
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
+from tests.fresh_loop import arun
 from tests.reliability.filesystems import REPO
 
 VT = REPO / "tests" / "data" / "eo_vt.csv"
@@ -166,14 +166,6 @@ def test_damaged_cache_directory_the_app_still_opens_and_loses_nothing(qtbot, ru
     assert os.path.exists(resolve_paths(data_dir).database)
 
 
-def arun(coro: Coroutine[Any, Any, Any], timeout: float = 120.0) -> Any:
-    """A fresh loop (asyncio.run would unset the session's qasync loop for later GUI tests)."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
 
 
 def _flip_bytes_in_value_files(cache_dir: Path) -> int:

@@ -19,9 +19,8 @@ import csv
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -33,6 +32,7 @@ from catalynx_desktop.storage.errors import ErrorKind, StorageError
 from catalynx_desktop.workflows.import_workflow import start_import
 from catalynx_desktop.workflows.runs import RunStatus
 from tests.datagen.bmf_gen import write_bmf_csv
+from tests.fresh_loop import arun
 from tests.reliability.filesystems import checkpoint, fill, release, tmpfs
 
 ROWS = 20_000  # 4 import batches of 5,000 (the importer's batch): the disk runs out after some
@@ -41,14 +41,6 @@ ROOM = 6 * 2**20  # what is left for the import: about two batches (database + W
 NO_LIMIT = 1_073_741_823  # SQLite's default max_page_count
 
 
-def arun(coro: Coroutine[Any, Any, Any], timeout: float = 120.0) -> Any:
-    """A fresh loop (asyncio.run would unset the session's qasync loop for later GUI tests)."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
 
 
 class Disk:

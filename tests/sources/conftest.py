@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fresh_loop import arun
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 VT_FILE = DATA / "eo_vt.csv"
@@ -15,15 +16,6 @@ XSD_FILE = DATA / "OpportunityDetail-V1.0.xsd"
 REAL_GRANT = DATA / "real_record_OppID131073_usgs_2011.xml"
 
 
-def arun(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
-    """Run a coroutine on a fresh loop. Not asyncio.run(): that ends with set_event_loop(None),
-    which would unset the session's qasync loop for the GUI tests that run later."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser
 from catalynx_desktop.sources.detect import Format, detect_format, open_parser
 from catalynx_desktop.sources.grantsgov import NAMESPACE, GrantsGovParser
 from catalynx_desktop.sources.user_list import ColumnMapping, UserListParser, preview
+from tests.fresh_loop import arun
 
 _FUZZ = settings(deadline=None, database=None, derandomize=True,
                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -47,13 +48,6 @@ GOOD_BMF = ("010180687,WINDSOR IMPROVEMENT CORPORATION,% HAROLD PYKE,PO BOX 455,
             "1000,200211,1,15,000000000,1,01,202406,6,4,01,0,06,1416834,433360,324462,S30,")
 
 
-def arun(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
 
 
 def parse_all(path: Path, make: Callable[[], Iterable[Any]]) -> list[Any] | FormatError:
