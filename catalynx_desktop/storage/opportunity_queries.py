@@ -7,7 +7,6 @@ of work, so the table model pays one thread hop per page.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -93,38 +92,15 @@ def read_page(conn: sqlite3.Connection, compiled: CompiledQuery, seek: Seek) -> 
         if found is None:
             return PageRows([], [])
         after = (found[0], found[1])
-    sql = f"SELECT {ROW_COLUMNS}, {compiled.column} AS sort_key {base}"
+    sql = f"SELECT {ROW_COLUMNS}, {compiled.column} {base}"
     params = compiled.params
     if after is not None:
         sql += f" AND {compiled.after_condition(seek.forward)}"
         params += (after[0], after[1])
-    values = fetch_row_values(conn, f"{sql} ORDER BY {order} LIMIT ?", (*params, seek.limit),
-                              compiled.column == "score")
+    values = conn.execute(f"{sql} ORDER BY {order} LIMIT ?", (*params, seek.limit)).fetchall()
     if not seek.forward:
         values.reverse()
     return PageRows([row_from_values(v) for v in values], [(v[11], v[0]) for v in values])
-
-
-# Rows come back as ONE JSON value instead of one row per step: Python's sqlite3 lets go of the
-# GIL around every step and must win it back from the UI thread each time, which while the UI
-# thread paints cost ~20 ms a page (vs ~2 ms for the query). Floats travel as 17-digit text ('!'
-# lifts SQLite's 16-digit limit) so that a score used as a seek key comes back bit for bit. The
-# aggregate keeps the order of its ordered subquery (as group_concat does in storage/ too).
-_JSON_ROW = ("json_array(id, profile_id, title, funder_name, stage, printf('%!.17g', score), amount, "
-             "close_date, discovered_at, state, source, {key})")
-
-
-def fetch_row_values(conn: sqlite3.Connection, sql: str, params: tuple | list,
-                     key_is_float: bool = False) -> list[list]:
-    """The rows of `sql` (ROW_COLUMNS then a `sort_key` column), in its order, in one step."""
-    key = "printf('%!.17g', sort_key)" if key_is_float else "sort_key"
-    (text,) = conn.execute(f"SELECT json_group_array({_JSON_ROW.format(key=key)}) FROM ({sql})", params).fetchone()
-    values: list[list] = json.loads(text)
-    for v in values:
-        v[5] = float(v[5])
-        if key_is_float:
-            v[11] = float(v[11])
-    return values
 
 
 def count_rows(conn: sqlite3.Connection, query: OpportunityQuery) -> int:

@@ -33,7 +33,6 @@ from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
     STAGE_RANK,
     compile_query,
-    fetch_row_values,
     row_from_values,
 )
 from catalynx_desktop.storage.query_check import check_query
@@ -184,11 +183,11 @@ def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: i
         where.append("o.source_record_id IN (SELECT rowid FROM record_search WHERE record_search MATCH ?)")
         params.append(match.text)
     index = compile_query(query).index
-    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS}, NULL AS sort_key FROM opportunities AS o INDEXED BY {index}"
-           f"{match.joins} WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
+    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {index}{match.joins} "
+           f"WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
     deadline = time.perf_counter() + budget_s
     values = _unless_interrupted(conn, lambda: time.perf_counter() > deadline,
-                                 lambda: fetch_row_values(conn, sql, (*params, limit)))
+                                 lambda: conn.execute(sql, (*params, limit)).fetchall())
     if values is None or len(values) < limit:
         return None  # too slow, or the whole result is this short: the exact path is as cheap
     return [row_from_values(v) for v in values]
@@ -200,8 +199,8 @@ def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[Oppor
     if not wanted:
         return []
     marks = ",".join("?" * len(wanted))
-    sql = f"SELECT {ROW_COLUMNS}, NULL AS sort_key FROM opportunities WHERE id IN ({marks})"
-    found = {values[0]: row_from_values(values) for values in fetch_row_values(conn, sql, wanted)}
+    found = {values[0]: row_from_values(values)
+             for values in conn.execute(f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})", wanted)}
     return [found[i] for i in wanted if i in found]
 
 
