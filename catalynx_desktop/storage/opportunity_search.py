@@ -41,8 +41,12 @@ from catalynx_desktop.storage.record_search import fts_query
 # Fewer text matches than this are collected exactly at once (~4 us a match: join + sort, so
 # under ~250 ms); more, and the first page is probed. Counting stops here (~75 ns a match).
 EXACT_TEXT_MATCHES = 60_000
-# A probe that has not filled its page by then gives up: the exact collection follows.
+# A probe that has not filled its page by then gives up: the exact collection follows. A filter
+# alone may be rare (the walk would cross the whole index), so it gets little time; a broad text
+# match is dense, and collecting its 60,000+ matches exactly is slower than any walk (cold pages
+# from disk can make the walk itself take over 250 ms).
 PROBE_BUDGET_S = 0.25
+TEXT_PROBE_BUDGET_S = 1.5
 # SQLite VM steps between budget checks (a Python call each, with the GIL).
 _CHECK_EVERY = 20_000
 # Collected ids travel as one hex text (16 digits an id), converted this many characters per
@@ -169,7 +173,7 @@ def _unless_interrupted(conn: sqlite3.Connection, should_stop: Callable[[], bool
 
 
 def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: int,
-                     today: date | None = None, budget_s: float = PROBE_BUDGET_S) -> list[OpportunityRow] | None:
+                     today: date | None = None, budget_s: float | None = None) -> list[OpportunityRow] | None:
     """The first `limit` rows of a searched/filtered view by walking its sort index, or None
     when that would not be quick (rare matches: collect them exactly instead)."""
     match = _match(query, today)
@@ -182,6 +186,8 @@ def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: i
         # (tens of ms a row for a common prefix).
         where.append("o.source_record_id IN (SELECT rowid FROM record_search WHERE record_search MATCH ?)")
         params.append(match.text)
+    if budget_s is None:
+        budget_s = TEXT_PROBE_BUDGET_S if match.text else PROBE_BUDGET_S
     index = compile_query(query).index
     sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {index}{match.joins} "
            f"WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
