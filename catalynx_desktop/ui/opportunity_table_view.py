@@ -24,6 +24,9 @@ def create_opportunity_table(model: OpportunityTableModel) -> QTableView:
     table.setWordWrap(False)
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)  # grid lines were ~40% of a repaint; alternating rows separate them
+    # No row numbers: a visible vertical header asks headerData() for every row when the row
+    # count changes (98,000 calls, a 320 ms freeze, opening a 13,733-row search; worse for 687k).
+    table.verticalHeader().hide()
     table.verticalHeader().setDefaultSectionSize(22)
     # Fixed row heights: the view never asks the model for every row's size hint.
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
