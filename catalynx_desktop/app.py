@@ -82,8 +82,7 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     except BaseException:
         # Close what was opened: the database threads would otherwise keep the process alive.
         if window is not None:
-            window.close()
-            await window.shutdown()
+            await close_main_window(window)
         else:
             await services.close()
         raise

@@ -22,9 +22,9 @@ import sys
 import time
 from array import array
 from collections.abc import Callable
-from typing import TypeVar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
@@ -213,19 +213,22 @@ def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[Oppor
 class SearchResult:
     """Same interface as OpportunityResult (total, page, build_position_map).
 
-    Opened from a probe it is *partial*: it knows only its first rows, `exact` is False and
-    `total` is their number until complete() has collected every match.
+    Opened from a probe it is *partial*: it knows only its first rows (`first_rows`), `exact` is
+    False and `total` is their number until complete() has collected every match.
     """
 
-    def __init__(self, db: Database, query: OpportunityQuery, ids: array | None,
+    def __init__(self, db: Database, query: OpportunityQuery, ids: array,
                  first_rows: list[OpportunityRow] | None = None) -> None:
         self._db = db
         self.query = query
-        self._ids = ids if ids is not None else array("q", (row.id for row in first_rows or ()))
-        self._first_rows = first_rows if ids is None else None
-        self.exact = ids is not None
-        self.total = len(self._ids)
+        self._ids = ids
+        self._first_rows = first_rows
+        self.total = len(ids)
         self.wants_position_map = False  # every position is already known
+
+    @property
+    def exact(self) -> bool:
+        return self._first_rows is None
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]:
         if self._first_rows is not None:
@@ -248,7 +251,7 @@ class SearchResult:
         if ids is None or is_stale():
             return False
         shown = self._ids
-        self._ids, self._first_rows, self.exact, self.total = ids, None, True, len(ids)
+        self._ids, self._first_rows, self.total = ids, None, len(ids)
         return ids[:len(shown)] == shown
 
     async def build_position_map(self, every: int, is_stale: Callable[[], bool]) -> None:
@@ -256,12 +259,12 @@ class SearchResult:
 
 
 async def open_search(db: Database, query: OpportunityQuery, first_page: int) -> tuple[SearchResult, list[OpportunityRow]]:
-    def read(conn: sqlite3.Connection) -> tuple[array | None, list[OpportunityRow]]:
+    def read(conn: sqlite3.Connection) -> tuple[SearchResult, list[OpportunityRow]]:
+        # One hop: the first page is read with the matches, not after them.
         probed = probe_first_page(conn, query, first_page)
         if probed is not None:
-            return None, probed
+            return SearchResult(db, query, array("q", (row.id for row in probed)), probed), probed
         ids = matching_ids(conn, query)
-        return ids, rows_for_ids(conn, ids[:first_page])
+        return SearchResult(db, query, ids), rows_for_ids(conn, ids[:first_page])
 
-    ids, rows = await db.read(read)
-    return SearchResult(db, query, ids, rows if ids is None else None), rows
+    return await db.read(read)
