@@ -32,6 +32,7 @@ from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
     STAGE_RANK,
+    CompiledQuery,
     compile_query,
     row_from_values,
 )
@@ -119,10 +120,9 @@ def _match(query: OpportunityQuery, today: date | None) -> _Match:
     return _Match(joins, where + extra, params + extra_params, fts_query(query.search))
 
 
-def _order(query: OpportunityQuery) -> str:
-    column = compile_query(query).column
-    direction = "DESC" if query.descending else "ASC"
-    return f"o.{column} {direction}, o.id {direction}"
+def _order(compiled: CompiledQuery) -> str:
+    direction = "DESC" if compiled.descending else "ASC"
+    return f"o.{compiled.column} {direction}, o.id {direction}"
 
 
 def _ids_from_hex(text: str | None) -> array:
@@ -144,7 +144,7 @@ def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date 
         joins = " JOIN record_search ON record_search.rowid = o.source_record_id" + joins
         where.append("record_search MATCH ?")
         params.append(match.text)
-    sql = f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} ORDER BY {_order(query)}"
+    sql = f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} ORDER BY {_order(compile_query(query))}"
     # The ids come back as one text, not one tuple per row: hundreds of thousands of row tuples
     # made the cyclic GC run full collections on this thread, holding the GIL (and so stalling
     # the UI thread) for hundreds of ms.
@@ -188,9 +188,9 @@ def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: i
         params.append(match.text)
     if budget_s is None:
         budget_s = TEXT_PROBE_BUDGET_S if match.text else PROBE_BUDGET_S
-    index = compile_query(query).index
-    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {index}{match.joins} "
-           f"WHERE {' AND '.join(where)} ORDER BY {_order(query)} LIMIT ?")
+    compiled = compile_query(query)
+    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {compiled.index}{match.joins} "
+           f"WHERE {' AND '.join(where)} ORDER BY {_order(compiled)} LIMIT ?")
     deadline = time.perf_counter() + budget_s
     values = _unless_interrupted(conn, lambda: time.perf_counter() > deadline,
                                  lambda: conn.execute(sql, (*params, limit)).fetchall())
