@@ -144,7 +144,8 @@ def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date 
         joins = " JOIN record_search ON record_search.rowid = o.source_record_id" + joins
         where.append("record_search MATCH ?")
         params.append(match.text)
-    sql = f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} ORDER BY {_order(compile_query(query))}"
+    order = _order(compile_query(query))
+    sql = f"SELECT o.id FROM opportunities AS o{joins} WHERE {' AND '.join(where)} ORDER BY {order}"
     # The ids come back as one text, not one tuple per row: hundreds of thousands of row tuples
     # made the cyclic GC run full collections on this thread, holding the GIL (and so stalling
     # the UI thread) for hundreds of ms.
