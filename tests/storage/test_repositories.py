@@ -63,6 +63,28 @@ def test_profile_list_counts_match_the_data_in_one_query(tmp_path):
     run(scenario())
 
 
+def test_profile_list_shows_an_edited_profile_not_its_decoded_former_self(tmp_path):
+    """The list reuses decoded profiles while their stored values are unchanged; an edit must show."""
+    async def scenario():
+        db, _ = await open_demo_db(tmp_path, profiles=2, opportunities=200)
+        repo = ProfileRepository(db)
+        before = {s.profile.id: s.profile for s in await repo.list_summaries()}
+        again = {s.profile.id: s.profile for s in await repo.list_summaries()}
+        assert again == before
+        target = next(iter(before.values()))
+        edited = Profile(name=target.name + " (edited)", id=target.id, keywords=("rivers", "trails"),
+                         states=("VT",), min_amount=5_000)
+        await repo.update(edited)
+        after = {s.profile.id: s.profile for s in await repo.list_summaries()}
+        assert after[target.id].name == edited.name
+        assert after[target.id].keywords == ("rivers", "trails") and after[target.id].states == ("VT",)
+        assert after[target.id].min_amount == 5_000
+        assert all(after[i] == p for i, p in before.items() if i != target.id)
+        await db.close()
+
+    run(scenario())
+
+
 def test_list_query_plan_uses_no_opportunity_scan(tmp_path):
     async def scenario():
         db, _ = await open_demo_db(tmp_path, profiles=2, opportunities=500)
