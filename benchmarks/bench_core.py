@@ -37,8 +37,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from catalynx_desktop.app import close_main_window, open_main_window  # noqa: E402
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey  # noqa: E402
 from catalynx_desktop.paths import resolve_paths  # noqa: E402
-from catalynx_desktop.storage.opportunity_queries import compile_query  # noqa: E402
+from catalynx_desktop.storage.opportunity_queries import ROW_COLUMNS, compile_query, read_page  # noqa: E402
 from catalynx_desktop.storage.opportunity_search import matching_ids  # noqa: E402
+from catalynx_desktop.storage.paging import Seek  # noqa: E402
 from catalynx_desktop.storage.profile_repository import LIST_WITH_COUNTS_SQL  # noqa: E402
 from catalynx_desktop.ui.opportunity_table_model import PAGE_SIZE  # noqa: E402
 from catalynx_desktop.ui.stall_probe import StallProbe  # noqa: E402
@@ -88,18 +89,33 @@ def raw_ms(conn: sqlite3.Connection, sql: str, params: tuple, repeat: int = 1,
 
 
 class PageTimer:
-    """Times each page from the view's request to its arrival, through the model's own signals."""
+    """Times each step from the view asking for a row to the row being in the model (0 when it
+    was already there, e.g. read ahead), through the model's own signals."""
 
     def __init__(self, model) -> None:
         self.model = model
         self.times: list[float] = []
+        self.ready = 0  # steps whose row was already in the model
 
     async def fetch(self, row: int) -> float:
         started = time.perf_counter()
-        self.model.row_at(row)
-        await self.model.wait_idle()
+        if self.model.row_at(row) is None:
+            arrived = asyncio.Event()
+
+            def on_page(_page: int) -> None:
+                if self.model.is_loaded(row):
+                    arrived.set()
+
+            self.model.page_loaded.connect(on_page)
+            try:
+                await arrived.wait()
+            finally:
+                self.model.page_loaded.disconnect(on_page)
+        else:
+            self.ready += 1
         elapsed = (time.perf_counter() - started) * 1000
         self.times.append(elapsed)
+        await self.model.wait_idle()  # untimed: what is read ahead comes in while the user reads
         return elapsed
 
 
@@ -112,60 +128,134 @@ def raw_keyset_page_ms(conn: sqlite3.Connection, query: OpportunityQuery, after:
     return raw_ms(conn, sql, (*compiled.params, *after), repeat)
 
 
-async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: dict) -> None:
+def warm_os_cache(path: Path) -> None:
+    """Read the whole database file once so the OS holds it, as after any earlier use of the app."""
+    with open(path, "rb") as f:
+        while f.read(8 << 20):
+            pass
+
+
+def drop_os_cache() -> bool:
+    """Empty the OS page cache (needs root), as after a reboot. False when not allowed here."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("1")
+        return True
+    except OSError:
+        return False
+
+
+async def scroll_pass(window, probe: StallProbe, steps: int) -> tuple[PageTimer, list[float], list, object]:
+    """The view's scroll bar moves a page at a time; returns the step timer, the model's fetch
+    latencies (every page it read, read-ahead included), the key before each page (for the raw
+    baseline) and the stall report."""
     model = window.table_model
-    query = model.query
-    total = model.total
-    # -- sequential scrolling: the view's scroll bar moves a page at a time
     timer = PageTimer(model)
     bar = window.table.verticalScrollBar()
-    attr = _sort_attr(query.sort)
+    attr = _sort_attr(model.query.sort)
     keys = []
     model.page_latencies.clear()
     model.fetch_latencies.clear()
     probe.start()
-    for step in range(1, 121):
+    for step in range(1, steps + 1):
         previous = model.row_at(step * PAGE_SIZE - 1)
         keys.append((getattr(previous, attr), previous.id))
         bar.setValue(step * PAGE_SIZE)
         await timer.fetch(step * PAGE_SIZE)
     stall = probe.stop()
-    # Raw sqlite3: a fresh connection (cold SQLite cache, like the app's first read of those pages;
-    # the OS cache is now warm, which favours raw) reads the same 120 keyset pages once each.
-    fresh = sqlite3.connect(conn.execute("PRAGMA database_list").fetchone()[2])
-    fresh.execute("PRAGMA cache_size = -32000")
-    raw = [raw_keyset_page_ms(fresh, query, key, repeat=1) for key in keys]
-    fresh.close()
-    in_model = list(model.page_latencies)  # request -> rows in the model, per page
-    fetches = list(model.fetch_latencies)  # the model's fetch: hop + query + rows
-    results["scroll"] = (statistics.median(in_model), pct(in_model, 0.95), statistics.median(raw),
-                         pct(raw, 0.95), stall, statistics.median(timer.times), pct(timer.times, 0.95),
-                         statistics.median(fetches), pct(fetches, 0.95))
+    return timer, list(model.fetch_latencies), keys, stall
 
-    # -- jumps: scroll-bar drags to 90% and other far rows, End key, before the position map is complete
-    jump_rows = [int(total * f) for f in (0.9, 0.5, 0.75, 0.25, 0.95, 0.6, 0.33, 0.85, 0.1, 0.66)]
+
+def raw_scroll(database: Path, query: OpportunityQuery, keys: list) -> list[float]:
+    """Raw sqlite3 on a fresh connection (its own SQLite cache empty, like the model's for these
+    pages) reads the same keyset pages once each."""
+    fresh = sqlite3.connect(database)
+    fresh.execute("PRAGMA cache_size = -8000")  # the app's interactive reader's cache
+    try:
+        return [raw_keyset_page_ms(fresh, query, key, repeat=1) for key in keys]
+    finally:
+        fresh.close()
+
+
+def scroll_figures(timer: PageTimer, fetches: list[float], raw: list[float], stall) -> tuple:
+    steps = timer.times
+    return (statistics.median(steps), pct(steps, 0.95), statistics.median(raw), pct(raw, 0.95), stall,
+            statistics.median(fetches), pct(fetches, 0.95), timer.ready, len(steps))
+
+
+async def jump_pass(window, probe: StallProbe) -> tuple[list[float], list[float], object]:
+    """Scroll-bar drags to 90% and other far rows, End key, before the position map exists."""
+    model = window.table_model
+    total = model.total
+    bar = window.table.verticalScrollBar()
     timer = PageTimer(model)
     model.page_latencies.clear()
     model.fetch_latencies.clear()
     probe.start()
-    for row in jump_rows:
+    for row in [int(total * f) for f in (0.9, 0.5, 0.75, 0.25, 0.95, 0.6, 0.33, 0.85, 0.1, 0.66)]:
         bar.setValue(row)
         await timer.fetch(row)
     for _ in range(5):
         await timer.fetch(total - 1)  # End (cached after the first)
         await timer.fetch(int(total * 0.9) + 3 * PAGE_SIZE)
     stall = probe.stop()
-    in_model = list(model.page_latencies)
-    fetches = list(model.fetch_latencies)
+    return list(model.page_latencies), list(model.fetch_latencies), stall
+
+
+def raw_jump_ms(conn: sqlite3.Connection, query: OpportunityQuery, total: int, repeat: int) -> tuple[float, float]:
+    """Raw sqlite3 reading the page at 90%: naive OFFSET, and the key found by OFFSET on the
+    covering index (what the model does for a far jump without a position map) plus that page."""
     compiled = compile_query(query)
-    naive = raw_ms(conn, f"SELECT id, title FROM opportunities INDEXED BY {compiled.index} WHERE {compiled.where} "
-                         f"ORDER BY {compiled.order_by(True)} LIMIT {PAGE_SIZE} OFFSET ?",
-                   (*compiled.params, int(total * 0.9)), repeat=3)
-    covering = raw_ms(conn, f"SELECT {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
-                            f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT 1 OFFSET ?",
-                      (*compiled.params, int(total * 0.9)), repeat=3)
-    results["jump"] = (statistics.median(in_model), pct(in_model, 0.95), naive, covering, stall,
+    naive = raw_ms(conn, f"SELECT {ROW_COLUMNS} FROM opportunities INDEXED BY {compiled.index} "
+                         f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT {PAGE_SIZE} OFFSET ?",
+                   (*compiled.params, int(total * 0.9)), repeat=repeat)
+
+    def by_key(c: sqlite3.Connection) -> None:
+        key = c.execute(f"SELECT {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
+                        f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT 1 OFFSET ?",
+                        (*compiled.params, int(total * 0.9))).fetchone()
+        read_page(c, compiled, Seek(True, (key[0], key[1]), 0, PAGE_SIZE))
+
+    return naive, raw_ms(conn, "", (), repeat=repeat, collect=by_key)
+
+
+async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: dict) -> None:
+    model = window.table_model
+    query = model.query
+    total = model.total
+    database = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+
+    # -- warm OS cache (main() read the file first): the model, then raw on the same pages
+    timer, fetches, keys, stall = await scroll_pass(window, probe, 120)
+    raw = raw_scroll(database, query, keys)
+    results["scroll"] = scroll_figures(timer, fetches, raw, stall)
+
+    in_model, fetches, stall = await jump_pass(window, probe)
+    naive, by_key = raw_jump_ms(conn, query, total, repeat=3)
+    results["jump"] = (statistics.median(in_model), pct(in_model, 0.95), naive, by_key, stall,
                        statistics.median(fetches), pct(fetches, 0.95))
+
+    # -- cold OS cache (as after a reboot), on another sort whose pages nothing read yet: the
+    # cache is emptied before the model's pass and again before raw's, so both read from disk
+    cold_query = query.with_sort(SortKey.AMOUNT, True)
+    await window.open_query(cold_query)
+    if drop_os_cache():
+        timer, fetches, keys, stall = await scroll_pass(window, probe, 60)
+        drop_os_cache()
+        raw = raw_scroll(database, cold_query, keys)
+        results["scroll_cold"] = scroll_figures(timer, fetches, raw, stall)
+        drop_os_cache()
+        in_model, fetches, stall = await jump_pass(window, probe)
+        drop_os_cache()
+        cold = sqlite3.connect(database)
+        naive = raw_jump_ms(cold, cold_query, total, repeat=1)[0]
+        drop_os_cache()
+        by_key = raw_jump_ms(cold, cold_query, total, repeat=1)[1]
+        cold.close()
+        results["jump_cold"] = (statistics.median(in_model), pct(in_model, 0.95), naive, by_key, stall,
+                                statistics.median(fetches), pct(fetches, 0.95))
+        warm_os_cache(database)
+    await window.open_query(query)
 
     # -- sort changes: header click to first rows
     sort_times, raw_sorts = [], []
@@ -292,17 +382,35 @@ def cold_start(results: dict, empty_dir: Path) -> None:
     results["cold_start"] = (statistics.median(times), max(times))
 
 
+def scroll_and_jump_rows(sc: tuple, jp: tuple, state: str) -> list[str]:
+    """Report rows for one scroll + jump pass; raw sqlite3 read the same pages in the same cache state."""
+    return [
+        f"| {state}: scrolling a page at a time, scroll step → its rows in the model ({sc[7]} of {sc[8]} "
+        f"steps found them read ahead), p50 / p95 | {sc[0]:.2f} / {sc[1]:.2f} ms | {sc[2]:.2f} / {sc[3]:.2f} ms "
+        f"| ≤ 10 ms p95, ≤ 3× raw | {sc[4].longest_ms:.0f} ms ({sc[4].p99_ms:.0f}) |",
+        f"| {state}: page while scrolling, the model's page fetch (hop + query + rows; read-ahead included), "
+        f"p50 / p95 | "
+        f"{sc[5]:.2f} / {sc[6]:.2f} ms | {sc[2]:.2f} / {sc[3]:.2f} ms (p95 ratio {sc[6] / sc[3]:.1f}×) | "
+        "≤ 10 ms p95, ≤ 3× raw | — |",
+        f"| {state}: page after a jump (90%, 50%, …, End; request → rows in the model), p50 / p95 | "
+        f"{jp[0]:.2f} / {jp[1]:.2f} ms | page at 90%: naive OFFSET {jp[2]:.1f} ms; key by OFFSET on the "
+        f"index + page {jp[3]:.1f} ms | ≤ 10 ms p95 | {jp[4].longest_ms:.0f} ms ({jp[4].p99_ms:.0f}) |",
+        f"| {state}: page after a jump, the model's fetch alone, p50 / p95 | {jp[5]:.2f} / {jp[6]:.2f} ms | — | "
+        "≤ 10 ms p95 | — |",
+    ]
+
+
 def write_report(results: dict, rows: int) -> str:
     s = results
     fr, fr_stall = s["big.first_rows"]
-    sc = s["scroll"]
-    jp = s["jump"]
     so = s["sort"]
     pl = s["profile_list"]
     cs = s["cold_start"]
     lines = [
         f"Core benchmarks ({rows:,} opportunities in one profile; {os.cpu_count()} cores; "
-        f"{time.strftime('%Y-%m-%d')}). Raw sqlite3 runs the same statement in the same run.",
+        f"{time.strftime('%Y-%m-%d')}). Raw sqlite3 runs the same statement in the same run, in the same "
+        "OS-cache state: warm (the database file read once before the session, as after earlier use) or "
+        "cold (the OS cache emptied before the model's pass and again before raw's, as after a reboot).",
         "",
         "| what | measured | raw sqlite3, same query | budget | longest UI stall (p99) |",
         "| --- | --- | --- | --- | --- |",
@@ -310,16 +418,9 @@ def write_report(results: dict, rows: int) -> str:
         f"{fr_stall.longest_ms:.0f} ms ({fr_stall.p99_ms:.0f}) |",
         f"| first rows when the window reopens (view cache hit: {s['reopen'][1]}) | {s['reopen'][0]:.0f} ms | — | "
         "≤ 300 ms | — |",
-        f"| page while scrolling: scroll step → its rows in the model (read-ahead pages ≈ 0), p50 / p95 | "
-        f"{sc[5]:.2f} / {sc[6]:.2f} ms | {sc[2]:.2f} / {sc[3]:.2f} ms | ≤ 10 ms p95, ≤ 3× raw | "
-        f"{sc[4].longest_ms:.0f} ms ({sc[4].p99_ms:.0f}) |",
-        f"| page while scrolling: the model's page fetch (hop + query + rows, incl. waiting for the UI thread), "
-        f"p50 / p95 | {sc[7]:.2f} / {sc[8]:.2f} ms | {sc[2]:.2f} / {sc[3]:.2f} ms (p50 ratio {sc[7] / sc[2]:.1f}×) | "
-        "≤ 10 ms p95, ≤ 3× raw | — |",
-        f"| page after a jump (90%, 50%, …, End; request → rows in the model), p50 / p95 | {jp[0]:.2f} / {jp[1]:.2f} ms | naive OFFSET "
-        f"{jp[2]:.1f} ms; key lookup by OFFSET on the index {jp[3]:.1f} ms | ≤ 10 ms p95 | "
-        f"{jp[4].longest_ms:.0f} ms ({jp[4].p99_ms:.0f}) |",
-        f"| page after a jump, the model's fetch alone, p50 / p95 | {jp[5]:.2f} / {jp[6]:.2f} ms | — | ≤ 10 ms p95 | — |",
+        *scroll_and_jump_rows(s["scroll"], s["jump"], "OS cache warm"),
+        *(scroll_and_jump_rows(s["scroll_cold"], s["jump_cold"], "OS cache cold") if "scroll_cold" in s else
+          ["| pages with the OS cache cold | not measured: emptying the OS cache needs root | — | — | — |"]),
         f"| sort change to first rows, median / max | {so[0]:.1f} / {so[1]:.1f} ms | {so[2]:.2f} ms | ≤ 100 ms | "
         f"{so[3].longest_ms:.0f} ms ({so[3].p99_ms:.0f}) |",
         *[f"| {label} to first rows / to exact count ({found:,} matches) | {first:.0f} / {exact:.0f} ms | "
@@ -354,6 +455,7 @@ def main() -> None:
         import shutil
 
         shutil.rmtree(big / "cache", ignore_errors=True)  # the first open below is a cold-cache one
+        warm_os_cache(resolve_paths(big).database)
         loop.run_until_complete(session(big, results, "big", full=True))
         loop.run_until_complete(reopen(big, results))
         profile_list_bench(results)

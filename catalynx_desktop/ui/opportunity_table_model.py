@@ -87,11 +87,13 @@ class _Page:
     """A page's rows and their display strings, formatted once when the page arrives rather
     than on every paint (a paint asks for every visible cell several times)."""
 
-    __slots__ = ("rows", "texts")
+    __slots__ = ("rows", "texts", "read_ahead")
 
-    def __init__(self, rows: list[OpportunityRow]) -> None:
+    def __init__(self, rows: list[OpportunityRow], read_ahead: bool = False) -> None:
         self.rows = rows
         self.texts = [_texts(row) for row in rows]
+        # Read before anyone asked for it; the first look at it reads the next one ahead.
+        self.read_ahead = read_ahead
 
     def replace(self, offset: int, row: OpportunityRow) -> None:
         self.rows[offset] = row
@@ -250,6 +252,8 @@ class OpportunityTableModel(QAbstractTableModel):
             if role == _DISPLAY:
                 return PLACEHOLDER if column == 0 else ""
             return _GRAY if role == _FOREGROUND else None
+        if page.read_ahead:
+            self._first_look(row_number // PAGE_SIZE, page)
         if role == _DISPLAY:
             return page.texts[offset][column]
         if role == _ALIGNMENT:
@@ -284,9 +288,18 @@ class OpportunityTableModel(QAbstractTableModel):
         page = self._pages.get(page_number)
         if page is not None:
             self._pages.move_to_end(page_number)
+            if page.read_ahead:
+                self._first_look(page_number, page)
             return page.rows[offset] if offset < len(page.rows) else None
         self._request(page_number)
         return None
+
+    def _first_look(self, page_number: int, page: _Page) -> None:
+        """The view reached a page that was read ahead: the user is moving on through the
+        result, so read the next page ahead too. Scrolling then finds its rows already there
+        (and paints once per step, not once with placeholders and again with the rows)."""
+        page.read_ahead = False
+        self._prefetch(page_number + 1)
 
     def is_loaded(self, row_number: int) -> bool:
         return row_number // PAGE_SIZE in self._pages
@@ -355,12 +368,15 @@ class OpportunityTableModel(QAbstractTableModel):
                 self.page_latencies.append((now - requested) * 1000)
 
     def _store(self, page_number: int, rows: list[OpportunityRow]) -> None:
-        self._pages[page_number] = _Page(rows)
+        read_ahead = page_number in self._prefetched
+        self._pages[page_number] = _Page(rows, read_ahead)
         self._pages.move_to_end(page_number)
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
-        if page_number in self._prefetched:
-            self._prefetched.discard(page_number)  # one page ahead, never a chain through the result
+        if read_ahead:
+            # One page ahead of what the view looks at, never a chain through the result:
+            # the next one is read when the view first reaches this page (_first_look).
+            self._prefetched.discard(page_number)
         else:
             self._prefetch(page_number + 1)
         if rows:

@@ -61,6 +61,33 @@ def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(run, tmp_p
         run(db.close())
 
 
+def test_reading_on_through_a_result_finds_each_page_already_read_ahead(run, tmp_path):
+    db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=5000))
+    try:
+        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        run(model.open(OpportunityQuery(demo.profile_ids[0])))
+        loaded: list[int] = []
+        last_page = 4999 // PAGE_SIZE
+
+        async def read_on():
+            await model.wait_idle()  # page 1 was read ahead when the result opened
+            model.page_loaded.connect(loaded.append)
+            for page in range(1, last_page + 1):
+                # the view reaches the page: its rows are there, and the next one is on its way
+                assert model.row_at(page * PAGE_SIZE) is not None, f"page {page} was not read ahead"
+                await model.wait_idle()
+                if page < last_page:
+                    assert model.is_loaded((page + 1) * PAGE_SIZE)
+                if page + 2 <= last_page:  # one page beyond what was looked at, never a chain
+                    assert not model.is_loaded((page + 2) * PAGE_SIZE)
+
+        run(read_on())
+        assert loaded == list(range(2, last_page + 1))
+        assert not model.page_latencies  # no page was ever waited for
+    finally:
+        run(db.close())
+
+
 def test_the_model_grows_a_partial_result_in_place(run, tmp_path, monkeypatch):
     monkeypatch.setattr(opportunity_search, "EXACT_TEXT_MATCHES", 5)
 
