@@ -17,6 +17,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from catalynx_desktop import APP_NAME, __version__
+from catalynx_desktop.memory import keep_large_frees_returnable
 from catalynx_desktop.paths import AppPaths, resolve_paths
 
 log = logging.getLogger("catalynx_desktop")
@@ -90,6 +91,8 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     # which otherwise pause the UI thread for tens of ms on a large heap.
     gc.collect()
     gc.freeze()
+    # Large temporaries freed later go back to the OS instead of staying in the heap.
+    keep_large_frees_returnable()
     # Worker threads (SQLite hops, parsers) hand the GIL back to the UI thread sooner.
     sys.setswitchinterval(0.002)
     return window
