@@ -16,7 +16,7 @@ from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PAGE_SIZE, PLACEHOLDER, SORT_COLUMN_OF
-from catalynx_desktop.ui.opportunity_table_view import selected_opportunity_ids
+from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll, selected_opportunity_ids
 
 
 def seed_demo(run, data_dir, profiles=2, opportunities=20_000):
@@ -124,6 +124,31 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
         reasons = db_ids(data_dir, "SELECT reason FROM stage_history WHERE opportunity_id = ? ORDER BY id DESC",
                          (ids[0],))
         assert reasons[0] == "strong fit" or "examine" in moved_from
+    finally:
+        run(close_main_window(window))
+
+
+def test_a_new_sort_starts_at_its_first_rows_and_a_refresh_keeps_the_place(qtbot, run, data_dir):
+    seed_demo(run, data_dir, profiles=1)
+    window = run(open_main_window(data_dir))
+    qtbot.addWidget(window)
+    try:
+        model, bar = window.table_model, window.table.verticalScrollBar()
+        profile_id = window.profiles.current_id
+        bar.setValue(int(bar.maximum() * 0.6))
+        run(wait_loaded(window, window.table.rowAt(5)))
+        run(window.open_query(model.query.with_sort(SortKey.AMOUNT, True)))
+        assert bar.value() == 0 and window.table.rowAt(0) == 0
+        run(wait_loaded(window, 0))
+        top = db_ids(data_dir, "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY amount DESC, id DESC "
+                               "LIMIT 1", (profile_id,))
+        assert model.row_at(0).id == top[0]
+
+        # re-reading the same query (after a write) stays where the user was
+        bar.setValue(int(bar.maximum() * 0.4))
+        place = bar.value()
+        run(refresh_keeping_scroll(window.table, model))
+        assert bar.value() == place
     finally:
         run(close_main_window(window))
 
