@@ -79,9 +79,14 @@ class OpportunityResult:
         return len(self._keys)
 
     async def build_position_map(self, every: int, is_stale: Callable[[], bool],
-                                 steps_per_hop: int = 256) -> None:
+                                 steps_per_hop: int = 64) -> None:
         """Sample the key at every `every`-th row on the background reader so that a jump
-        anywhere (scroll-bar drag, End) is a short keyset read. Stops when the result is stale."""
+        anywhere (scroll-bar drag, End) is a short keyset read. Stops when the result is stale.
+
+        In short hops (64 steps: ~4 ms on 1M rows, ~0.2 s in all) so that the reads of the
+        interactive reader never wait long for the CPU or the GIL behind one."""
+        if self.total <= FAR_SKIP:
+            return  # no page of this result is a far skip away from its first or last row
         compiled = self._compiled
         last: tuple[int, Key] | None = None
         while not is_stale():

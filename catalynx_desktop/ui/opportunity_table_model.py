@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 256
 MAX_CACHED_PAGES = 48  # ~12k rows: plenty for any screen, bounded whatever the row count
 MAX_QUEUED_PAGES = 6  # a fast scroll-bar drag only needs the pages it ends on
+# Once a result has been shown this long, sample its keys in the background (the position map)
+# so that a later scroll-bar drag or End is a short keyset read instead of a long index skip.
+# Not at once: the first pages and a quick next query (typing a search) come first.
+POSITION_MAP_AFTER_S = 1.0
 PLACEHOLDER = "…"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -183,6 +187,7 @@ class OpportunityTableModel(QAbstractTableModel):
         self.query_opened.emit(result.total)
         if not result.exact:
             self._completer = self._tasks.spawn(self._complete(result, generation), name="count-matches")
+        self._tasks.spawn(self._map_when_settled(result, generation), name="position-map")
 
     async def _complete(self, result: PageSource, generation: int) -> None:
         """Grow a first-page-only result to every match, collected off the interactive reader."""
@@ -200,6 +205,19 @@ class OpportunityTableModel(QAbstractTableModel):
             self.endInsertRows()
             self._prefetch(1)
         self.total_known.emit(result.total)
+
+    async def _map_when_settled(self, result: PageSource, generation: int) -> None:
+        await asyncio.sleep(POSITION_MAP_AFTER_S)
+        if generation == self._generation and self._result is result:
+            self._start_position_map(result, generation)
+
+    def _start_position_map(self, result: PageSource, generation: int) -> None:
+        """Once per result; the result decides whether it needs one (a search knows every position)."""
+        if self._mapping:
+            return
+        self._mapping = True
+        self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
+                          name="position-map")
 
     async def wait_exact(self) -> None:
         """Until the shown result's total is exact (tests and benchmarks)."""
@@ -354,13 +372,9 @@ class OpportunityTableModel(QAbstractTableModel):
                 # an open starts but the result only when it finishes, so check both: a page of
                 # the old result read during an open must not land in the new one.)
                 continue
-            if result.wants_position_map and not self._mapping:
-                # The first far jump: sample every PAGE_SIZE-th key in the background so the
-                # next jumps read by key. Done lazily: building it on every query open competed
-                # with the first pages and searches for the GIL and the CPU.
-                self._mapping = True
-                self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda g=generation: g != self._generation),
-                                  name="position-map")
+            if result.wants_position_map:
+                # A far jump before the map was started: start it now, so the next jumps read by key.
+                self._start_position_map(result, generation)
             self._store(page_number, rows)
             now = time.perf_counter()
             self.fetch_latencies.append((now - fetch_started) * 1000)

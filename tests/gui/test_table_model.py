@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from PySide6.QtCore import Qt
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
-from catalynx_desktop.storage import opportunity_search
+from catalynx_desktop.storage import opportunity_repository, opportunity_search
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.opportunity_search import matching_ids
+from catalynx_desktop.ui import opportunity_table_model as table_model
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.opportunity_table_model import MAX_CACHED_PAGES, PAGE_SIZE, OpportunityTableModel
 from tests.storage.helpers import open_demo_db
 
 
-def test_model_tester_through_open_sort_and_filter(qtmodeltester, run, tmp_path):
+@pytest.fixture
+def tasks(run):
+    """The model's background tasks, cancelled after the test (before they could outlive its database)."""
+    runner = TaskRunner()
+    yield runner
+    run(runner.cancel_all())
+
+
+def test_model_tester_through_open_sort_and_filter(tasks, qtmodeltester, run, tmp_path):
     db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=1500))
     try:
-        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        model = OpportunityTableModel(OpportunityRepository(db), tasks)
         run(model.open(OpportunityQuery(demo.profile_ids[0])))
         # The tester stays connected: every later signal (page loads, resets) is checked too.
         qtmodeltester.check(model, force_py=True)
@@ -32,10 +44,10 @@ def test_model_tester_through_open_sort_and_filter(qtmodeltester, run, tmp_path)
         run(db.close())
 
 
-def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(run, tmp_path):
+def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(tasks, run, tmp_path):
     db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=30_000))
     try:
-        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        model = OpportunityTableModel(OpportunityRepository(db), tasks)
         run(model.open(OpportunityQuery(demo.profile_ids[0])))
         assert model.rowCount() == 30_000
 
@@ -61,10 +73,10 @@ def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(run, tmp_p
         run(db.close())
 
 
-def test_reading_on_through_a_result_finds_each_page_already_read_ahead(run, tmp_path):
+def test_reading_on_through_a_result_finds_each_page_already_read_ahead(tasks, run, tmp_path):
     db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=5000))
     try:
-        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        model = OpportunityTableModel(OpportunityRepository(db), tasks)
         run(model.open(OpportunityQuery(demo.profile_ids[0])))
         loaded: list[int] = []
         last_page = 4999 // PAGE_SIZE
@@ -88,13 +100,44 @@ def test_reading_on_through_a_result_finds_each_page_already_read_ahead(run, tmp
         run(db.close())
 
 
-def test_the_model_grows_a_partial_result_in_place(run, tmp_path, monkeypatch):
+def test_a_result_left_open_gets_its_position_map_before_any_jump(tasks, run, tmp_path, monkeypatch):
+    monkeypatch.setattr(opportunity_repository, "FAR_SKIP", 1000)
+    monkeypatch.setattr(table_model, "POSITION_MAP_AFTER_S", 0.05)
+
+    async def scenario():
+        db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=5000)
+        try:
+            model = OpportunityTableModel(OpportunityRepository(db), tasks)
+            profile_id = demo.profile_ids[0]
+            await model.open(OpportunityQuery(profile_id, sort=SortKey.AMOUNT))
+            replaced = model._result
+            await model.open(OpportunityQuery(profile_id, sort=SortKey.TITLE))  # before its map began
+            shown = model._result
+            for _ in range(200):
+                if shown.known_positions >= 5000 // PAGE_SIZE:
+                    break
+                await asyncio.sleep(0.02)
+            assert shown.known_positions >= 5000 // PAGE_SIZE  # sampled without any far jump
+            # a result replaced within the delay is never mapped: it knows its first page and the one read ahead
+            assert replaced.known_positions <= 4
+            ids = [r[0] for r in await db.fetch_all(
+                "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY title DESC, id DESC", (profile_id,))]
+            model.row_at(3900)
+            await model.wait_idle()
+            assert model.row_at(3900).id == ids[3900]
+        finally:
+            await db.close()
+
+    run(scenario())
+
+
+def test_the_model_grows_a_partial_result_in_place(tasks, run, tmp_path, monkeypatch):
     monkeypatch.setattr(opportunity_search, "EXACT_TEXT_MATCHES", 5)
 
     async def scenario():
         db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=3000)
         try:
-            model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+            model = OpportunityTableModel(OpportunityRepository(db), tasks)
             inserted: list[tuple[int, int]] = []
             totals: list[int] = []
             model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
@@ -116,10 +159,10 @@ def test_the_model_grows_a_partial_result_in_place(run, tmp_path, monkeypatch):
     run(scenario())
 
 
-def test_a_page_of_the_old_query_read_during_an_open_never_lands_in_the_new_one(run, tmp_path):
+def test_a_page_of_the_old_query_read_during_an_open_never_lands_in_the_new_one(tasks, run, tmp_path):
     db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=5000))
     try:
-        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        model = OpportunityTableModel(OpportunityRepository(db), tasks)
         profile_id = demo.profile_ids[0]
 
         async def scenario():
@@ -137,7 +180,7 @@ def test_a_page_of_the_old_query_read_during_an_open_never_lands_in_the_new_one(
         run(db.close())
 
 
-def test_opening_a_large_result_does_not_ask_for_every_row_header(qtbot, run, tmp_path, monkeypatch):
+def test_opening_a_large_result_does_not_ask_for_every_row_header(tasks, qtbot, run, tmp_path, monkeypatch):
     """A visible vertical header asked headerData() for each row on every reset (seen: 98,000
     calls and a 320 ms UI freeze opening a 13,733-row search on 1M rows)."""
     from catalynx_desktop.ui.opportunity_table_view import create_opportunity_table
@@ -152,7 +195,7 @@ def test_opening_a_large_result_does_not_ask_for_every_row_header(qtbot, run, tm
     monkeypatch.setattr(OpportunityTableModel, "headerData", counting)
     db, demo = run(open_demo_db(tmp_path, profiles=1, opportunities=20_000))
     try:
-        model = OpportunityTableModel(OpportunityRepository(db), TaskRunner())
+        model = OpportunityTableModel(OpportunityRepository(db), tasks)
         table = create_opportunity_table(model)
         table.resize(1200, 800)
         table.show()

@@ -10,6 +10,7 @@ from catalynx_desktop.domain.profile import Profile, ProfileStatus
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage import opportunity_repository
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import LIST_WITH_COUNTS_SQL, ProfileRepository
 from tests.storage.helpers import open_demo_db, run
@@ -95,7 +96,7 @@ def test_list_query_plan_uses_no_opportunity_scan(tmp_path):
     run(scenario())
 
 
-def test_open_pages_and_jumps_agree_with_offset(tmp_path):
+def test_open_pages_and_jumps_agree_with_offset(tmp_path, monkeypatch):
     async def scenario():
         db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=5000)
         repo = OpportunityRepository(db)
@@ -108,6 +109,10 @@ def test_open_pages_and_jumps_agree_with_offset(tmp_path):
         for start in (100, 4900, 2500, 2600, 4999, 0, 1234):
             page = await result.page(start, 100)
             assert [r.id for r in page] == ids[start:start + 100]
+        known = result.known_positions
+        await result.build_position_map(64, lambda: False)
+        assert result.known_positions == known  # too small for any far skip: no map
+        monkeypatch.setattr(opportunity_repository, "FAR_SKIP", 1000)
         await result.build_position_map(64, lambda: False)
         assert result.known_positions >= 5000 // 64
         page = await result.page(3333, 100)
