@@ -56,9 +56,22 @@ def ensure_demo(name: str, profiles: int, opportunities: int) -> Path:
 
         shutil.rmtree(data_dir, ignore_errors=True)
         print(f"generating {name}: {profiles} profiles x {opportunities:,} opportunities …", flush=True)
-        subprocess.run([sys.executable, "-m", "catalynx_desktop", "demo", "--profiles", str(profiles),
-                        "--opportunities", str(opportunities), "--data-dir", str(data_dir)], check=True,
-                       cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "catalynx_desktop",
+                "demo",
+                "--profiles",
+                str(profiles),
+                "--opportunities",
+                str(opportunities),
+                "--data-dir",
+                str(data_dir),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
         marker.write_text("ok")
     # Bring an older benchmark database up to the current schema now, so no measurement below
     # includes a migration.
@@ -74,8 +87,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
-def raw_ms(conn: sqlite3.Connection, sql: str, params: tuple, repeat: int = 1,
-           collect: Callable[[sqlite3.Connection], object] | None = None) -> float:
+def raw_ms(
+    conn: sqlite3.Connection,
+    sql: str,
+    params: tuple,
+    repeat: int = 1,
+    collect: Callable[[sqlite3.Connection], object] | None = None,
+) -> float:
     """Best of `repeat` runs of the statement (or of `collect(conn)`) on a plain sqlite3 connection."""
     best = float("inf")
     for _ in range(repeat):
@@ -119,12 +137,16 @@ class PageTimer:
         return elapsed
 
 
-def raw_keyset_page_ms(conn: sqlite3.Connection, query: OpportunityQuery, after: tuple, repeat: int = 3) -> float:
+def raw_keyset_page_ms(
+    conn: sqlite3.Connection, query: OpportunityQuery, after: tuple, repeat: int = 3
+) -> float:
     """Raw sqlite3 doing the same keyset page statement the app runs."""
     compiled = compile_query(query)
-    sql = (f"SELECT id, profile_id, title, funder_name, stage, score, amount, close_date, discovered_at, state, "
-           f"source, {compiled.column} FROM opportunities INDEXED BY {compiled.index} WHERE {compiled.where} "
-           f"AND {compiled.after_condition(True)} ORDER BY {compiled.order_by(True)} LIMIT {PAGE_SIZE}")
+    sql = (
+        f"SELECT id, profile_id, title, funder_name, stage, score, amount, close_date, discovered_at, state, "
+        f"source, {compiled.column} FROM opportunities INDEXED BY {compiled.index} WHERE {compiled.where} "
+        f"AND {compiled.after_condition(True)} ORDER BY {compiled.order_by(True)} LIMIT {PAGE_SIZE}"
+    )
     return raw_ms(conn, sql, (*compiled.params, *after), repeat)
 
 
@@ -179,8 +201,17 @@ def raw_scroll(database: Path, query: OpportunityQuery, keys: list) -> list[floa
 
 def scroll_figures(timer: PageTimer, fetches: list[float], raw: list[float], stall) -> tuple:
     steps = timer.times
-    return (statistics.median(steps), pct(steps, 0.95), statistics.median(raw), pct(raw, 0.95), stall,
-            statistics.median(fetches), pct(fetches, 0.95), timer.ready, len(steps))
+    return (
+        statistics.median(steps),
+        pct(steps, 0.95),
+        statistics.median(raw),
+        pct(raw, 0.95),
+        stall,
+        statistics.median(fetches),
+        pct(fetches, 0.95),
+        timer.ready,
+        len(steps),
+    )
 
 
 async def jump_pass(window, probe: StallProbe) -> tuple[list[float], list[float], object]:
@@ -202,32 +233,48 @@ async def jump_pass(window, probe: StallProbe) -> tuple[list[float], list[float]
     return list(model.page_latencies), list(model.fetch_latencies), stall
 
 
-def raw_jump_ms(conn: sqlite3.Connection, query: OpportunityQuery, total: int, repeat: int) -> tuple[float, float]:
+def raw_jump_ms(
+    conn: sqlite3.Connection, query: OpportunityQuery, total: int, repeat: int
+) -> tuple[float, float]:
     """Raw sqlite3 reading the page at 90%: naive OFFSET, and the key found by OFFSET on the
     covering index (what the model does for a far jump without a position map) plus that page."""
     compiled = compile_query(query)
-    naive = raw_ms(conn, f"SELECT {ROW_COLUMNS} FROM opportunities INDEXED BY {compiled.index} "
-                         f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT {PAGE_SIZE} OFFSET ?",
-                   (*compiled.params, int(total * 0.9)), repeat=repeat)
+    naive = raw_ms(
+        conn,
+        f"SELECT {ROW_COLUMNS} FROM opportunities INDEXED BY {compiled.index} "
+        f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT {PAGE_SIZE} OFFSET ?",
+        (*compiled.params, int(total * 0.9)),
+        repeat=repeat,
+    )
 
     def by_key(c: sqlite3.Connection) -> None:
-        key = c.execute(f"SELECT {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
-                        f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT 1 OFFSET ?",
-                        (*compiled.params, int(total * 0.9))).fetchone()
+        key = c.execute(
+            f"SELECT {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
+            f"WHERE {compiled.where} ORDER BY {compiled.order_by(True)} LIMIT 1 OFFSET ?",
+            (*compiled.params, int(total * 0.9)),
+        ).fetchone()
         read_page(c, compiled, Seek(True, (key[0], key[1]), 0, PAGE_SIZE))
 
     return naive, raw_ms(conn, "", (), repeat=repeat, collect=by_key)
 
 
-SORTS = [(SortKey.TITLE, False), (SortKey.AMOUNT, True), (SortKey.CLOSE_DATE, False), (SortKey.FUNDER, False),
-         (SortKey.DISCOVERED, True), (SortKey.SCORE, True)]
+SORTS = [
+    (SortKey.TITLE, False),
+    (SortKey.AMOUNT, True),
+    (SortKey.CLOSE_DATE, False),
+    (SortKey.FUNDER, False),
+    (SortKey.DISCOVERED, True),
+    (SortKey.SCORE, True),
+]
 
 
 def searches_of(query: OpportunityQuery) -> list[tuple[str, OpportunityQuery]]:
-    return [("search “watershed”", query.with_search("watershed")),
-            ("search “health access”", query.with_search("health access")),
-            ("search “foundation”", query.with_search("foundation")),
-            ("filter score ≥ 0.5", query.with_filters(OpportunityFilters(min_score=0.5)))]
+    return [
+        ("search “watershed”", query.with_search("watershed")),
+        ("search “health access”", query.with_search("health access")),
+        ("search “foundation”", query.with_search("foundation")),
+        ("filter score ≥ 0.5", query.with_filters(OpportunityFilters(min_score=0.5))),
+    ]
 
 
 async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: dict) -> None:
@@ -243,8 +290,15 @@ async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: d
 
     in_model, fetches, stall = await jump_pass(window, probe)
     naive, by_key = raw_jump_ms(conn, query, total, repeat=3)
-    results["jump"] = (statistics.median(in_model), pct(in_model, 0.95), naive, by_key, stall,
-                       statistics.median(fetches), pct(fetches, 0.95))
+    results["jump"] = (
+        statistics.median(in_model),
+        pct(in_model, 0.95),
+        naive,
+        by_key,
+        stall,
+        statistics.median(fetches),
+        pct(fetches, 0.95),
+    )
 
     # -- cold OS cache (as after a reboot), on another sort whose pages nothing read yet: the
     # cache is emptied before the model's pass and again before raw's, so both read from disk
@@ -263,8 +317,15 @@ async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: d
         drop_os_cache()
         by_key = raw_jump_ms(cold, cold_query, total, repeat=1)[1]
         cold.close()
-        results["jump_cold"] = (statistics.median(in_model), pct(in_model, 0.95), naive, by_key, stall,
-                                statistics.median(fetches), pct(fetches, 0.95))
+        results["jump_cold"] = (
+            statistics.median(in_model),
+            pct(in_model, 0.95),
+            naive,
+            by_key,
+            stall,
+            statistics.median(fetches),
+            pct(fetches, 0.95),
+        )
         warm_os_cache(database)
     await window.open_query(query)
 
@@ -277,8 +338,14 @@ async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: d
         await window.open_query(new_query)
         sort_times.append((time.perf_counter() - started) * 1000)
         c = compile_query(new_query)
-        raw_sorts.append(raw_ms(conn, f"SELECT id, title FROM opportunities INDEXED BY {c.index} WHERE {c.where} "
-                                      f"ORDER BY {c.order_by(True)} LIMIT {PAGE_SIZE}", c.params))
+        raw_sorts.append(
+            raw_ms(
+                conn,
+                f"SELECT id, title FROM opportunities INDEXED BY {c.index} WHERE {c.where} "
+                f"ORDER BY {c.order_by(True)} LIMIT {PAGE_SIZE}",
+                c.params,
+            )
+        )
     stall = probe.stop()
     results["sort"] = (statistics.median(sort_times), max(sort_times), statistics.median(raw_sorts), stall)
 
@@ -301,9 +368,14 @@ async def browse(window, probe: StallProbe, conn: sqlite3.Connection, results: d
 
 
 def _sort_attr(key: SortKey) -> str:
-    return {SortKey.SCORE: "score", SortKey.TITLE: "title", SortKey.AMOUNT: "amount",
-            SortKey.CLOSE_DATE: "close_date", SortKey.FUNDER: "funder_name",
-            SortKey.DISCOVERED: "discovered_at"}[key]
+    return {
+        SortKey.SCORE: "score",
+        SortKey.TITLE: "title",
+        SortKey.AMOUNT: "amount",
+        SortKey.CLOSE_DATE: "close_date",
+        SortKey.FUNDER: "funder_name",
+        SortKey.DISCOVERED: "discovered_at",
+    }[key]
 
 
 async def session(data_dir: Path, results: dict) -> None:
@@ -348,8 +420,13 @@ async def memory_session(data_dir: Path) -> float:
 
 def rss_after_session(data_dir: Path) -> float:
     """memory_session in a new process of its own, so no other session's high-water mark counts."""
-    out = subprocess.run([sys.executable, __file__, "--memory-session", str(data_dir)], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-session", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -392,18 +469,25 @@ def cold_start(results: dict, empty_dir: Path) -> None:
     import shutil
     import tempfile
 
-    script = ("import time, sys; t0=float(sys.argv[1]); import os; os.environ['QT_QPA_PLATFORM']='offscreen';"
-              "import asyncio, qasync; from PySide6.QtWidgets import QApplication;"
-              "from catalynx_desktop.app import open_main_window, close_main_window;"
-              "app=QApplication([]); app.setQuitOnLastWindowClosed(False); loop=qasync.QEventLoop(app);"
-              "asyncio.set_event_loop(loop);"
-              "w=loop.run_until_complete(open_main_window(sys.argv[2])); print('shown', time.time()-t0);"
-              "loop.run_until_complete(close_main_window(w)); loop.close()")
+    script = (
+        "import time, sys; t0=float(sys.argv[1]); import os; os.environ['QT_QPA_PLATFORM']='offscreen';"
+        "import asyncio, qasync; from PySide6.QtWidgets import QApplication;"
+        "from catalynx_desktop.app import open_main_window, close_main_window;"
+        "app=QApplication([]); app.setQuitOnLastWindowClosed(False); loop=qasync.QEventLoop(app);"
+        "asyncio.set_event_loop(loop);"
+        "w=loop.run_until_complete(open_main_window(sys.argv[2])); print('shown', time.time()-t0);"
+        "loop.run_until_complete(close_main_window(w)); loop.close()"
+    )
     times = []
     for _ in range(5):
         target = Path(tempfile.mkdtemp(dir=empty_dir))
-        out = subprocess.run([sys.executable, "-c", script, str(time.time()), str(target)], capture_output=True,
-                             text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(time.time()), str(target)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         times.append(float(out.stdout.split("shown")[1].split()[0]) * 1000)
         shutil.rmtree(target, ignore_errors=True)
     results["cold_start"] = (statistics.median(times), max(times))
@@ -446,14 +530,21 @@ def write_report(results: dict, rows: int) -> str:
         f"| first rows when the window reopens (view cache hit: {s['reopen'][1]}) | {s['reopen'][0]:.0f} ms | — | "
         "≤ 300 ms | — |",
         *scroll_and_jump_rows(s["scroll"], s["jump"], "OS cache warm"),
-        *(scroll_and_jump_rows(s["scroll_cold"], s["jump_cold"], "OS cache cold") if "scroll_cold" in s else
-          ["| pages with the OS cache cold | not measured: emptying the OS cache needs root | — | — | — |"]),
+        *(
+            scroll_and_jump_rows(s["scroll_cold"], s["jump_cold"], "OS cache cold")
+            if "scroll_cold" in s
+            else [
+                "| pages with the OS cache cold | not measured: emptying the OS cache needs root | — | — | — |"
+            ]
+        ),
         f"| sort change to first rows, median / max | {so[0]:.1f} / {so[1]:.1f} ms | {so[2]:.2f} ms | ≤ 100 ms | "
         f"{so[3].longest_ms:.0f} ms ({so[3].p99_ms:.0f}) |",
-        *[f"| {label} to first rows / to exact count ({found:,} matches) | {first:.0f} / {exact:.0f} ms | "
-          f"collect every match first: {collect:.0f} ms | ≤ 300 ms to first rows | "
-          f"{stall.longest_ms:.0f} ms ({stall.p99_ms:.0f}) |"
-          for label, first, exact, found, collect, stall in s["search"]],
+        *[
+            f"| {label} to first rows / to exact count ({found:,} matches) | {first:.0f} / {exact:.0f} ms | "
+            f"collect every match first: {collect:.0f} ms | ≤ 300 ms to first rows | "
+            f"{stall.longest_ms:.0f} ms ({stall.p99_ms:.0f}) |"
+            for label, first, exact, found, collect, stall in s["search"]
+        ],
         f"| profile list with counts (50 × 7,500), p50 / p95 | {pl[0]:.2f} / {pl[1]:.2f} ms | {pl[2]:.3f} ms "
         "| ≤ 2 ms, one query | — |",
         f"| RSS after the same session (scroll, jumps, sorts, searches; a process each), 1M rows vs 10k rows | "

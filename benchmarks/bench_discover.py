@@ -43,35 +43,80 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from catalynx_desktop.domain.profile import Profile  # noqa: E402
-from catalynx_desktop.domain.scoring import ProfileMatcher  # noqa: E402
-from catalynx_desktop.storage import discovery_store  # noqa: E402
-from catalynx_desktop.storage.database import Database  # noqa: E402
-from catalynx_desktop.storage.migrations import migrate  # noqa: E402
-from catalynx_desktop.storage.profile_repository import ProfileRepository  # noqa: E402
-from catalynx_desktop.storage.workflow_run_store import SqliteRunStore  # noqa: E402
-from catalynx_desktop.workflows.discover import (  # noqa: E402
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.scoring import ProfileMatcher
+from catalynx_desktop.storage import discovery_store
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.migrations import migrate
+from catalynx_desktop.storage.profile_repository import ProfileRepository
+from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
+from catalynx_desktop.workflows.discover import (
     DEFAULT_THRESHOLD,
     ScoringSettings,
     start_discover,
 )
-from catalynx_desktop.workflows.engine import RunResult, WorkflowEngine  # noqa: E402
-from catalynx_desktop.workflows.scoring_pool import default_workers  # noqa: E402
+from catalynx_desktop.workflows.engine import RunResult, WorkflowEngine
+from catalynx_desktop.workflows.scoring_pool import default_workers
 
 TODAY = date(2026, 11, 23)
 HEARTBEAT_S = 0.016
-STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-          "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split()
+STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC"]
 CATEGORIES = ("ED", "HL", "ENV", "AG", "AR", "CD", "ST", "ISS", "O", "NR", "HO", "ELT")
-APPLICANT_CODES = ("00", "01", "02", "04", "05", "06", "07", "08", "11", "12", "13", "20", "21", "22", "23",
-                   "25", "99")
-COLUMNS = ("source", "source_id", "kind", "name", "funder_name", "ein", "city", "state", "ntee_code",
-           "subsection", "foundation_code", "is_grant_maker", "award_floor", "award_ceiling", "total_funding",
-           "assets", "income", "revenue", "post_date", "close_date", "status", "eligible_applicants",
-           "category", "opportunity_number", "description")
-PROFILE = Profile(name="Bay Area Literacy Coalition", ntee_code="B20", target_ntee_codes=("B90", "E30"),
-                  keywords=("literacy", "reading"), states=("CA", "OR", "WA"), min_amount=10_000,
-                  max_amount=250_000)
+APPLICANT_CODES = (
+    "00",
+    "01",
+    "02",
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "11",
+    "12",
+    "13",
+    "20",
+    "21",
+    "22",
+    "23",
+    "25",
+    "99",
+)
+COLUMNS = (
+    "source",
+    "source_id",
+    "kind",
+    "name",
+    "funder_name",
+    "ein",
+    "city",
+    "state",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "is_grant_maker",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "revenue",
+    "post_date",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "category",
+    "opportunity_number",
+    "description",
+)
+PROFILE = Profile(
+    name="Bay Area Literacy Coalition",
+    ntee_code="B20",
+    target_ntee_codes=("B90", "E30"),
+    keywords=("literacy", "reading"),
+    states=("CA", "OR", "WA"),
+    min_amount=10_000,
+    max_amount=250_000,
+)
 
 
 def log_uniform(rng: random.Random, low: float, high: float) -> int:
@@ -80,33 +125,89 @@ def log_uniform(rng: random.Random, low: float, high: float) -> int:
 
 def generate(n: int, seed: int = 42):
     rng = random.Random(seed)
-    words = ("Community", "Family", "Youth", "Literacy", "River", "Health", "Arts", "Education", "Reading",
-             "Hope", "Future", "Heritage", "Science", "Environmental", "Housing", "Food")
+    words = (
+        "Community",
+        "Family",
+        "Youth",
+        "Literacy",
+        "River",
+        "Health",
+        "Arts",
+        "Education",
+        "Reading",
+        "Hope",
+        "Future",
+        "Heritage",
+        "Science",
+        "Environmental",
+        "Housing",
+        "Food",
+    )
     for i in range(n):
         if i % 12 == 0:  # ~8% federal opportunities
             ceiling = log_uniform(rng, 4, 6.7)
             close = TODAY + timedelta(days=rng.randint(-365, 365)) if rng.random() < 0.85 else None
-            yield ("grants_gov", f"OPP-{i}", "federal_opportunity",
-                   f"{rng.choice(words)} {rng.choice(words)} Program FY{2026 + i % 2}",
-                   "Department of Education", None, "", "", "", "", "", 0, ceiling // 10, ceiling,
-                   ceiling * rng.randint(2, 40), None, None, None,
-                   (TODAY - timedelta(days=rng.randint(0, 400))).isoformat(),
-                   close.isoformat() if close else None,
-                   rng.choice(("posted", "posted", "posted", "forecasted", "closed", "archived")),
-                   ",".join(rng.sample(APPLICANT_CODES, rng.randint(1, 4))), rng.choice(CATEGORIES),
-                   f"ED-{i}", "")
+            yield (
+                "grants_gov",
+                f"OPP-{i}",
+                "federal_opportunity",
+                f"{rng.choice(words)} {rng.choice(words)} Program FY{2026 + i % 2}",
+                "Department of Education",
+                None,
+                "",
+                "",
+                "",
+                "",
+                "",
+                0,
+                ceiling // 10,
+                ceiling,
+                ceiling * rng.randint(2, 40),
+                None,
+                None,
+                None,
+                (TODAY - timedelta(days=rng.randint(0, 400))).isoformat(),
+                close.isoformat() if close else None,
+                rng.choice(("posted", "posted", "posted", "forecasted", "closed", "archived")),
+                ",".join(rng.sample(APPLICANT_CODES, rng.randint(1, 4))),
+                rng.choice(CATEGORIES),
+                f"ED-{i}",
+                "",
+            )
         else:
             foundation = rng.random() < 0.12
-            code = (rng.choice(("04", "04", "04", "02", "03")) if foundation
-                    else rng.choice(("15", "16", "10")))
+            code = (
+                rng.choice(("04", "04", "04", "02", "03")) if foundation else rng.choice(("15", "16", "10"))
+            )
             assets = log_uniform(rng, 3, 9) if rng.random() < 0.8 else None
             ntee = f"{rng.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}{rng.randint(1, 99):02d}"
-            yield ("irs_bmf", f"{i:09d}", "foundation" if foundation else "organization",
-                   f"{rng.choice(words)} {rng.choice(words)} {'Foundation' if foundation else 'Association'}",
-                   "", f"{i:09d}", "Springfield", rng.choice(STATES), ntee,
-                   "03" if rng.random() < 0.85 else rng.choice(("04", "06", "07")), code, int(foundation),
-                   None, None, None, assets, (assets or 0) // rng.randint(5, 50) if assets else None, None,
-                   None, None, "", "", "", "", "")
+            yield (
+                "irs_bmf",
+                f"{i:09d}",
+                "foundation" if foundation else "organization",
+                f"{rng.choice(words)} {rng.choice(words)} {'Foundation' if foundation else 'Association'}",
+                "",
+                f"{i:09d}",
+                "Springfield",
+                rng.choice(STATES),
+                ntee,
+                "03" if rng.random() < 0.85 else rng.choice(("04", "06", "07")),
+                code,
+                int(foundation),
+                None,
+                None,
+                None,
+                assets,
+                (assets or 0) // rng.randint(5, 50) if assets else None,
+                None,
+                None,
+                None,
+                "",
+                "",
+                "",
+                "",
+                "",
+            )
 
 
 def populate(path: Path, n: int) -> float:
@@ -199,8 +300,15 @@ class DiscoverRun:
     idle_before: Stalls
 
 
-async def run_discover(db: Database, engine: WorkflowEngine, profile_id: int, workers: int, priority: str,
-                       label: str, threshold: float) -> DiscoverRun:
+async def run_discover(
+    db: Database,
+    engine: WorkflowEngine,
+    profile_id: int,
+    workers: int,
+    priority: str,
+    label: str,
+    threshold: float,
+) -> DiscoverRun:
     heartbeat = Heartbeat()
     # The same heartbeat with nothing running, just before: the noise floor of this machine now.
     heartbeat.start()
@@ -218,8 +326,14 @@ async def run_discover(db: Database, engine: WorkflowEngine, profile_id: int, wo
 
     heartbeat.start()
     start = time.perf_counter()
-    handle = await start_discover(engine, db, profile_id, threshold=threshold, today=TODAY,
-                                  settings=ScoringSettings(workers=workers, worker_priority=priority))
+    handle = await start_discover(
+        engine,
+        db,
+        profile_id,
+        threshold=threshold,
+        today=TODAY,
+        settings=ScoringSettings(workers=workers, worker_priority=priority),
+    )
     handle.subscribe(on_progress)
     result = await handle.wait()
     seconds = time.perf_counter() - start
@@ -229,8 +343,9 @@ async def run_discover(db: Database, engine: WorkflowEngine, profile_id: int, wo
     if result.status != "succeeded":
         raise SystemExit(f"discover failed: {result.error}")
     scored = result.counts.get("scored", 0)
-    return DiscoverRun(label, workers, seconds, ui_cpu, scored / seconds, result, stalls, peak / 2**20,
-                       updates, idle_before)
+    return DiscoverRun(
+        label, workers, seconds, ui_cpu, scored / seconds, result, stalls, peak / 2**20, updates, idle_before
+    )
 
 
 def _burn(seconds: float) -> None:
@@ -259,8 +374,9 @@ async def control_burners(workers: int, seconds: float = 8.0) -> Stalls:
     return stalls
 
 
-async def cancel_latency(db: Database, engine: WorkflowEngine, repo: ProfileRepository,
-                         threshold: float) -> tuple[float, float, str]:
+async def cancel_latency(
+    db: Database, engine: WorkflowEngine, repo: ProfileRepository, threshold: float
+) -> tuple[float, float, str]:
     """Start Discover on a fresh profile, press Cancel after 3 s: (seconds until the run has ended
     and recorded itself, fraction done, final status)."""
     profile = await repo.create(PROFILE.__class__(**{**PROFILE.__dict__, "name": f"{PROFILE.name} cancel"}))
@@ -287,22 +403,47 @@ async def bench(path: Path, n: int, configs: list[tuple[int, str]], threshold: f
         runs: list[DiscoverRun] = []
         profiles: dict[tuple[int, str], Profile] = {}
         for workers, priority in configs:
-            profile = await repo.create(PROFILE.__class__(**{**PROFILE.__dict__,
-                                                            "name": f"{PROFILE.name} {workers}/{priority}"}))
+            profile = await repo.create(
+                PROFILE.__class__(**{**PROFILE.__dict__, "name": f"{PROFILE.name} {workers}/{priority}"})
+            )
             assert profile.id is not None
             profiles[(workers, priority)] = profile
-            runs.append(await run_discover(db, engine, profile.id, workers, priority,
-                                           f"first run, {workers} worker(s), {priority}", threshold))
+            runs.append(
+                await run_discover(
+                    db,
+                    engine,
+                    profile.id,
+                    workers,
+                    priority,
+                    f"first run, {workers} worker(s), {priority}",
+                    threshold,
+                )
+            )
         default = (default_workers(), "nice")
         rerun_profile = profiles.get(default) or next(iter(profiles.values()))
         assert rerun_profile.id is not None
-        runs.append(await run_discover(db, engine, rerun_profile.id, default[0], default[1],
-                                       f"re-run (update path), {default[0]} worker(s), nice", threshold))
+        runs.append(
+            await run_discover(
+                db,
+                engine,
+                rerun_profile.id,
+                default[0],
+                default[1],
+                f"re-run (update path), {default[0]} worker(s), nice",
+                threshold,
+            )
+        )
         cancel = await cancel_latency(db, engine, repo, threshold)
         control = await control_burners(default_workers())
         base_rate, kept = await asyncio.to_thread(baseline, path, next(iter(profiles.values())), threshold)
-        return {"idle": idle, "runs": runs, "baseline": base_rate, "baseline_kept": kept, "cancel": cancel,
-                "control": control}
+        return {
+            "idle": idle,
+            "runs": runs,
+            "baseline": base_rate,
+            "baseline_kept": kept,
+            "cancel": cancel,
+            "control": control,
+        }
     finally:
         await db.close()
 
@@ -342,7 +483,8 @@ def report(n: int, populate_s: float, data: dict[str, object], db_mb: float, thr
             f"{c.get('created', 0):,} | {c.get('updated', 0):,} | {r.stalls.max_ms:.1f} ms | "
             f"{r.stalls.p99_ms:.1f} ms | {r.stalls.p50_ms:.1f} ms | {r.progress_updates} "
             f"({r.progress_updates / r.seconds:.1f}) | {r.ui_cpu_pct:.0f}% | {r.peak_rss_mb:.0f} MB | "
-            f"{r.idle_before.max_ms:.1f} / {r.idle_before.p99_ms:.1f} ms |")
+            f"{r.idle_before.max_ms:.1f} / {r.idle_before.p99_ms:.1f} ms |"
+        )
     lines += [
         "",
         f"Budget (ARCHITECTURE.md), 16 ms heartbeat gap: longest <= 50 ms met in **{max_ok}/{len(runs)}** "
@@ -360,12 +502,15 @@ def report(n: int, populate_s: float, data: dict[str, object], db_mb: float, thr
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--configs", default="",
-                        help="comma-separated workers:priority "
-                             "(default: cores:nice,1:nice,cores:idle,cores:normal)")
+    parser.add_argument(
+        "--configs",
+        default="",
+        help="comma-separated workers:priority (default: cores:nice,1:nice,cores:idle,cores:normal)",
+    )
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--quick", action="store_true", help="100,000 records")
     parser.add_argument("--keep", action="store_true", help="keep the temp database")

@@ -23,16 +23,17 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalynx_desktop.domain.query import OpportunityQuery, SortKey  # noqa: E402
-from catalynx_desktop.domain.stages import Stage  # noqa: E402
-from catalynx_desktop.storage.database import Database  # noqa: E402
-from catalynx_desktop.workflows.engine import WorkflowEngine  # noqa: E402
-from catalynx_desktop.workflows.export import start_export  # noqa: E402
-from catalynx_desktop.workflows.runs import MemoryRunStore  # noqa: E402
+from catalynx_desktop.domain.query import OpportunityQuery, SortKey
+from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.workflows.engine import WorkflowEngine
+from catalynx_desktop.workflows.export import start_export
+from catalynx_desktop.workflows.runs import MemoryRunStore
 
 
-async def bench(db_path: Path, formats: list[str], stage: Stage | None, out: Path,
-                in_process: bool | None) -> None:
+async def bench(
+    db_path: Path, formats: list[str], stage: Stage | None, out: Path, in_process: bool | None
+) -> None:
     db = await Database.open(db_path)
     process = psutil.Process()
     try:
@@ -72,13 +73,16 @@ async def bench(db_path: Path, formats: list[str], stage: Stage | None, out: Pat
             await beat
             gaps.sort()
             rows = result.counts.get("rows", 0)
-            print(f"{fmt} (in_process={in_process}): {result.status} rows={rows:,} "
-                  f"{seconds:.1f} s wall ({cpu:.1f} s CPU of this process) "
-                  f"{rows / seconds:,.0f} rows/s size={target.stat().st_size / 2**20:.0f} MiB "
-                  f"RSS before={before / 2**20:.0f} MiB peak={peak[0] / 2**20:.0f} MiB "
-                  f"writer process peak={child_peak[0] / 2**20:.0f} MiB "
-                  f"loop stall max={gaps[-1] * 1000:.0f} ms p99={gaps[int(len(gaps) * 0.99)] * 1000:.0f} ms "
-                  f"load={psutil.getloadavg()[0]:.1f}", flush=True)
+            print(
+                f"{fmt} (in_process={in_process}): {result.status} rows={rows:,} "
+                f"{seconds:.1f} s wall ({cpu:.1f} s CPU of this process) "
+                f"{rows / seconds:,.0f} rows/s size={target.stat().st_size / 2**20:.0f} MiB "
+                f"RSS before={before / 2**20:.0f} MiB peak={peak[0] / 2**20:.0f} MiB "
+                f"writer process peak={child_peak[0] / 2**20:.0f} MiB "
+                f"loop stall max={gaps[-1] * 1000:.0f} ms p99={gaps[int(len(gaps) * 0.99)] * 1000:.0f} ms "
+                f"load={psutil.getloadavg()[0]:.1f}",
+                flush=True,
+            )
             target.unlink()
     finally:
         await db.close()
@@ -91,8 +95,12 @@ def main() -> None:
     parser.add_argument("--stage", default=None)
     parser.add_argument("--copy", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--in-process", choices=("auto", "yes", "no"), default="auto",
-                        help="encode in a worker process (auto: XLSX yes, CSV no)")
+    parser.add_argument(
+        "--in-process",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="encode in a worker process (auto: XLSX yes, CSV no)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="export-bench-"))
     db_path = args.db
@@ -102,8 +110,11 @@ def main() -> None:
     out = args.out or work
     try:
         in_process = {"auto": None, "yes": True, "no": False}[args.in_process]
-        asyncio.run(bench(db_path, args.formats.split(","), Stage(args.stage) if args.stage else None, out,
-                          in_process))
+        asyncio.run(
+            bench(
+                db_path, args.formats.split(","), Stage(args.stage) if args.stage else None, out, in_process
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -32,15 +32,15 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from catalynx_desktop.domain.records import SourceRecord  # noqa: E402
-from catalynx_desktop.sources.detect import Format, open_parser  # noqa: E402
-from catalynx_desktop.sources.importer import import_file  # noqa: E402
-from catalynx_desktop.storage import source_records_store as store  # noqa: E402
-from catalynx_desktop.storage.database import Database  # noqa: E402
-from catalynx_desktop.storage.migrations import migrate  # noqa: E402
-from catalynx_desktop.storage.record_search import index_records_after  # noqa: E402
-from tests.datagen.bmf_gen import write_bmf_csv  # noqa: E402
-from tests.datagen.grantsgov_gen import write_grants_zip  # noqa: E402
+from catalynx_desktop.domain.records import SourceRecord
+from catalynx_desktop.sources.detect import Format, open_parser
+from catalynx_desktop.sources.importer import import_file
+from catalynx_desktop.storage import source_records_store as store
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.migrations import migrate
+from catalynx_desktop.storage.record_search import index_records_after
+from tests.datagen.bmf_gen import write_bmf_csv
+from tests.datagen.grantsgov_gen import write_grants_zip
 
 RESULTS = Path(__file__).resolve().parent / "results" / "import.md"
 BATCH = 5000
@@ -95,8 +95,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _timed_import(path: Path, db_path: Path,
-                        fmt: Format) -> tuple[float, object, list[float], list[int], float, float]:
+async def _timed_import(
+    path: Path, db_path: Path, fmt: Format
+) -> tuple[float, object, list[float], list[int], float, float]:
     db = await Database.open(db_path)
     samples: list[float] = []
     rss: list[int] = []
@@ -116,14 +117,19 @@ async def _timed_import(path: Path, db_path: Path,
 def _raw_executemany(rows: list[tuple], db_path: Path, *, fts: bool = False) -> tuple[float, float]:
     migrate(db_path, db_path.parent / "backups")
     conn = sqlite3.connect(db_path, isolation_level=None)
-    for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32000",
-                   "PRAGMA temp_store = MEMORY", "PRAGMA foreign_keys = ON"):
+    for pragma in (
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA cache_size = -32000",
+        "PRAGMA temp_store = MEMORY",
+        "PRAGMA foreign_keys = ON",
+    ):
         conn.execute(pragma)
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(rows), BATCH):
         conn.execute("BEGIN IMMEDIATE")
         last_id = conn.execute("SELECT coalesce(max(id), 0) FROM source_records").fetchone()[0] if fts else 0
-        conn.executemany(store.INSERT_SQL, rows[start:start + BATCH])
+        conn.executemany(store.INSERT_SQL, rows[start : start + BATCH])
         if fts:  # the schema's full-text index, kept the same way the importer keeps it
             index_records_after(conn, last_id)
         conn.execute("COMMIT")
@@ -143,7 +149,8 @@ def run_one(label: str, path: Path, fmt: Format, work: Path, repeat: int) -> Res
         gc.collect()
         rss_before = psutil.Process().memory_info().rss
         elapsed, report, samples, rss, cpu, child = asyncio.run(
-            _timed_import(path, work / f"{label}-import{round_}.db", fmt))
+            _timed_import(path, work / f"{label}-import{round_}.db", fmt)
+        )
         import_cpu, child_cpu = min(import_cpu, cpu), min(child_cpu, child)
         assert not report.cancelled and report.skipped == 0, report.summary()  # type: ignore[attr-defined]
         import_s = min(import_s, elapsed)
@@ -163,10 +170,23 @@ def run_one(label: str, path: Path, fmt: Format, work: Path, repeat: int) -> Res
     report, samples, rss, rss_before = first
     stalls = sorted(samples) or [0.0]
     p99 = stalls[min(len(stalls) - 1, int(len(stalls) * 0.99))]
-    return Result(label, n, path.stat().st_size / 1e6, import_s, raw_s, max(rss) / 1e6 if rss else 0.0,
-                  (max(rss) - rss_before) / 1e6 if rss else 0.0, stalls[-1] * 1000, p99 * 1000,
-                  report.inserted, report.skipped, import_cpu, child_cpu, raw_cpu,  # type: ignore[attr-defined]
-                  raw_fts_s)
+    return Result(
+        label,
+        n,
+        path.stat().st_size / 1e6,
+        import_s,
+        raw_s,
+        max(rss) / 1e6 if rss else 0.0,
+        (max(rss) - rss_before) / 1e6 if rss else 0.0,
+        stalls[-1] * 1000,
+        p99 * 1000,
+        report.inserted,
+        report.skipped,
+        import_cpu,
+        child_cpu,
+        raw_cpu,  # type: ignore[attr-defined]
+        raw_fts_s,
+    )
 
 
 def render(results: list[Result], args: argparse.Namespace, gen_s: dict[str, float]) -> str:
@@ -197,21 +217,35 @@ def render(results: list[Result], args: argparse.Namespace, gen_s: dict[str, flo
             f"| {r.raw_rps:,.0f} | {r.ratio:.0%} {'✅' if r.ratio >= 0.7 else '❌'} "
             f"| {r.records / r.raw_fts_s:,.0f} | {r.raw_fts_s / r.import_s:.0%} "
             f"| {'✅' if r.import_rps >= 100_000 else '❌'} | {r.peak_rss_mb:.0f} ({r.rss_growth_mb:+.0f}) "
-            f"| {r.stall_max_ms:.1f} / {r.stall_p99_ms:.1f} |")
-    lines += ["", "CPU seconds (best round; load-independent view of the same work: with the parser process on the "
-              "second core, wall time tends to the larger of the two import columns):", "",
-              "| file | import: this process CPU s | import: parser process CPU s | raw executemany CPU s "
-              "| this-process CPU / raw CPU |", "| --- | ---: | ---: | ---: | ---: |"]
+            f"| {r.stall_max_ms:.1f} / {r.stall_p99_ms:.1f} |"
+        )
+    lines += [
+        "",
+        "CPU seconds (best round; load-independent view of the same work: with the parser process on the "
+        "second core, wall time tends to the larger of the two import columns):",
+        "",
+        "| file | import: this process CPU s | import: parser process CPU s | raw executemany CPU s "
+        "| this-process CPU / raw CPU |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for r in results:
-        lines.append(f"| {r.label} | {r.import_cpu_s:.1f} | {r.child_cpu_s:.1f} | {r.raw_cpu_s:.1f} "
-                     f"| {r.import_cpu_s / r.raw_cpu_s:.2f} |")
-    lines += ["", "Generation time (not part of any measurement): "
-              + ", ".join(f"{k} {v:.1f} s" for k, v in gen_s.items()), ""]
+        lines.append(
+            f"| {r.label} | {r.import_cpu_s:.1f} | {r.child_cpu_s:.1f} | {r.raw_cpu_s:.1f} "
+            f"| {r.import_cpu_s / r.raw_cpu_s:.2f} |"
+        )
+    lines += [
+        "",
+        "Generation time (not part of any measurement): "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in gen_s.items()),
+        "",
+    ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bmf-rows", type=int, default=500_000)
     parser.add_argument("--grants-records", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="small files (smoke test; results not written)")
@@ -229,19 +263,30 @@ def main() -> None:
         gen_s["BMF"] = time.perf_counter() - started
         started = time.perf_counter()
         normal = write_grants_zip(work / "GrantsDBExtract_normal.zip", args.grants_records, seed=7)
-        streamed = write_grants_zip(work / "GrantsDBExtract_streamed.zip", args.grants_records, seed=8,
-                                    streamed=True)
+        streamed = write_grants_zip(
+            work / "GrantsDBExtract_streamed.zip", args.grants_records, seed=8, streamed=True
+        )
         gen_s["Grants.gov zips"] = time.perf_counter() - started
-        for label, path, fmt in (("IRS EO BMF CSV", bmf, Format.IRS_BMF),
-                                 ("Grants.gov zip", normal, Format.GRANTS_GOV),
-                                 ("Grants.gov zip, streamed (data descriptors)", streamed, Format.GRANTS_GOV)):
-            result = run_one(label.split(",")[0].replace(" ", "_") + str(len(results)), path, fmt, work,
-                             max(1, args.repeat))
+        for label, path, fmt in (
+            ("IRS EO BMF CSV", bmf, Format.IRS_BMF),
+            ("Grants.gov zip", normal, Format.GRANTS_GOV),
+            ("Grants.gov zip, streamed (data descriptors)", streamed, Format.GRANTS_GOV),
+        ):
+            result = run_one(
+                label.split(",")[0].replace(" ", "_") + str(len(results)),
+                path,
+                fmt,
+                work,
+                max(1, args.repeat),
+            )
             result.label = label
             results.append(result)
-            print(f"{label}: import {result.import_rps:,.0f} rows/s, raw {result.raw_rps:,.0f} rows/s, "
-                  f"ratio {result.ratio:.0%}, peak RSS {result.peak_rss_mb:.0f} MB, "
-                  f"stall max {result.stall_max_ms:.1f} ms p99 {result.stall_p99_ms:.1f} ms", flush=True)
+            print(
+                f"{label}: import {result.import_rps:,.0f} rows/s, raw {result.raw_rps:,.0f} rows/s, "
+                f"ratio {result.ratio:.0%}, peak RSS {result.peak_rss_mb:.0f} MB, "
+                f"stall max {result.stall_max_ms:.1f} ms p99 {result.stall_p99_ms:.1f} ms",
+                flush=True,
+            )
     text = render(results, args, gen_s)
     print(text)
     if not args.no_write:

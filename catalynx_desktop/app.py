@@ -42,13 +42,17 @@ def configure_logging(paths: AppPaths, verbose: bool = False) -> Path:
         formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
         try:
             paths.log_dir.mkdir(parents=True, exist_ok=True)
-            handler: logging.Handler = _LogFileHandler(log_file, maxBytes=2_000_000, backupCount=5,
-                                                       encoding="utf-8")
+            handler: logging.Handler = _LogFileHandler(
+                log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+            )
         except OSError as error:  # a read-only or full log folder must not stop the app
             handler = logging.StreamHandler(sys.stderr)
             handler.setLevel(logging.WARNING)
-            log.warning("cannot write the log file %s (%s); logging warnings to stderr", log_file,
-                        error.strerror or error)
+            log.warning(
+                "cannot write the log file %s (%s); logging warnings to stderr",
+                log_file,
+                error.strerror or error,
+            )
         handler.setFormatter(formatter)
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -130,9 +134,12 @@ def install_crash_reporting(log_file: Path) -> None:
         if showing:
             return
         showing = True
-        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
-                          f"Something went wrong: {summary}\n\nYour data is safe. The details are in {log_file}; "
-                          "please include that file when you report this.")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            f"Something went wrong: {summary}\n\nYour data is safe. The details are in {log_file}; "
+            "please include that file when you report this.",
+        )
         box.finished.connect(lambda _code: _reset())
         box.open()
 
@@ -194,8 +201,12 @@ def run_gui(data_dir: str | None) -> int:
         QMessageBox.critical(None, APP_NAME, error.user_message)
         return 1
     if lock is None:
-        QMessageBox.warning(None, APP_NAME, f"{APP_NAME} is already open on {paths.data_dir}.\n"
-                            "Switch to that window, or start with --data-dir to open another data directory.")
+        QMessageBox.warning(
+            None,
+            APP_NAME,
+            f"{APP_NAME} is already open on {paths.data_dir}.\n"
+            "Switch to that window, or start with --data-dir to open another data directory.",
+        )
         return 2
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -235,8 +246,10 @@ async def _follow_run(handle, label: str):
 
     def show(snapshot) -> None:
         filled = int(width * snapshot.fraction)
-        sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {snapshot.fraction:6.1%} "
-                         f"{snapshot.message[:60]:60}")
+        sys.stdout.write(
+            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {snapshot.fraction:6.1%} "
+            f"{snapshot.message[:60]:60}"
+        )
         sys.stdout.flush()
 
     handle.subscribe(show)
@@ -260,11 +273,18 @@ async def _discover_command(args: argparse.Namespace) -> int:
     try:
         profile = await services.profiles.get(args.profile)
         if profile is None:
-            print(f"discover: there is no profile {args.profile} (see the profile list in the app)", file=sys.stderr)
+            print(
+                f"discover: there is no profile {args.profile} (see the profile list in the app)",
+                file=sys.stderr,
+            )
             return 2
-        handle = await start_discover(services.engine, services.db, args.profile,
-                                      threshold=services.settings.discover_threshold,
-                                      settings=ScoringSettings(weights=services.settings.scoring_weights()))
+        handle = await start_discover(
+            services.engine,
+            services.db,
+            args.profile,
+            threshold=services.settings.discover_threshold,
+            settings=ScoringSettings(weights=services.settings.scoring_weights()),
+        )
         result = await _follow_run(handle, f"discover {profile.name}")
         print(f"{result.status.value}: {result.counts}" + (f" — {result.error}" if result.error else ""))
         return 0 if result.status is RunStatus.SUCCEEDED else 1
@@ -300,8 +320,9 @@ async def _import_command(args: argparse.Namespace) -> int:
                 print(f"import: {file}: no such file", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
-            handle = await start_import(services.engine, services.db, file, fmt=args.format,
-                                        parse_cache=services.cache)
+            handle = await start_import(
+                services.engine, services.db, file, fmt=args.format, parse_cache=services.cache
+            )
             result = await _follow_run(handle, file.name)
             output = result.output("import") if result.status is RunStatus.SUCCEEDED else None
             if output:
@@ -356,14 +377,16 @@ def run_self_test() -> int:
             image = window.grab().toImage()
             if rows != 1_000 or image.isNull() or window.table_model.index(0, 0).data() in (None, ""):
                 raise RuntimeError(f"main window did not show the demo (rows={rows})")
-            return f"{len(demo.profile_ids)} profiles, {rows:,} rows on screen, {image.width()}x{image.height()}"
+            return (
+                f"{len(demo.profile_ids)} profiles, {rows:,} rows on screen, {image.width()}x{image.height()}"
+            )
         finally:
             await close_main_window(window)
 
     try:
         with loop:
             summary = loop.run_until_complete(check())
-    except Exception as error:  # noqa: BLE001 - the self-test reports any failure as exit 1
+    except Exception as error:
         print(f"self-test FAILED: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     finally:
@@ -412,7 +435,10 @@ def _restore_command(args: argparse.Namespace) -> int:
         return 1
     finally:
         lock.unlock()
-    print(f"restored {backup} into {paths.database}" + (f"; the previous database is kept as {kept}" if kept else ""))
+    print(
+        f"restored {backup} into {paths.database}"
+        + (f"; the previous database is kept as {kept}" if kept else "")
+    )
     return 0
 
 
@@ -427,12 +453,15 @@ async def _demo_command(args: argparse.Namespace) -> int:
     try:
         plan = DemoPlan(profiles=args.profiles, opportunities=args.opportunities, seed=args.seed)
         result = await services.load_demo(
-            plan, lambda done, total: _print_progress("demo", done, total, started))
+            plan, lambda done, total: _print_progress("demo", done, total, started)
+        )
     finally:
         await services.close()
-    print(f"\nloaded {len(result.profile_ids)} profiles, {result.funders:,} funders and "
-          f"{result.opportunities:,} opportunities into {paths.database} "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"\nloaded {len(result.profile_ids)} profiles, {result.funders:,} funders and "
+        f"{result.opportunities:,} opportunities into {paths.database} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 
@@ -441,29 +470,48 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="catalynx-desktop", description=f"{APP_NAME} {__version__}")
     parser.add_argument("--data-dir", help=data_dir_help)
     parser.add_argument("--version", action="version", version=__version__)
-    parser.add_argument("--self-test", action="store_true",
-                        help="create a temporary database, load a small demo, render the window, exit 0 if all worked")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="create a temporary database, load a small demo, render the window, exit 0 if all worked",
+    )
     # Subcommands accept --data-dir too (after the subcommand); SUPPRESS keeps the top-level value.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
     commands = parser.add_subparsers(dest="command")
-    demo = commands.add_parser("demo", parents=[common], help="generate demo profiles, funders and opportunities")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="generate demo profiles, funders and opportunities"
+    )
     demo.add_argument("--profiles", type=int, default=5)
     demo.add_argument("--opportunities", type=int, default=50_000)
     demo.add_argument("--seed", type=int, default=20261123)
-    importer = commands.add_parser("import", parents=[common],
-                                   help="import IRS BMF CSVs, Grants.gov extracts (.zip/.xml) or grantor lists")
+    importer = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import IRS BMF CSVs, Grants.gov extracts (.zip/.xml) or grantor lists",
+    )
     importer.add_argument("files", nargs="+", metavar="FILE")
-    importer.add_argument("--format", choices=["irs_bmf", "grants_gov", "user_csv", "user_xlsx"],
-                          help="the format the file should have (default: detected)")
-    discover = commands.add_parser("discover", parents=[common],
-                                   help="match a profile against all imported records (the Discover workflow)")
+    importer.add_argument(
+        "--format",
+        choices=["irs_bmf", "grants_gov", "user_csv", "user_xlsx"],
+        help="the format the file should have (default: detected)",
+    )
+    discover = commands.add_parser(
+        "discover",
+        parents=[common],
+        help="match a profile against all imported records (the Discover workflow)",
+    )
     discover.add_argument("--profile", type=int, required=True, help="the profile's id")
-    backup = commands.add_parser("backup", parents=[common], help="back up the database now (SQLite backup API)")
+    backup = commands.add_parser(
+        "backup", parents=[common], help="back up the database now (SQLite backup API)"
+    )
     backup.add_argument("--keep", type=int, default=10, help="how many backups to keep (default 10)")
     backup.add_argument("--list", action="store_true", help="list the backups, newest first")
-    restore = commands.add_parser("restore", parents=[common],
-                                  help="replace the database with a backup (the newest unless one is named)")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with a backup (the newest unless one is named)",
+    )
     restore.add_argument("backup", nargs="?", help="a backup file (see: backup --list)")
     commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
     return parser
@@ -491,8 +539,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The details go to the log file only: without one (the log folder is the unwritable
         # one) the traceback would reach the terminal through logging's stderr fallback.
         has_log_file = any(isinstance(h, RotatingFileHandler) for h in logging.getLogger().handlers)
-        log.log(logging.ERROR if has_log_file else logging.DEBUG, "%s failed: %s", args.command, problem,
-                exc_info=error)
+        log.log(
+            logging.ERROR if has_log_file else logging.DEBUG,
+            "%s failed: %s",
+            args.command,
+            problem,
+            exc_info=error,
+        )
         print(f"{args.command}: {problem.user_message}", file=sys.stderr)
         return 1
 
@@ -517,8 +570,11 @@ def _run_command(args: argparse.Namespace) -> int:
             print(f"{name:11} {getattr(paths, name)}")
         problem = paths.data_dir_problem()
         if problem is not None:  # only a report: say so, but print the locations all the same
-            print(f"paths: warning: the data directory {paths.data_dir} is not writable ({problem}); "
-                  f"{APP_NAME} cannot open it until it is", file=sys.stderr)
+            print(
+                f"paths: warning: the data directory {paths.data_dir} is not writable ({problem}); "
+                f"{APP_NAME} cannot open it until it is",
+                file=sys.stderr,
+            )
         return 0
     raise ValueError(f"unknown command {args.command!r}")
 

@@ -36,11 +36,18 @@ class CachedViews:
         self._pending: set[asyncio.Task[None]] = set()
 
     def _key(self, query: OpportunityQuery, first_page: int) -> str:
-        return spec_key(db=self._namespace, profile=query.profile_id,
-                        stage=query.stage.value if query.stage else "", sort=query.sort.value,
-                        desc=query.descending, rows=first_page)
+        return spec_key(
+            db=self._namespace,
+            profile=query.profile_id,
+            stage=query.stage.value if query.stage else "",
+            sort=query.sort.value,
+            desc=query.descending,
+            rows=first_page,
+        )
 
-    async def open(self, query: OpportunityQuery, first_page: int) -> tuple[OpportunityResult, list[OpportunityRow]]:
+    async def open(
+        self, query: OpportunityQuery, first_page: int
+    ) -> tuple[OpportunityResult, list[OpportunityRow]]:
         if self._cache is None or query.materialized:  # searches and filters are collected fresh
             return await self._repository.open(query, first_page)
         key = self._key(query, first_page)
@@ -51,7 +58,7 @@ class CachedViews:
             snapshot = await asyncio.wait_for(self._cache.get(VIEW, key, fingerprint=version), CACHE_WAIT_S)
         except TimeoutError:
             snapshot = None
-        except Exception:  # noqa: BLE001 - the cache is an optimisation; never fail a view over it
+        except Exception:
             log.warning("view cache read failed", exc_info=True)
             snapshot = None
         if snapshot is not None:
@@ -72,7 +79,7 @@ class CachedViews:
         assert self._cache is not None
         try:
             await self._cache.set(VIEW, key, snapshot, fingerprint=version)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.warning("view cache write failed", exc_info=True)
 
     async def flush(self) -> None:

@@ -58,8 +58,14 @@ class AppPaths:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                why = "a file is in its place" if isinstance(error, FileExistsError) else error.strerror or error
-                log.warning("the %s directory %s cannot be used (%s); continuing without it", what, directory, why)
+                why = (
+                    "a file is in its place"
+                    if isinstance(error, FileExistsError)
+                    else error.strerror or error
+                )
+                log.warning(
+                    "the %s directory %s cannot be used (%s); continuing without it", what, directory, why
+                )
         return self
 
     def data_dir_problem(self) -> str | None:

@@ -56,14 +56,24 @@ class AppServices:
             await db.close()
             raise
         try:
-            cache: Cache | None = await Cache.open(paths.cache_dir, max_bytes=settings.cache_max_mb * 2**20,
-                                                   ttl_by_kind=DEFAULT_TTLS)
-        except Exception:  # noqa: BLE001 - a broken cache must never stop the app
+            cache: Cache | None = await Cache.open(
+                paths.cache_dir, max_bytes=settings.cache_max_mb * 2**20, ttl_by_kind=DEFAULT_TTLS
+            )
+        except Exception:
             log.exception("cache in %s unavailable; continuing without it", paths.cache_dir)
             cache = None
         opportunities = OpportunityRepository(db)
-        return cls(paths, settings, db, ProfileRepository(db), opportunities, runs, WorkflowEngine(runs), cache,
-                   CachedViews(opportunities, db, cache))
+        return cls(
+            paths,
+            settings,
+            db,
+            ProfileRepository(db),
+            opportunities,
+            runs,
+            WorkflowEngine(runs),
+            cache,
+            CachedViews(opportunities, db, cache),
+        )
 
     async def close(self) -> None:
         await self.engine.shutdown()
@@ -72,8 +82,9 @@ class AppServices:
             await self.cache.close()
         await self.db.close()
 
-    async def load_demo(self, plan: DemoPlan, progress: Progress | None = None,
-                        cancel: threading.Event | None = None) -> DemoResult:
+    async def load_demo(
+        self, plan: DemoPlan, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> DemoResult:
         """Generate and insert demo data in one transaction on the writer's thread.
 
         Progress is delivered on the calling (UI) loop; cancel rolls the whole load back.

@@ -64,7 +64,9 @@ def load_settings(path: Path) -> Settings:
     for field in fields(Settings):
         if field.name in data:
             try:
-                settings = replace(settings, **{field.name: type(getattr(settings, field.name))(data[field.name])})
+                settings = replace(
+                    settings, **{field.name: type(getattr(settings, field.name))(data[field.name])}
+                )
             except (TypeError, ValueError):
                 log.warning("setting %s=%r ignored", field.name, data[field.name])
     try:

@@ -1,6 +1,6 @@
 """Render resources/icons/catalynx.svg to the PNG sizes installers and window managers use.
 
-    QT_QPA_PLATFORM=offscreen python3 packaging/make_icons.py
+QT_QPA_PLATFORM=offscreen python3 packaging/make_icons.py
 """
 
 from __future__ import annotations

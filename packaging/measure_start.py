@@ -26,20 +26,40 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class _XWindowAttributes(ctypes.Structure):
-    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int),
-                ("border_width", ctypes.c_int), ("depth", ctypes.c_int), ("visual", ctypes.c_void_p),
-                ("root", ctypes.c_ulong), ("class_", ctypes.c_int), ("bit_gravity", ctypes.c_int),
-                ("win_gravity", ctypes.c_int), ("backing_store", ctypes.c_int),
-                ("backing_planes", ctypes.c_ulong), ("backing_pixel", ctypes.c_ulong),
-                ("save_under", ctypes.c_int), ("colormap", ctypes.c_ulong), ("map_installed", ctypes.c_int),
-                ("map_state", ctypes.c_int), ("all_event_masks", ctypes.c_long),
-                ("your_event_mask", ctypes.c_long), ("do_not_propagate_mask", ctypes.c_long),
-                ("override_redirect", ctypes.c_int), ("screen", ctypes.c_void_p)]
+    _fields_ = [
+        ("x", ctypes.c_int),
+        ("y", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("border_width", ctypes.c_int),
+        ("depth", ctypes.c_int),
+        ("visual", ctypes.c_void_p),
+        ("root", ctypes.c_ulong),
+        ("class_", ctypes.c_int),
+        ("bit_gravity", ctypes.c_int),
+        ("win_gravity", ctypes.c_int),
+        ("backing_store", ctypes.c_int),
+        ("backing_planes", ctypes.c_ulong),
+        ("backing_pixel", ctypes.c_ulong),
+        ("save_under", ctypes.c_int),
+        ("colormap", ctypes.c_ulong),
+        ("map_installed", ctypes.c_int),
+        ("map_state", ctypes.c_int),
+        ("all_event_masks", ctypes.c_long),
+        ("your_event_mask", ctypes.c_long),
+        ("do_not_propagate_mask", ctypes.c_long),
+        ("override_redirect", ctypes.c_int),
+        ("screen", ctypes.c_void_p),
+    ]
 
 
 class _XTextProperty(ctypes.Structure):
-    _fields_ = [("value", ctypes.c_void_p), ("encoding", ctypes.c_ulong), ("format", ctypes.c_int),
-                ("nitems", ctypes.c_ulong)]
+    _fields_ = [
+        ("value", ctypes.c_void_p),
+        ("encoding", ctypes.c_ulong),
+        ("format", ctypes.c_int),
+        ("nitems", ctypes.c_ulong),
+    ]
 
 
 class XScreen:
@@ -47,8 +67,11 @@ class XScreen:
 
     def __init__(self) -> None:
         read, write = os.pipe()
-        self.server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten",
-                                        "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+        self.server = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+            pass_fds=(write,),
+            stderr=subprocess.DEVNULL,
+        )
         os.close(write)
         with os.fdopen(read) as pipe:
             self.display = f":{pipe.readline().strip()}"
@@ -56,12 +79,20 @@ class XScreen:
         self.x11.XOpenDisplay.restype = ctypes.c_void_p
         self.x11.XDefaultRootWindow.restype = ctypes.c_ulong
         self.x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
-        self.x11.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
-                                        ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
-                                        ctypes.POINTER(ctypes.c_uint)]
+        self.x11.XQueryTree.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+            ctypes.POINTER(ctypes.c_uint),
+        ]
         self.x11.XGetWMName.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(_XTextProperty)]
-        self.x11.XGetWindowAttributes.argtypes = [ctypes.c_void_p, ctypes.c_ulong,
-                                                  ctypes.POINTER(_XWindowAttributes)]
+        self.x11.XGetWindowAttributes.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.POINTER(_XWindowAttributes),
+        ]
         self.x11.XFree.argtypes = [ctypes.c_void_p]
         self.x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
         # Windows come and go while we walk the tree: ignore X errors (the default handler exits).
@@ -85,8 +116,14 @@ class XScreen:
                 self.x11.XGetWindowAttributes(self.conn, window, ctypes.byref(attributes))
                 if title.startswith(title_prefix) and attributes.map_state == 2 and attributes.width > 1:
                     return True  # IsViewable; width 1 is Qt's hidden client-leader window
-            if self.x11.XQueryTree(self.conn, window, ctypes.byref(root), ctypes.byref(parent),
-                                   ctypes.byref(children), ctypes.byref(count)):
+            if self.x11.XQueryTree(
+                self.conn,
+                window,
+                ctypes.byref(root),
+                ctypes.byref(parent),
+                ctypes.byref(children),
+                ctypes.byref(count),
+            ):
                 stack.extend(children[i] for i in range(count.value))
                 if children:
                     self.x11.XFree(children)
@@ -107,8 +144,12 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 def to_window(command: list[str], screen: XScreen, env: dict[str, str]) -> float:
     with tempfile.TemporaryDirectory(prefix="catalynx-start-") as data_dir:
         started = time.perf_counter()
-        proc = subprocess.Popen([*command, "--data-dir", data_dir], env={**env, "DISPLAY": screen.display,
-                                "QT_QPA_PLATFORM": "xcb"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*command, "--data-dir", data_dir],
+            env={**env, "DISPLAY": screen.display, "QT_QPA_PLATFORM": "xcb"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             while not screen.mapped_window("Catalynx Desktop"):
                 if proc.poll() is not None or time.perf_counter() - started > 60:
@@ -129,8 +170,10 @@ def main() -> None:
     frozen = Path(args[0] if args else ROOT / "dist" / "catalynx-desktop" / "catalynx-desktop").resolve()
     env = {key: value for key, value in os.environ.items() if key not in ("CATALYNX_HOME", "DISPLAY")}
     offscreen = {**env, "QT_QPA_PLATFORM": "offscreen"}
-    commands = {"frozen bundle": [str(frozen)], "checkout (python3 -m catalynx_desktop)":
-                [sys.executable, "-m", "catalynx_desktop"]}
+    commands = {
+        "frozen bundle": [str(frozen)],
+        "checkout (python3 -m catalynx_desktop)": [sys.executable, "-m", "catalynx_desktop"],
+    }
     screen = XScreen()
     rows = []
     try:
@@ -145,8 +188,10 @@ def main() -> None:
     def cell(values: list[float]) -> str:
         return f"{statistics.median(values) * 1000:,.0f} / {max(values) * 1000:,.0f} ms"
 
-    print(f"Start-up, median / max of {runs} new processes ({os.cpu_count()} cores, load "
-          f"{os.getloadavg()[0]:.1f}):\n")
+    print(
+        f"Start-up, median / max of {runs} new processes ({os.cpu_count()} cores, load "
+        f"{os.getloadavg()[0]:.1f}):\n"
+    )
     print("| | `--version` | to window (Xvfb, empty data dir) | `--self-test` (offscreen) |")
     print("| --- | --- | --- | --- |")
     for label, version, window, self_test in rows:

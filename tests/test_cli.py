@@ -11,8 +11,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "catalynx_desktop", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "catalynx_desktop", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def count(db: Path, sql: str) -> int:
@@ -38,7 +39,10 @@ def test_import_command_is_idempotent_and_reports_bad_files(tmp_path):
     assert "0 inserted" in again.stdout and "6,535 unchanged" in again.stdout
     db = tmp_path / "catalynx.sqlite3"
     assert count(db, "SELECT count(*) FROM source_records") == 6535
-    assert count(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'Import' AND status = 'succeeded'") == 2
+    assert (
+        count(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'Import' AND status = 'succeeded'")
+        == 2
+    )
 
     fake = tmp_path / "extract.zip"
     fake.write_text("EIN,NAME\n123456789,Not a zip\n")
@@ -56,7 +60,9 @@ def test_paths_command_honours_data_dir(tmp_path):
 
 
 def test_backup_and_restore_round_trip(tmp_path):
-    assert cli("demo", "--profiles", "1", "--opportunities", "200", "--data-dir", str(tmp_path)).returncode == 0
+    assert (
+        cli("demo", "--profiles", "1", "--opportunities", "200", "--data-dir", str(tmp_path)).returncode == 0
+    )
     db = tmp_path / "catalynx.sqlite3"
     out = cli("backup", "--data-dir", str(tmp_path))
     assert out.returncode == 0, out.stderr
@@ -71,7 +77,9 @@ def test_backup_and_restore_round_trip(tmp_path):
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path):
-    assert cli("demo", "--profiles", "1", "--opportunities", "50", "--data-dir", str(tmp_path)).returncode == 0
+    assert (
+        cli("demo", "--profiles", "1", "--opportunities", "50", "--data-dir", str(tmp_path)).returncode == 0
+    )
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"garbage" * 1000)
     before = (tmp_path / "catalynx.sqlite3").read_bytes()
@@ -84,8 +92,13 @@ def test_self_test_passes(tmp_path):
     import os
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CATALYNX_HOME": str(tmp_path / "unused")}
-    out = subprocess.run([sys.executable, "-m", "catalynx_desktop", "--self-test"], capture_output=True,
-                         text=True, timeout=180, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "catalynx_desktop", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     assert "self-test passed" in out.stdout
 

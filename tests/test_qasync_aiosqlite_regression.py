@@ -44,8 +44,9 @@ def test_thousands_of_aiosqlite_calls_under_qasync(tmp_path):
     script = tmp_path / "roundtrips.py"
     script.write_text(SCRIPT)
     calls = 6000
-    proc = subprocess.run([sys.executable, str(script), str(calls)], capture_output=True, text=True,
-                          timeout=240)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(calls)], capture_output=True, text=True, timeout=240
+    )
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stderr[-2000:]}"
     assert "calls-ok" in proc.stdout
     assert int(proc.stdout.split()[-1]) == calls // 2 - 1

@@ -13,5 +13,18 @@ from catalynx_desktop.cache.chunks import ChunkMissing, ChunkWriter, read_chunks
 from catalynx_desktop.cache.codec import CorruptEntry
 from catalynx_desktop.cache.kinds import DEFAULT_TTLS, PARSE, SCORE, VIEW, spec_key
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TTLS", "PARSE", "SCORE", "VIEW", "Cache", "CacheStats",
-           "ChunkMissing", "ChunkWriter", "CorruptEntry", "FileFingerprint", "read_chunks", "spec_key"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TTLS",
+    "PARSE",
+    "SCORE",
+    "VIEW",
+    "Cache",
+    "CacheStats",
+    "ChunkMissing",
+    "ChunkWriter",
+    "CorruptEntry",
+    "FileFingerprint",
+    "read_chunks",
+    "spec_key",
+]

@@ -71,8 +71,9 @@ class CacheStats:
 class Cache:
     """Async, size-bounded, compressed key/value cache keyed by (kind, key)."""
 
-    def __init__(self, worker: Worker, store: Store,
-                 ttl_by_kind: Mapping[str, float | None], default_ttl: float | None) -> None:
+    def __init__(
+        self, worker: Worker, store: Store, ttl_by_kind: Mapping[str, float | None], default_ttl: float | None
+    ) -> None:
         self._worker = worker
         self._store = store
         self._codec = Codec()  # zstd contexts are not thread-safe: only the worker thread uses it
@@ -84,9 +85,14 @@ class Cache:
         self._closed = False
 
     @classmethod
-    async def open(cls, directory: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   ttl_by_kind: Mapping[str, float | None] | None = None,
-                   default_ttl: float | None = DEFAULT_TTL_S) -> Cache:
+    async def open(
+        cls,
+        directory: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        ttl_by_kind: Mapping[str, float | None] | None = None,
+        default_ttl: float | None = DEFAULT_TTL_S,
+    ) -> Cache:
         """Open (creating, or rebuilding if damaged) the cache in `directory`."""
         worker = Worker("catalynx-cache")
         try:
@@ -125,8 +131,15 @@ class Cache:
         self._hits += 1
         return value
 
-    async def set(self, kind: str, key: str, value: Any, *, fingerprint: Any = None,
-                  ttl: float | None | _Missing = MISSING) -> bool:
+    async def set(
+        self,
+        kind: str,
+        key: str,
+        value: Any,
+        *,
+        fingerprint: Any = None,
+        ttl: float | _Missing | None = MISSING,
+    ) -> bool:
         """Store `value`; False if it was not stored (too big for the cache, or an I/O error).
 
         Raises TypeError for values msgpack cannot encode (a programming error, not a cache fault).
@@ -166,8 +179,15 @@ class Cache:
         entries, size = await self._hop(self._counts_sync)
         return CacheStats(self._hits, self._misses, entries, size, self._store.max_bytes)
 
-    async def get_or_compute(self, kind: str, key: str, compute: Callable[[], Awaitable[T] | T], *,
-                             fingerprint: Any = None, ttl: float | None | _Missing = MISSING) -> T:
+    async def get_or_compute(
+        self,
+        kind: str,
+        key: str,
+        compute: Callable[[], Awaitable[T] | T],
+        *,
+        fingerprint: Any = None,
+        ttl: float | _Missing | None = MISSING,
+    ) -> T:
         """Cached value, or `await compute()` stored and returned. Concurrent misses on the same
         (kind, key) in this process share one computation (single flight).
 
@@ -185,8 +205,9 @@ class Cache:
         return await asyncio.shield(task)
 
     # -- async plumbing ---------------------------------------------------------------------
-    async def _fill(self, kind: str, key: str, compute: Callable[[], Any], fingerprint: Any,
-                    ttl: float | None | _Missing) -> Any:
+    async def _fill(
+        self, kind: str, key: str, compute: Callable[[], Any], fingerprint: Any, ttl: float | _Missing | None
+    ) -> Any:
         value = await self.get(kind, key, fingerprint=fingerprint, default=MISSING)
         if value is not MISSING:
             return value
@@ -275,8 +296,9 @@ class Cache:
     def _set_sync(self, kind: str, key: str, value: Any, fingerprint: Any, ttl: float | None) -> bool:
         stored = self._codec.encode(value)  # TypeError for unsupported types propagates
         if len(stored) > self._store.max_bytes // 4:
-            log.info("cache: %s/%s is %d bytes, over a quarter of the cache; not stored",
-                     kind, key, len(stored))
+            log.info(
+                "cache: %s/%s is %d bytes, over a quarter of the cache; not stored", kind, key, len(stored)
+            )
             return False
         now = time.time()
         expires = None if ttl is None else now + ttl

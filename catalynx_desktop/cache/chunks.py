@@ -33,12 +33,17 @@ def _chunk_key(key: str, token: str, index: int) -> str:
 
 
 def _valid_manifest(value: Any) -> bool:
-    return (isinstance(value, dict) and isinstance(value.get("token"), str)
-            and isinstance(value.get("chunks"), int) and value["chunks"] >= 0)
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("token"), str)
+        and isinstance(value.get("chunks"), int)
+        and value["chunks"] >= 0
+    )
 
 
-async def read_chunks(cache: Cache, kind: str, key: str, *, fingerprint: Any = None
-                      ) -> AsyncIterator[Any] | None:
+async def read_chunks(
+    cache: Cache, kind: str, key: str, *, fingerprint: Any = None
+) -> AsyncIterator[Any] | None:
     """An async iterator over the cached chunks, or None if there is no complete fresh copy."""
     manifest = await cache.get(kind, key, fingerprint=fingerprint)
     if not _valid_manifest(manifest):
@@ -81,11 +86,16 @@ class ChunkWriter:
             await self.abort()
             return False
         previous = await self._cache.get(self._kind, self._key)  # no fingerprint: whatever is there
-        stored = await self._cache.set(self._kind, self._key, {"token": self._token, "chunks": self._count},
-                                       fingerprint=self._fingerprint)
+        stored = await self._cache.set(
+            self._kind,
+            self._key,
+            {"token": self._token, "chunks": self._count},
+            fingerprint=self._fingerprint,
+        )
         if _valid_manifest(previous) and previous["token"] != self._token:
             await self._cache.delete_many(
-                self._kind, [_chunk_key(self._key, previous["token"], i) for i in range(previous["chunks"])])
+                self._kind, [_chunk_key(self._key, previous["token"], i) for i in range(previous["chunks"])]
+            )
         if not stored:
             await self.abort()
         return stored

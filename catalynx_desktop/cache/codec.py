@@ -109,8 +109,10 @@ def _tabulate(value: Any) -> Any:
     if type(value) is list and len(value) >= TABLE_MIN_ROWS:
         return _as_table(value) or value
     if type(value) is dict and any(type(v) is list and len(v) >= TABLE_MIN_ROWS for v in value.values()):
-        return {k: (_as_table(v) or v) if type(v) is list and len(v) >= TABLE_MIN_ROWS else v
-                for k, v in value.items()}
+        return {
+            k: (_as_table(v) or v) if type(v) is list and len(v) >= TABLE_MIN_ROWS else v
+            for k, v in value.items()
+        }
     return value
 
 
@@ -171,8 +173,7 @@ def pack(value: Any) -> bytes:
 
 def unpack(data: bytes) -> Any:
     # strict_map_key=False: callers may key dicts by int (e.g. id -> row).
-    return msgpack.unpackb(data, ext_hook=_ext_hook, raw=False, strict_map_key=False,
-                           use_list=True)
+    return msgpack.unpackb(data, ext_hook=_ext_hook, raw=False, strict_map_key=False, use_list=True)
 
 
 class Codec:

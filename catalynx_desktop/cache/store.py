@@ -89,8 +89,13 @@ def is_corruption(error: BaseException) -> bool:
     if not isinstance(error, sqlite3.DatabaseError):
         return False
     text = str(error).lower()
-    return ("malformed" in text or "not a database" in text or "file is encrypted" in text
-            or "no such table" in text or "no such column" in text)
+    return (
+        "malformed" in text
+        or "not a database" in text
+        or "file is encrypted" in text
+        or "no such table" in text
+        or "no such column" in text
+    )
 
 
 class Store:
@@ -126,8 +131,10 @@ class Store:
             for statement in _SCHEMA:  # not executescript(): it would COMMIT our transaction
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("SELECT id, kind, key, size, created, expires, fingerprint, last_access, hits,"
-                         " value, file FROM entries LIMIT 1").fetchall()
+            conn.execute(
+                "SELECT id, kind, key, size, created, expires, fingerprint, last_access, hits,"
+                " value, file FROM entries LIMIT 1"
+            ).fetchall()
             conn.execute("COMMIT")
         except BaseException:
             conn.close()  # closing rolls back
@@ -203,7 +210,8 @@ class Store:
     def lookup(self, kind: str, key: str) -> Row | None:
         r = self.conn.execute(
             "SELECT id, created, expires, fingerprint, value, file FROM entries WHERE kind = ? AND key = ?",
-            (kind, key)).fetchone()
+            (kind, key),
+        ).fetchone()
         return Row(*r) if r is not None else None
 
     def read_file(self, rel: str) -> bytes:
@@ -224,8 +232,11 @@ class Store:
         updates = [(last, hits, row_id) for row_id, (last, hits) in self._pending.items()]
         self._pending.clear()
         self._last_flush = time.monotonic()
-        self._transaction(lambda c: c.executemany(
-            "UPDATE entries SET last_access = max(last_access, ?), hits = hits + ? WHERE id = ?", updates))
+        self._transaction(
+            lambda c: c.executemany(
+                "UPDATE entries SET last_access = max(last_access, ?), hits = hits + ? WHERE id = ?", updates
+            )
+        )
 
     def counts(self) -> tuple[int, int]:
         """(entries, bytes) from the trigger-maintained meta rows: O(1), exact across processes."""
@@ -262,8 +273,9 @@ class Store:
             os.replace(tmp, target)
         return rel
 
-    def put(self, kind: str, key: str, stored: bytes, expires: float | None,
-            fingerprint: bytes | None, now: float) -> None:
+    def put(
+        self, kind: str, key: str, stored: bytes, expires: float | None, fingerprint: bytes | None, now: float
+    ) -> None:
         """Insert or replace one entry, then evict a small step if over the size bound."""
         rel = self._write_file(stored) if len(stored) >= INLINE_MAX else None
         inline = None if rel else stored
@@ -272,16 +284,20 @@ class Store:
             doomed: list[str] = []
             old = c.execute("SELECT id, file FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
             if old is None:
-                c.execute("INSERT INTO entries (kind, key, size, created, expires, fingerprint, last_access,"
-                          " hits, value, file) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                          (kind, key, len(stored), now, expires, fingerprint, now, inline, rel))
+                c.execute(
+                    "INSERT INTO entries (kind, key, size, created, expires, fingerprint, last_access,"
+                    " hits, value, file) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                    (kind, key, len(stored), now, expires, fingerprint, now, inline, rel),
+                )
             else:
                 # in place (fewer pages touched than delete + insert); the new `created` makes it
                 # a new version for remove_row, and the size trigger keeps the byte total exact
                 self._pending.pop(old[0], None)
-                c.execute("UPDATE entries SET size = ?, created = ?, expires = ?, fingerprint = ?,"
-                          " last_access = ?, hits = 0, value = ?, file = ? WHERE id = ?",
-                          (len(stored), now, expires, fingerprint, now, inline, rel, old[0]))
+                c.execute(
+                    "UPDATE entries SET size = ?, created = ?, expires = ?, fingerprint = ?,"
+                    " last_access = ?, hits = 0, value = ?, file = ? WHERE id = ?",
+                    (len(stored), now, expires, fingerprint, now, inline, rel, old[0]),
+                )
                 if old[1]:
                     doomed.append(old[1])
             doomed += self._evict_step(c, now)
@@ -304,20 +320,22 @@ class Store:
             self._last_expiry_sweep = now
             expired = c.execute(
                 "SELECT id, file FROM entries WHERE expires IS NOT NULL AND expires <= ? LIMIT ?",
-                (now, EVICT_STEP // 4)).fetchall()
+                (now, EVICT_STEP // 4),
+            ).fetchall()
         budget = EVICT_STEP - len(expired)
         victims = list(expired)
         total = c.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0]
         if expired:
             ids = [r[0] for r in expired]
             marks = ",".join("?" * len(ids))
-            total -= c.execute(f"SELECT coalesce(sum(size), 0) FROM entries WHERE id IN ({marks})",
-                               ids).fetchone()[0]
+            total -= c.execute(
+                f"SELECT coalesce(sum(size), 0) FROM entries WHERE id IN ({marks})", ids
+            ).fetchone()[0]
         if total > self.max_bytes:
             seen = {r[0] for r in expired}
             for row_id, rel, size in c.execute(
-                    "SELECT id, file, size FROM entries ORDER BY last_access, id LIMIT ?",
-                    (budget + len(seen),)):
+                "SELECT id, file, size FROM entries ORDER BY last_access, id LIMIT ?", (budget + len(seen),)
+            ):
                 if total <= self.max_bytes or budget <= 0:
                     break
                 if row_id in seen:
@@ -350,9 +368,11 @@ class Store:
     def remove_row(self, row_id: int, created: float) -> None:
         """Delete one exact version of an entry, then its file. Matching `created` too means we
         never delete a newer value another process wrote meanwhile (ids can be reused)."""
+
         def txn(c: sqlite3.Connection) -> list[str]:
-            r = c.execute("DELETE FROM entries WHERE id = ? AND created = ? RETURNING file",
-                          (row_id, created)).fetchone()
+            r = c.execute(
+                "DELETE FROM entries WHERE id = ? AND created = ? RETURNING file", (row_id, created)
+            ).fetchone()
             return [r[0]] if r and r[0] else []
 
         self._pending.pop(row_id, None)
@@ -375,8 +395,9 @@ class Store:
         def txn(c: sqlite3.Connection) -> list[tuple[int, str | None]]:
             gone = []
             for key in keys:
-                r = c.execute("DELETE FROM entries WHERE kind = ? AND key = ? RETURNING id, file",
-                              (kind, key)).fetchone()
+                r = c.execute(
+                    "DELETE FROM entries WHERE kind = ? AND key = ? RETURNING id, file", (kind, key)
+                ).fetchone()
                 if r is not None:
                     gone.append(r)
             return gone
@@ -416,12 +437,14 @@ class Store:
         removed = 0
         self._pending.clear()
         while True:
+
             def txn(c: sqlite3.Connection) -> list[tuple[int, str | None]]:
                 if kind is None:
                     rows = c.execute("SELECT id, file FROM entries LIMIT 1000").fetchall()
                 else:
-                    rows = c.execute("SELECT id, file FROM entries WHERE kind = ? LIMIT 1000",
-                                     (kind,)).fetchall()
+                    rows = c.execute(
+                        "SELECT id, file FROM entries WHERE kind = ? LIMIT 1000", (kind,)
+                    ).fetchall()
                 c.executemany("DELETE FROM entries WHERE id = ?", [(r[0],) for r in rows])
                 return rows
 

@@ -10,8 +10,13 @@ from catalynx_desktop.domain.stages import Stage
 DEADLINE_WEEKS = 13  # the next 90 days, week by week
 # Amount buckets (lower bound inclusive, label); 0 means "not stated".
 AMOUNT_BUCKETS: tuple[tuple[int, str], ...] = (
-    (0, "not stated"), (1, "< $10k"), (10_000, "$10k–50k"), (50_000, "$50k–100k"),
-    (100_000, "$100k–500k"), (500_000, "$500k–1M"), (1_000_000, "≥ $1M"),
+    (0, "not stated"),
+    (1, "< $10k"),
+    (10_000, "$10k–50k"),
+    (50_000, "$50k–100k"),
+    (100_000, "$100k–500k"),
+    (500_000, "$500k–1M"),
+    (1_000_000, "≥ $1M"),
 )
 
 

@@ -40,11 +40,7 @@ class Profile:
             raise ValueError("Minimum amount cannot be negative")
         if self.max_amount is not None and self.max_amount < 0:
             raise ValueError("Maximum amount cannot be negative")
-        if (
-            self.min_amount is not None
-            and self.max_amount is not None
-            and self.min_amount > self.max_amount
-        ):
+        if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
             raise ValueError("Minimum amount is larger than the maximum amount")
         if self.annual_revenue is not None and self.annual_revenue < 0:
             raise ValueError("Annual revenue cannot be negative")

@@ -46,7 +46,12 @@ class OpportunityFilters:
         if self.closes_within_days is not None:
             chips.append(("closes_within_days", f"Closes in {self.closes_within_days} days"))
         if self.min_score is not None or self.max_score is not None:
-            chips.append(("score", f"Score {self.min_score or 0:.2f} – {self.max_score if self.max_score is not None else 1:.2f}"))
+            chips.append(
+                (
+                    "score",
+                    f"Score {self.min_score or 0:.2f} – {self.max_score if self.max_score is not None else 1:.2f}",
+                )
+            )
         if self.states:
             chips.append(("states", "State " + ", ".join(self.states)))
         if self.sources:

@@ -66,19 +66,65 @@ GRANTMAKER_NTEE_GROUP = "T"
 # Grants.gov funding-activity categories -> the NTEE major group that does that work, so a
 # federal opportunity (which has no NTEE code) can still match a profile's field.
 CATEGORY_TO_NTEE_GROUP: dict[str, str] = {
-    "AG": "K", "AR": "A", "BC": "S", "CD": "S", "DPR": "M", "ED": "B", "ELT": "J", "EN": "C",
-    "ENV": "C", "FN": "K", "HL": "E", "HO": "L", "HU": "A", "ISS": "P", "LJL": "I", "NR": "C",
-    "RD": "S", "ST": "U", "CP": "W", "IS": "U",
+    "AG": "K",
+    "AR": "A",
+    "BC": "S",
+    "CD": "S",
+    "DPR": "M",
+    "ED": "B",
+    "ELT": "J",
+    "EN": "C",
+    "ENV": "C",
+    "FN": "K",
+    "HL": "E",
+    "HO": "L",
+    "HU": "A",
+    "ISS": "P",
+    "LJL": "I",
+    "NR": "C",
+    "RD": "S",
+    "ST": "U",
+    "CP": "W",
+    "IS": "U",
 }
 
 # Column order of the tuples the hot path scores; storage selects exactly these columns.
 SCORING_COLUMNS: tuple[str, ...] = (
-    "kind", "state", "ntee_code", "subsection", "foundation_code", "is_grant_maker",
-    "award_floor", "award_ceiling", "total_funding", "assets", "income", "close_date",
-    "status", "eligible_applicants", "category", "name",
+    "kind",
+    "state",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "is_grant_maker",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "category",
+    "name",
 )
-(_KIND, _STATE, _NTEE, _SUBSECTION, _FOUNDATION, _GRANT_MAKER, _FLOOR, _CEILING, _TOTAL, _ASSETS,
- _INCOME, _CLOSE, _STATUS, _ELIGIBLE, _CATEGORY, _NAME) = range(len(SCORING_COLUMNS))
+(
+    _KIND,
+    _STATE,
+    _NTEE,
+    _SUBSECTION,
+    _FOUNDATION,
+    _GRANT_MAKER,
+    _FLOOR,
+    _CEILING,
+    _TOTAL,
+    _ASSETS,
+    _INCOME,
+    _CLOSE,
+    _STATUS,
+    _ELIGIBLE,
+    _CATEGORY,
+    _NAME,
+) = range(len(SCORING_COLUMNS))
 
 _FEDERAL = RecordKind.FEDERAL_OPPORTUNITY.value
 _FOUNDATION_KIND = RecordKind.FOUNDATION.value
@@ -105,24 +151,29 @@ class ScoreResult:
         raise KeyError(name)
 
     def to_json(self) -> str:
-        return breakdown_json(self.total, [(d.value, d.reason) for d in self.breakdown],
-                              tuple(d.weight for d in self.breakdown))
+        return breakdown_json(
+            self.total, [(d.value, d.reason) for d in self.breakdown], tuple(d.weight for d in self.breakdown)
+        )
 
     @classmethod
     def from_json(cls, text: str) -> ScoreResult:
         """Parse what `to_json`/`breakdown_json` stored ('{}' -> an empty result)."""
         data = json.loads(text or "{}")
-        dims = tuple(DimensionScore(str(n), float(v), float(w), str(r))
-                     for n, v, w, r in data.get("dims", ()))
+        dims = tuple(
+            DimensionScore(str(n), float(v), float(w), str(r)) for n, v, w, r in data.get("dims", ())
+        )
         return cls(float(data.get("total", 0.0)), dims)
 
 
 def breakdown_json(total: float, dims: Sequence[tuple[float, str]], weights: Sequence[float]) -> str:
     """Compact JSON kept in opportunities.score_breakdown: the total and [name, value, weight, reason]."""
     return json.dumps(
-        {"total": round(total, 4),
-         "dims": [[name, round(v, 4), w, r]
-                  for name, (v, r), w in zip(DIMENSIONS, dims, weights, strict=True)]},
+        {
+            "total": round(total, 4),
+            "dims": [
+                [name, round(v, 4), w, r] for name, (v, r), w in zip(DIMENSIONS, dims, weights, strict=True)
+            ],
+        },
         separators=(",", ":"),
     )
 
@@ -156,13 +207,17 @@ class ProfileMatcher:
         self._weights = weights.as_tuple()
         total_weight = sum(self._weights)
         self._norm = tuple(w / total_weight for w in self._weights)
-        codes = [c.strip().upper() for c in (*profile.target_ntee_codes, profile.ntee_code or "")
-                 if c and c.strip()]
+        codes = [
+            c.strip().upper()
+            for c in (*profile.target_ntee_codes, profile.ntee_code or "")
+            if c and c.strip()
+        ]
         self._exact = tuple(c for c in codes if len(c) >= 2)
         self._groups = frozenset(c[0] for c in codes)
         # sorted: a set's order varies per process (hash seed) and the reason text must not
-        self._keywords = tuple(sorted({k.strip().lower() for k in (*profile.keywords, *profile.focus_areas)
-                                       if k.strip()}))
+        self._keywords = tuple(
+            sorted({k.strip().lower() for k in (*profile.keywords, *profile.focus_areas) if k.strip()})
+        )
         self._states = frozenset(s.strip().upper() for s in profile.states)
         self._nationwide = profile.nationwide
         self._min = profile.min_amount
@@ -174,17 +229,34 @@ class ProfileMatcher:
     # -- public API ----------------------------------------------------------------------
     def score_row(self, row: Sequence[Any]) -> tuple[float, tuple[tuple[float, str], ...]]:
         """Hot path: (total, ((value, reason) per dimension in DIMENSIONS order))."""
-        dims = (self._mission(row), self._geography(row), self._amount(row), self._capacity(row),
-                self._deadline(row), self._eligibility(row))
+        dims = (
+            self._mission(row),
+            self._geography(row),
+            self._amount(row),
+            self._capacity(row),
+            self._deadline(row),
+            self._eligibility(row),
+        )
         n = self._norm
-        total = (dims[0][0] * n[0] + dims[1][0] * n[1] + dims[2][0] * n[2] + dims[3][0] * n[3]
-                 + dims[4][0] * n[4] + dims[5][0] * n[5])
+        total = (
+            dims[0][0] * n[0]
+            + dims[1][0] * n[1]
+            + dims[2][0] * n[2]
+            + dims[3][0] * n[3]
+            + dims[4][0] * n[4]
+            + dims[5][0] * n[5]
+        )
         return _clamp(total), dims
 
     def result_from_row(self, row: Sequence[Any]) -> ScoreResult:
         total, dims = self.score_row(row)
-        return ScoreResult(total, tuple(DimensionScore(name, v, w, r) for name, (v, r), w
-                                        in zip(DIMENSIONS, dims, self._weights, strict=True)))
+        return ScoreResult(
+            total,
+            tuple(
+                DimensionScore(name, v, w, r)
+                for name, (v, r), w in zip(DIMENSIONS, dims, self._weights, strict=True)
+            ),
+        )
 
     def breakdown_json(self, total: float, dims: Sequence[tuple[float, str]]) -> str:
         return breakdown_json(total, dims, self._weights)
@@ -317,14 +389,27 @@ class ProfileMatcher:
 def record_to_row(record: SourceRecord) -> tuple[Any, ...]:
     """A SourceRecord as the tuple the hot path scores (same shape storage selects)."""
     return (
-        record.kind.value, record.state, record.ntee_code, record.subsection, record.foundation_code,
-        int(record.is_grant_maker), record.award_floor, record.award_ceiling, record.total_funding,
-        record.assets, record.income, record.close_date.isoformat() if record.close_date else None,
-        record.status, ",".join(record.eligible_applicants), record.category, record.name,
+        record.kind.value,
+        record.state,
+        record.ntee_code,
+        record.subsection,
+        record.foundation_code,
+        int(record.is_grant_maker),
+        record.award_floor,
+        record.award_ceiling,
+        record.total_funding,
+        record.assets,
+        record.income,
+        record.close_date.isoformat() if record.close_date else None,
+        record.status,
+        ",".join(record.eligible_applicants),
+        record.category,
+        record.name,
     )
 
 
-def score(profile: Profile, record: SourceRecord, today: date,
-          weights: ScoringWeights = DEFAULT_WEIGHTS) -> ScoreResult:
+def score(
+    profile: Profile, record: SourceRecord, today: date, weights: ScoringWeights = DEFAULT_WEIGHTS
+) -> ScoreResult:
     """Score one record. For many records build one ProfileMatcher and call it per record."""
     return ProfileMatcher(profile, today, weights).score(record)

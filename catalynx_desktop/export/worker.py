@@ -26,8 +26,9 @@ def init_process(niceness: int = 5) -> None:
         pass
 
 
-def open_slot(token: str, path: str, fmt: ExportFormat | str, fields: Sequence[str],
-              options: dict[str, Any]) -> list[str]:
+def open_slot(
+    token: str, path: str, fmt: ExportFormat | str, fields: Sequence[str], options: dict[str, Any]
+) -> list[str]:
     """Open the writer; returns its temp paths (so the caller can clean up if this process dies)."""
     writer = open_writer(path, fmt, fields, **options)
     _WRITERS[token] = writer

@@ -132,13 +132,18 @@ def _csv_converter(kind: Kind, guard: bool) -> Callable[[Any], Any] | None:
 class CsvWriter:
     """UTF-8 CSV (with a BOM by default so Excel detects the encoding), header row first."""
 
-    def __init__(self, path: Path, fields: Sequence[str], *, bom: bool = True,
-                 guard_formulas: bool = True) -> None:
+    def __init__(
+        self, path: Path, fields: Sequence[str], *, bom: bool = True, guard_formulas: bool = True
+    ) -> None:
         self.columns: list[Column] = columns_for(list(fields))
         self.rows = 0
         self._target = AtomicTarget(path)
-        self._fh = open(self._target.temp, "x", encoding="utf-8-sig" if bom else "utf-8",  # noqa: SIM115
-                        newline="")
+        self._fh = open(
+            self._target.temp,
+            "x",
+            encoding="utf-8-sig" if bom else "utf-8",
+            newline="",
+        )
         try:
             self._csv = csv.writer(self._fh)
             self._csv.writerow([c.header for c in self.columns])
@@ -154,7 +159,7 @@ class CsvWriter:
         # writerows() is one C call that holds the GIL until it returns; small batches let the
         # UI thread in between (a 5,000-row call is ~20 ms of GIL on a busy machine).
         for start in range(0, len(rows), _CSV_BATCH):
-            batch = rows[start:start + _CSV_BATCH]
+            batch = rows[start : start + _CSV_BATCH]
             if converters:
                 out = []
                 for row in batch:
@@ -183,7 +188,7 @@ class CsvWriter:
     def abort(self) -> None:
         try:
             self._fh.close()
-        except Exception:  # noqa: BLE001 - closing a half-written file during cleanup
+        except Exception:
             pass
         self._target.discard()
 
@@ -197,8 +202,14 @@ class XlsxWriter:
     an autofilter over each sheet's range.
     """
 
-    def __init__(self, path: Path, fields: Sequence[str], *, max_rows_per_sheet: int = XLSX_MAX_ROWS,
-                 sheet_name: str = SHEET_NAME) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fields: Sequence[str],
+        *,
+        max_rows_per_sheet: int = XLSX_MAX_ROWS,
+        sheet_name: str = SHEET_NAME,
+    ) -> None:
         import xlsxwriter  # imported here: the CSV path and the UI never pay for it
 
         if max_rows_per_sheet < 2:
@@ -208,14 +219,20 @@ class XlsxWriter:
         self._max_data_rows = max_rows_per_sheet - 1
         self._sheet_name = sheet_name
         self._target = AtomicTarget(path)
-        self._scratch = Path(tempfile.mkdtemp(prefix=f".{self._target.path.name}.", suffix=".tmp",
-                                              dir=self._target.path.parent))
+        self._scratch = Path(
+            tempfile.mkdtemp(
+                prefix=f".{self._target.path.name}.", suffix=".tmp", dir=self._target.path.parent
+            )
+        )
         try:
-            self._book = xlsxwriter.Workbook(str(self._target.temp), {
-                "constant_memory": True,
-                "tmpdir": str(self._scratch),
-                "use_zip64": True,  # the sheet XML of ~1M rows can pass zip's 4 GiB member limit
-            })
+            self._book = xlsxwriter.Workbook(
+                str(self._target.temp),
+                {
+                    "constant_memory": True,
+                    "tmpdir": str(self._scratch),
+                    "use_zip64": True,  # the sheet XML of ~1M rows can pass zip's 4 GiB member limit
+                },
+            )
             self._header = self._book.add_format({"bold": True, "bottom": 1})
             self._formats = {
                 Kind.SCORE: self._book.add_format({"num_format": "0.000"}),
@@ -264,7 +281,7 @@ class XlsxWriter:
             if room <= 0:
                 self._new_sheet()
                 continue
-            part = rows[start:start + room]
+            part = rows[start : start + room]
             sheet = self._sheets[-1]
             write_string, write_number = sheet.write_string, sheet.write_number
             r = self._sheet_rows[-1]
@@ -320,9 +337,12 @@ class XlsxWriter:
             shutil.rmtree(self._scratch, ignore_errors=True)
         notes: tuple[str, ...] = ()
         if len(self._sheets) > 1:
-            notes = (f"{self.rows:,} rows are more than one worksheet holds "
-                     f"({self._max_data_rows:,} rows + header); they continue on "
-                     + ", ".join(f"'{s.name}'" for s in self._sheets[1:]) + ".",)
+            notes = (
+                f"{self.rows:,} rows are more than one worksheet holds "
+                f"({self._max_data_rows:,} rows + header); they continue on "
+                + ", ".join(f"'{s.name}'" for s in self._sheets[1:])
+                + ".",
+            )
         return WriteSummary(self._target.path, ExportFormat.XLSX, self.rows, len(self._sheets), size, notes)
 
     def temp_paths(self) -> list[Path]:
@@ -334,7 +354,7 @@ class XlsxWriter:
             try:
                 if fh is not None:
                     fh.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         if hasattr(self, "_book"):
             self._book.fileclosed = True  # no "workbook not closed" warning from its __del__
@@ -351,8 +371,9 @@ def remove_temp_paths(paths: Sequence[Path | str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def open_writer(path: Path | str, fmt: ExportFormat | str, fields: Sequence[str],
-                **options: Any) -> TableWriter:
+def open_writer(
+    path: Path | str, fmt: ExportFormat | str, fields: Sequence[str], **options: Any
+) -> TableWriter:
     """A writer for `fmt` that will create `path` when finished. Raises OSError if the folder
     does not exist or cannot be written."""
     fmt = ExportFormat(fmt)

@@ -78,9 +78,11 @@ def clip(text: str) -> str:
 
 
 def decode_error_reason(error: UnicodeDecodeError) -> str:
-    byte = error.object[error.start:error.start + 1].hex().upper()
-    return (f"is not valid UTF-8 (byte 0x{byte} at position {error.start + 1}); "
-            "the line was skipped: re-save or re-download the file as UTF-8")
+    byte = error.object[error.start : error.start + 1].hex().upper()
+    return (
+        f"is not valid UTF-8 (byte 0x{byte} at position {error.start + 1}); "
+        "the line was skipped: re-save or re-download the file as UTF-8"
+    )
 
 
 _DIGITS = re.compile(r"-?\d+")
@@ -98,8 +100,10 @@ def shown_number(text: str) -> str:
 
 
 def out_of_range(what: str, text: str) -> ValueError:
-    return ValueError(f"{what} {shown_number(text)} is beyond what can be stored (whole numbers from "
-                      f"{INT64_MIN:,} to {INT64_MAX:,})")
+    return ValueError(
+        f"{what} {shown_number(text)} is beyond what can be stored (whole numbers from "
+        f"{INT64_MIN:,} to {INT64_MAX:,})"
+    )
 
 
 def whole_number(text: str, what: str) -> int:

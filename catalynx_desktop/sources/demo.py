@@ -16,14 +16,45 @@ from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.resources import demo_seed, ntee_codes
 
 FUNDER_COLUMNS = (
-    "source", "source_id", "kind", "name", "funder_name", "ein", "city", "state", "ntee_code",
-    "subsection", "foundation_code", "is_grant_maker", "award_floor", "award_ceiling",
-    "total_funding", "assets", "income", "post_date", "close_date", "status",
-    "eligible_applicants", "opportunity_number", "description",
+    "source",
+    "source_id",
+    "kind",
+    "name",
+    "funder_name",
+    "ein",
+    "city",
+    "state",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "is_grant_maker",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "post_date",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "opportunity_number",
+    "description",
 )
 OPPORTUNITY_COLUMNS = (
-    "profile_id", "source_record_id", "source", "source_id", "title", "funder_name", "state",
-    "stage", "stage_rank", "score", "score_breakdown", "amount", "close_date", "discovered_at",
+    "profile_id",
+    "source_record_id",
+    "source",
+    "source_id",
+    "title",
+    "funder_name",
+    "state",
+    "stage",
+    "stage_rank",
+    "score",
+    "score_breakdown",
+    "amount",
+    "close_date",
+    "discovered_at",
 )
 # Where each scoring input sits in a funder row (FUNDER_COLUMNS order); "" for absent ones.
 _SCORING_SOURCE = tuple(FUNDER_COLUMNS.index(c) if c in FUNDER_COLUMNS else None for c in SCORING_COLUMNS)
@@ -32,10 +63,15 @@ _SCORING_SOURCE = tuple(FUNDER_COLUMNS.index(c) if c in FUNDER_COLUMNS else None
 def _scoring_row(funder: tuple) -> tuple:
     return tuple(funder[i] if i is not None else "" for i in _SCORING_SOURCE)
 
+
 # How demo opportunities spread over the pipeline: most are still being discovered.
 STAGE_WEIGHTS: dict[Stage, float] = {
-    Stage.DISCOVER: 0.60, Stage.PLAN: 0.15, Stage.ANALYZE: 0.10,
-    Stage.EXAMINE: 0.06, Stage.APPROACH: 0.04, Stage.DECLINED: 0.05,
+    Stage.DISCOVER: 0.60,
+    Stage.PLAN: 0.15,
+    Stage.ANALYZE: 0.10,
+    Stage.EXAMINE: 0.06,
+    Stage.APPROACH: 0.04,
+    Stage.DECLINED: 0.05,
 }
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(PIPELINE)}
 
@@ -77,19 +113,21 @@ class DemoGenerator:
             own = rng.choice(self._ntee)
             low = rng.choice([5_000, 10_000, 25_000, 50_000])
             nationwide = rng.random() < 0.2
-            profiles.append(Profile(
-                name=name,
-                ein=f"{rng.randrange(10, 99)}{rng.randrange(0, 10_000_000):07d}",
-                ntee_code=own,
-                target_ntee_codes=(own, rng.choice(self._ntee)),
-                focus_areas=tuple(rng.sample(seed["focus_areas"], 2)),
-                keywords=tuple(rng.sample(seed["focus_areas"], 3)),
-                states=() if nationwide else tuple(sorted(rng.sample(seed["states"], 2))),
-                nationwide=nationwide,
-                min_amount=low,
-                max_amount=low * rng.choice([10, 20, 50]),
-                annual_revenue=rng.randrange(100_000, 20_000_000, 1000),
-            ))
+            profiles.append(
+                Profile(
+                    name=name,
+                    ein=f"{rng.randrange(10, 99)}{rng.randrange(0, 10_000_000):07d}",
+                    ntee_code=own,
+                    target_ntee_codes=(own, rng.choice(self._ntee)),
+                    focus_areas=tuple(rng.sample(seed["focus_areas"], 2)),
+                    keywords=tuple(rng.sample(seed["focus_areas"], 3)),
+                    states=() if nationwide else tuple(sorted(rng.sample(seed["states"], 2))),
+                    nationwide=nationwide,
+                    min_amount=low,
+                    max_amount=low * rng.choice([10, 20, 50]),
+                    annual_revenue=rng.randrange(100_000, 20_000_000, 1000),
+                )
+            )
         return profiles
 
     def funder_rows(self) -> Iterator[tuple]:
@@ -97,34 +135,84 @@ class DemoGenerator:
         rng, seed = self._rng, self._seed
         verbs, subjects, suffixes = seed["title_verbs"], seed["title_subjects"], seed["title_suffixes"]
         agencies, cities, states = seed["agencies"], seed["cities"], seed["states"]
-        first, second, fsuffix = seed["foundation_first"], seed["foundation_second"], seed["foundation_suffixes"]
+        first, second, fsuffix = (
+            seed["foundation_first"],
+            seed["foundation_second"],
+            seed["foundation_suffixes"],
+        )
         ntee = self._ntee
         today = self.today
         for n in range(self.plan.funders):
             state = states[n % len(states)]
             code = ntee[rng.randrange(len(ntee))]
             if n % 3 == 0:
-                title = f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} " \
-                        f"{suffixes[rng.randrange(len(suffixes))]}"
+                title = (
+                    f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} "
+                    f"{suffixes[rng.randrange(len(suffixes))]}"
+                )
                 ceiling = rng.randrange(10, 500) * 5_000
                 posted = today - timedelta(days=rng.randrange(0, 240))
                 closes = posted + timedelta(days=rng.randrange(20, 300))
-                yield ("demo", f"G{n}", "federal_opportunity", title, agencies[rng.randrange(len(agencies))],
-                       None, "", "", code, "", "", 0, ceiling // 10, ceiling, ceiling * rng.randrange(5, 40),
-                       None, None, posted.isoformat(), closes.isoformat(),
-                       "posted" if closes >= today else "closed", "12 13 25",
-                       f"DEMO-{n:07d}", f"{title}: demo federal funding opportunity.")
+                yield (
+                    "demo",
+                    f"G{n}",
+                    "federal_opportunity",
+                    title,
+                    agencies[rng.randrange(len(agencies))],
+                    None,
+                    "",
+                    "",
+                    code,
+                    "",
+                    "",
+                    0,
+                    ceiling // 10,
+                    ceiling,
+                    ceiling * rng.randrange(5, 40),
+                    None,
+                    None,
+                    posted.isoformat(),
+                    closes.isoformat(),
+                    "posted" if closes >= today else "closed",
+                    "12 13 25",
+                    f"DEMO-{n:07d}",
+                    f"{title}: demo federal funding opportunity.",
+                )
             else:
-                name = f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} " \
-                       f"{fsuffix[rng.randrange(len(fsuffix))]}"
+                name = (
+                    f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} "
+                    f"{fsuffix[rng.randrange(len(fsuffix))]}"
+                )
                 assets = rng.randrange(50, 50_000) * 10_000
-                yield ("demo", f"F{n}", "foundation", name, name, f"{n + 100_000_000:09d}",
-                       cities[rng.randrange(len(cities))], state, code, "03", "04", 1, None, None, None,
-                       assets, assets // rng.randrange(8, 25), None, None, "", "", "",
-                       f"{name}: private foundation making grants in {state}.")
+                yield (
+                    "demo",
+                    f"F{n}",
+                    "foundation",
+                    name,
+                    name,
+                    f"{n + 100_000_000:09d}",
+                    cities[rng.randrange(len(cities))],
+                    state,
+                    code,
+                    "03",
+                    "04",
+                    1,
+                    None,
+                    None,
+                    None,
+                    assets,
+                    assets // rng.randrange(8, 25),
+                    None,
+                    None,
+                    "",
+                    "",
+                    "",
+                    f"{name}: private foundation making grants in {state}.",
+                )
 
-    def batches(self, first_funder_id: int, profiles: list[Profile],
-                batch_size: int = 20_000) -> Iterator[tuple[list[tuple], list[tuple]]]:
+    def batches(
+        self, first_funder_id: int, profiles: list[Profile], batch_size: int = 20_000
+    ) -> Iterator[tuple[list[tuple], list[tuple]]]:
         """(funder rows with their id first, opportunity rows) per batch of funders.
 
         Profile p's opportunities are a window of plan.per_profile(p) consecutive funders
@@ -135,8 +223,10 @@ class DemoGenerator:
         total = plan.funders
         profile_ids = [int(p.id or 0) for p in profiles]
         matchers = [ProfileMatcher(p, today) for p in profiles]
-        windows = [(index * total // max(len(profile_ids), 1), plan.per_profile(index))
-                   for index in range(len(profile_ids))]
+        windows = [
+            (index * total // max(len(profile_ids), 1), plan.per_profile(index))
+            for index in range(len(profile_ids))
+        ]
         stage_list, stage_weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
         funders: list[tuple] = []
         opportunities: list[tuple] = []
@@ -154,11 +244,24 @@ class DemoGenerator:
                 score, dims = matcher.score_row(scoring_row)
                 stage = rng.choices(stage_list, stage_weights)[0]
                 discovered = today - timedelta(days=rng.randrange(0, 365))
-                opportunities.append((
-                    profile_id, funder_id, "demo", row[1], row[3], row[4], row[7], stage.value,
-                    _STAGE_RANK[stage], round(score, 4), matcher.breakdown_json(score, dims), amount,
-                    row[18] or "", discovered.isoformat(),
-                ))
+                opportunities.append(
+                    (
+                        profile_id,
+                        funder_id,
+                        "demo",
+                        row[1],
+                        row[3],
+                        row[4],
+                        row[7],
+                        stage.value,
+                        _STAGE_RANK[stage],
+                        round(score, 4),
+                        matcher.breakdown_json(score, dims),
+                        amount,
+                        row[18] or "",
+                        discovered.isoformat(),
+                    )
+                )
             if len(funders) >= batch_size:
                 yield funders, opportunities
                 funders, opportunities = [], []

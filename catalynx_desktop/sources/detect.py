@@ -52,8 +52,11 @@ def _check_grants_root(path: Path, tag: str | None, where: str) -> None:
     if tag != ROOT_TAG:
         local = (tag or "nothing").rsplit("}", 1)[-1]
         namespace = tag[1:].split("}")[0] if tag and tag.startswith("{") else "no namespace"
-        raise FormatError(path, f"{where} is not a Grants.gov extract: its root element is <{local}> "
-                          f"({namespace}), expected <Grants> in {NAMESPACE}")
+        raise FormatError(
+            path,
+            f"{where} is not a Grants.gov extract: its root element is <{local}> "
+            f"({namespace}), expected <Grants> in {NAMESPACE}",
+        )
 
 
 def _detect_zip(path: Path) -> Format:

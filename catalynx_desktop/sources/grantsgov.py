@@ -42,20 +42,49 @@ FORECAST_TAG = _NS + "OpportunityForecastDetail_1_0"
 RECORD_TAGS = frozenset({SYNOPSIS_TAG, FORECAST_TAG})
 
 # Elements that may repeat (maxOccurs="unbounded" in the XSD).
-_LIST_FIELDS = frozenset({"FundingInstrumentType", "CategoryOfFundingActivity", "CFDANumbers",
-                          "EligibleApplicants"})
+_LIST_FIELDS = frozenset(
+    {"FundingInstrumentType", "CategoryOfFundingActivity", "CFDANumbers", "EligibleApplicants"}
+)
 # Free-text elements that carry doubly-escaped HTML.
-_RICH_TEXT = ("Description", "AdditionalInformationOnEligibility", "GrantorContactText",
-              "CloseDateExplanation", "EstimatedSynopsisCloseDateExplanation", "CategoryExplanation")
+_RICH_TEXT = (
+    "Description",
+    "AdditionalInformationOnEligibility",
+    "GrantorContactText",
+    "CloseDateExplanation",
+    "EstimatedSynopsisCloseDateExplanation",
+    "CategoryExplanation",
+)
 # Extra elements kept (as plain text) in SourceRecord.extra for the details pane.
-_EXTRA_TEXT = ("AgencyCode", "Version", "CostSharingOrMatchingRequirement", "AdditionalInformationURL",
-               "AdditionalInformationText", "GrantorContactEmail", "GrantorContactEmailDescription",
-               "GrantorContactPhoneNumber", "OpportunityCategory",
-               "OpportunityCategoryExplanation", "FiscalYear", "ExpectedNumberOfAwards")
-_EXTRA_DATES = ("LastUpdatedDate", "ArchiveDate", "EstimatedSynopsisPostDate", "EstimatedSynopsisCloseDate",
-                "EstimatedAwardDate", "EstimatedProjectStartDate")
-_EXTRA_RICH = ("AdditionalInformationOnEligibility", "GrantorContactText", "GrantorContactName", "CloseDateExplanation",
-               "EstimatedSynopsisCloseDateExplanation", "CategoryExplanation")
+_EXTRA_TEXT = (
+    "AgencyCode",
+    "Version",
+    "CostSharingOrMatchingRequirement",
+    "AdditionalInformationURL",
+    "AdditionalInformationText",
+    "GrantorContactEmail",
+    "GrantorContactEmailDescription",
+    "GrantorContactPhoneNumber",
+    "OpportunityCategory",
+    "OpportunityCategoryExplanation",
+    "FiscalYear",
+    "ExpectedNumberOfAwards",
+)
+_EXTRA_DATES = (
+    "LastUpdatedDate",
+    "ArchiveDate",
+    "EstimatedSynopsisPostDate",
+    "EstimatedSynopsisCloseDate",
+    "EstimatedAwardDate",
+    "EstimatedProjectStartDate",
+)
+_EXTRA_RICH = (
+    "AdditionalInformationOnEligibility",
+    "GrantorContactText",
+    "GrantorContactName",
+    "CloseDateExplanation",
+    "EstimatedSynopsisCloseDateExplanation",
+    "CategoryExplanation",
+)
 
 
 # Tags that end a line of text, then any tag. A tag must start with a letter (or "/"), so
@@ -109,8 +138,10 @@ def encoding_error(path: Path, head: bytes, error: Exception, where: str = "this
     name = declared_encoding(head)
     named = f"encoding {name!r}" if name is not None else "an encoding"
     detail = "" if str(error).startswith("unknown encoding") else f" ({error})"
-    return FormatError(path, f"{where} declares {named}, which Python cannot read{detail}; "
-                       "save it as UTF-8 and import it again")
+    return FormatError(
+        path,
+        f"{where} declares {named}, which Python cannot read{detail}; save it as UTF-8 and import it again",
+    )
 
 
 def open_xml_stream(path: Path) -> tuple[IO[bytes], IO[bytes], str]:
@@ -120,7 +151,9 @@ def open_xml_stream(path: Path) -> tuple[IO[bytes], IO[bytes], str]:
         if zipfile.is_zipfile(raw):
             raw.seek(0)
             archive = zipfile.ZipFile(raw)
-            members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml") and not m.is_dir()]
+            members = [
+                m for m in archive.infolist() if m.filename.lower().endswith(".xml") and not m.is_dir()
+            ]
             if not members:
                 names = ", ".join(m.filename for m in archive.infolist()[:5]) or "nothing"
                 raise FormatError(path, f"this zip holds no Grants.gov XML extract (it holds {names})")
@@ -194,8 +227,11 @@ class GrantsGovParser:
                         if root is None:
                             root = elem
                             if elem.tag != ROOT_TAG:
-                                raise FormatError(self.path, f"the XML root is <{_local(elem.tag)}>, not a "
-                                                  f"Grants.gov extract <Grants xmlns=\"{NAMESPACE}\">")
+                                raise FormatError(
+                                    self.path,
+                                    f"the XML root is <{_local(elem.tag)}>, not a "
+                                    f'Grants.gov extract <Grants xmlns="{NAMESPACE}">',
+                                )
                         continue
                     depth -= 1
                     if depth != 1:
@@ -205,26 +241,32 @@ class GrantsGovParser:
                     if elem.tag in RECORD_TAGS:
                         yield self._record(elem, elem.tag == FORECAST_TAG, self._records_read)
                     else:
-                        yield RecordError(name, self._records_read,
-                                          f"unknown record type <{_local(elem.tag)}> was skipped")
+                        yield RecordError(
+                            name, self._records_read, f"unknown record type <{_local(elem.tag)}> was skipped"
+                        )
                     root.clear()  # drop finished records: memory stays flat
             except ET.ParseError as error:
                 if root is None:
                     raise FormatError(self.path, f"this is not readable XML ({error})") from error
                 line, column = error.position
                 self._records_read += 1  # the damaged record counts as read and skipped
-                yield RecordError(name, self._records_read,
-                                  f"the XML is malformed at line {line}, column {column} ({error}); "
-                                  "nothing after this point could be read")
+                yield RecordError(
+                    name,
+                    self._records_read,
+                    f"the XML is malformed at line {line}, column {column} ({error}); "
+                    "nothing after this point could be read",
+                )
             except (LookupError, ValueError) as error:
                 if root is not None:
                     raise  # not the XML declaration's encoding: a bug, not the file's fault
                 raise encoding_error(self.path, self._head(), error) from error
             except (zipfile.BadZipFile, EOFError, OSError) as error:  # truncated / corrupt archive
                 self._records_read += 1
-                yield RecordError(name, self._records_read,
-                                  f"the file is damaged or cut off ({error}); nothing after this point "
-                                  "could be read")
+                yield RecordError(
+                    name,
+                    self._records_read,
+                    f"the file is damaged or cut off ({error}); nothing after this point could be read",
+                )
             if root is None:
                 raise FormatError(self.path, "the file is empty")
             self._done = True
@@ -265,8 +307,12 @@ class GrantsGovParser:
         opp_id = values.get("OpportunityID", "")
         if not opp_id.isdigit():
             shown = f"{opp_id!r}" if opp_id else "missing"
-            return RecordError(name, number, f"OpportunityID is {shown}: it must be digits; record skipped",
-                               clip(values.get("OpportunityTitle", "")))
+            return RecordError(
+                name,
+                number,
+                f"OpportunityID is {shown}: it must be digits; record skipped",
+                clip(values.get("OpportunityTitle", "")),
+            )
         try:
             post = parse_mmddyyyy(values.get("PostDate", ""), "PostDate")
             close_key = "EstimatedSynopsisCloseDate" if forecast else "CloseDate"
@@ -279,10 +325,16 @@ class GrantsGovParser:
                     extra[_snake(key)] = parsed.isoformat() if parsed else ""
             floor = parse_amount(values.get("AwardFloor", ""), "AwardFloor")
             ceiling = parse_amount(values.get("AwardCeiling", ""), "AwardCeiling")
-            total = parse_amount(values.get("EstimatedTotalProgramFunding", ""), "EstimatedTotalProgramFunding")
+            total = parse_amount(
+                values.get("EstimatedTotalProgramFunding", ""), "EstimatedTotalProgramFunding"
+            )
         except ValueError as error:
-            return RecordError(name, number, f"OpportunityID {opp_id}: {error}; record skipped",
-                               clip(values.get("OpportunityTitle", "")))
+            return RecordError(
+                name,
+                number,
+                f"OpportunityID {opp_id}: {error}; record skipped",
+                clip(values.get("OpportunityTitle", "")),
+            )
         for key in _EXTRA_TEXT:
             if values.get(key):
                 extra[_snake(key)] = values[key]
@@ -293,26 +345,28 @@ class GrantsGovParser:
             extra["funding_instrument_types"] = lists["FundingInstrumentType"]
         number_text = values.get("OpportunityNumber", "")
         title = values.get("OpportunityTitle", "") or number_text or f"Opportunity {opp_id}"
-        return fast_record({
-            "source": Source.GRANTS_GOV,
-            "source_id": opp_id,
-            "kind": RecordKind.FEDERAL_OPPORTUNITY,
-            "name": title,
-            "funder_name": values.get("AgencyName", "") or values.get("AgencyCode", ""),
-            "country": "US",
-            "award_floor": floor,
-            "award_ceiling": ceiling,
-            "total_funding": total,
-            "post_date": post,
-            "close_date": close,
-            "status": derive_status(forecast, close, archive, self.as_of),
-            "eligible_applicants": tuple(lists.get("EligibleApplicants", ())),
-            "cfda_numbers": tuple(lists.get("CFDANumbers", ())),
-            "category": ",".join(lists.get("CategoryOfFundingActivity", ())),
-            "opportunity_number": number_text,
-            "description": html_to_text(values.get("Description", "")),
-            "extra": extra,
-        })
+        return fast_record(
+            {
+                "source": Source.GRANTS_GOV,
+                "source_id": opp_id,
+                "kind": RecordKind.FEDERAL_OPPORTUNITY,
+                "name": title,
+                "funder_name": values.get("AgencyName", "") or values.get("AgencyCode", ""),
+                "country": "US",
+                "award_floor": floor,
+                "award_ceiling": ceiling,
+                "total_funding": total,
+                "post_date": post,
+                "close_date": close,
+                "status": derive_status(forecast, close, archive, self.as_of),
+                "eligible_applicants": tuple(lists.get("EligibleApplicants", ())),
+                "cfda_numbers": tuple(lists.get("CFDANumbers", ())),
+                "category": ",".join(lists.get("CategoryOfFundingActivity", ())),
+                "opportunity_number": number_text,
+                "description": html_to_text(values.get("Description", "")),
+                "extra": extra,
+            }
+        )
 
 
 _LOCAL_NAMES: dict[str, str] = {}

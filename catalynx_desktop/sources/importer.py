@@ -87,8 +87,10 @@ class ImportReport:
         return self.inserted + self.updated + self.unchanged
 
     def summary(self) -> str:
-        text = (f"{Path(self.file).name}: {self.records_read:,} read, {self.inserted:,} inserted, "
-                f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.skipped:,} skipped")
+        text = (
+            f"{Path(self.file).name}: {self.records_read:,} read, {self.inserted:,} inserted, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.skipped:,} skipped"
+        )
         if self.format in (Format.USER_CSV, Format.USER_XLSX):
             text += f", {self.matched:,} matched to known organizations"
         if self.cancelled:
@@ -119,7 +121,9 @@ def _is_cancelled(cancel: CancelSignal | None) -> bool:
     return bool(cancel())
 
 
-def _chunks_in_thread(parser: Parser, keep_records: bool, stop: threading.Event, skip: int = 0) -> Iterator[Chunk]:
+def _chunks_in_thread(
+    parser: Parser, keep_records: bool, stop: threading.Event, skip: int = 0
+) -> Iterator[Chunk]:
     """Parse in the calling thread (small files, user lists): Chunks of CHUNK items, after
     leaving out the first `skip` items (already imported from a cached parse)."""
     chunk = Chunk()
@@ -145,8 +149,13 @@ def _chunks_in_thread(parser: Parser, keep_records: bool, stop: threading.Event,
     yield chunk
 
 
-def _produce(chunks: Iterator[Chunk], loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[_Batch | _Failure],
-             stop: threading.Event, batch_size: int) -> None:
+def _produce(
+    chunks: Iterator[Chunk],
+    loop: asyncio.AbstractEventLoop,
+    queue: asyncio.Queue[_Batch | _Failure],
+    stop: threading.Event,
+    batch_size: int,
+) -> None:
     """Producer thread: group parser chunks into batches and hand them to the loop.
 
     Blocks while the queue is full (back-pressure), gives up when `stop` is set.
@@ -186,7 +195,9 @@ def _produce(chunks: Iterator[Chunk], loop: asyncio.AbstractEventLoop, queue: as
             close()  # stops a parser process early on cancel
 
 
-def _write_user_batch(conn: sqlite3.Connection, records: list[SourceRecord]) -> tuple[store.UpsertCounts, int, int]:
+def _write_user_batch(
+    conn: sqlite3.Connection, records: list[SourceRecord]
+) -> tuple[store.UpsertCounts, int, int]:
     """Match a user's grantors to known organizations (EIN first, else name + state), then upsert."""
     by_ein = store.ids_by_ein(conn, [r.ein for r in records if r.ein])
     rows: list[store.Row] = []
@@ -215,9 +226,13 @@ async def _nothing() -> None:
 
 def _batch_to_chunk(batch: _Batch) -> dict[str, Any]:
     """What the parse cache keeps of a batch: its rows, its rejects and where it ended."""
-    return {"rows": batch.rows, "bytes_read": batch.bytes_read, "records_read": batch.records_read,
-            "last": batch.last,
-            "errors": [[e.file, e.record_number, e.reason, e.raw] for e in batch.errors]}
+    return {
+        "rows": batch.rows,
+        "bytes_read": batch.bytes_read,
+        "records_read": batch.records_read,
+        "last": batch.last,
+        "errors": [[e.file, e.record_number, e.reason, e.raw] for e in batch.errors],
+    }
 
 
 class _CachedParseUnreadable(Exception):
@@ -235,9 +250,14 @@ def _batch_from_chunk(chunk: Any) -> _Batch:
     rows = [tuple(row) for row in chunk["rows"]]
     if any(len(row) != len(store.COLUMNS) for row in rows):
         raise ValueError(f"a cached row does not have the {len(store.COLUMNS)} columns of source_records")
-    return _Batch(rows, [],
-                  [RecordError(str(f), int(n), str(reason), str(raw)) for f, n, reason, raw in chunk["errors"]],
-                  int(chunk["bytes_read"]), int(chunk["records_read"]), bool(chunk["last"]))
+    return _Batch(
+        rows,
+        [],
+        [RecordError(str(f), int(n), str(reason), str(raw)) for f, n, reason, raw in chunk["errors"]],
+        int(chunk["bytes_read"]),
+        int(chunk["records_read"]),
+        bool(chunk["last"]),
+    )
 
 
 async def _batches_from_cache(chunks: AsyncIterator[Any]) -> AsyncGenerator[_Batch, None]:
@@ -253,8 +273,9 @@ async def _batches_from_cache(chunks: AsyncIterator[Any]) -> AsyncGenerator[_Bat
         try:
             batch = _batch_from_chunk(chunk)
         except _SHAPE_ERRORS as error:
-            raise _CachedParseUnreadable(f"a chunk is not a parsed batch ({type(error).__name__}: {error})") \
-                from error
+            raise _CachedParseUnreadable(
+                f"a chunk is not a parsed batch ({type(error).__name__}: {error})"
+            ) from error
         yield batch
         if batch.last:
             return
@@ -265,8 +286,11 @@ async def _cached_chunks(cache: Cache, key: str, fingerprint: FileFingerprint) -
     try:
         return await read_chunks(cache, PARSE, key, fingerprint=fingerprint)
     except _CACHE_READ_ERRORS as error:
-        log.warning("import: the parse cache could not be read (%s: %s); parsing the file", type(error).__name__,
-                    error)
+        log.warning(
+            "import: the parse cache could not be read (%s: %s); parsing the file",
+            type(error).__name__,
+            error,
+        )
         return None
 
 
@@ -278,11 +302,20 @@ async def _drop_cached_parse(cache: Cache, key: str, fingerprint: FileFingerprin
         await ChunkWriter(cache, PARSE, key, fingerprint=fingerprint).commit()
         await cache.delete(PARSE, key)
     except _CACHE_READ_ERRORS as error:
-        log.warning("import: could not drop the unreadable parse cache entry (%s: %s)", type(error).__name__, error)
+        log.warning(
+            "import: could not drop the unreadable parse cache entry (%s: %s)", type(error).__name__, error
+        )
 
 
-def _parse_batches(path: Path, found: Format, parser: Parser, user_list: bool, use_process: bool | None,
-                   batch_size: int, skip: int = 0) -> tuple[AsyncIterator[_Batch], Callable[[], Awaitable[None]]]:
+def _parse_batches(
+    path: Path,
+    found: Format,
+    parser: Parser,
+    user_list: bool,
+    use_process: bool | None,
+    batch_size: int,
+    skip: int = 0,
+) -> tuple[AsyncIterator[_Batch], Callable[[], Awaitable[None]]]:
     """Batches parsed off the event loop (child process or thread, see the module docstring),
     and the coroutine that stops the parsing and waits for it. `skip`: leave out the first items
     (written already from a cached parse that failed midway; the thread parser does that)."""
@@ -291,10 +324,17 @@ def _parse_batches(path: Path, found: Format, parser: Parser, user_list: bool, u
     stop = threading.Event()
     if use_process is None:
         use_process = not user_list and parser.bytes_total >= PROCESS_MIN_BYTES
-    chunks = (chunks_from_process(path, found.value) if use_process and not user_list and not skip
-              else _chunks_in_thread(parser, user_list, stop, skip))
-    thread = threading.Thread(target=_produce, name="catalynx-import-parse", daemon=True,
-                              args=(chunks, loop, queue, stop, max(1, batch_size)))
+    chunks = (
+        chunks_from_process(path, found.value)
+        if use_process and not user_list and not skip
+        else _chunks_in_thread(parser, user_list, stop, skip)
+    )
+    thread = threading.Thread(
+        target=_produce,
+        name="catalynx-import-parse",
+        daemon=True,
+        args=(chunks, loop, queue, stop, max(1, batch_size)),
+    )
     thread.start()
 
     async def batches() -> AsyncIterator[_Batch]:
@@ -357,8 +397,11 @@ async def import_file(
         """Write one batch and account for it; True once the import is over (last batch or cancel)."""
         nonlocal last_progress, complete
         # The cache copy is written on the cache's thread while the batch goes to SQLite.
-        to_cache = (asyncio.ensure_future(writer_to_cache.add(_batch_to_chunk(item)))
-                    if writer_to_cache is not None else None)
+        to_cache = (
+            asyncio.ensure_future(writer_to_cache.add(_batch_to_chunk(item)))
+            if writer_to_cache is not None
+            else None
+        )
         if item.rows or item.records:
             if user_list:
                 counts, by_ein, by_name = await db.write(partial(_write_user_batch, records=item.records))
@@ -375,7 +418,7 @@ async def import_file(
         report.batches += 1
         report.skipped += len(item.errors)
         room = MAX_KEPT_ERRORS - len(report.errors)
-        report.errors.extend(item.errors[:max(room, 0)])
+        report.errors.extend(item.errors[: max(room, 0)])
         report.errors_truncated += max(len(item.errors) - max(room, 0), 0)
         report.records_read = item.records_read
         report.bytes_read = item.bytes_read
@@ -407,16 +450,20 @@ async def import_file(
             except _CachedParseUnreadable as error:
                 # A cache miss, not a failed import: forget the copy and parse the file (what was
                 # written from the cache so far stays; the parse leaves those records out).
-                log.warning("import: the parse cache's copy of %s could not be read (%s); parsing the file "
-                            "instead%s", path.name, error,
-                            f" after the {replayed:,} records already imported from it" if replayed else "")
+                log.warning(
+                    "import: the parse cache's copy of %s could not be read (%s); parsing the file instead%s",
+                    path.name,
+                    error,
+                    f" after the {replayed:,} records already imported from it" if replayed else "",
+                )
                 report.from_cache = False
                 await _drop_cached_parse(cache, cache_key, fingerprint)
             finally:
                 await replay.aclose()
         if not done:
-            batches, stop_parsing = _parse_batches(path, found, parser, user_list, use_process, batch_size,
-                                                   skip=replayed)
+            batches, stop_parsing = _parse_batches(
+                path, found, parser, user_list, use_process, batch_size, skip=replayed
+            )
             if cache is not None and not replayed:  # a whole parse fills the cache
                 writer_to_cache = ChunkWriter(cache, PARSE, cache_key, fingerprint=fingerprint)
             async for item in batches:
@@ -440,8 +487,14 @@ def write_rejects_csv(report: ImportReport, path: Path | str) -> Path:
         for error in report.errors:
             writer.writerow([error.file, error.record_number, error.reason, error.raw])
         if report.errors_truncated:
-            writer.writerow([Path(report.file).name, "", f"{report.errors_truncated:,} more rejected records "
-                             "were counted but not listed", ""])
+            writer.writerow(
+                [
+                    Path(report.file).name,
+                    "",
+                    f"{report.errors_truncated:,} more rejected records were counted but not listed",
+                    "",
+                ]
+            )
     return path
 
 

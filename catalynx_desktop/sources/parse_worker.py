@@ -53,7 +53,9 @@ def _child_main(path: str, fmt: str, conn: Connection, chunk: int) -> None:
             else:
                 errors.append((item.file, item.record_number, item.reason, item.raw))  # type: ignore[union-attr]
             if len(rows) + len(errors) >= chunk:
-                conn.send_bytes(marshal.dumps(("chunk", rows, errors, parser.bytes_read, parser.records_read)))
+                conn.send_bytes(
+                    marshal.dumps(("chunk", rows, errors, parser.bytes_read, parser.records_read))
+                )
                 rows, errors = [], []
         conn.send_bytes(marshal.dumps(("chunk", rows, errors, parser.bytes_read, parser.records_read)))
         conn.send_bytes(marshal.dumps(("end",)))
@@ -73,8 +75,9 @@ def chunks_from_process(path: Path, fmt: str, *, chunk: int = CHUNK) -> Iterator
     """Yield Chunks parsed by a spawned child. Closing the generator terminates the child."""
     context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt/threads
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(str(path), fmt, sender, chunk),
-                              name="catalynx-import-parser", daemon=True)
+    process = context.Process(
+        target=_child_main, args=(str(path), fmt, sender, chunk), name="catalynx-import-parser", daemon=True
+    )
     process.start()
     sender.close()  # so recv sees EOF if the child dies
     try:
@@ -82,8 +85,9 @@ def chunks_from_process(path: Path, fmt: str, *, chunk: int = CHUNK) -> Iterator
             try:
                 message = marshal.loads(receiver.recv_bytes())
             except EOFError:
-                raise ParseProcessError(f"the parser process for {path.name} stopped unexpectedly "
-                                        f"(exit code {process.exitcode})") from None
+                raise ParseProcessError(
+                    f"the parser process for {path.name} stopped unexpectedly (exit code {process.exitcode})"
+                ) from None
             kind = message[0]
             if kind == "chunk":
                 _, rows, errors, bytes_read, records_read = message

@@ -28,8 +28,20 @@ from catalynx_desktop.sources.base import INT64_MAX, FormatError, ParseItem, cli
 # dropping everything that is not a letter or digit).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "ein": ("ein", "fein", "taxid", "taxidnumber", "employeridentificationnumber", "irsnumber", "tin"),
-    "name": ("name", "grantor", "grantorname", "funder", "fundername", "foundation", "foundationname",
-             "organization", "organizationname", "orgname", "donor", "donorname"),
+    "name": (
+        "name",
+        "grantor",
+        "grantorname",
+        "funder",
+        "fundername",
+        "foundation",
+        "foundationname",
+        "organization",
+        "organizationname",
+        "orgname",
+        "donor",
+        "donorname",
+    ),
     "date": ("date", "grantdate", "awarddate", "giftdate", "datereceived", "lastgiftdate", "year"),
     "amount": ("amount", "grantamount", "award", "awardamount", "giftamount", "total", "amountusd"),
     "city": ("city", "town"),
@@ -88,7 +100,8 @@ def is_xlsx(path: Path) -> bool:
         return False
     with zipfile.ZipFile(path) as archive:
         return "[Content_Types].xml" in archive.namelist() and any(
-            n.startswith("xl/") for n in archive.namelist())
+            n.startswith("xl/") for n in archive.namelist()
+        )
 
 
 def _decode(raw: bytes) -> str:
@@ -203,8 +216,16 @@ def preview(path: Path | str, n: int = 20) -> Preview:
     return Preview(path, rows_source.kind, header, rows, guess_mapping(header))
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S", "%b %d, %Y",
-                 "%B %d, %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%b %d, %Y",
+    "%B %d, %Y",
+)
 
 
 def parse_user_date(text: str) -> date | None:
@@ -329,8 +350,11 @@ class UserListParser:
             elif column.strip().lower() in lowered:
                 index[field_name] = lowered.index(column.strip().lower())
             else:
-                raise FormatError(self.path, f"the mapped column {column!r} (for {field_name}) is not in the "
-                                  f"header: {', '.join(header)}")
+                raise FormatError(
+                    self.path,
+                    f"the mapped column {column!r} (for {field_name}) is not in the "
+                    f"header: {', '.join(header)}",
+                )
         return index
 
     def _record(self, cells: list[str], index: dict[str, int]) -> SourceRecord:

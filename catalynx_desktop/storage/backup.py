@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -12,7 +12,7 @@ BACKUP_SUFFIX = ".sqlite3"
 
 def backup_database(conn: sqlite3.Connection, backups_dir: Path, *, reason: str, keep: int = 5) -> Path:
     backups_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backups_dir / f"catalynx-{stamp}-{reason}{BACKUP_SUFFIX}"
     dest = sqlite3.connect(target)
     try:
@@ -68,7 +68,7 @@ def restore_backup(backup: Path, database: Path, backups_dir: Path, latest_versi
         finally:
             current.close()
         if kept is None:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             kept = database.with_name(f"{database.name}.damaged-{stamp}")
             database.replace(kept)
     # Copy into a temp file first, then swap it in with one rename: no half-restored database.

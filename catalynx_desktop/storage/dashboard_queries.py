@@ -11,14 +11,19 @@ from catalynx_desktop.storage.database import Database
 
 
 def _dashboard(conn: sqlite3.Connection, profile_id: int, today: date) -> DashboardData:
-    counts = {stage: 0 for stage in PIPELINE}
-    for stage, n in conn.execute("SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)):
+    counts = dict.fromkeys(PIPELINE, 0)
+    for stage, n in conn.execute(
+        "SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)
+    ):
         counts[Stage(stage)] = n
     end = today + timedelta(days=DEADLINE_WEEKS * 7 - 1)
-    per_day = dict(conn.execute(
-        "SELECT close_date, count(*) FROM opportunities INDEXED BY ix_opp_profile_close_date "
-        "WHERE profile_id = ? AND close_date BETWEEN ? AND ? GROUP BY close_date",
-        (profile_id, today.isoformat(), end.isoformat())).fetchall())
+    per_day = dict(
+        conn.execute(
+            "SELECT close_date, count(*) FROM opportunities INDEXED BY ix_opp_profile_close_date "
+            "WHERE profile_id = ? AND close_date BETWEEN ? AND ? GROUP BY close_date",
+            (profile_id, today.isoformat(), end.isoformat()),
+        ).fetchall()
+    )
     amounts = []
     bounds = [low for low, _label in AMOUNT_BUCKETS] + [None]
     for low, high in zip(bounds, bounds[1:]):

@@ -55,8 +55,13 @@ def _roll_back(conn: sqlite3.Connection) -> None:
 class Database:
     """Owns the connections to one database file. Create with `await Database.open(path)`."""
 
-    def __init__(self, path: Path, reader: aiosqlite.Connection, background: aiosqlite.Connection,
-                 writer: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        path: Path,
+        reader: aiosqlite.Connection,
+        background: aiosqlite.Connection,
+        writer: aiosqlite.Connection,
+    ) -> None:
         self.path = path
         self._reader = reader
         self._background = background
@@ -86,8 +91,11 @@ class Database:
     @staticmethod
     async def _connect(path: Path, role: str) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
-        pragmas = [*_COMMON_PRAGMAS, f"PRAGMA cache_size = -{_CACHE_KIB[role]}",
-                   f"PRAGMA temp_store = {_TEMP_STORE[role]}"]
+        pragmas = [
+            *_COMMON_PRAGMAS,
+            f"PRAGMA cache_size = -{_CACHE_KIB[role]}",
+            f"PRAGMA temp_store = {_TEMP_STORE[role]}",
+        ]
         if role == "writer":
             pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
         else:
@@ -139,6 +147,7 @@ class Database:
         All writes go through here, one at a time (the lock), so imports and workflows can
         write while the views keep reading from their own WAL snapshot.
         """
+
         def transaction(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -159,6 +168,7 @@ class Database:
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
         """executemany in one transaction; returns the number of rows changed."""
+
         def run(conn: sqlite3.Connection) -> int:
             before = conn.total_changes
             conn.executemany(sql, rows)

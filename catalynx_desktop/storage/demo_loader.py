@@ -43,16 +43,30 @@ def _insert_profile(conn: sqlite3.Connection, profile: Profile) -> int:
     cursor = conn.execute(
         "INSERT INTO profiles (name, ein, ntee_code, target_ntee_codes, focus_areas, keywords, states, "
         "nationwide, min_amount, max_amount, annual_revenue, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (profile.name, profile.ein, profile.ntee_code, json.dumps(list(profile.target_ntee_codes)),
-         json.dumps(list(profile.focus_areas)), json.dumps(list(profile.keywords)),
-         json.dumps(list(profile.states)), int(profile.nationwide), profile.min_amount,
-         profile.max_amount, profile.annual_revenue, profile.status.value),
+        (
+            profile.name,
+            profile.ein,
+            profile.ntee_code,
+            json.dumps(list(profile.target_ntee_codes)),
+            json.dumps(list(profile.focus_areas)),
+            json.dumps(list(profile.keywords)),
+            json.dumps(list(profile.states)),
+            int(profile.nationwide),
+            profile.min_amount,
+            profile.max_amount,
+            profile.annual_revenue,
+            profile.status.value,
+        ),
     )
     return int(cursor.lastrowid or 0)
 
 
-def load_demo(conn: sqlite3.Connection, plan: DemoPlan, progress: ProgressCallback | None = None,
-              should_stop: Callable[[], bool] = lambda: False) -> DemoResult:
+def load_demo(
+    conn: sqlite3.Connection,
+    plan: DemoPlan,
+    progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> DemoResult:
     """Insert demo data. The caller owns the transaction (Database.write or an explicit BEGIN)."""
     generator = DemoGenerator(plan)
     profiles = [replace(profile, id=_insert_profile(conn, profile)) for profile in generator.profiles()]
@@ -65,9 +79,11 @@ def load_demo(conn: sqlite3.Connection, plan: DemoPlan, progress: ProgressCallba
             conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
     funder_sql = _insert_sql("source_records", ("id", *FUNDER_COLUMNS))
     opportunity_sql = _insert_sql("opportunities", OPPORTUNITY_COLUMNS)
-    history_sql = ("INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
-                   "SELECT id, 'discover', stage, 'demo data', 'demo' FROM opportunities "
-                   "WHERE id > ? AND stage != 'discover'")
+    history_sql = (
+        "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
+        "SELECT id, 'discover', stage, 'demo data', 'demo' FROM opportunities "
+        "WHERE id > ? AND stage != 'discover'"
+    )
     funders = written = 0
     for funder_rows, opportunity_rows in generator.batches(first_funder_id, profiles):
         if should_stop():

@@ -50,11 +50,29 @@ RESCORE_CHUNK_SQL = f"""
 
 # The columns an upsert row carries, in this order (workers build rows in this shape).
 UPSERT_COLUMNS: tuple[str, ...] = (
-    "profile_id", "source_record_id", "source", "source_id", "title", "funder_name", "state",
-    "score", "score_breakdown", "amount", "close_date", "discovered_at",
+    "profile_id",
+    "source_record_id",
+    "source",
+    "source_id",
+    "title",
+    "funder_name",
+    "state",
+    "score",
+    "score_breakdown",
+    "amount",
+    "close_date",
+    "discovered_at",
 )
-_UPDATABLE = ("source_record_id", "title", "funder_name", "state", "score", "score_breakdown", "amount",
-              "close_date")
+_UPDATABLE = (
+    "source_record_id",
+    "title",
+    "funder_name",
+    "state",
+    "score",
+    "score_breakdown",
+    "amount",
+    "close_date",
+)
 UPSERT_SQL = f"""
     INSERT INTO opportunities ({", ".join(UPSERT_COLUMNS)})
     VALUES ({", ".join("?" for _ in UPSERT_COLUMNS)})
@@ -80,8 +98,9 @@ class UpsertResult:
 
 def open_worker_reader(path: str | Path) -> sqlite3.Connection:
     """A read-only connection for a scoring worker process (WAL: reads never block the writer)."""
-    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+    )
     conn.execute("PRAGMA query_only = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA cache_size = -16000")
@@ -99,27 +118,32 @@ def source_record_chunks(conn: sqlite3.Connection, chunk_size: int) -> tuple[int
     first, last, total = row
     lo = first
     while lo is not None:
-        hi_row = conn.execute("SELECT id FROM source_records WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?",
-                              (lo, chunk_size - 1)).fetchone()
+        hi_row = conn.execute(
+            "SELECT id FROM source_records WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?", (lo, chunk_size - 1)
+        ).fetchone()
         hi = hi_row[0] if hi_row else last
         bounds.append((lo, hi))
-        next_row = conn.execute("SELECT id FROM source_records WHERE id > ? ORDER BY id LIMIT 1",
-                                (hi,)).fetchone()
+        next_row = conn.execute(
+            "SELECT id FROM source_records WHERE id > ? ORDER BY id LIMIT 1", (hi,)
+        ).fetchone()
         lo = next_row[0] if next_row else None
     return int(total), bounds
 
 
-def opportunity_chunks(conn: sqlite3.Connection, profile_id: int,
-                       chunk_size: int) -> tuple[int, list[tuple[int, int]]]:
+def opportunity_chunks(
+    conn: sqlite3.Connection, profile_id: int, chunk_size: int
+) -> tuple[int, list[tuple[int, int]]]:
     """(number of the profile's opportunities, id ranges of ~chunk_size of them each)."""
-    ids = sorted(r[0] for r in conn.execute("SELECT id FROM opportunities WHERE profile_id = ?",
-                                            (profile_id,)))
+    ids = sorted(
+        r[0] for r in conn.execute("SELECT id FROM opportunities WHERE profile_id = ?", (profile_id,))
+    )
     bounds = [(ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)]
     return len(ids), bounds
 
 
-def read_discovery_chunk(conn: sqlite3.Connection, profile_id: int, lo: int,
-                         hi: int) -> list[tuple[Any, ...]]:
+def read_discovery_chunk(
+    conn: sqlite3.Connection, profile_id: int, lo: int, hi: int
+) -> list[tuple[Any, ...]]:
     return conn.execute(DISCOVERY_CHUNK_SQL, (profile_id, lo, hi)).fetchall()
 
 
@@ -140,7 +164,8 @@ def upsert_opportunities(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]
     created = conn.execute(
         "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
         "SELECT id, NULL, ?, ?, ? FROM opportunities WHERE id > ?",
-        (Stage.DISCOVER.value, DISCOVERED_REASON, DISCOVERED_BY, max_before)).rowcount
+        (Stage.DISCOVER.value, DISCOVERED_REASON, DISCOVERED_BY, max_before),
+    ).rowcount
     if created:
         # profile_stage_counts has no insert trigger (it slowed bulk inserts ~5x, see schema_v1);
         # every new row is in stage 'discover' of this batch's profile(s), so add them directly:
@@ -149,7 +174,8 @@ def upsert_opportunities(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]
             "INSERT INTO profile_stage_counts (profile_id, stage, n) "
             "SELECT profile_id, ?, count(*) FROM opportunities WHERE id > ? GROUP BY profile_id "
             "ON CONFLICT (profile_id, stage) DO UPDATE SET n = n + excluded.n",
-            (Stage.DISCOVER.value, max_before))
+            (Stage.DISCOVER.value, max_before),
+        )
     updated = max(0, changed - created)
     return UpsertResult(created, updated, len(rows) - created - updated)
 

@@ -60,16 +60,22 @@ def _folder(path: Path) -> Path:
 
 # What the user reads for each environment problem: what happened, that nothing saved was lost
 # where that is true, and what to do. {path} is the file, {dir} the data directory.
-DISK_FULL = ("The disk holding the data directory {dir} is full: the last change could not be saved. "
-             "Nothing saved before it was lost. Free some space on that disk (or move the data "
-             "directory and open it with --data-dir), then try again.")
-READ_ONLY = ("The data directory {dir} is not writable, so {path} cannot be changed. Check the folder's "
-             "permissions (or that its disk is not mounted read-only), or choose another data directory "
-             "with --data-dir.")
+DISK_FULL = (
+    "The disk holding the data directory {dir} is full: the last change could not be saved. "
+    "Nothing saved before it was lost. Free some space on that disk (or move the data "
+    "directory and open it with --data-dir), then try again."
+)
+READ_ONLY = (
+    "The data directory {dir} is not writable, so {path} cannot be changed. Check the folder's "
+    "permissions (or that its disk is not mounted read-only), or choose another data directory "
+    "with --data-dir."
+)
 _IO_ERROR = "The disk holding {path} reported an I/O error. Check the drive and try again."
 _LOCKED = "The database {path} is busy in another program. Close it and try again."
-_CANT_OPEN = ("The database {path} cannot be opened. Check that the folder {dir} exists and is writable, "
-              "or choose another data directory with --data-dir.")
+_CANT_OPEN = (
+    "The database {path} cannot be opened. Check that the folder {dir} exists and is writable, "
+    "or choose another data directory with --data-dir."
+)
 _NOT_A_DB = "The file {path} is not a Catalynx database or is damaged."
 _MALFORMED = "The database {path} is damaged. Restore a backup (catalynx-desktop restore)."
 
@@ -151,14 +157,19 @@ def classify(error: BaseException, path: Path | None = None) -> StorageError:
         template = _BY_ERRNO.get(error.errno or 0)
         if template is not None:
             return StorageError(_advice(template, path, file), ErrorKind.ENVIRONMENT, path or file)
-        return StorageError(f"{file or path or 'The data directory'}: {error.strerror or error}",
-                            ErrorKind.ENVIRONMENT, path or file)
+        return StorageError(
+            f"{file or path or 'The data directory'}: {error.strerror or error}",
+            ErrorKind.ENVIRONMENT,
+            path or file,
+        )
     if isinstance(error, sqlite3.Error):
         code = _primary_code(error)
         template = _BY_CODE.get(code) if code is not None else None
         if template is None:
             message = str(error).lower()
-            template = next((advice for fragment, advice in _ENVIRONMENT_PATTERNS if fragment in message), None)
+            template = next(
+                (advice for fragment, advice in _ENVIRONMENT_PATTERNS if fragment in message), None
+            )
         if template is _IO_ERROR and _disk_is_full(path):
             template = DISK_FULL
         if template is not None:

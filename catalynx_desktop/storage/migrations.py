@@ -28,8 +28,9 @@ class Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "profiles, source records, opportunities, stage history, workflow runs",
-              schema_v1.STATEMENTS),
+    Migration(
+        1, "profiles, source records, opportunities, stage history, workflow runs", schema_v1.STATEMENTS
+    ),
     Migration(2, "data version for caches", schema_v2.STATEMENTS),
     Migration(3, "full-text search over source records", schema_v3.STATEMENTS),
 )
@@ -48,8 +49,9 @@ def read_user_version(conn: sqlite3.Connection, path: Path) -> int:
         raise
 
 
-def migrate(path: Path, backups_dir: Path, *, keep_backups: int = 5,
-            migrations: Sequence[Migration] = MIGRATIONS) -> int:
+def migrate(
+    path: Path, backups_dir: Path, *, keep_backups: int = 5, migrations: Sequence[Migration] = MIGRATIONS
+) -> int:
     """Bring the database at `path` to the latest version. Returns the version it was at.
 
     Refuses (without writing) a database that is newer than this app or that is not a

@@ -27,8 +27,20 @@ from catalynx_desktop.storage.record_search import fts_query
 
 # Row fields, in order; the names are column names of `opportunities` (a fixed whitelist).
 EXPORT_FIELDS: tuple[str, ...] = (
-    "title", "funder_name", "stage", "score", "amount", "close_date", "discovered_at", "state",
-    "source", "source_id", "rating", "priority", "tags", "notes",
+    "title",
+    "funder_name",
+    "stage",
+    "score",
+    "amount",
+    "close_date",
+    "discovered_at",
+    "state",
+    "source",
+    "source_id",
+    "rating",
+    "priority",
+    "tags",
+    "notes",
 )
 _SELECT = ", ".join(EXPORT_FIELDS)
 CHUNK_ROWS = 5000  # rows per background-reader hop (~10-20 ms of SQLite work)
@@ -56,12 +68,15 @@ def count_view(conn: sqlite3.Connection, compiled: CompiledQuery) -> int:
     return int(conn.execute(sql, compiled.params).fetchone()[0])
 
 
-def read_view_chunk(conn: sqlite3.Connection, compiled: CompiledQuery, after: tuple | None,
-                    limit: int = CHUNK_ROWS) -> tuple[list[tuple], tuple | None]:
+def read_view_chunk(
+    conn: sqlite3.Connection, compiled: CompiledQuery, after: tuple | None, limit: int = CHUNK_ROWS
+) -> tuple[list[tuple], tuple | None]:
     """Up to `limit` rows strictly after key `after` (None: from the start), and the key of the
     last row returned (None when the view is exhausted)."""
-    sql = (f"SELECT {_SELECT}, {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
-           f"WHERE {compiled.where}")
+    sql = (
+        f"SELECT {_SELECT}, {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
+        f"WHERE {compiled.where}"
+    )
     params: tuple = compiled.params
     if after is not None:
         sql += f" AND {compiled.after_condition(True)}"
@@ -78,9 +93,11 @@ def order_ids(conn: sqlite3.Connection, ids: Sequence[int], compiled: CompiledQu
     """(sort value, id) of those ids that exist (order is the caller's business)."""
     found: list[tuple] = []
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
-        part = ids[start:start + _IDS_PER_STATEMENT]
-        found += conn.execute(f"SELECT {compiled.column}, id FROM opportunities WHERE id IN "
-                              f"({', '.join('?' * len(part))})", tuple(part)).fetchall()
+        part = ids[start : start + _IDS_PER_STATEMENT]
+        found += conn.execute(
+            f"SELECT {compiled.column}, id FROM opportunities WHERE id IN ({', '.join('?' * len(part))})",
+            tuple(part),
+        ).fetchall()
     return found
 
 
@@ -88,9 +105,10 @@ def read_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple]:
     """Rows of these ids in the order given (missing ids are left out)."""
     by_id: dict[int, tuple] = {}
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
-        part = ids[start:start + _IDS_PER_STATEMENT]
-        for values in conn.execute(f"SELECT id, {_SELECT} FROM opportunities WHERE id IN "
-                                   f"({', '.join('?' * len(part))})", tuple(part)):
+        part = ids[start : start + _IDS_PER_STATEMENT]
+        for values in conn.execute(
+            f"SELECT id, {_SELECT} FROM opportunities WHERE id IN ({', '.join('?' * len(part))})", tuple(part)
+        ):
             by_id[values[0]] = values[1:]
     return [by_id[i] for i in ids if i in by_id]
 
@@ -117,8 +135,9 @@ class ViewExport:
         after: tuple | None = None
         while True:
             key = after
-            rows, after = await self._db.read(lambda conn: read_view_chunk(conn, compiled, key, limit),
-                                              background=True)
+            rows, after = await self._db.read(
+                lambda conn: read_view_chunk(conn, compiled, key, limit), background=True
+            )
             if rows:
                 yield rows
             if after is None or len(rows) < limit:
@@ -147,9 +166,10 @@ class SelectionExport:
         compiled = compile_query(query)
         keys: list[tuple] = []
         for start in range(0, len(ids), _KEY_IDS_PER_HOP):
-            part = ids[start:start + _KEY_IDS_PER_HOP]
-            keys += await self._db.read(lambda conn, part=part: order_ids(conn, part, compiled),
-                                        background=True)
+            part = ids[start : start + _KEY_IDS_PER_HOP]
+            keys += await self._db.read(
+                lambda conn, part=part: order_ids(conn, part, compiled), background=True
+            )
         # (value, id) in the same direction for both parts, as CompiledQuery.order_by does.
         keys.sort(reverse=compiled.descending)
         self._ordered = [k[1] for k in keys]
@@ -162,7 +182,7 @@ class SelectionExport:
             await self.count()
         ordered = self._ordered or []
         for start in range(0, len(ordered), self._chunk_rows):
-            part = ordered[start:start + self._chunk_rows]
+            part = ordered[start : start + self._chunk_rows]
             rows = await self._db.read(lambda conn, part=part: read_ids(conn, part), background=True)
             self.missing += len(part) - len(rows)
             if rows:
@@ -184,8 +204,9 @@ class SearchViewExport(SelectionExport):
         return self.total
 
 
-def export_stream(db: Database, source: OpportunityQuery | ExportSelection | Sequence[int],
-                  chunk_rows: int = CHUNK_ROWS) -> ViewExport | SelectionExport:
+def export_stream(
+    db: Database, source: OpportunityQuery | ExportSelection | Sequence[int], chunk_rows: int = CHUNK_ROWS
+) -> ViewExport | SelectionExport:
     """The stream for a view (OpportunityQuery), a selection, or plain ids (kept in their order)."""
     if isinstance(source, OpportunityQuery) and (fts_query(source.search) or not source.filters.is_empty()):
         return SearchViewExport(db, source, chunk_rows)

@@ -27,8 +27,9 @@ SORT_COLUMNS: dict[SortKey, str] = {
 }
 STAGE_RANK: dict[Stage, int] = {stage: rank for rank, stage in enumerate(PIPELINE)}
 
-ROW_COLUMNS = ("id, profile_id, title, funder_name, stage, score, amount, close_date, discovered_at, "
-               "state, source")
+ROW_COLUMNS = (
+    "id, profile_id, title, funder_name, stage, score, amount, close_date, discovered_at, state, source"
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,13 @@ def count_rows(conn: sqlite3.Connection, query: OpportunityQuery) -> int:
     return int(conn.execute(sql, params).fetchone()[0])
 
 
-def sample_keys(conn: sqlite3.Connection, compiled: CompiledQuery, start_after: tuple[int, Key] | None,
-                every: int, max_steps: int) -> list[tuple[int, Key]]:
+def sample_keys(
+    conn: sqlite3.Connection,
+    compiled: CompiledQuery,
+    start_after: tuple[int, Key] | None,
+    every: int,
+    max_steps: int,
+) -> list[tuple[int, Key]]:
     """Keys at every `every`-th position, continuing after (position, key); at most max_steps.
 
     Each step is one short covering-index read, so building a full position map of 1M rows
@@ -124,15 +130,18 @@ def sample_keys(conn: sqlite3.Connection, compiled: CompiledQuery, start_after: 
     base = f"FROM opportunities INDEXED BY {compiled.index} WHERE {compiled.where}"
     found: list[tuple[int, Key]] = []
     if start_after is None:
-        first = conn.execute(f"SELECT {compiled.column}, id {base} ORDER BY {order} LIMIT 1",
-                             compiled.params).fetchone()
+        first = conn.execute(
+            f"SELECT {compiled.column}, id {base} ORDER BY {order} LIMIT 1", compiled.params
+        ).fetchone()
         if first is None:
             return found
         start_after = (0, (first[0], first[1]))
         found.append(start_after)
     position, key = start_after
-    sql = (f"SELECT {compiled.column}, id {base} AND {compiled.after_condition(True)} "
-           f"ORDER BY {order} LIMIT 1 OFFSET ?")
+    sql = (
+        f"SELECT {compiled.column}, id {base} AND {compiled.after_condition(True)} "
+        f"ORDER BY {order} LIMIT 1 OFFSET ?"
+    )
     for _ in range(max_steps):
         row = conn.execute(sql, (*compiled.params, key[0], key[1], every - 1)).fetchone()
         if row is None:

@@ -38,7 +38,7 @@ _IDS_PER_STATEMENT = 900
 
 
 def _chunks(ids: Sequence[int], size: int = _IDS_PER_STATEMENT) -> list[Sequence[int]]:
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 class OpportunityResult:
@@ -78,8 +78,9 @@ class OpportunityResult:
     def known_positions(self) -> int:
         return len(self._keys)
 
-    async def build_position_map(self, every: int, is_stale: Callable[[], bool],
-                                 steps_per_hop: int = 64) -> None:
+    async def build_position_map(
+        self, every: int, is_stale: Callable[[], bool], steps_per_hop: int = 64
+    ) -> None:
         """Sample the key at every `every`-th row on the background reader so that a jump
         anywhere (scroll-bar drag, End) is a short keyset read. Stops when the result is stale.
 
@@ -110,8 +111,9 @@ class StageMove:
     profile_ids: frozenset[int]
 
 
-def _move_stage_sync(conn: sqlite3.Connection, ids: Sequence[int], to_stage: Stage, reason: str,
-                     moved_by: str) -> StageMove:
+def _move_stage_sync(
+    conn: sqlite3.Connection, ids: Sequence[int], to_stage: Stage, reason: str, moved_by: str
+) -> StageMove:
     moved: list[tuple[int, Stage]] = []
     profiles: set[int] = set()
     for chunk in _chunks(ids):
@@ -139,31 +141,60 @@ def _move_stage_sync(conn: sqlite3.Connection, ids: Sequence[int], to_stage: Sta
 
 
 # Funder / federal-record fields the details pane shows, in display order.
-RECORD_FIELDS = ("kind", "name", "funder_name", "opportunity_number", "ein", "city", "state", "country",
-                 "ntee_code", "subsection", "foundation_code", "award_floor", "award_ceiling",
-                 "total_funding", "assets", "income", "revenue", "post_date", "close_date", "status",
-                 "eligible_applicants", "cfda_numbers", "category", "description")
+RECORD_FIELDS = (
+    "kind",
+    "name",
+    "funder_name",
+    "opportunity_number",
+    "ein",
+    "city",
+    "state",
+    "country",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "revenue",
+    "post_date",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "cfda_numbers",
+    "category",
+    "description",
+)
 
 
 def _history_sync(conn: sqlite3.Connection, opportunity_id: int) -> tuple[StageChange, ...]:
     return tuple(
         StageChange(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4])
-        for r in conn.execute("SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
-                              "WHERE opportunity_id = ? ORDER BY id", (opportunity_id,)))
+        for r in conn.execute(
+            "SELECT from_stage, to_stage, reason, moved_by, moved_at FROM stage_history "
+            "WHERE opportunity_id = ? ORDER BY id",
+            (opportunity_id,),
+        )
+    )
 
 
 def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityDetails | None:
     values = conn.execute(
         f"SELECT {ROW_COLUMNS}, score_breakdown, notes, rating, priority, tags, source_id, source_record_id "
-        "FROM opportunities WHERE id = ?", (opportunity_id,)).fetchone()
+        "FROM opportunities WHERE id = ?",
+        (opportunity_id,),
+    ).fetchone()
     if values is None:
         return None
     row = row_from_values(values)
     breakdown, notes, rating, priority, tags, source_id, record_id = values[11:]
     record: dict[str, object] = {}
     if record_id is not None:
-        found = conn.execute(f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?",
-                             (record_id,)).fetchone()
+        found = conn.execute(
+            f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?", (record_id,)
+        ).fetchone()
         if found is not None:
             record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
     history = _history_sync(conn, opportunity_id)
@@ -175,8 +206,9 @@ class OpportunityRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def open(self, query: OpportunityQuery,
-                   first_page: int) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
+    async def open(
+        self, query: OpportunityQuery, first_page: int
+    ) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
         check_query(query)  # InvalidQuery (ValueError) before anything reads it
         if fts_query(query.search) or not query.filters.is_empty():
@@ -184,8 +216,9 @@ class OpportunityRepository:
         result, rows, _keys, _version = await self.open_versioned(query, first_page)
         return result, rows
 
-    async def open_versioned(self, query: OpportunityQuery,
-                             first_page: int) -> tuple[OpportunityResult, list[OpportunityRow], list[Key], int]:
+    async def open_versioned(
+        self, query: OpportunityQuery, first_page: int
+    ) -> tuple[OpportunityResult, list[OpportunityRow], list[Key], int]:
         """Like open(), plus the first page's keys and the data version they were read at (same
         read transaction), so the page can be cached and reused while the version holds."""
         compiled = compile_query(query)
@@ -203,17 +236,21 @@ class OpportunityRepository:
         result = OpportunityResult(self._db, query, compiled, total)
         return result, result._remember(0, page), page.keys, version
 
-    def from_snapshot(self, query: OpportunityQuery, total: int, rows: list[OpportunityRow],
-                      keys: list[Key]) -> tuple[OpportunityResult, list[OpportunityRow]]:
+    def from_snapshot(
+        self, query: OpportunityQuery, total: int, rows: list[OpportunityRow], keys: list[Key]
+    ) -> tuple[OpportunityResult, list[OpportunityRow]]:
         """A result whose count and first page come from a cached snapshot of the same data version."""
         result = OpportunityResult(self._db, query, compile_query(query), total)
         return result, result._remember(0, PageRows(rows, keys))
 
-    async def move_stage(self, ids: Sequence[int], to_stage: Stage, reason: str = "",
-                         moved_by: str = "") -> StageMove:
+    async def move_stage(
+        self, ids: Sequence[int], to_stage: Stage, reason: str = "", moved_by: str = ""
+    ) -> StageMove:
         """Move opportunities to a stage in one transaction, recording who, when and why."""
         ids = list(dict.fromkeys(int(i) for i in ids))
-        return await self._db.write(lambda conn: _move_stage_sync(conn, ids, Stage(to_stage), reason, moved_by))
+        return await self._db.write(
+            lambda conn: _move_stage_sync(conn, ids, Stage(to_stage), reason, moved_by)
+        )
 
     async def stage_history(self, opportunity_id: int) -> list[StageChange]:
         return list(await self._db.read(lambda conn: _history_sync(conn, opportunity_id)))
@@ -230,7 +267,13 @@ class OpportunityRepository:
             changed = conn.execute(
                 "UPDATE opportunities SET notes = ?, rating = ?, priority = ?, tags = ?, "
                 "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-                (clean.notes, clean.rating, clean.priority.value, json.dumps(list(clean.tags)), opportunity_id),
+                (
+                    clean.notes,
+                    clean.rating,
+                    clean.priority.value,
+                    json.dumps(list(clean.tags)),
+                    opportunity_id,
+                ),
             ).rowcount
             details = _details_sync(conn, opportunity_id) if changed else None
             if details is None:
@@ -258,12 +301,14 @@ class OpportunityRepository:
 
     async def rows_by_id(self, ids: Sequence[int]) -> dict[int, OpportunityRow]:
         """Current values of specific rows (to refresh only what a write changed)."""
+
         def read(conn: sqlite3.Connection) -> dict[int, OpportunityRow]:
             found: dict[int, OpportunityRow] = {}
             for chunk in _chunks(list(ids)):
                 marks = ",".join("?" * len(chunk))
-                for values in conn.execute(f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})",
-                                           tuple(chunk)):
+                for values in conn.execute(
+                    f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})", tuple(chunk)
+                ):
                     found[values[0]] = row_from_values(values)
             return found
 

@@ -130,7 +130,7 @@ def _ids_from_hex(text: str | None) -> array:
     ints made and freed by the hundred thousand left ~20 MB in the allocator after a search."""
     ids = array("q")
     for start in range(0, len(text or ""), _CONVERT_CHARS):
-        ids.frombytes(bytes.fromhex(text[start:start + _CONVERT_CHARS]))  # type: ignore[index]
+        ids.frombytes(bytes.fromhex(text[start : start + _CONVERT_CHARS]))  # type: ignore[index]
     if sys.byteorder == "little":
         ids.byteswap()
     return ids
@@ -154,12 +154,17 @@ def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date 
 
 
 def _text_matches(conn: sqlite3.Connection, text: str, cap: int) -> int:
-    return int(conn.execute("SELECT count(*) FROM (SELECT 1 FROM record_search WHERE record_search MATCH ? "
-                            "LIMIT ?)", (text, cap)).fetchone()[0])
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM record_search WHERE record_search MATCH ? LIMIT ?)",
+            (text, cap),
+        ).fetchone()[0]
+    )
 
 
-def _unless_interrupted(conn: sqlite3.Connection, should_stop: Callable[[], bool],
-                        read: Callable[[], T]) -> T | None:
+def _unless_interrupted(
+    conn: sqlite3.Connection, should_stop: Callable[[], bool], read: Callable[[], T]
+) -> T | None:
     """`read()`, or None when `should_stop()` turned true meanwhile (SQLite asks it every few
     thousand steps and then interrupts the statement)."""
     conn.set_progress_handler(should_stop, _CHECK_EVERY)
@@ -173,8 +178,13 @@ def _unless_interrupted(conn: sqlite3.Connection, should_stop: Callable[[], bool
         conn.set_progress_handler(None, 0)
 
 
-def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: int,
-                     today: date | None = None, budget_s: float | None = None) -> list[OpportunityRow] | None:
+def probe_first_page(
+    conn: sqlite3.Connection,
+    query: OpportunityQuery,
+    limit: int,
+    today: date | None = None,
+    budget_s: float | None = None,
+) -> list[OpportunityRow] | None:
     """The first `limit` rows of a searched/filtered view by walking its sort index, or None
     when that would not be quick (rare matches: collect them exactly instead)."""
     match = _match(query, today)
@@ -190,11 +200,14 @@ def probe_first_page(conn: sqlite3.Connection, query: OpportunityQuery, limit: i
     if budget_s is None:
         budget_s = TEXT_PROBE_BUDGET_S if match.text else PROBE_BUDGET_S
     compiled = compile_query(query)
-    sql = (f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {compiled.index}{match.joins} "
-           f"WHERE {' AND '.join(where)} ORDER BY {_order(compiled)} LIMIT ?")
+    sql = (
+        f"SELECT {_PREFIXED_ROW_COLUMNS} FROM opportunities AS o INDEXED BY {compiled.index}{match.joins} "
+        f"WHERE {' AND '.join(where)} ORDER BY {_order(compiled)} LIMIT ?"
+    )
     deadline = time.perf_counter() + budget_s
-    values = _unless_interrupted(conn, lambda: time.perf_counter() > deadline,
-                                 lambda: conn.execute(sql, (*params, limit)).fetchall())
+    values = _unless_interrupted(
+        conn, lambda: time.perf_counter() > deadline, lambda: conn.execute(sql, (*params, limit)).fetchall()
+    )
     if values is None or len(values) < limit:
         return None  # too slow, or the whole result is this short: the exact path is as cheap
     return [row_from_values(v) for v in values]
@@ -206,8 +219,10 @@ def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[Oppor
     if not wanted:
         return []
     marks = ",".join("?" * len(wanted))
-    found = {values[0]: row_from_values(values)
-             for values in conn.execute(f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})", wanted)}
+    found = {
+        values[0]: row_from_values(values)
+        for values in conn.execute(f"SELECT {ROW_COLUMNS} FROM opportunities WHERE id IN ({marks})", wanted)
+    }
     return [found[i] for i in wanted if i in found]
 
 
@@ -218,8 +233,13 @@ class SearchResult:
     False and `total` is their number until complete() has collected every match.
     """
 
-    def __init__(self, db: Database, query: OpportunityQuery, ids: array,
-                 first_rows: list[OpportunityRow] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        query: OpportunityQuery,
+        ids: array,
+        first_rows: list[OpportunityRow] | None = None,
+    ) -> None:
         self._db = db
         self.query = query
         self._ids = ids
@@ -233,8 +253,8 @@ class SearchResult:
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]:
         if self._first_rows is not None:
-            return self._first_rows[start:start + limit]
-        chunk = self._ids[start:start + limit]
+            return self._first_rows[start : start + limit]
+        chunk = self._ids[start : start + limit]
         return await self._db.read(lambda conn: rows_for_ids(conn, chunk)) if len(chunk) else []
 
     async def complete(self, is_stale: Callable[[], bool]) -> bool:
@@ -253,13 +273,15 @@ class SearchResult:
             return False
         shown = self._ids
         self._ids, self._first_rows, self.total = ids, None, len(ids)
-        return ids[:len(shown)] == shown
+        return ids[: len(shown)] == shown
 
     async def build_position_map(self, every: int, is_stale: Callable[[], bool]) -> None:
         return None  # every position is already known
 
 
-async def open_search(db: Database, query: OpportunityQuery, first_page: int) -> tuple[SearchResult, list[OpportunityRow]]:
+async def open_search(
+    db: Database, query: OpportunityQuery, first_page: int
+) -> tuple[SearchResult, list[OpportunityRow]]:
     def read(conn: sqlite3.Connection) -> tuple[SearchResult, list[OpportunityRow]]:
         # One hop: the first page is read with the matches, not after them.
         probed = probe_first_page(conn, query, first_page)

@@ -103,7 +103,7 @@ class ProfileRepository:
         rows = await self._db.fetch_all(
             "SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)
         )
-        counts = {stage: 0 for stage in PIPELINE}
+        counts = dict.fromkeys(PIPELINE, 0)
         counts.update({Stage(stage): n for stage, n in rows})
         return counts
 

@@ -29,8 +29,11 @@ def check_query(query: Any) -> OpportunityQuery:
     """Return `query` if it is safe and meaningful to run, else raise InvalidQuery."""
     if not isinstance(query, OpportunityQuery):
         raise InvalidQuery(f"not an opportunity query: {type(query).__name__}")
-    if isinstance(query.profile_id, bool) or not isinstance(query.profile_id, int) \
-            or not -_INT64 <= query.profile_id <= _INT64:
+    if (
+        isinstance(query.profile_id, bool)
+        or not isinstance(query.profile_id, int)
+        or not -_INT64 <= query.profile_id <= _INT64
+    ):
         raise InvalidQuery(f"profile {query.profile_id!r} is not a profile id")
     if query.stage is not None and not (isinstance(query.stage, str) and query.stage in _STAGES):
         raise InvalidQuery(f"there is no stage {query.stage!r}")
@@ -60,11 +63,16 @@ def _check_filters(filters: Any) -> None:
         raise InvalidQuery(f"'Closes within' must be a number of days from 0 to {MAX_DAYS:,}, not {days!r}")
     for name, label in (("min_score", "Score from"), ("max_score", "Score up to")):
         value = getattr(filters, name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, Real)
-                                  or not math.isfinite(value)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value)
+        ):
             raise InvalidQuery(f"{label} must be a number, not {value!r}")
-    for name, label in (("states", "states"), ("sources", "sources"), ("ntee_groups", "NTEE groups"),
-                        ("priorities", "priorities")):
+    for name, label in (
+        ("states", "states"),
+        ("sources", "sources"),
+        ("ntee_groups", "NTEE groups"),
+        ("priorities", "priorities"),
+    ):
         values = getattr(filters, name)
         if not isinstance(values, tuple | list) or not all(_is_text(v) for v in values):
             raise InvalidQuery(f"the {label} filter must be a list of names, not {values!r}")

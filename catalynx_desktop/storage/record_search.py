@@ -20,17 +20,23 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def index_records(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """(Re)index these source records: their current text replaces what the index had."""
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
-        chunk = tuple(ids[start:start + _IDS_PER_STATEMENT])
+        chunk = tuple(ids[start : start + _IDS_PER_STATEMENT])
         marks = ",".join("?" * len(chunk))
         conn.execute(f"DELETE FROM record_search WHERE rowid IN ({marks})", chunk)
-        conn.execute(f"INSERT INTO record_search (rowid, {_COLUMNS}) SELECT id, {_COLUMNS} FROM source_records "
-                     f"WHERE id IN ({marks})", chunk)
+        conn.execute(
+            f"INSERT INTO record_search (rowid, {_COLUMNS}) SELECT id, {_COLUMNS} FROM source_records "
+            f"WHERE id IN ({marks})",
+            chunk,
+        )
 
 
 def index_records_after(conn: sqlite3.Connection, last_id: int) -> None:
     """Index records appended after `last_id` (bulk loads that only insert)."""
-    conn.execute(f"INSERT INTO record_search (rowid, {_COLUMNS}) SELECT id, {_COLUMNS} FROM source_records "
-                 "WHERE id > ?", (last_id,))
+    conn.execute(
+        f"INSERT INTO record_search (rowid, {_COLUMNS}) SELECT id, {_COLUMNS} FROM source_records "
+        "WHERE id > ?",
+        (last_id,),
+    )
 
 
 def fts_query(text: str) -> str:

@@ -25,9 +25,7 @@ SORTABLE_COLUMNS: tuple[str, ...] = (
 def _sort_indexes() -> list[str]:
     statements = []
     for column in SORTABLE_COLUMNS:
-        statements.append(
-            f"CREATE INDEX ix_opp_profile_{column} ON opportunities(profile_id, {column}, id)"
-        )
+        statements.append(f"CREATE INDEX ix_opp_profile_{column} ON opportunities(profile_id, {column}, id)")
         if column != "stage_rank":
             statements.append(
                 f"CREATE INDEX ix_opp_profile_stage_{column} "

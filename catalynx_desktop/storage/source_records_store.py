@@ -18,15 +18,39 @@ from catalynx_desktop.storage.record_search import index_records, index_records_
 
 # Column order of a row tuple (see to_row). id and imported_at are left to the table.
 COLUMNS: tuple[str, ...] = (
-    "source", "source_id", "kind", "name", "funder_name", "ein", "city", "state", "country", "ntee_code",
-    "subsection", "foundation_code", "is_grant_maker", "award_floor", "award_ceiling", "total_funding",
-    "assets", "income", "revenue", "post_date", "close_date", "status", "eligible_applicants",
-    "cfda_numbers", "category", "opportunity_number", "description", "ruling_date", "extra",
+    "source",
+    "source_id",
+    "kind",
+    "name",
+    "funder_name",
+    "ein",
+    "city",
+    "state",
+    "country",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "is_grant_maker",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "revenue",
+    "post_date",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "cfda_numbers",
+    "category",
+    "opportunity_number",
+    "description",
+    "ruling_date",
+    "extra",
 )
 _UPDATED = [c for c in COLUMNS if c not in ("source", "source_id")]
 
-INSERT_SQL = (f"INSERT INTO source_records ({', '.join(COLUMNS)}) "
-              f"VALUES ({', '.join('?' * len(COLUMNS))})")
+INSERT_SQL = f"INSERT INTO source_records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 # Re-import updates in place. The WHERE makes an identical row a no-op (no write, not counted
 # as updated), so a monthly re-import reports how many organizations really changed.
@@ -35,8 +59,11 @@ UPSERT_SQL = (
     + " ON CONFLICT(source, source_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
     + ", imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-    + " WHERE (" + ", ".join(f"source_records.{c}" for c in _UPDATED) + ") IS NOT ("
-    + ", ".join(f"excluded.{c}" for c in _UPDATED) + ")"
+    + " WHERE ("
+    + ", ".join(f"source_records.{c}" for c in _UPDATED)
+    + ") IS NOT ("
+    + ", ".join(f"excluded.{c}" for c in _UPDATED)
+    + ")"
 )
 
 Row = tuple[Any, ...]
@@ -49,8 +76,9 @@ _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
 if _c_make_encoder is not None:
     # JSONEncoder.encode builds a new C encoder on every call, which was half the cost of a
     # BMF row's JSON; build it once (no circular-reference markers: extra holds plain data).
-    _c_encode = _c_make_encoder(None, _encoder.default, json.encoder.encode_basestring, None, ":", ",",
-                                False, False, True)
+    _c_encode = _c_make_encoder(
+        None, _encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+    )
 
     def _dumps(value: dict[str, Any]) -> str:
         return "".join(_c_encode(value, 0))
@@ -58,6 +86,7 @@ else:  # pragma: no cover - CPython always has the C encoder
 
     def _dumps(value: dict[str, Any]) -> str:
         return _encoder.encode(value)
+
 
 # Enum member -> its plain str value: sqlite3 binds exact str fastest and marshal (the parser
 # process's wire format) takes only exact str; a dict lookup beats the enum property.
@@ -69,13 +98,34 @@ def to_row(record: SourceRecord) -> Row:
     r = record
     values = _VALUES
     return (
-        values[r.source], r.source_id, values[r.kind], r.name, r.funder_name, r.ein, r.city, r.state, r.country,
-        r.ntee_code, r.subsection, r.foundation_code, 1 if r.is_grant_maker else 0, r.award_floor,
-        r.award_ceiling, r.total_funding, r.assets, r.income, r.revenue,
+        values[r.source],
+        r.source_id,
+        values[r.kind],
+        r.name,
+        r.funder_name,
+        r.ein,
+        r.city,
+        r.state,
+        r.country,
+        r.ntee_code,
+        r.subsection,
+        r.foundation_code,
+        1 if r.is_grant_maker else 0,
+        r.award_floor,
+        r.award_ceiling,
+        r.total_funding,
+        r.assets,
+        r.income,
+        r.revenue,
         r.post_date.isoformat() if r.post_date else None,
         r.close_date.isoformat() if r.close_date else None,
-        r.status, ",".join(r.eligible_applicants), ",".join(r.cfda_numbers), r.category,
-        r.opportunity_number, r.description, r.ruling_date,
+        r.status,
+        ",".join(r.eligible_applicants),
+        ",".join(r.cfda_numbers),
+        r.category,
+        r.opportunity_number,
+        r.description,
+        r.ruling_date,
         _dumps(r.extra) if r.extra else "{}",
     )
 
@@ -87,8 +137,9 @@ class UpsertCounts:
     unchanged: int = 0
 
     def __add__(self, other: UpsertCounts) -> UpsertCounts:
-        return UpsertCounts(self.inserted + other.inserted, self.updated + other.updated,
-                            self.unchanged + other.unchanged)
+        return UpsertCounts(
+            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
+        )
 
 
 def upsert_rows(conn: sqlite3.Connection, rows: Sequence[Row]) -> UpsertCounts:
@@ -106,7 +157,8 @@ def upsert_rows(conn: sqlite3.Connection, rows: Sequence[Row]) -> UpsertCounts:
     if not rows:
         return UpsertCounts()
     max_before, stamp = conn.execute(
-        "SELECT coalesce(max(id), 0), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM source_records").fetchone()
+        "SELECT coalesce(max(id), 0), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM source_records"
+    ).fetchone()
     cursor = conn.executemany(UPSERT_SQL, rows)
     written = cursor.rowcount
     inserted = conn.execute("SELECT count(*) FROM source_records WHERE id > ?", (max_before,)).fetchone()[0]
@@ -125,11 +177,16 @@ def _updated_ids(conn: sqlite3.Connection, rows: Sequence[Row], max_before: int,
     for source, source_ids in by_source.items():
         unique = sorted(set(source_ids))
         for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
+            chunk = unique[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            ids += [record_id for (record_id,) in conn.execute(
-                f"SELECT id FROM source_records WHERE source = ? AND source_id IN ({marks}) "
-                "AND id <= ? AND imported_at >= ?", (source, *chunk, max_before, stamp))]
+            ids += [
+                record_id
+                for (record_id,) in conn.execute(
+                    f"SELECT id FROM source_records WHERE source = ? AND source_id IN ({marks}) "
+                    "AND id <= ? AND imported_at >= ?",
+                    (source, *chunk, max_before, stamp),
+                )
+            ]
     return ids
 
 
@@ -140,13 +197,12 @@ def upsert_records(conn: sqlite3.Connection, records: Sequence[SourceRecord]) ->
 # -- lookups for matching a user's grantor list to known organizations -----------------------
 
 
-
 def ids_by_ein(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, int]:
     """EIN -> id of a known organization (not from a user list); BMF rows win over others."""
     found: dict[str, int] = {}
     unique = sorted(set(eins))
     for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start:start + _CHUNK]
+        chunk = unique[start : start + _CHUNK]
         marks = ", ".join("?" * len(chunk))
         for ein, record_id, _rank in conn.execute(
             f"SELECT ein, id, CASE source WHEN ? THEN 0 ELSE 1 END AS rank FROM source_records "

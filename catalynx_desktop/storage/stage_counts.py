@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from catalynx_desktop.domain.stages import PIPELINE
 
 # stage_rank -> stage name from our own constants, so the count reads the index alone.
-_STAGE_OF_RANK = "CASE stage_rank " + " ".join(
-    f"WHEN {rank} THEN '{stage.value}'" for rank, stage in enumerate(PIPELINE)) + " END"
+_STAGE_OF_RANK = (
+    "CASE stage_rank "
+    + " ".join(f"WHEN {rank} THEN '{stage.value}'" for rank, stage in enumerate(PIPELINE))
+    + " END"
+)
 
 
 def recount_stage_counts(conn: sqlite3.Connection, profile_ids: Iterable[int]) -> None:

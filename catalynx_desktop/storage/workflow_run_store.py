@@ -18,8 +18,9 @@ from typing import Any
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows.runs import RunRecord, RunStatus, StepRecord, StepStatus, iso, utc_now
 
-_RUN_COLUMNS = ("id, workflow, parameters, status, started_at, finished_at, duration_s, counts, error, "
-                "created_at")
+_RUN_COLUMNS = (
+    "id, workflow, parameters, status, started_at, finished_at, duration_s, counts, error, created_at"
+)
 _STEP_COLUMNS = "name, status, attempt, started_at, finished_at, duration_s, counts, error"
 _UNFINISHED = (RunStatus.PENDING.value, RunStatus.RUNNING.value)
 INTERRUPTED_MESSAGE = "The application stopped while this run was in progress; run it again to finish."
@@ -43,17 +44,29 @@ def _dt(text: str | None) -> datetime | None:
 
 def _run_from_row(row: Sequence[Any]) -> RunRecord:
     return RunRecord(
-        id=row[0], workflow=row[1], parameters=json.loads(row[2] or "{}"), status=RunStatus(row[3]),
-        started_at=_dt(row[4]), finished_at=_dt(row[5]), duration_s=row[6], counts=json.loads(row[7] or "{}"),
-        error=row[8], created_at=_dt(row[9]) or utc_now(),
+        id=row[0],
+        workflow=row[1],
+        parameters=json.loads(row[2] or "{}"),
+        status=RunStatus(row[3]),
+        started_at=_dt(row[4]),
+        finished_at=_dt(row[5]),
+        duration_s=row[6],
+        counts=json.loads(row[7] or "{}"),
+        error=row[8],
+        created_at=_dt(row[9]) or utc_now(),
     )
 
 
 def _step_from_row(row: Sequence[Any]) -> StepRecord:
     return StepRecord(
-        name=row[0], status=StepStatus(row[1]), attempt=row[2], started_at=_dt(row[3]),
+        name=row[0],
+        status=StepStatus(row[1]),
+        attempt=row[2],
+        started_at=_dt(row[3]),
         finished_at=_dt(row[4]),
-        duration_s=row[5], counts=json.loads(row[6] or "{}"), error=row[7],
+        duration_s=row[5],
+        counts=json.loads(row[6] or "{}"),
+        error=row[7],
     )
 
 
@@ -86,41 +99,78 @@ class SqliteRunStore:
         def insert(conn: sqlite3.Connection) -> int:
             cursor = conn.execute(
                 "INSERT INTO workflow_runs (workflow, parameters, status, created_at) VALUES (?, ?, ?, ?)",
-                (workflow, params_json, RunStatus.PENDING.value, iso(utc_now())))
+                (workflow, params_json, RunStatus.PENDING.value, iso(utc_now())),
+            )
             run_id = int(cursor.lastrowid or 0)
-            conn.executemany("INSERT INTO workflow_steps (run_id, name, status) VALUES (?, ?, ?)",
-                             [(run_id, name, StepStatus.PENDING.value) for name in steps])
+            conn.executemany(
+                "INSERT INTO workflow_steps (run_id, name, status) VALUES (?, ?, ?)",
+                [(run_id, name, StepStatus.PENDING.value) for name in steps],
+            )
             return run_id
 
         return await self._db.write(insert)
 
     async def run_started(self, run_id: int, started_at: datetime) -> None:
-        await self._execute("UPDATE workflow_runs SET status = ?, started_at = ? WHERE id = ?",
-                            (RunStatus.RUNNING.value, iso(started_at), run_id))
+        await self._execute(
+            "UPDATE workflow_runs SET status = ?, started_at = ? WHERE id = ?",
+            (RunStatus.RUNNING.value, iso(started_at), run_id),
+        )
 
     async def step_started(self, run_id: int, step: str, attempt: int, started_at: datetime) -> None:
         await self._execute(
             "UPDATE workflow_steps SET status = ?, attempt = ?, started_at = ?, finished_at = NULL, "
             "duration_s = NULL, error = '' WHERE run_id = ? AND name = ?",
-            (StepStatus.RUNNING.value, attempt, iso(started_at), run_id, step))
+            (StepStatus.RUNNING.value, attempt, iso(started_at), run_id, step),
+        )
 
-    async def step_finished(self, run_id: int, step: str, status: StepStatus, attempt: int,
-                            started_at: datetime | None, finished_at: datetime,
-                            counts: Mapping[str, int], error: str) -> None:
+    async def step_finished(
+        self,
+        run_id: int,
+        step: str,
+        status: StepStatus,
+        attempt: int,
+        started_at: datetime | None,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        error: str,
+    ) -> None:
         await self._execute(
             "UPDATE workflow_steps SET status = ?, attempt = ?, started_at = COALESCE(?, started_at), "
             "finished_at = ?, duration_s = ?, counts = ?, error = ? WHERE run_id = ? AND name = ?",
-            (StepStatus(status).value, attempt, iso(started_at), iso(finished_at),
-             _duration(started_at, finished_at), json.dumps(dict(counts), sort_keys=True), error, run_id,
-             step))
+            (
+                StepStatus(status).value,
+                attempt,
+                iso(started_at),
+                iso(finished_at),
+                _duration(started_at, finished_at),
+                json.dumps(dict(counts), sort_keys=True),
+                error,
+                run_id,
+                step,
+            ),
+        )
 
-    async def run_finished(self, run_id: int, status: RunStatus, started_at: datetime | None,
-                           finished_at: datetime, counts: Mapping[str, int], error: str) -> None:
+    async def run_finished(
+        self,
+        run_id: int,
+        status: RunStatus,
+        started_at: datetime | None,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        error: str,
+    ) -> None:
         await self._execute(
             "UPDATE workflow_runs SET status = ?, finished_at = ?, duration_s = ?, counts = ?, error = ? "
             "WHERE id = ?",
-            (RunStatus(status).value, iso(finished_at), _duration(started_at, finished_at),
-             json.dumps(dict(counts), sort_keys=True), error, run_id))
+            (
+                RunStatus(status).value,
+                iso(finished_at),
+                _duration(started_at, finished_at),
+                json.dumps(dict(counts), sort_keys=True),
+                error,
+                run_id,
+            ),
+        )
 
     # -- housekeeping -----------------------------------------------------------------------
     async def mark_interrupted_at_startup(self) -> int:
@@ -131,19 +181,24 @@ class SqliteRunStore:
         now = iso(utc_now())
 
         def mark(conn: sqlite3.Connection) -> int:
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED)]
+            ids = [
+                r[0] for r in conn.execute("SELECT id FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED)
+            ]
             if not ids:
                 return 0
             conn.executemany(
                 "UPDATE workflow_steps SET status = ?, finished_at = COALESCE(finished_at, ?), "
                 "error = CASE WHEN error = '' THEN ? ELSE error END "
                 "WHERE run_id = ? AND status IN (?, ?)",
-                [(StepStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id, *_UNFINISHED)
-                 for run_id in ids])
+                [
+                    (StepStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id, *_UNFINISHED)
+                    for run_id in ids
+                ],
+            )
             conn.executemany(
                 "UPDATE workflow_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                [(RunStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id) for run_id in ids])
+                [(RunStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id) for run_id in ids],
+            )
             return len(ids)
 
         return await self._db.write(mark)
@@ -159,9 +214,13 @@ class SqliteRunStore:
             # Explicit step delete: does not depend on PRAGMA foreign_keys being on.
             conn.execute(
                 "DELETE FROM workflow_steps WHERE run_id IN (SELECT id FROM workflow_runs "
-                "WHERE created_at < ? AND status NOT IN (?, ?))", (cutoff, *_UNFINISHED))
-            return conn.execute("DELETE FROM workflow_runs WHERE created_at < ? AND status NOT IN (?, ?)",
-                                (cutoff, *_UNFINISHED)).rowcount
+                "WHERE created_at < ? AND status NOT IN (?, ?))",
+                (cutoff, *_UNFINISHED),
+            )
+            return conn.execute(
+                "DELETE FROM workflow_runs WHERE created_at < ? AND status NOT IN (?, ?)",
+                (cutoff, *_UNFINISHED),
+            ).rowcount
 
         return await self._db.write(delete)
 
@@ -172,8 +231,15 @@ class SqliteRunStore:
         row = await self._db.fetch_one(f"SELECT count(*) FROM workflow_runs {where}", params)
         return int(row[0]) if row else 0
 
-    async def history_page(self, *, after: HistoryCursor | None = None, limit: int = 200, offset: int = 0,
-                           workflow: str | None = None, status: RunStatus | None = None) -> list[RunRecord]:
+    async def history_page(
+        self,
+        *,
+        after: HistoryCursor | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        workflow: str | None = None,
+        status: RunStatus | None = None,
+    ) -> list[RunRecord]:
         """Runs newest first.
 
         Sequential paging passes `after` (keyset on created_at, id); a jump (scroll-bar drag)
@@ -184,8 +250,10 @@ class SqliteRunStore:
             clauses.append("(created_at, id) < (?, ?)")
             params += [after.created_at, after.id]
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = (f"SELECT {_RUN_COLUMNS} FROM workflow_runs {where} "
-               "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+        sql = (
+            f"SELECT {_RUN_COLUMNS} FROM workflow_runs {where} "
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        )
         rows = await self._db.fetch_all(sql, [*params, int(limit), int(offset)])
         return [_run_from_row(r) for r in rows]
 
@@ -196,7 +264,8 @@ class SqliteRunStore:
     async def steps_of(self, run_id: int) -> list[StepRecord]:
         """The steps of one run in the order they were declared."""
         rows = await self._db.fetch_all(
-            f"SELECT {_STEP_COLUMNS} FROM workflow_steps WHERE run_id = ? ORDER BY id", (run_id,))
+            f"SELECT {_STEP_COLUMNS} FROM workflow_steps WHERE run_id = ? ORDER BY id", (run_id,)
+        )
         return [_step_from_row(r) for r in rows]
 
     async def _execute(self, sql: str, params: Sequence[Any]) -> None:

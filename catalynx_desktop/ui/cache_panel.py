@@ -55,7 +55,8 @@ class CachePanel(QWidget):
         self.status_label = QLabel("")
         self.clear_button = QPushButton("Clear cache")
         self.clear_button.setToolTip(
-            "Remove every cached parse result and view page. Nothing you entered is lost.")
+            "Remove every cached parse result and view page. Nothing you entered is lost."
+        )
         self.refresh_button = QPushButton("Refresh")
 
         form = QFormLayout()
@@ -83,7 +84,7 @@ class CachePanel(QWidget):
     async def on_clear_clicked(self) -> None:
         await self.clear()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt name)
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
         self.on_refresh_clicked()  # fresh numbers whenever the panel is shown
 
@@ -97,7 +98,8 @@ class CachePanel(QWidget):
             return
         lookups = stats.hits + stats.misses
         self.hit_rate_label.setText(
-            f"{stats.hit_rate:.0%} ({stats.hits:,} of {lookups:,} lookups)" if lookups else "no lookups yet")
+            f"{stats.hit_rate:.0%} ({stats.hits:,} of {lookups:,} lookups)" if lookups else "no lookups yet"
+        )
         self.size_label.setText(f"{format_bytes(stats.bytes)} of {format_bytes(stats.max_bytes)}")
         self.entries_label.setText(f"{stats.entries:,}")
 

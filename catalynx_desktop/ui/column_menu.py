@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QHeaderView, QMenu
 def install_column_menu(header: QHeaderView) -> None:
     header.setSectionsMovable(True)
     header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    header.customContextMenuRequested.connect(lambda point: column_menu(header).popup(header.mapToGlobal(point)))
+    header.customContextMenuRequested.connect(
+        lambda point: column_menu(header).popup(header.mapToGlobal(point))
+    )
 
 
 def column_menu(header: QHeaderView) -> QMenu:
@@ -29,5 +31,7 @@ def column_menu(header: QHeaderView) -> QMenu:
         action.setEnabled(not (len(visible) == 1 and column in visible))
         action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
     menu.addSeparator()
-    menu.addAction("Show all columns", lambda: [header.setSectionHidden(c, False) for c in range(header.count())])
+    menu.addAction(
+        "Show all columns", lambda: [header.setSectionHidden(c, False) for c in range(header.count())]
+    )
     return menu

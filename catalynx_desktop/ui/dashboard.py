@@ -39,8 +39,12 @@ class DashboardPanel(QWidget):
     def show_data(self, title: str, data: DashboardData, today) -> None:
         self.data = data
         self.heading.setText(f"<b>{title}</b>: {data.total:,} opportunities")
-        self._bars(self.funnel, [data.stage_counts[s] for s in PIPELINE], [s.label for s in PIPELINE],
-                   horizontal=True)
+        self._bars(
+            self.funnel,
+            [data.stage_counts[s] for s in PIPELINE],
+            [s.label for s in PIPELINE],
+            horizontal=True,
+        )
         self._bars(self.deadlines, data.deadlines_per_week, [d.strftime("%b %d") for d in week_starts(today)])
         self._bars(self.amounts, data.amount_counts, [label for _low, label in AMOUNT_BUCKETS])
 

@@ -28,7 +28,8 @@ class DashboardController(QObject):
         self.dock.setObjectName("dashboard-dock")
         self.dock.setWidget(QLabel("The dashboard draws when you open it."))
         self.dock.visibilityChanged.connect(
-            lambda visible: visible and window.tasks.spawn(self.refresh(), name="dashboard"))
+            lambda visible: visible and window.tasks.spawn(self.refresh(), name="dashboard")
+        )
 
     async def refresh(self) -> None:
         """Redraw the dashboard for the current profile (only while it is shown)."""

@@ -33,5 +33,6 @@ class DemoLoader(QObject):
             window.long_action.end()
         window.profiles.current_id = result.profile_ids[0] if result.profile_ids else None
         await window.reload()
-        window.status_label.setText(f"Loaded {len(result.profile_ids)} demo profiles and "
-                                    f"{result.opportunities:,} opportunities.")
+        window.status_label.setText(
+            f"Loaded {len(result.profile_ids)} demo profiles and {result.opportunities:,} opportunities."
+        )

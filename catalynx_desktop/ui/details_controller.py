@@ -25,7 +25,8 @@ class DetailsController(QObject):
         self._generation = 0
         self.pane = DetailsPane(window)
         self.pane.save_requested.connect(
-            lambda opportunity_id, notes: window.tasks.spawn(self.save_annotations(opportunity_id, notes)))
+            lambda opportunity_id, notes: window.tasks.spawn(self.save_annotations(opportunity_id, notes))
+        )
         self.pane.navigate.connect(lambda step: step_current_row(window.table, step))
         self.dock = QDockWidget("Details", window)
         self.dock.setObjectName("details-dock")
@@ -42,8 +43,9 @@ class DetailsController(QObject):
             return
         self.window.tasks.spawn(self.show_opportunity(opportunity_id, self._generation), name="details")
 
-    async def show_opportunity(self, opportunity_id: int,
-                               generation: int | None = None) -> OpportunityDetails | None:
+    async def show_opportunity(
+        self, opportunity_id: int, generation: int | None = None
+    ) -> OpportunityDetails | None:
         details = await self.window.services.opportunities.details(opportunity_id)
         if generation is None or generation == self._generation:  # drop answers for rows left behind
             self.pane.show_details(details)

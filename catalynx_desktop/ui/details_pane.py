@@ -27,13 +27,30 @@ from catalynx_desktop.domain.stages import Stage
 
 _MONEY_FIELDS = {"award_floor", "award_ceiling", "total_funding", "assets", "income", "revenue"}
 _FIELD_LABELS = {
-    "kind": "Kind", "name": "Name", "funder_name": "Funder / agency", "opportunity_number": "Number",
-    "ein": "EIN", "city": "City", "state": "State", "country": "Country", "ntee_code": "NTEE",
-    "subsection": "Subsection", "foundation_code": "Foundation code", "award_floor": "Award floor",
-    "award_ceiling": "Award ceiling", "total_funding": "Total funding", "assets": "Assets",
-    "income": "Income", "revenue": "Revenue", "post_date": "Posted", "close_date": "Closes",
-    "status": "Status", "eligible_applicants": "Eligible applicants", "cfda_numbers": "CFDA",
-    "category": "Category", "description": "Description",
+    "kind": "Kind",
+    "name": "Name",
+    "funder_name": "Funder / agency",
+    "opportunity_number": "Number",
+    "ein": "EIN",
+    "city": "City",
+    "state": "State",
+    "country": "Country",
+    "ntee_code": "NTEE",
+    "subsection": "Subsection",
+    "foundation_code": "Foundation code",
+    "award_floor": "Award floor",
+    "award_ceiling": "Award ceiling",
+    "total_funding": "Total funding",
+    "assets": "Assets",
+    "income": "Income",
+    "revenue": "Revenue",
+    "post_date": "Posted",
+    "close_date": "Closes",
+    "status": "Status",
+    "eligible_applicants": "Eligible applicants",
+    "cfda_numbers": "CFDA",
+    "category": "Category",
+    "description": "Description",
 }
 
 
@@ -135,9 +152,12 @@ class DetailsPane(QWidget):
             f"<b>{_escape(row.title)}</b><br>{_escape(row.funder_name)}<br>"
             f"Stage: {Stage(row.stage).label} · Score: {row.score:.2f}"
             + (f" · Amount: ${row.amount:,}" if row.amount else "")
-            + (f" · Closes: {row.close_date}" if row.close_date else ""))
+            + (f" · Closes: {row.close_date}" if row.close_date else "")
+        )
         for name, value in details.record.items():
-            text = f"${int(value):,}" if name in _MONEY_FIELDS and isinstance(value, int | float) else str(value)
+            text = (
+                f"${int(value):,}" if name in _MONEY_FIELDS and isinstance(value, int | float) else str(value)
+            )
             label = QLabel(text)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -149,8 +169,9 @@ class DetailsPane(QWidget):
         total_weight = sum(d.weight for d in dims) or 1.0
         for i, dim in enumerate(dims):
             self.breakdown.insertRow(i)
-            for column, text in enumerate((dim.name.capitalize(), f"{dim.value:.2f}",
-                                           f"{dim.weight / total_weight:.0%}", dim.reason)):
+            for column, text in enumerate(
+                (dim.name.capitalize(), f"{dim.value:.2f}", f"{dim.weight / total_weight:.0%}", dim.reason)
+            ):
                 self.breakdown.setItem(i, column, QTableWidgetItem(text))
         for i, change in enumerate(reversed(details.history)):
             self.history.insertRow(i)

@@ -25,11 +25,20 @@ async def run_dialog(dialog: QDialog) -> bool:
 
 
 async def confirm(parent: QWidget, title: str, text: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
     box.setDefaultButton(QMessageBox.StandardButton.No)
     future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    box.finished.connect(lambda _code: future.done() or future.set_result(
-        box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)))
+    box.finished.connect(
+        lambda _code: (
+            future.done()
+            or future.set_result(box.clickedButton() is box.button(QMessageBox.StandardButton.Yes))
+        )
+    )
     box.open()
     return await future

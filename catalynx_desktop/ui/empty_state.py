@@ -11,9 +11,11 @@ class EmptyState(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch()
-        title = QLabel("<h2>Welcome to Catalynx Desktop</h2>"
-                       "<p>Start with a profile of the organization you raise money for, "
-                       "or explore with demo data.</p>")
+        title = QLabel(
+            "<h2>Welcome to Catalynx Desktop</h2>"
+            "<p>Start with a profile of the organization you raise money for, "
+            "or explore with demo data.</p>"
+        )
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         self.create_button = QPushButton("Create profile…")

@@ -37,7 +37,8 @@ class ErrorDisplay(QObject):
             log.error("unexpected error", exc_info=error)
             text = f"Something went wrong: {error}\nYour data is safe. Details are in the log."
         self.window.status_label.setText(text.splitlines()[0])
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok,
-                          self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self.window
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): no nested event loop inside the qasync loop

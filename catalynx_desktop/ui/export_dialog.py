@@ -47,9 +47,17 @@ class ExportChoice:
 
 
 class ExportDialog(QDialog):
-    def __init__(self, parent: QWidget | None, *, view_rows: int, selected_rows: int = 0,
-                 directory: Path | None = None, name: str = "opportunities",
-                 fmt: ExportFormat = ExportFormat.XLSX, selection: bool = False) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        view_rows: int,
+        selected_rows: int = 0,
+        directory: Path | None = None,
+        name: str = "opportunities",
+        fmt: ExportFormat = ExportFormat.XLSX,
+        selection: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export opportunities")
         self.view_button = QRadioButton(f"Current &view: all {view_rows:,} rows, with its filter and sort")

@@ -40,7 +40,10 @@ class FilterDialog(QDialog):
         self.closes.setValue(filters.closes_within_days or 0)
         self.min_score = QDoubleSpinBox()
         self.max_score = QDoubleSpinBox()
-        for spin, value, default in ((self.min_score, filters.min_score, 0.0), (self.max_score, filters.max_score, 1.0)):
+        for spin, value, default in (
+            (self.min_score, filters.min_score, 0.0),
+            (self.max_score, filters.max_score, 1.0),
+        ):
             spin.setRange(0.0, 1.0)
             spin.setSingleStep(0.05)
             spin.setValue(default if value is None else value)
@@ -69,8 +72,11 @@ class FilterDialog(QDialog):
         form.addRow("Priority", priority_row)
         form.addRow("Tag", self.tag)
         self.problem = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-                                   | QDialogButtonBox.StandardButton.Reset)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Reset
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Reset).clicked.connect(self._reset)
@@ -91,7 +97,10 @@ class FilterDialog(QDialog):
 
     def chosen(self) -> OpportunityFilters:
         """The filters the fields describe; ValueError naming the field that is wrong."""
-        low, high = parse_dollars(self.min_amount.text(), "Amount from"), parse_dollars(self.max_amount.text(), "Amount up to")
+        low, high = (
+            parse_dollars(self.min_amount.text(), "Amount from"),
+            parse_dollars(self.max_amount.text(), "Amount up to"),
+        )
         if low is not None and high is not None and low > high:
             raise ValueError("Amount from is larger than Amount up to")
         if self.min_score.value() > self.max_score.value():
@@ -147,8 +156,12 @@ class FilterBar(QWidget):
             chip = QPushButton(f"{label}  ×")
             chip.setToolTip("Remove this filter")
             chip.setFlat(True)
-            chip.setStyleSheet("QPushButton { border: 1px solid palette(mid); border-radius: 9px; padding: 2px 8px; }")
-            chip.clicked.connect(lambda _checked=False, f=field: self.filters_changed.emit(self.filters.without(f)))
+            chip.setStyleSheet(
+                "QPushButton { border: 1px solid palette(mid); border-radius: 9px; padding: 2px 8px; }"
+            )
+            chip.clicked.connect(
+                lambda _checked=False, f=field: self.filters_changed.emit(self.filters.without(f))
+            )
             self._layout.insertWidget(self._layout.count() - 1, chip)
             self._chips.append(chip)
         if len(self._chips) > 1:

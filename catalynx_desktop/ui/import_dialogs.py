@@ -22,8 +22,14 @@ from PySide6.QtWidgets import (
 
 from catalynx_desktop.sources.user_list import ColumnMapping, Preview
 
-FIELD_LABELS = {"ein": "EIN", "name": "Organization name", "date": "Grant date", "amount": "Amount",
-                "city": "City", "state": "State"}
+FIELD_LABELS = {
+    "ein": "EIN",
+    "name": "Organization name",
+    "date": "Grant date",
+    "amount": "Amount",
+    "city": "City",
+    "state": "State",
+}
 
 
 class ColumnMappingDialog(QDialog):
@@ -55,7 +61,9 @@ class ColumnMappingDialog(QDialog):
         self.problem.setStyleSheet("color: #b00020")
         box = QGroupBox(f"First {len(preview.rows)} rows of {preview.path.name}")
         QVBoxLayout(box).addWidget(table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -98,8 +106,10 @@ class ImportReportDialog(QDialog):
                 table.setItem(i, 0, QTableWidgetItem(text))
             layout.addWidget(table)
         if output.get("rejects_csv"):
-            saved = QLabel(f"Every rejected record is saved in <a href='file://{output['rejects_csv']}'>"
-                           f"{output['rejects_csv']}</a> (opens in a spreadsheet).")
+            saved = QLabel(
+                f"Every rejected record is saved in <a href='file://{output['rejects_csv']}'>"
+                f"{output['rejects_csv']}</a> (opens in a spreadsheet)."
+            )
             saved.setOpenExternalLinks(True)
             saved.setWordWrap(True)
             layout.addWidget(saved)

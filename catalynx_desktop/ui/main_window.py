@@ -120,8 +120,13 @@ class MainWindow(QMainWindow):
         self.file_drop = FileDropImport(self)  # drop data files on the window to import them
 
     # -- actions and shortcuts -------------------------------------------------------------
-    def _action(self, text: str, shortcut: QKeySequence | str | QKeySequence.StandardKey | None,
-                slot: Callable[..., object], menu: QMenu | None = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | str | QKeySequence.StandardKey | None,
+        slot: Callable[..., object],
+        menu: QMenu | None = None,
+    ) -> QAction:
         """An action on the window (so its shortcut works anywhere in it), optionally in `menu`."""
         action = QAction(text, self)
         if shortcut is not None:
@@ -137,21 +142,38 @@ class MainWindow(QMainWindow):
         profile_menu = self.menuBar().addMenu("&Profile")
         stage_menu = self.menuBar().addMenu("&Opportunity")
         spawn = self.tasks.spawn
-        self.new_profile_action = self._action("&New profile…", QKeySequence.StandardKey.New,
-                                               lambda: spawn(self.profiles.new_dialog()), profile_menu)
-        self.edit_profile_action = self._action("&Edit profile…", "Ctrl+E",
-                                                lambda: spawn(self.profiles.edit_dialog()), profile_menu)
-        self.delete_profile_action = self._action("&Delete profile…", "Ctrl+Shift+Delete",
-                                                  lambda: spawn(self.profiles.delete_dialog()), profile_menu)
-        self.move_action = self._action("&Move to stage…", "Ctrl+M",
-                                        lambda: spawn(self.stage_moves.move_selection_dialog()), stage_menu)
+        self.new_profile_action = self._action(
+            "&New profile…",
+            QKeySequence.StandardKey.New,
+            lambda: spawn(self.profiles.new_dialog()),
+            profile_menu,
+        )
+        self.edit_profile_action = self._action(
+            "&Edit profile…", "Ctrl+E", lambda: spawn(self.profiles.edit_dialog()), profile_menu
+        )
+        self.delete_profile_action = self._action(
+            "&Delete profile…",
+            "Ctrl+Shift+Delete",
+            lambda: spawn(self.profiles.delete_dialog()),
+            profile_menu,
+        )
+        self.move_action = self._action(
+            "&Move to stage…", "Ctrl+M", lambda: spawn(self.stage_moves.move_selection_dialog()), stage_menu
+        )
         stage_menu.addSeparator()
         for stage in PIPELINE:
-            self._action(f"Move to {stage.label}…", f"Ctrl+{stage.shortcut_digit}",
-                         lambda _checked=False, s=stage: spawn(self.stage_moves.move_selection_dialog(s)),
-                         stage_menu)
-        self.undo_action = self._action("&Undo last move", QKeySequence.StandardKey.Undo,
-                                        lambda: spawn(self.stage_moves.undo()), stage_menu)
+            self._action(
+                f"Move to {stage.label}…",
+                f"Ctrl+{stage.shortcut_digit}",
+                lambda _checked=False, s=stage: spawn(self.stage_moves.move_selection_dialog(s)),
+                stage_menu,
+            )
+        self.undo_action = self._action(
+            "&Undo last move",
+            QKeySequence.StandardKey.Undo,
+            lambda: spawn(self.stage_moves.undo()),
+            stage_menu,
+        )
         self.undo_action.setEnabled(False)
         self.stage_moves.undo_available.connect(self.undo_action.setEnabled)
         stage_menu.addSeparator()
@@ -162,8 +184,12 @@ class MainWindow(QMainWindow):
         self._action("&Find…", QKeySequence.StandardKey.Find, self.query.focus_search, stage_menu)
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self.query.step_tab(1), stage_menu)
         self._action("Previous stage tab", "Ctrl+PgUp", lambda: self.query.step_tab(-1), stage_menu)
-        self.demo_action = self._action("Load &demo data (5 profiles, 50,000 opportunities)", None,
-                                        lambda: spawn(self.demo.load(SMALL_DEMO)), file_menu)
+        self.demo_action = self._action(
+            "Load &demo data (5 profiles, 50,000 opportunities)",
+            None,
+            lambda: spawn(self.demo.load(SMALL_DEMO)),
+            file_menu,
+        )
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
         self._action("&Settings…", "Ctrl+,", lambda: spawn(self.app_settings.dialog()), file_menu)
         view_menu = self.menuBar().addMenu("&View")
@@ -183,9 +209,16 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
-        for action in (self.new_profile_action, self.edit_profile_action, self.delete_profile_action,
-                       self.move_action, self.workflows.import_action, self.workflows.discover_action,
-                       self.workflows.export_action, self.demo_action):
+        for action in (
+            self.new_profile_action,
+            self.edit_profile_action,
+            self.delete_profile_action,
+            self.move_action,
+            self.workflows.import_action,
+            self.workflows.discover_action,
+            self.workflows.export_action,
+            self.demo_action,
+        ):
             toolbar.addAction(action)
         self.demo_action.setIconText("Load demo")
         self.addToolBar(toolbar)
@@ -250,4 +283,3 @@ class MainWindow(QMainWindow):
         self._save_state()
         self.long_action.stop_on_close()
         super().closeEvent(event)
-

@@ -55,8 +55,9 @@ class PageSource(Protocol):
 
 
 class ResultOpener(Protocol):
-    async def open(self, query: OpportunityQuery, first_page: int) -> tuple[PageSource, list[OpportunityRow]]:
-        ...
+    async def open(
+        self, query: OpportunityQuery, first_page: int
+    ) -> tuple[PageSource, list[OpportunityRow]]: ...
 
 
 _STAGE_LABELS = {stage.value: stage.label for stage in Stage}
@@ -87,11 +88,12 @@ COLUMNS: tuple[Column, ...] = (
 SORT_COLUMN_OF: dict[SortKey, int] = {c.sort: i for i, c in enumerate(COLUMNS) if c.sort is not None}
 _CLOSE_COLUMN = SORT_COLUMN_OF[SortKey.CLOSE_DATE]
 
+
 class _Page:
     """A page's rows and their display strings, formatted once when the page arrives rather
     than on every paint (a paint asks for every visible cell several times)."""
 
-    __slots__ = ("rows", "texts", "read_ahead")
+    __slots__ = ("read_ahead", "rows", "texts")
 
     def __init__(self, rows: list[OpportunityRow], read_ahead: bool = False) -> None:
         self.rows = rows
@@ -216,8 +218,9 @@ class OpportunityTableModel(QAbstractTableModel):
         if self._mapping:
             return
         self._mapping = True
-        self._tasks.spawn(result.build_position_map(PAGE_SIZE, lambda: generation != self._generation),
-                          name="position-map")
+        self._tasks.spawn(
+            result.build_position_map(PAGE_SIZE, lambda: generation != self._generation), name="position-map"
+        )
 
     async def wait_exact(self) -> None:
         """Until the shown result's total is exact (tests and benchmarks)."""
@@ -246,7 +249,9 @@ class OpportunityTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             return COLUMNS[section].title
         return None
@@ -344,8 +349,13 @@ class OpportunityTableModel(QAbstractTableModel):
     def _prefetch(self, page_number: int) -> None:
         """Read the next page ahead, at the lowest priority (the queue is served newest first),
         so scrolling down usually finds its rows already there instead of placeholders."""
-        if (self._result is None or page_number * PAGE_SIZE >= self._result.total
-                or page_number in self._pages or page_number in self._in_flight or page_number in self._queued):
+        if (
+            self._result is None
+            or page_number * PAGE_SIZE >= self._result.total
+            or page_number in self._pages
+            or page_number in self._in_flight
+            or page_number in self._queued
+        ):
             return
         self._queued.insert(0, page_number)
         self._prefetched.add(page_number)
@@ -406,8 +416,9 @@ class OpportunityTableModel(QAbstractTableModel):
             for offset, row in enumerate(page.rows):
                 if row.id in ids:
                     page.replace(offset, change(row))
-                    self.dataChanged.emit(self.index(first + offset, 0),
-                                          self.index(first + offset, len(COLUMNS) - 1))
+                    self.dataChanged.emit(
+                        self.index(first + offset, 0), self.index(first + offset, len(COLUMNS) - 1)
+                    )
 
     async def wait_idle(self) -> None:
         """Until no page is queued or in flight (tests and benchmarks)."""

@@ -65,7 +65,8 @@ class ProfileController(QObject):
         self.view.selectionModel().blockSignals(True)
         self.view.selectionModel().setCurrentIndex(
             self.model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.view.selectionModel().blockSignals(False)
         return self.show(summary.profile.id)
 

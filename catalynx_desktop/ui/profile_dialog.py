@@ -60,7 +60,9 @@ class ProfileDialog(QDialog):
         form.addRow("Max amount ($)", self.max_amount)
         form.addRow("Annual revenue ($)", self.annual_revenue)
         form.addRow("Status", self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

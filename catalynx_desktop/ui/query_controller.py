@@ -34,8 +34,10 @@ class QueryController(QObject):
         super().__init__(window)
         self.window = window
         settings = window.settings
-        self._sort = (SortKey(str(settings.value("table/sort", SortKey.SCORE.value))),
-                      settings.value("table/descending", "true") == "true")
+        self._sort = (
+            SortKey(str(settings.value("table/sort", SortKey.SCORE.value))),
+            settings.value("table/descending", "true") == "true",
+        )
 
         self.stage_tabs = QTabBar()
         self.stage_tabs.addTab("All")
@@ -64,7 +66,8 @@ class QueryController(QObject):
         self.filter_bar = FilterBar()
         self.filter_bar.edit_requested.connect(lambda: window.tasks.spawn(self.filter_dialog()))
         self.filter_bar.filters_changed.connect(
-            lambda filters: window.tasks.spawn(self.apply_filters(filters)))
+            lambda filters: window.tasks.spawn(self.apply_filters(filters))
+        )
 
     # -- the query ----------------------------------------------------------------------------
     def current(self) -> OpportunityQuery:
@@ -73,8 +76,14 @@ class QueryController(QObject):
         stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
         profile_id = self.window.profiles.current_id
         assert profile_id is not None
-        return OpportunityQuery(profile_id, stage, self._sort[0], self._sort[1],
-                                self.search_box.text().strip(), self.filter_bar.filters)
+        return OpportunityQuery(
+            profile_id,
+            stage,
+            self._sort[0],
+            self._sort[1],
+            self.search_box.text().strip(),
+            self.filter_bar.filters,
+        )
 
     async def open(self, query: OpportunityQuery) -> None:
         """Show `query` in the table (first page as soon as it is read) and say how many match."""
@@ -94,15 +103,19 @@ class QueryController(QObject):
             # A broad search or filter shows its first page before every match is counted.
             more = "" if model.total_is_exact else "+"
             counting = "" if model.total_is_exact else " · counting…"
-            window.status_label.setText(f"{model.total:,}{more} opportunities {_matching(query)}· first rows in "
-                                        f"{(time.perf_counter() - started) * 1000:.0f} ms{counting}")
+            window.status_label.setText(
+                f"{model.total:,}{more} opportunities {_matching(query)}· first rows in "
+                f"{(time.perf_counter() - started) * 1000:.0f} ms{counting}"
+            )
             window.first_rows_shown.set()
 
     def _total_known(self, total: int) -> None:
         query = self.window.table_model.query
         if query is not None:
-            self.window.status_label.setText(f"{total:,} opportunities {_matching(query)}· counted in "
-                                             f"{(time.perf_counter() - self._opened_at) * 1000:.0f} ms")
+            self.window.status_label.setText(
+                f"{total:,} opportunities {_matching(query)}· counted in "
+                f"{(time.perf_counter() - self._opened_at) * 1000:.0f} ms"
+            )
 
     async def reopen(self) -> None:
         """Open what the controls describe now, if a profile is selected."""
@@ -129,7 +142,8 @@ class QueryController(QObject):
         self._search_timer.stop()
         query = self.window.table_model.query
         if self.window.profiles.current_id is not None and (
-                query is None or query.search != self.search_box.text().strip()):
+            query is None or query.search != self.search_box.text().strip()
+        ):
             self.window.tasks.spawn(self.open(self.current()), name="search")
 
     def focus_search(self) -> None:

@@ -47,9 +47,15 @@ class HistorySource(Protocol):
 
     async def count_runs(self, *, workflow: str | None = None, status: RunStatus | None = None) -> int: ...
 
-    async def history_page(self, *, after: HistoryCursor | None = None, limit: int = 200, offset: int = 0,
-                           workflow: str | None = None, status: RunStatus | None = None) -> list[RunRecord]:
-        ...
+    async def history_page(
+        self,
+        *,
+        after: HistoryCursor | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        workflow: str | None = None,
+        status: RunStatus | None = None,
+    ) -> list[RunRecord]: ...
 
 
 # -- formatting (shared with the panel) ------------------------------------------------------
@@ -196,8 +202,11 @@ class RunHistoryModel(QAbstractTableModel):
         generation = self._generation
         workflow, status = self._workflow, self._status
         total = await self._source.count_runs(workflow=workflow, status=status)
-        first = await self._source.history_page(limit=PAGE_SIZE, workflow=workflow, status=status) \
-            if total else []
+        first = (
+            await self._source.history_page(limit=PAGE_SIZE, workflow=workflow, status=status)
+            if total
+            else []
+        )
         if generation != self._generation:
             return  # a newer refresh/filter started while this one was reading
         self.beginResetModel()
@@ -219,8 +228,9 @@ class RunHistoryModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(RUN_COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         return _header(RUN_COLUMNS, section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -292,11 +302,16 @@ class RunHistoryModel(QAbstractTableModel):
             self._in_flight.add(page_number)
             try:
                 if cursor is not None:  # keyset: continue after the previous page's last run
-                    runs = await self._source.history_page(after=cursor, limit=PAGE_SIZE,
-                                                           workflow=self._workflow, status=self._status)
+                    runs = await self._source.history_page(
+                        after=cursor, limit=PAGE_SIZE, workflow=self._workflow, status=self._status
+                    )
                 else:  # a jump: offset (history sizes are small; see the module docstring)
-                    runs = await self._source.history_page(offset=page_number * PAGE_SIZE, limit=PAGE_SIZE,
-                                                           workflow=self._workflow, status=self._status)
+                    runs = await self._source.history_page(
+                        offset=page_number * PAGE_SIZE,
+                        limit=PAGE_SIZE,
+                        workflow=self._workflow,
+                        status=self._status,
+                    )
             finally:
                 self._in_flight.discard(page_number)
             if generation != self._generation:
@@ -348,8 +363,9 @@ class RunStepsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(STEP_COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         return _header(STEP_COLUMNS, section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -37,9 +37,15 @@ class SavedView:
         known = {f.name for f in fields(OpportunityFilters)}
         raw = {k: v for k, v in data.get("filters", {}).items() if k in known}
         filters = OpportunityFilters(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
-        return cls(name=str(data["name"]), stage=Stage(data["stage"]) if data.get("stage") else None,
-                   sort=SortKey(data["sort"]), descending=bool(data["descending"]), search=str(data.get("search", "")),
-                   filters=filters, header_state=bytes.fromhex(data.get("header_state", "")))
+        return cls(
+            name=str(data["name"]),
+            stage=Stage(data["stage"]) if data.get("stage") else None,
+            sort=SortKey(data["sort"]),
+            descending=bool(data["descending"]),
+            search=str(data.get("search", "")),
+            filters=filters,
+            header_state=bytes.fromhex(data.get("header_state", "")),
+        )
 
 
 def list_views(settings: QSettings) -> list[SavedView]:

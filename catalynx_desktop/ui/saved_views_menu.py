@@ -59,8 +59,15 @@ class SavedViewsMenu(QObject):
     def save_current(self, name: str) -> SavedView:
         window = self.window
         query = window.query.current()
-        view = SavedView(name, query.stage, query.sort, query.descending, query.search, query.filters,
-                         header_bytes(window.table.horizontalHeader().saveState()))
+        view = SavedView(
+            name,
+            query.stage,
+            query.sort,
+            query.descending,
+            query.search,
+            query.filters,
+            header_bytes(window.table.horizontalHeader().saveState()),
+        )
         save_view(window.settings, view)
         window.status_label.setText(f"Saved the view “{name}”.")
         return view

@@ -24,8 +24,9 @@ from catalynx_desktop.ui.form_fields import accept_if_valid, error_label
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, parent: QWidget | None, settings: Settings, data_dir: Path,
-                 cache: CacheLike | None) -> None:
+    def __init__(
+        self, parent: QWidget | None, settings: Settings, data_dir: Path, cache: CacheLike | None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.cache_mb = QSpinBox()
@@ -69,14 +70,18 @@ class SettingsDialog(QDialog):
             box = QGroupBox("Cache")
             QVBoxLayout(box).addWidget(CachePanel(cache))
             layout.addWidget(box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
         self.problem = error_label()
         layout.addWidget(self.problem)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
-            lambda: self._fill(Settings()))
+            lambda: self._fill(Settings())
+        )
         layout.addWidget(buttons)
 
     def accept(self) -> None:
@@ -92,7 +97,10 @@ class SettingsDialog(QDialog):
 
     def chosen(self) -> Settings:
         """The settings the fields describe; ValueError (shown by the caller) if they are not valid."""
-        return Settings(cache_max_mb=self.cache_mb.value(), run_retention_days=self.retention.value(),
-                        discover_threshold=round(self.threshold.value(), 2), theme=self.theme.currentData(),
-                        **{f"weight_{name}": round(spin.value(), 3) for name, spin in self.weights.items()}
-                        ).validated()
+        return Settings(
+            cache_max_mb=self.cache_mb.value(),
+            run_retention_days=self.retention.value(),
+            discover_threshold=round(self.threshold.value(), 2),
+            theme=self.theme.currentData(),
+            **{f"weight_{name}": round(spin.value(), 3) for name, spin in self.weights.items()},
+        ).validated()

@@ -83,5 +83,5 @@ def _user_name() -> str:
     """Recorded in the stage history as who moved it."""
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error worth surfacing
+    except Exception:
         return ""

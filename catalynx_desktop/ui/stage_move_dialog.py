@@ -31,7 +31,9 @@ class StageMoveDialog(QDialog):
         form.addRow(QLabel(f"Move {count:,} selected opportunit{'y' if count == 1 else 'ies'} to:"))
         form.addRow("&Stage", self.stage)
         form.addRow("&Reason", self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

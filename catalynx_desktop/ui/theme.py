@@ -19,12 +19,25 @@ _DISABLED = QPalette.ColorGroup.Disabled
 def dark_palette() -> QPalette:
     palette = QPalette()
     colors = {
-        _ROLE.Window: "#2b2b2b", _ROLE.WindowText: "#e8e8e8", _ROLE.Base: "#1f1f1f",
-        _ROLE.AlternateBase: "#2a2a2a", _ROLE.ToolTipBase: "#3a3a3a", _ROLE.ToolTipText: "#f0f0f0",
-        _ROLE.PlaceholderText: "#8c8c8c", _ROLE.Text: "#e8e8e8", _ROLE.Button: "#353535",
-        _ROLE.ButtonText: "#e8e8e8", _ROLE.BrightText: "#ff6b6b", _ROLE.Light: "#4a4a4a",
-        _ROLE.Midlight: "#3f3f3f", _ROLE.Mid: "#5a5a5a", _ROLE.Dark: "#191919", _ROLE.Shadow: "#000000",
-        _ROLE.Highlight: "#2f65ca", _ROLE.HighlightedText: "#ffffff", _ROLE.Link: "#6ea8fe",
+        _ROLE.Window: "#2b2b2b",
+        _ROLE.WindowText: "#e8e8e8",
+        _ROLE.Base: "#1f1f1f",
+        _ROLE.AlternateBase: "#2a2a2a",
+        _ROLE.ToolTipBase: "#3a3a3a",
+        _ROLE.ToolTipText: "#f0f0f0",
+        _ROLE.PlaceholderText: "#8c8c8c",
+        _ROLE.Text: "#e8e8e8",
+        _ROLE.Button: "#353535",
+        _ROLE.ButtonText: "#e8e8e8",
+        _ROLE.BrightText: "#ff6b6b",
+        _ROLE.Light: "#4a4a4a",
+        _ROLE.Midlight: "#3f3f3f",
+        _ROLE.Mid: "#5a5a5a",
+        _ROLE.Dark: "#191919",
+        _ROLE.Shadow: "#000000",
+        _ROLE.Highlight: "#2f65ca",
+        _ROLE.HighlightedText: "#ffffff",
+        _ROLE.Link: "#6ea8fe",
         _ROLE.LinkVisited: "#b48efa",
     }
     for role, color in colors.items():

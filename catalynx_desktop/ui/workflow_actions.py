@@ -52,10 +52,12 @@ class WorkflowActions(QObject):
         spawn = self.window.tasks.spawn
         self.import_action = self._action("&Import file…", "Ctrl+I", lambda: spawn(self.import_dialog()))
         self.export_action = self._action("&Export…", "Ctrl+Shift+E", lambda: spawn(self.export_dialog()))
-        self.discover_action = self._action("&Discover opportunities", "Ctrl+D",
-                                            lambda: spawn(self.discover_current_profile()))
-        self.rescore_action = self._action("&Rescore opportunities", "Ctrl+Shift+R",
-                                           lambda: spawn(self.rescore_current_profile()))
+        self.discover_action = self._action(
+            "&Discover opportunities", "Ctrl+D", lambda: spawn(self.discover_current_profile())
+        )
+        self.rescore_action = self._action(
+            "&Rescore opportunities", "Ctrl+Shift+R", lambda: spawn(self.rescore_current_profile())
+        )
         first = file_menu.actions()[0] if file_menu.actions() else None
         file_menu.insertAction(first, self.import_action)
         file_menu.insertAction(first, self.export_action)
@@ -73,17 +75,20 @@ class WorkflowActions(QObject):
         return action
 
     # -- runs ---------------------------------------------------------------------------------
-    def _follow(self, handle: RunHandle, describe: str, profile_id: int | None, *,
-                show_report: bool = False) -> RunHandle:
+    def _follow(
+        self, handle: RunHandle, describe: str, profile_id: int | None, *, show_report: bool = False
+    ) -> RunHandle:
         self.window.status_label.setText(f"{describe} started — see Workflows (Ctrl+Shift+W).")
-        follower = self.window.tasks.spawn(self._after(handle, describe, profile_id, show_report),
-                                           name=f"follow-{handle.run_id}")
+        follower = self.window.tasks.spawn(
+            self._after(handle, describe, profile_id, show_report), name=f"follow-{handle.run_id}"
+        )
         self._followers.add(follower)
         follower.add_done_callback(self._followers.discard)
         return handle
 
-    async def _after(self, handle: RunHandle, describe: str, profile_id: int | None,
-                     show_report: bool = False) -> None:
+    async def _after(
+        self, handle: RunHandle, describe: str, profile_id: int | None, show_report: bool = False
+    ) -> None:
         result = await handle.wait()
         self.finished.append(result)
         steps = result.steps
@@ -107,9 +112,13 @@ class WorkflowActions(QObject):
             self.window.status_label.setText("Select a profile to discover opportunities for.")
             return None
         services = self.window.services
-        handle = await start_discover(services.engine, services.db, profile.id,
-                                      threshold=services.settings.discover_threshold,
-                                      settings=ScoringSettings(weights=services.settings.scoring_weights()))
+        handle = await start_discover(
+            services.engine,
+            services.db,
+            profile.id,
+            threshold=services.settings.discover_threshold,
+            settings=ScoringSettings(weights=services.settings.scoring_weights()),
+        )
         return self._follow(handle, f"Discover for “{profile.name}”", profile.id)
 
     async def rescore_current_profile(self) -> RunHandle | None:
@@ -117,12 +126,17 @@ class WorkflowActions(QObject):
         if profile is None or profile.id is None:
             return None
         services = self.window.services
-        handle = await start_rescore(services.engine, services.db, profile.id,
-                                     settings=ScoringSettings(weights=services.settings.scoring_weights()))
+        handle = await start_rescore(
+            services.engine,
+            services.db,
+            profile.id,
+            settings=ScoringSettings(weights=services.settings.scoring_weights()),
+        )
         return self._follow(handle, f"Rescore for “{profile.name}”", profile.id)
 
-    async def import_files(self, paths: list[Path], *, ask_mapping: bool = True,
-                           show_report: bool = True) -> list[RunHandle]:
+    async def import_files(
+        self, paths: list[Path], *, ask_mapping: bool = True, show_report: bool = True
+    ) -> list[RunHandle]:
         """One Import run per file (they queue on the single writer, so order is kept). A user's
         grantor list first asks which column is which, showing its first rows."""
         services = self.window.services
@@ -140,16 +154,24 @@ class WorkflowActions(QObject):
                 if not await run_dialog(dialog):
                     continue
                 mapping = dialog.mapping()
-            handle = await start_import(services.engine, services.db, path, fmt=found.value, mapping=mapping,
-                                        parse_cache=services.cache)
+            handle = await start_import(
+                services.engine,
+                services.db,
+                path,
+                fmt=found.value,
+                mapping=mapping,
+                parse_cache=services.cache,
+            )
             handles.append(self._follow(handle, f"Import of {path.name}", None, show_report=show_report))
         return handles
 
     async def import_dialog(self) -> list[RunHandle]:
         start = self.window.settings.value("import/last_dir") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        dialog = QFileDialog(self.window, "Import IRS BMF, Grants.gov extract or a grantor list", str(start),
-                             IMPORT_FILTER)
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        dialog = QFileDialog(
+            self.window, "Import IRS BMF, Grants.gov extract or a grantor list", str(start), IMPORT_FILTER
+        )
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         if not await run_dialog(dialog):
             return []
@@ -166,14 +188,19 @@ class WorkflowActions(QObject):
             return None
         ids = selected_opportunity_ids(window.table)
         directory = window.settings.value("export/last_dir")
-        dialog = ExportDialog(window, view_rows=window.table_model.rowCount(), selected_rows=len(ids),
-                              directory=Path(directory) if directory else None)
+        dialog = ExportDialog(
+            window,
+            view_rows=window.table_model.rowCount(),
+            selected_rows=len(ids),
+            directory=Path(directory) if directory else None,
+        )
         if not await run_dialog(dialog):
             return None
         choice = dialog.chosen()
         window.settings.setValue("export/last_dir", str(choice.path.parent))
-        return await self.export(ExportSelection.of(ids, query) if choice.selection else query,
-                                 choice.path, choice.format.value)
+        return await self.export(
+            ExportSelection.of(ids, query) if choice.selection else query, choice.path, choice.format.value
+        )
 
     async def export(self, source, path: Path, fmt: str | None = None) -> RunHandle:
         services = self.window.services

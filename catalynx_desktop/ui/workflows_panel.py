@@ -120,8 +120,9 @@ class RunningRunRow(QFrame):
 
         name = handle.workflow.name
         params = describe_parameters(handle.context)
-        self.name_label = QLabel(f"<b>{_escape(name)}</b> #{handle.run_id}"
-                                 + (f" — {_escape(params)}" if params else ""))
+        self.name_label = QLabel(
+            f"<b>{_escape(name)}</b> #{handle.run_id}" + (f" — {_escape(params)}" if params else "")
+        )
         self.name_label.setTextFormat(Qt.TextFormat.RichText)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, PROGRESS_STEPS)
@@ -192,8 +193,9 @@ class WorkflowsPanel(QWidget):
     running_count_changed = Signal(int)
     refreshed = Signal()  # history (and details) re-read
 
-    def __init__(self, engine: EngineLike, store: RunStoreReader, tasks: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: EngineLike, store: RunStoreReader, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("workflowsPanel")
         self._engine = engine
@@ -386,7 +388,8 @@ class WorkflowsPanel(QWidget):
                     self.history_view.selectionModel().setCurrentIndex(
                         self.history_model.index(row, 0),
                         QItemSelectionModel.SelectionFlag.ClearAndSelect
-                        | QItemSelectionModel.SelectionFlag.Rows)
+                        | QItemSelectionModel.SelectionFlag.Rows,
+                    )
                 finally:
                     self._restoring_selection = False
             await self.show_run(selected)
@@ -472,10 +475,16 @@ class WorkflowsPanel(QWidget):
             self._refresh_task.cancel()
 
 
-def create_workflows_dock(window: QMainWindow, engine: EngineLike, store: RunStoreReader, tasks: TaskRunner,
-                          *, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
-                          shortcut: str = SHORTCUT,
-                          show_on_run: bool = True) -> tuple[QDockWidget, WorkflowsPanel]:
+def create_workflows_dock(
+    window: QMainWindow,
+    engine: EngineLike,
+    store: RunStoreReader,
+    tasks: TaskRunner,
+    *,
+    area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
+    shortcut: str = SHORTCUT,
+    show_on_run: bool = True,
+) -> tuple[QDockWidget, WorkflowsPanel]:
     """Put a WorkflowsPanel in a dock on `window`, hidden until asked for or (show_on_run) a run starts.
 
     The dock's toggleViewAction() gets `shortcut` (Ctrl+Shift+W) and is added to the window so the

@@ -58,15 +58,22 @@ def discover_workflow(db: Database, settings: ScoringSettings = ScoringSettings(
     async def prepare(ctx: StepContext) -> dict[str, Any]:
         profile = await load_profile(db, ctx.inputs["profile_id"])
         chunk_size = settings.chunk_size
-        total, chunks = await db.read(lambda c: discovery_store.source_record_chunks(c, chunk_size),
-                                      background=True)
+        total, chunks = await db.read(
+            lambda c: discovery_store.source_record_chunks(c, chunk_size), background=True
+        )
         ctx.set_counts(records=total)
         return {"profile": profile, "total": total, "chunks": chunks}
 
     async def match(ctx: StepContext) -> dict[str, int]:
         total: int = ctx.inputs["total"]
-        config = WorkerConfig(str(db.path), ctx.inputs["profile"], ctx.inputs["today"], settings.weights,
-                              float(ctx.inputs["threshold"]), settings.worker_priority)
+        config = WorkerConfig(
+            str(db.path),
+            ctx.inputs["profile"],
+            ctx.inputs["today"],
+            settings.weights,
+            float(ctx.inputs["threshold"]),
+            settings.worker_priority,
+        )
         counts = {"scored": 0, "kept": 0, "created": 0, "updated": 0}
 
         async def write(result: tuple[int, int, list[tuple[Any, ...]]]) -> None:
@@ -77,39 +84,62 @@ def discover_workflow(db: Database, settings: ScoringSettings = ScoringSettings(
             counts["created"] += outcome.created
             counts["updated"] += outcome.updated
             ctx.set_counts(**counts)
-            ctx.progress(counts["scored"], total,
-                         f"Scored {counts['scored']:,} of {total:,} records: "
-                         f"{counts['created']:,} new, {counts['updated']:,} updated")
+            ctx.progress(
+                counts["scored"],
+                total,
+                f"Scored {counts['scored']:,} of {total:,} records: "
+                f"{counts['created']:,} new, {counts['updated']:,} updated",
+            )
 
-        await map_chunks(ctx, config, scoring_worker.discover_chunk, ctx.inputs["chunks"], write,
-                         workers=settings.workers)
+        await map_chunks(
+            ctx, config, scoring_worker.discover_chunk, ctx.inputs["chunks"], write, workers=settings.workers
+        )
         return counts
 
-    return Workflow(DISCOVER, (
-        Step("prepare", prepare, inputs={"profile_id": "$context.profile_id"}, timeout_s=120, weight=0.02),
-        Step("match", match, depends_on=("prepare",), weight=0.98, inputs={
-            "profile": "$steps.prepare.output.profile",
-            "total": "$steps.prepare.output.total",
-            "chunks": "$steps.prepare.output.chunks",
-            "threshold": "$context.threshold",
-            "today": "$context.today",
-        }),
-    ), timeout_s=settings.timeout_s)
+    return Workflow(
+        DISCOVER,
+        (
+            Step(
+                "prepare", prepare, inputs={"profile_id": "$context.profile_id"}, timeout_s=120, weight=0.02
+            ),
+            Step(
+                "match",
+                match,
+                depends_on=("prepare",),
+                weight=0.98,
+                inputs={
+                    "profile": "$steps.prepare.output.profile",
+                    "total": "$steps.prepare.output.total",
+                    "chunks": "$steps.prepare.output.chunks",
+                    "threshold": "$context.threshold",
+                    "today": "$context.today",
+                },
+            ),
+        ),
+        timeout_s=settings.timeout_s,
+    )
 
 
 def scoring_context(profile_id: int, threshold: float, today: date | None) -> Mapping[str, Any]:
     """The run parameters (stored with the run, shown in history)."""
-    return {"profile_id": int(profile_id), "threshold": float(threshold),
-            "today": (today or date.today()).isoformat()}
+    return {
+        "profile_id": int(profile_id),
+        "threshold": float(threshold),
+        "today": (today or date.today()).isoformat(),
+    }
 
 
-async def start_discover(engine: WorkflowEngine, db: Database, profile_id: int, *,
-                         threshold: float | None = None, today: date | None = None,
-                         settings: ScoringSettings = ScoringSettings()) -> RunHandle:
+async def start_discover(
+    engine: WorkflowEngine,
+    db: Database,
+    profile_id: int,
+    *,
+    threshold: float | None = None,
+    today: date | None = None,
+    settings: ScoringSettings = ScoringSettings(),
+) -> RunHandle:
     """Start Discover for one profile; returns the handle (subscribe / cancel / wait)."""
     threshold = settings.threshold if threshold is None else threshold
     if not 0.0 <= threshold <= 1.0:
         raise ValueError("threshold must be between 0 and 1")
     return await engine.start(discover_workflow(db, settings), scoring_context(profile_id, threshold, today))
-
-

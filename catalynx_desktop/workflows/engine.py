@@ -113,7 +113,8 @@ class Workflow:
             for dep in step.depends_on:
                 if dep not in by_name:
                     raise WorkflowDefinitionError(
-                        f"{self.name}: step {step.name!r} depends on unknown {dep!r}")
+                        f"{self.name}: step {step.name!r} depends on unknown {dep!r}"
+                    )
         try:
             order = tuple(TopologicalSorter({s.name: s.depends_on for s in self.steps}).static_order())
         except CycleError as error:
@@ -133,7 +134,8 @@ class Workflow:
                 if target is not None and target not in ancestors[step.name]:
                     raise WorkflowDefinitionError(
                         f"{self.name}.{step.name}: input {reference!r} refers to {target!r}, "
-                        "which is not one of its dependencies")
+                        "which is not one of its dependencies"
+                    )
         object.__setattr__(self, "order", order)
 
     def step(self, name: str) -> Step:
@@ -207,7 +209,7 @@ class StepContext:
 
         Safe to call from any thread; throttling happens downstream, so call it per chunk freely.
         """
-        fraction = (done / total if total else (1.0 if total == 0 else done))
+        fraction = done / total if total else (1.0 if total == 0 else done)
         fraction = max(0.0, min(1.0, fraction))
         self._handle._report(self.step, fraction, message, dict(self.counts))
 
@@ -215,9 +217,15 @@ class StepContext:
 class RunHandle:
     """A started run: subscribe to its progress, cancel it, await its result."""
 
-    def __init__(self, engine: WorkflowEngine, workflow: Workflow, run_id: int,
-                 context: Mapping[str, Any], loop: asyncio.AbstractEventLoop,
-                 reporter: ThrottledReporter) -> None:
+    def __init__(
+        self,
+        engine: WorkflowEngine,
+        workflow: Workflow,
+        run_id: int,
+        context: Mapping[str, Any],
+        loop: asyncio.AbstractEventLoop,
+        reporter: ThrottledReporter,
+    ) -> None:
         self._engine = engine
         self.workflow = workflow
         self.run_id = run_id
@@ -284,10 +292,16 @@ class RunHandle:
     def _snapshot(self, *, final: bool = False, message: str | None = None) -> ProgressSnapshot:
         fraction = self._fraction()
         return ProgressSnapshot(
-            run_id=self.run_id, workflow=self.workflow.name, status=self.status.value,
-            fraction=fraction, message=message if message is not None else self._message,
-            counts=self._counts(), eta_s=None if final else self._eta.eta(fraction),
-            elapsed_s=self._eta.elapsed(), step=self._last_step, final=final,
+            run_id=self.run_id,
+            workflow=self.workflow.name,
+            status=self.status.value,
+            fraction=fraction,
+            message=message if message is not None else self._message,
+            counts=self._counts(),
+            eta_s=None if final else self._eta.eta(fraction),
+            elapsed_s=self._eta.elapsed(),
+            step=self._last_step,
+            final=final,
         )
 
     def _report(self, step: str, fraction: float | None, message: str, counts: dict[str, int]) -> None:
@@ -328,6 +342,7 @@ class WorkflowEngine:
     def on_run_started(self, callback: Callable[[RunHandle], Any]) -> Callable[[], None]:
         """Tell a panel about every run started (from anywhere) so it can subscribe/cancel."""
         self._started_callbacks.append(callback)
+
         def unsubscribe() -> None:
             if callback in self._started_callbacks:
                 self._started_callbacks.remove(callback)
@@ -388,26 +403,42 @@ class WorkflowEngine:
             status = RunStatus.FAILED
         finally:
             # Steps never reached get a final status too: nothing stays 'pending' forever.
-            leftover = StepStatus.CANCELLED if status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED) \
+            leftover = (
+                StepStatus.CANCELLED
+                if status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED)
                 else StepStatus.SKIPPED
+            )
             finished = utc_now()
             for step in workflow.steps:
                 if step.name not in outcomes:
                     outcomes[step.name] = StepOutcome(leftover, error="not run")
-                    await self._safe(self._store.step_finished(handle.run_id, step.name, leftover, 1, None,
-                                                               finished, {}, "not run: " + (error or status)))
+                    await self._safe(
+                        self._store.step_finished(
+                            handle.run_id,
+                            step.name,
+                            leftover,
+                            1,
+                            None,
+                            finished,
+                            {},
+                            "not run: " + (error or status),
+                        )
+                    )
             counts = handle._counts()
-            await self._safe(self._store.run_finished(handle.run_id, status, started, finished, counts,
-                                                      error))
+            await self._safe(
+                self._store.run_finished(handle.run_id, status, started, finished, counts, error)
+            )
             handle.status = status
             if status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
-                handle._fractions = {name: 1.0 for name in handle._fractions}
+                handle._fractions = dict.fromkeys(handle._fractions, 1.0)
             message = {RunStatus.SUCCEEDED: "Finished", RunStatus.PARTIAL: "Finished with warnings"}.get(
-                status, error or status.value.capitalize())
+                status, error or status.value.capitalize()
+            )
             handle._reporter.finish(handle._snapshot(final=True, message=message))
             self._runs.pop(handle.run_id, None)  # finished runs live in the store, not here
-        return RunResult(handle.run_id, workflow.name, status, error, time.monotonic() - t0,
-                         handle._counts(), outcomes)
+        return RunResult(
+            handle.run_id, workflow.name, status, error, time.monotonic() - t0, handle._counts(), outcomes
+        )
 
     async def _safe(self, awaitable: Awaitable[Any]) -> None:
         try:
@@ -427,12 +458,16 @@ class WorkflowEngine:
                     step = workflow.step(name)
                     blocked = [d for d in step.depends_on if outcomes[d].status != StepStatus.SUCCEEDED]
                     if blocked or handle.cancel_token.cancelled:
-                        why = ("cancelled" if handle.cancel_token.cancelled
-                               else f"dependency {blocked[0]!r} failed")
+                        why = (
+                            "cancelled"
+                            if handle.cancel_token.cancelled
+                            else f"dependency {blocked[0]!r} failed"
+                        )
                         status = StepStatus.CANCELLED if handle.cancel_token.cancelled else StepStatus.SKIPPED
                         outcomes[name] = StepOutcome(status, error=why)
-                        await self._store.step_finished(handle.run_id, name, status, 1, None, utc_now(), {},
-                                                        why)
+                        await self._store.step_finished(
+                            handle.run_id, name, status, 1, None, utc_now(), {}, why
+                        )
                         if status == StepStatus.SKIPPED and not step.optional:
                             failure = f"step {name!r} could not run: {why}"
                         sorter.done(name)
@@ -452,7 +487,9 @@ class WorkflowEngine:
                     if outcome.status == StepStatus.FAILED and not workflow.step(name).optional:
                         # The user's message as it is (the status line shows the run's error);
                         # a bug's says where it happened.
-                        failure = outcome.error if outcome.user_facing else f"step {name!r} failed: {outcome.error}"
+                        failure = (
+                            outcome.error if outcome.user_facing else f"step {name!r} failed: {outcome.error}"
+                        )
         finally:
             # Fail fast / run timeout / cancel: stop what is still running and let it record itself.
             for task in tasks:
@@ -469,15 +506,21 @@ class WorkflowEngine:
             return RunStatus.FAILED, failure
         if any(o.status != StepStatus.SUCCEEDED for o in outcomes.values()):
             return RunStatus.PARTIAL, "; ".join(
-                f"optional step {n!r} {o.status.value}: {o.error}" for n, o in outcomes.items()
-                if o.status != StepStatus.SUCCEEDED)
+                f"optional step {n!r} {o.status.value}: {o.error}"
+                for n, o in outcomes.items()
+                if o.status != StepStatus.SUCCEEDED
+            )
         return RunStatus.SUCCEEDED, ""
 
-    async def _run_step(self, handle: RunHandle, step: Step,
-                        outcomes: Mapping[str, StepOutcome]) -> StepOutcome:
+    async def _run_step(
+        self, handle: RunHandle, step: Step, outcomes: Mapping[str, StepOutcome]
+    ) -> StepOutcome:
         """All attempts of one step. Never raises: the outcome says what happened."""
-        results = {name: {"output": o.output, "counts": dict(o.counts)} for name, o in outcomes.items()
-                   if o.status == StepStatus.SUCCEEDED}
+        results = {
+            name: {"output": o.output, "counts": dict(o.counts)}
+            for name, o in outcomes.items()
+            if o.status == StepStatus.SUCCEEDED
+        }
         attempt = 0
         error = ""
         user_facing = False
@@ -502,8 +545,11 @@ class WorkflowEngine:
                 await self._finish_step(handle, step, StepStatus.SUCCEEDED, attempt, started, ctx.counts, "")
                 return StepOutcome(StepStatus.SUCCEEDED, output, "", attempt, dict(ctx.counts))
             except (asyncio.CancelledError, RunCancelled):
-                status = StepStatus.INTERRUPTED if handle._cancel_status == RunStatus.INTERRUPTED \
+                status = (
+                    StepStatus.INTERRUPTED
+                    if handle._cancel_status == RunStatus.INTERRUPTED
                     else StepStatus.CANCELLED
+                )
                 reason = handle.cancel_token.reason or "cancelled"
                 return await self._finish_step(handle, step, status, attempt, started, ctx.counts, reason)
             except TimeoutError:
@@ -511,25 +557,53 @@ class WorkflowEngine:
             except Exception as exc:
                 error, user_facing = describe_failure(exc)
                 # An expected failure's message says it all; a bug's traceback goes to the log.
-                log.info("step %s.%s attempt %d failed: %s", handle.workflow.name, step.name, attempt, error,
-                         exc_info=None if user_facing else exc)
+                log.info(
+                    "step %s.%s attempt %d failed: %s",
+                    handle.workflow.name,
+                    step.name,
+                    attempt,
+                    error,
+                    exc_info=None if user_facing else exc,
+                )
             if attempt > step.retries:
-                return await self._finish_step(handle, step, StepStatus.FAILED, attempt, started, ctx.counts,
-                                               error, user_facing=user_facing)
+                return await self._finish_step(
+                    handle,
+                    step,
+                    StepStatus.FAILED,
+                    attempt,
+                    started,
+                    ctx.counts,
+                    error,
+                    user_facing=user_facing,
+                )
             try:
                 await asyncio.sleep(step.backoff(attempt))
             except asyncio.CancelledError:
                 reason = handle.cancel_token.reason or "cancelled"
-                return await self._finish_step(handle, step, StepStatus.CANCELLED, attempt, started,
-                                               ctx.counts, reason)
+                return await self._finish_step(
+                    handle, step, StepStatus.CANCELLED, attempt, started, ctx.counts, reason
+                )
 
-    async def _finish_step(self, handle: RunHandle, step: Step, status: StepStatus, attempt: int,
-                           started: datetime | None, counts: Mapping[str, int], error: str, *,
-                           user_facing: bool = False) -> StepOutcome:
+    async def _finish_step(
+        self,
+        handle: RunHandle,
+        step: Step,
+        status: StepStatus,
+        attempt: int,
+        started: datetime | None,
+        counts: Mapping[str, int],
+        error: str,
+        *,
+        user_facing: bool = False,
+    ) -> StepOutcome:
         handle._step_counts[step.name] = dict(counts)
         if status != StepStatus.SUCCEEDED:
-            handle._fractions[step.name] = 1.0 if status == StepStatus.FAILED and step.optional \
-                else handle._fractions[step.name]
-        await self._safe(self._store.step_finished(handle.run_id, step.name, status, attempt, started,
-                                                   utc_now(), dict(counts), error))
+            handle._fractions[step.name] = (
+                1.0 if status == StepStatus.FAILED and step.optional else handle._fractions[step.name]
+            )
+        await self._safe(
+            self._store.step_finished(
+                handle.run_id, step.name, status, attempt, started, utc_now(), dict(counts), error
+            )
+        )
         return StepOutcome(status, None, error, attempt, dict(counts), user_facing)

@@ -72,7 +72,8 @@ class _WriterWorker:
         self._executor: concurrent.futures.Executor
         if in_process:
             self._executor = concurrent.futures.ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=worker.init_process)
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=worker.init_process
+            )
         else:
             self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="export-writer")
         self.inflight: concurrent.futures.Future[Any] | None = None
@@ -91,17 +92,23 @@ class _WriterWorker:
             try:
                 # shield: a further cancel of this task must not cancel the queued call itself
                 await asyncio.shield(asyncio.wrap_future(future))
-            except BaseException:  # noqa: BLE001 - cancelled again, or the call failed: just wait
+            except BaseException:
                 pass
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def export_workflow(db: Database, source: ExportSource, path: Path | str,
-                    fmt: ExportFormat | str | None = None,
-                    *, chunk_rows: int = CHUNK_ROWS, writer_options: dict[str, Any] | None = None,
-                    in_process: bool | None = None) -> Workflow:
+def export_workflow(
+    db: Database,
+    source: ExportSource,
+    path: Path | str,
+    fmt: ExportFormat | str | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    writer_options: dict[str, Any] | None = None,
+    in_process: bool | None = None,
+) -> Workflow:
     target = Path(path)
     fmt = export_format(target, fmt)
     options = dict(writer_options or {})
@@ -148,39 +155,63 @@ def export_workflow(db: Database, source: ExportSource, path: Path | str,
                     raise abort.exception()  # type: ignore[misc]
             except Exception:  # the worker process died (BrokenProcessPool): clean up from here
                 log.warning("export writer could not abort; removing its temp files", exc_info=True)
-                if opening is not None and opening.done() and not opening.cancelled() \
-                        and opening.exception() is None:
+                if (
+                    opening is not None
+                    and opening.done()
+                    and not opening.cancelled()
+                    and opening.exception() is None
+                ):
                     remove_temp_paths(opening.result())
             raise
         finally:
             worker_.close()
         ctx.set_counts(rows=summary.rows, sheets=summary.sheets, missing=stream.missing)
         ctx.progress(1, 1, f"Exported {summary.rows:,} rows to {summary.path.name}")
-        return {"path": str(summary.path), "format": summary.format.value, "rows": summary.rows,
-                "sheets": summary.sheets, "bytes": summary.bytes, "notes": list(summary.notes),
-                "missing": stream.missing}
+        return {
+            "path": str(summary.path),
+            "format": summary.format.value,
+            "rows": summary.rows,
+            "sheets": summary.sheets,
+            "bytes": summary.bytes,
+            "notes": list(summary.notes),
+            "missing": stream.missing,
+        }
 
     return Workflow(EXPORT, (Step("export", export),))
 
 
 def _describe(source: ExportSource) -> dict[str, Any]:
     if isinstance(source, OpportunityQuery):
-        return {"source": "view", "profile_id": source.profile_id,
-                "stage": None if source.stage is None else str(source.stage),
-                "sort": str(source.sort), "descending": source.descending}
+        return {
+            "source": "view",
+            "profile_id": source.profile_id,
+            "stage": None if source.stage is None else str(source.stage),
+            "sort": str(source.sort),
+            "descending": source.descending,
+        }
     if isinstance(source, ExportSelection):
         described = {"source": "selection", "selected": len(source.ids)}
         if source.query is not None:
-            described.update(profile_id=source.query.profile_id, sort=str(source.query.sort),
-                             descending=source.query.descending)
+            described.update(
+                profile_id=source.query.profile_id,
+                sort=str(source.query.sort),
+                descending=source.query.descending,
+            )
         return described
     return {"source": "selection", "selected": len(source)}
 
 
-async def start_export(engine: WorkflowEngine, db: Database, query_or_ids: ExportSource, path: Path | str,
-                       fmt: ExportFormat | str | None = None, *, chunk_rows: int = CHUNK_ROWS,
-                       writer_options: dict[str, Any] | None = None, in_process: bool | None = None
-                       ) -> RunHandle:
+async def start_export(
+    engine: WorkflowEngine,
+    db: Database,
+    query_or_ids: ExportSource,
+    path: Path | str,
+    fmt: ExportFormat | str | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    writer_options: dict[str, Any] | None = None,
+    in_process: bool | None = None,
+) -> RunHandle:
     """Start an export; returns the handle (subscribe / cancel / wait).
 
     query_or_ids: the view's OpportunityQuery (every row of it, its filter and sort), an
@@ -190,7 +221,14 @@ async def start_export(engine: WorkflowEngine, db: Database, query_or_ids: Expor
     The run's stored parameters hold a description of the source, never the id list.
     """
     fmt = export_format(path, fmt)
-    workflow = export_workflow(db, query_or_ids, path, fmt, chunk_rows=chunk_rows,
-                               writer_options=writer_options, in_process=in_process)
+    workflow = export_workflow(
+        db,
+        query_or_ids,
+        path,
+        fmt,
+        chunk_rows=chunk_rows,
+        writer_options=writer_options,
+        in_process=in_process,
+    )
     context = {"path": str(path), "format": fmt.value, **_describe(query_or_ids)}
     return await engine.start(workflow, context)

@@ -45,19 +45,39 @@ def report_output(report: ImportReport, rejects_csv: Path | None) -> dict[str, A
     }
 
 
-def import_workflow(db: Database, mapping: ColumnMapping | None = None, timeout_s: float = 6 * 3600,
-                    parse_cache: Cache | None = None) -> Workflow:
+def import_workflow(
+    db: Database,
+    mapping: ColumnMapping | None = None,
+    timeout_s: float = 6 * 3600,
+    parse_cache: Cache | None = None,
+) -> Workflow:
     async def run_import(ctx: StepContext) -> dict[str, Any]:
         path = Path(ctx.context["path"])
 
         def progress(bytes_done: int, bytes_total: int, records: int) -> None:
-            ctx.progress(bytes_done, bytes_total,
-                         f"{records:,} records · {bytes_done / 2**20:,.1f} of {bytes_total / 2**20:,.1f} MB")
+            ctx.progress(
+                bytes_done,
+                bytes_total,
+                f"{records:,} records · {bytes_done / 2**20:,.1f} of {bytes_total / 2**20:,.1f} MB",
+            )
 
-        report = await import_file(db, path, fmt=ctx.context.get("format") or None, mapping=mapping,
-                                   progress=progress, cancel=lambda: ctx.cancelled, parse_cache=parse_cache)
-        ctx.set_counts(read=report.records_read, inserted=report.inserted, updated=report.updated,
-                       unchanged=report.unchanged, skipped=report.skipped, from_cache=int(report.from_cache))
+        report = await import_file(
+            db,
+            path,
+            fmt=ctx.context.get("format") or None,
+            mapping=mapping,
+            progress=progress,
+            cancel=lambda: ctx.cancelled,
+            parse_cache=parse_cache,
+        )
+        ctx.set_counts(
+            read=report.records_read,
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            skipped=report.skipped,
+            from_cache=int(report.from_cache),
+        )
         rejects = None
         if report.errors:
             target = reports_dir(db) / f"run-{ctx.run_id}-rejects.csv"
@@ -70,8 +90,15 @@ def import_workflow(db: Database, mapping: ColumnMapping | None = None, timeout_
     return Workflow(IMPORT_WORKFLOW, (Step("import", run_import, timeout_s=timeout_s),), timeout_s=timeout_s)
 
 
-async def start_import(engine: WorkflowEngine, db: Database, path: Path | str, *, fmt: str | None = None,
-                       mapping: ColumnMapping | None = None, parse_cache: Cache | None = None) -> RunHandle:
+async def start_import(
+    engine: WorkflowEngine,
+    db: Database,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    mapping: ColumnMapping | None = None,
+    parse_cache: Cache | None = None,
+) -> RunHandle:
     """Start importing `path` (format detected unless `fmt` is given). With `parse_cache`, an
     unchanged file is not parsed again."""
     context = {"path": str(Path(path).resolve()), "format": fmt or ""}

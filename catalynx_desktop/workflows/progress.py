@@ -66,9 +66,13 @@ class EtaEstimator:
 class ThrottledReporter:
     """Deliver snapshots to subscribers at most `1 / min_interval` times a second (latest wins)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, *,
-                 min_interval: float = 1.0 / MAX_UPDATES_PER_SECOND,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        min_interval: float = 1.0 / MAX_UPDATES_PER_SECOND,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._loop = loop
         self._interval = min_interval
         self._clock = clock

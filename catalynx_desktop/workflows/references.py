@@ -21,8 +21,11 @@ class InputReferenceError(LookupError):
 
 
 def is_reference(value: Any) -> bool:
-    return isinstance(value, str) and (value == CONTEXT_PREFIX or value.startswith(CONTEXT_PREFIX + ".")
-                                       or value.startswith(STEPS_PREFIX + "."))
+    return isinstance(value, str) and (
+        value == CONTEXT_PREFIX
+        or value.startswith(CONTEXT_PREFIX + ".")
+        or value.startswith(STEPS_PREFIX + ".")
+    )
 
 
 def iter_references(value: Any) -> Iterator[str]:
@@ -43,7 +46,8 @@ def referenced_step(reference: str) -> str | None:
     parts = reference.split(".")
     if len(parts) < 3 or parts[2] not in _STEP_FIELDS:
         raise InputReferenceError(
-            f"{reference!r}: expected $steps.<name>.output[...] or $steps.<name>.counts[...]")
+            f"{reference!r}: expected $steps.<name>.output[...] or $steps.<name>.counts[...]"
+        )
     return parts[1]
 
 

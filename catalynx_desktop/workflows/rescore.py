@@ -27,14 +27,21 @@ def rescore_workflow(db: Database, settings: ScoringSettings = ScoringSettings()
         chunk_size = settings.chunk_size
         total, chunks = await db.read(
             lambda c: discovery_store.opportunity_chunks(c, int(ctx.inputs["profile_id"]), chunk_size),
-            background=True)
+            background=True,
+        )
         ctx.set_counts(opportunities=total)
         return {"profile": profile, "total": total, "chunks": chunks}
 
     async def rescore(ctx: StepContext) -> dict[str, int]:
         total: int = ctx.inputs["total"]
-        config = WorkerConfig(str(db.path), ctx.inputs["profile"], ctx.inputs["today"], settings.weights, 0.0,
-                              settings.worker_priority)
+        config = WorkerConfig(
+            str(db.path),
+            ctx.inputs["profile"],
+            ctx.inputs["today"],
+            settings.weights,
+            0.0,
+            settings.worker_priority,
+        )
         counts = {"scored": 0, "changed": 0, "missing": 0}
 
         async def write(result: tuple[int, int, list[tuple[float, str, int, float, str]]]) -> None:
@@ -44,27 +51,48 @@ def rescore_workflow(db: Database, settings: ScoringSettings = ScoringSettings()
             counts["missing"] += missing
             counts["changed"] += changed
             ctx.set_counts(**counts)
-            ctx.progress(counts["scored"], total,
-                         f"Rescored {counts['scored']:,} of {total:,} opportunities: "
-                         f"{counts['changed']:,} changed")
+            ctx.progress(
+                counts["scored"],
+                total,
+                f"Rescored {counts['scored']:,} of {total:,} opportunities: {counts['changed']:,} changed",
+            )
 
-        await map_chunks(ctx, config, scoring_worker.rescore_chunk, ctx.inputs["chunks"], write,
-                         workers=settings.workers)
+        await map_chunks(
+            ctx, config, scoring_worker.rescore_chunk, ctx.inputs["chunks"], write, workers=settings.workers
+        )
         return counts
 
-    return Workflow(RESCORE, (
-        Step("prepare", prepare, inputs={"profile_id": "$context.profile_id"}, timeout_s=120, weight=0.02),
-        Step("rescore", rescore, depends_on=("prepare",), weight=0.98, inputs={
-            "profile": "$steps.prepare.output.profile",
-            "total": "$steps.prepare.output.total",
-            "chunks": "$steps.prepare.output.chunks",
-            "today": "$context.today",
-        }),
-    ), timeout_s=settings.timeout_s)
+    return Workflow(
+        RESCORE,
+        (
+            Step(
+                "prepare", prepare, inputs={"profile_id": "$context.profile_id"}, timeout_s=120, weight=0.02
+            ),
+            Step(
+                "rescore",
+                rescore,
+                depends_on=("prepare",),
+                weight=0.98,
+                inputs={
+                    "profile": "$steps.prepare.output.profile",
+                    "total": "$steps.prepare.output.total",
+                    "chunks": "$steps.prepare.output.chunks",
+                    "today": "$context.today",
+                },
+            ),
+        ),
+        timeout_s=settings.timeout_s,
+    )
 
 
-async def start_rescore(engine: WorkflowEngine, db: Database, profile_id: int, *, today: date | None = None,
-                        settings: ScoringSettings = ScoringSettings()) -> RunHandle:
+async def start_rescore(
+    engine: WorkflowEngine,
+    db: Database,
+    profile_id: int,
+    *,
+    today: date | None = None,
+    settings: ScoringSettings = ScoringSettings(),
+) -> RunHandle:
     """Start Rescore for one profile; returns the handle (subscribe / cancel / wait)."""
     context = dict(scoring_context(profile_id, 0.0, today))
     del context["threshold"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -39,14 +39,14 @@ class StepStatus(StrEnum):
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:
     """The timestamp format the database uses everywhere (UTC, milliseconds, 'Z')."""
     if moment is None:
         return None
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
@@ -58,12 +58,27 @@ class RunStore(Protocol):
 
     async def step_started(self, run_id: int, step: str, attempt: int, started_at: datetime) -> None: ...
 
-    async def step_finished(self, run_id: int, step: str, status: StepStatus, attempt: int,
-                            started_at: datetime | None, finished_at: datetime,
-                            counts: Mapping[str, int], error: str) -> None: ...
+    async def step_finished(
+        self,
+        run_id: int,
+        step: str,
+        status: StepStatus,
+        attempt: int,
+        started_at: datetime | None,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        error: str,
+    ) -> None: ...
 
-    async def run_finished(self, run_id: int, status: RunStatus, started_at: datetime | None,
-                           finished_at: datetime, counts: Mapping[str, int], error: str) -> None: ...
+    async def run_finished(
+        self,
+        run_id: int,
+        status: RunStatus,
+        started_at: datetime | None,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        error: str,
+    ) -> None: ...
 
 
 @dataclass
@@ -106,8 +121,9 @@ class MemoryRunStore:
 
     async def create_run(self, workflow: str, parameters: Mapping[str, Any], steps: Sequence[str]) -> int:
         run_id = len(self.runs) + 1
-        self.runs[run_id] = RunRecord(run_id, workflow, dict(parameters),
-                                      steps={name: StepRecord(name) for name in steps})
+        self.runs[run_id] = RunRecord(
+            run_id, workflow, dict(parameters), steps={name: StepRecord(name) for name in steps}
+        )
         self.events.append(("create", run_id, "", RunStatus.PENDING.value))
         return run_id
 
@@ -122,9 +138,17 @@ class MemoryRunStore:
         record.finished_at, record.error = None, ""
         self.events.append(("step_started", run_id, step, record.status.value))
 
-    async def step_finished(self, run_id: int, step: str, status: StepStatus, attempt: int,
-                            started_at: datetime | None, finished_at: datetime,
-                            counts: Mapping[str, int], error: str) -> None:
+    async def step_finished(
+        self,
+        run_id: int,
+        step: str,
+        status: StepStatus,
+        attempt: int,
+        started_at: datetime | None,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        error: str,
+    ) -> None:
         record = self.runs[run_id].steps[step]
         record.status, record.attempt, record.finished_at = status, attempt, finished_at
         record.started_at = started_at or record.started_at
@@ -132,8 +156,15 @@ class MemoryRunStore:
         record.counts, record.error = dict(counts), error
         self.events.append(("step_finished", run_id, step, status.value))
 
-    async def run_finished(self, run_id: int, status: RunStatus, started_at: datetime | None,
-                           finished_at: datetime, counts: Mapping[str, int], error: str) -> None:
+    async def run_finished(
+        self,
+        run_id: int,
+        status: RunStatus,
+        started_at: datetime | None,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        error: str,
+    ) -> None:
         run = self.runs[run_id]
         run.status, run.finished_at = status, finished_at
         run.duration_s = _duration(started_at or run.started_at, finished_at)

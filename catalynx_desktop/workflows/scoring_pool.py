@@ -39,9 +39,15 @@ def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
         future.result()
 
 
-async def map_chunks(ctx: StepContext, config: WorkerConfig, fn: Callable[[int, int], R],
-                     bounds: Sequence[tuple[int, int]], handle: Callable[[R], Awaitable[Any]], *,
-                     workers: int | None = None) -> None:
+async def map_chunks(
+    ctx: StepContext,
+    config: WorkerConfig,
+    fn: Callable[[int, int], R],
+    bounds: Sequence[tuple[int, int]],
+    handle: Callable[[R], Awaitable[Any]],
+    *,
+    workers: int | None = None,
+) -> None:
     """Run fn(lo, hi) for every chunk in worker processes; await handle(result) in chunk order.
 
     Cancel is honoured at chunk boundaries (before each handle) and, because the step task is
@@ -51,8 +57,12 @@ async def map_chunks(ctx: StepContext, config: WorkerConfig, fn: Callable[[int, 
         return
     workers = max(1, min(workers or default_workers(), len(bounds)))
     loop = asyncio.get_running_loop()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker, initargs=(config,))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(config,),
+    )
     pending: deque[asyncio.Future[R]] = deque()
     chunks = iter(bounds)
 

@@ -42,8 +42,9 @@ _conn: sqlite3.Connection | None = None
 _matcher: ProfileMatcher | None = None
 _config: WorkerConfig | None = None
 _SCORE_END = discovery_store.CHUNK_PREFIX + len(SCORING_COLUMNS)
-_NAME, _STATE, _FLOOR, _CEILING, _CLOSE = (SCORING_COLUMNS.index(c) for c in
-                                          ("name", "state", "award_floor", "award_ceiling", "close_date"))
+_NAME, _STATE, _FLOOR, _CEILING, _CLOSE = (
+    SCORING_COLUMNS.index(c) for c in ("name", "state", "award_floor", "award_ceiling", "close_date")
+)
 
 
 def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
@@ -83,6 +84,7 @@ def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
     ProcessPoolExecutor workers inherit both ends of their task pipe, so they never see EOF and
     would otherwise wait forever as orphans.
     """
+
     def watch() -> None:
         while True:
             time.sleep(interval)
@@ -125,9 +127,22 @@ def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]]]:
         if above or row[-1] is not None:
             name = fields[_NAME]
             # in discovery_store.UPSERT_COLUMNS order
-            out.append((profile_id, row[0], row[1], row[2], name, row[3] or name, fields[_STATE] or "",
-                        round(total, 4), to_json(total, dims), fields[_CEILING] or fields[_FLOOR] or 0,
-                        fields[_CLOSE] or "", today))
+            out.append(
+                (
+                    profile_id,
+                    row[0],
+                    row[1],
+                    row[2],
+                    name,
+                    row[3] or name,
+                    fields[_STATE] or "",
+                    round(total, 4),
+                    to_json(total, dims),
+                    fields[_CEILING] or fields[_FLOOR] or 0,
+                    fields[_CLOSE] or "",
+                    today,
+                )
+            )
     return len(rows), kept, out
 
 

@@ -14,6 +14,7 @@ def async_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., No
     Not asyncio.run(): that ends with set_event_loop(None), which would unset the session's
     qasync loop (tests/conftest.py) for the GUI tests that run later.
     """
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         loop = asyncio.new_event_loop()
@@ -22,4 +23,5 @@ def async_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., No
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
+
     return wrapper

@@ -24,7 +24,8 @@ from tests.cache.asyncutil import async_test
 def index_rows(directory: Path) -> list[tuple]:
     with sqlite3.connect(directory / INDEX_FILENAME) as conn:
         return conn.execute(
-            "SELECT kind, key, size, value IS NOT NULL, file FROM entries ORDER BY id").fetchall()
+            "SELECT kind, key, size, value IS NOT NULL, file FROM entries ORDER BY id"
+        ).fetchall()
 
 
 def value_files(directory: Path) -> list[Path]:
@@ -200,8 +201,11 @@ async def test_lru_eviction_order(tmp_path: Path) -> None:
     assert await cache.get("k", "1") is not None
     await cache.set("k", "new-a", os.urandom(payload))
     await cache.set("k", "new-b", os.urandom(payload))
-    present = {key for key in [str(i) for i in range(10)] + ["new-a", "new-b"]
-               if await cache.get("k", key) is not None}
+    present = {
+        key
+        for key in [str(i) for i in range(10)] + ["new-a", "new-b"]
+        if await cache.get("k", key) is not None
+    }
     assert {"2", "3"}.isdisjoint(present)  # the two least recently used went first
     assert {"0", "1", "new-a", "new-b"} <= present
     await cache.close()
@@ -265,7 +269,7 @@ async def test_damaged_value_file_is_a_miss_and_removed(tmp_path: Path, damage: 
     await cache.set("parse", "f", os.urandom(INLINE_MAX * 2))
     [path] = value_files(tmp_path)
     if damage == "truncate":
-        path.write_bytes(path.read_bytes()[: INLINE_MAX])
+        path.write_bytes(path.read_bytes()[:INLINE_MAX])
     elif damage == "garbage":
         path.write_bytes(b"PK\x03\x04 not ours at all" * 100)
     elif damage == "empty":
@@ -386,8 +390,9 @@ async def test_failed_compute_reaches_every_waiter_and_is_not_cached(tmp_path: P
         await asyncio.sleep(0.02)
         raise ValueError("source unreachable")
 
-    results = await asyncio.gather(*(cache.get_or_compute("k", "a", failing) for _ in range(5)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(cache.get_or_compute("k", "a", failing) for _ in range(5)), return_exceptions=True
+    )
     assert calls == 1 and all(isinstance(r, ValueError) for r in results)
 
     async def ok() -> int:
@@ -420,12 +425,21 @@ async def test_cancelling_one_waiter_does_not_cancel_the_computation(tmp_path: P
 # -- the event loop is never blocked -----------------------------------------------------------
 def _records(n: int) -> list[dict]:
     rng = random.Random(5)
-    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 10)))
-             for _ in range(2000)]
-    return [{"id": i, "title": " ".join(rng.choices(words, k=8)), "agency": rng.choice(words),
-             "description": " ".join(rng.choices(words, k=60)),
-             "close": dt.date(2025, 1, 1) + dt.timedelta(days=i % 300), "amount": Decimal(i) / 100}
-            for i in range(n)]
+    words = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 10)))
+        for _ in range(2000)
+    ]
+    return [
+        {
+            "id": i,
+            "title": " ".join(rng.choices(words, k=8)),
+            "agency": rng.choice(words),
+            "description": " ".join(rng.choices(words, k=60)),
+            "close": dt.date(2025, 1, 1) + dt.timedelta(days=i % 300),
+            "amount": Decimal(i) / 100,
+        }
+        for i in range(n)
+    ]
 
 
 @async_test
@@ -480,6 +494,7 @@ async def test_no_call_blocks_the_event_loop(tmp_path: Path) -> None:
     assert max_gap < 0.05, f"loop stalled {max_gap * 1000:.1f} ms"
     # typical gaps are small against the work: the loop kept running while the worker encoded
     # and decoded (the max alone is at the mercy of the OS scheduler on a loaded 2-core box)
-    assert p90_gap < 0.5 * blocking, \
+    assert p90_gap < 0.5 * blocking, (
         f"p90 stall {p90_gap * 1000:.1f} ms vs blocking work {blocking * 1000:.1f} ms"
+    )
     assert len(gaps) > 10

@@ -69,8 +69,9 @@ async def test_two_processes_same_directory_stay_consistent(tmp_path: Path) -> N
         if rel:
             assert (tmp_path / VALUES_DIRNAME / rel).stat().st_size == size
     # no file is left without a row, no temp file is left behind
-    on_disk = {p.relative_to(tmp_path / VALUES_DIRNAME).as_posix()
-               for p in (tmp_path / VALUES_DIRNAME).rglob("*.v")}
+    on_disk = {
+        p.relative_to(tmp_path / VALUES_DIRNAME).as_posix() for p in (tmp_path / VALUES_DIRNAME).rglob("*.v")
+    }
     assert on_disk == {rel for _, _, rel, _ in rows if rel}
     assert os.listdir(tmp_path / VALUES_DIRNAME / "tmp") == []
     # and every entry decodes to the value written under its key

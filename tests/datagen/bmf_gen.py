@@ -21,8 +21,23 @@ from catalynx_desktop.sources.bmf import BMF_HEADER
 _STATES = ("VT", "NY", "CA", "TX", "MA", "PR", "DC", "GU", "AE", "IL", "WA", "FL")
 _CITIES = ("BURLINGTON", "MONTPELIER", "BRATTLEBORO", "ALBANY", "AUSTIN", "BOSTON", "SAN JUAN", "SEATTLE")
 _COUNTRIES = ("CANADA", "UNITED KINGDOM", "ISRAEL", "MEXICO", "GERMANY")
-_WORDS = ("VERMONT", "COMMUNITY", "FOUNDATION", "FRIENDS", "OF THE", "LIBRARY", "HISTORICAL SOCIETY",
-          "FIRE DEPARTMENT", "ASSOCIATION", "FUND", "TRUST", "CHARITABLE", "ARTS", "LAKE", "GREEN MOUNTAIN")
+_WORDS = (
+    "VERMONT",
+    "COMMUNITY",
+    "FOUNDATION",
+    "FRIENDS",
+    "OF THE",
+    "LIBRARY",
+    "HISTORICAL SOCIETY",
+    "FIRE DEPARTMENT",
+    "ASSOCIATION",
+    "FUND",
+    "TRUST",
+    "CHARITABLE",
+    "ARTS",
+    "LAKE",
+    "GREEN MOUNTAIN",
+)
 _SUFFIXES = ("INC", "CORPORATION", "", "TRUST", "LTD")
 _NTEE = ("A20", "B82", "C40Z", "E22I", "P20", "S30", "T70", "X20", "N60", "B2", "T20", "")
 # Non-private FOUNDATION codes seen in the real file, then the private ones.
@@ -58,13 +73,34 @@ def bmf_rows(n: int, *, seed: int = 0, first_ein: int = 10_000_000) -> Iterator[
         ruling = "000000" if roll < 0.005 else f"{rng.randint(1930, 2025)}{rng.randint(0, 12):02d}"
         assets, income = _amount(rng), _amount(rng)
         yield [
-            f"{ein:09d}", name, "% " + rng.choice(_WORDS) if rng.random() < 0.3 else "",
-            f"{rng.randint(1, 999)} MAIN ST", city, state,
+            f"{ein:09d}",
+            name,
+            "% " + rng.choice(_WORDS) if rng.random() < 0.3 else "",
+            f"{rng.randint(1, 999)} MAIN ST",
+            city,
+            state,
             "" if international else f"{rng.randint(1000, 99999):05d}-{rng.randint(0, 9999):04d}",
-            "0000", rng.choice(("03", "03", "03", "04", "06", "07", "01")), "3", "1000", ruling,
-            "1", foundation, "000000000", "1", "01", f"{rng.randint(2015, 2025)}{rng.randint(1, 12):02d}",
-            str(rng.randint(0, 9)), str(rng.randint(0, 9)), "01", "1" if private else "0", "12",
-            assets, income, income, rng.choice(_NTEE), "",
+            "0000",
+            rng.choice(("03", "03", "03", "04", "06", "07", "01")),
+            "3",
+            "1000",
+            ruling,
+            "1",
+            foundation,
+            "000000000",
+            "1",
+            "01",
+            f"{rng.randint(2015, 2025)}{rng.randint(1, 12):02d}",
+            str(rng.randint(0, 9)),
+            str(rng.randint(0, 9)),
+            "01",
+            "1" if private else "0",
+            "12",
+            assets,
+            income,
+            income,
+            rng.choice(_NTEE),
+            "",
         ]
 
 

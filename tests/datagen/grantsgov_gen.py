@@ -29,11 +29,24 @@ from typing import IO
 from xml.sax.saxutils import escape
 
 NAMESPACE = "http://apply.grants.gov/system/OpportunityDetail-V1.0"
-_AGENCIES = (("DOI-USGS1", "Geological Survey"), ("HHS-NIH11", "National Institutes of Health"),
-             ("USDA-NIFA", "National Institute of Food and Agriculture"), ("ED", "Department of Education"),
-             ("NEA", "National Endowment for the Arts"), ("DOC-NOAA", "DOC NOAA - ERA Production"))
-_TOPICS = ("rural broadband", "watershed restoration", "early literacy", "community health workers",
-           "arts education", "fisheries science", "café culture preservation", "workforce training – youth")
+_AGENCIES = (
+    ("DOI-USGS1", "Geological Survey"),
+    ("HHS-NIH11", "National Institutes of Health"),
+    ("USDA-NIFA", "National Institute of Food and Agriculture"),
+    ("ED", "Department of Education"),
+    ("NEA", "National Endowment for the Arts"),
+    ("DOC-NOAA", "DOC NOAA - ERA Production"),
+)
+_TOPICS = (
+    "rural broadband",
+    "watershed restoration",
+    "early literacy",
+    "community health workers",
+    "arts education",
+    "fisheries science",
+    "café culture preservation",
+    "workforce training – youth",
+)
 _CATEGORIES = ("ST", "HL", "ED", "AR", "NR", "ENV", "CD", "O")
 _ELIGIBLE = ("00", "01", "02", "06", "12", "13", "20", "22", "25", "99")
 _INSTRUMENTS = ("G", "CA", "PC", "O")
@@ -54,9 +67,12 @@ def _amount_text(rng: random.Random, allow_none: bool = False) -> str:
 
 def _description(rng: random.Random, topic: str) -> str:
     """Plain text with HTML, escaped once here; the XML writer escapes it a second time."""
-    body = (f"<p>This program supports {topic} projects.</p><p>Applicants must &amp; should "
-            f"describe outcomes.<br/>See the NOFO for details.</p>" if rng.random() < 0.6
-            else f"Support for {topic} in underserved communities. " * rng.randint(1, 4))
+    body = (
+        f"<p>This program supports {topic} projects.</p><p>Applicants must &amp; should "
+        f"describe outcomes.<br/>See the NOFO for details.</p>"
+        if rng.random() < 0.6
+        else f"Support for {topic} in underserved communities. " * rng.randint(1, 4)
+    )
     return html.escape(body, quote=False)
 
 
@@ -76,45 +92,70 @@ def _record(rng: random.Random, opp_id: int, forecast: bool, today: date) -> str
         _elem("FundingInstrumentType", rng.choice(_INSTRUMENTS)),
     ]
     parts += [_elem("CategoryOfFundingActivity", c) for c in rng.sample(_CATEGORIES, rng.randint(1, 2))]
-    parts += [_elem("CFDANumbers", f"{rng.randint(10, 99)}.{rng.randint(0, 999):03d}")
-              for _ in range(rng.randint(0, 2))]
+    parts += [
+        _elem("CFDANumbers", f"{rng.randint(10, 99)}.{rng.randint(0, 999):03d}")
+        for _ in range(rng.randint(0, 2))
+    ]
     parts += [_elem("EligibleApplicants", e) for e in rng.sample(_ELIGIBLE, rng.randint(1, 3))]
-    parts += [_elem("AdditionalInformationOnEligibility", "Nonprofits with 501(c)(3) status &amp; others."),
-              _elem("AgencyCode", code), _elem("AgencyName", agency), _elem("PostDate", _d(post))]
+    parts += [
+        _elem("AdditionalInformationOnEligibility", "Nonprofits with 501(c)(3) status &amp; others."),
+        _elem("AgencyCode", code),
+        _elem("AgencyName", agency),
+        _elem("PostDate", _d(post)),
+    ]
     close = post + timedelta(days=rng.randint(20, 400))
     if forecast:
-        parts += [_elem("LastUpdatedDate", _d(post)),
-                  _elem("EstimatedSynopsisPostDate", _d(post + timedelta(days=30))),
-                  _elem("FiscalYear", str(close.year)),
-                  _elem("EstimatedSynopsisCloseDate", _d(close)),
-                  _elem("EstimatedAwardDate", _d(close + timedelta(days=60)))]
+        parts += [
+            _elem("LastUpdatedDate", _d(post)),
+            _elem("EstimatedSynopsisPostDate", _d(post + timedelta(days=30))),
+            _elem("FiscalYear", str(close.year)),
+            _elem("EstimatedSynopsisCloseDate", _d(close)),
+            _elem("EstimatedAwardDate", _d(close + timedelta(days=60))),
+        ]
     else:
         if rng.random() < 0.9:
             parts.append(_elem("CloseDate", _d(close)))
         parts.append(_elem("LastUpdatedDate", _d(post + timedelta(days=rng.randint(0, 10)))))
-    parts += [_elem("AwardCeiling", _amount_text(rng, allow_none=True)),
-              _elem("AwardFloor", _amount_text(rng)),
-              _elem("EstimatedTotalProgramFunding", rng.choice(("", "0", str(rng.randint(1, 9000) * 10_000)))),
-              _elem("ExpectedNumberOfAwards", str(rng.randint(1, 40))),
-              _elem("Description", _description(rng, topic)),
-              _elem("Version", "Forecast 1" if forecast else f"Synopsis {rng.randint(1, 3)}"),
-              _elem("CostSharingOrMatchingRequirement", rng.choice(("Yes", "No")))]
+    parts += [
+        _elem("AwardCeiling", _amount_text(rng, allow_none=True)),
+        _elem("AwardFloor", _amount_text(rng)),
+        _elem("EstimatedTotalProgramFunding", rng.choice(("", "0", str(rng.randint(1, 9000) * 10_000)))),
+        _elem("ExpectedNumberOfAwards", str(rng.randint(1, 40))),
+        _elem("Description", _description(rng, topic)),
+        _elem("Version", "Forecast 1" if forecast else f"Synopsis {rng.randint(1, 3)}"),
+        _elem("CostSharingOrMatchingRequirement", rng.choice(("Yes", "No"))),
+    ]
     if rng.random() < 0.3:
         parts.append(_elem("ArchiveDate", _d(close + timedelta(days=30))))
-    parts += [_elem("AdditionalInformationURL", "https://www.grants.gov/"),
-              _elem("GrantorContactEmail", "grants@example.gov")]
+    parts += [
+        _elem("AdditionalInformationURL", "https://www.grants.gov/"),
+        _elem("GrantorContactEmail", "grants@example.gov"),
+    ]
     if forecast:
-        parts += [_elem("GrantorContactName", html.escape("Pat Doe<br/>Program Officer", quote=False)),
-                  _elem("GrantorContactPhoneNumber", "202-555-0100")]
+        parts += [
+            _elem("GrantorContactName", html.escape("Pat Doe<br/>Program Officer", quote=False)),
+            _elem("GrantorContactPhoneNumber", "202-555-0100"),
+        ]
     else:
-        parts.append(_elem("GrantorContactText",
-                           html.escape("Pat Doe, 202-555-0100<br/>grants@example.gov<br/>", quote=False)))
+        parts.append(
+            _elem(
+                "GrantorContactText",
+                html.escape("Pat Doe, 202-555-0100<br/>grants@example.gov<br/>", quote=False),
+            )
+        )
     tag = "OpportunityForecastDetail_1_0" if forecast else "OpportunitySynopsisDetail_1_0"
     return f"<{tag}>" + "".join(parts) + f"</{tag}>\n"
 
 
-def grants_xml_chunks(n: int, *, seed: int = 0, forecast_share: float = 0.2, interleave: bool = False,
-                      first_id: int = 100_000, today: date | None = None) -> Iterator[str]:
+def grants_xml_chunks(
+    n: int,
+    *,
+    seed: int = 0,
+    forecast_share: float = 0.2,
+    interleave: bool = False,
+    first_id: int = 100_000,
+    today: date | None = None,
+) -> Iterator[str]:
     """The document in pieces (one record each), so any size streams."""
     rng = random.Random(seed)
     today = today or date(2026, 11, 1)
@@ -154,8 +195,14 @@ class _NonSeekable(io.RawIOBase):
         self._target.flush()
 
 
-def write_grants_zip(path: Path | str, n: int, *, streamed: bool = False,
-                     member: str = "GrantsDBExtract20261101v2.xml", **options: object) -> Path:
+def write_grants_zip(
+    path: Path | str,
+    n: int,
+    *,
+    streamed: bool = False,
+    member: str = "GrantsDBExtract20261101v2.xml",
+    **options: object,
+) -> Path:
     path = Path(path)
     with path.open("wb") as raw:
         target: IO[bytes] = _NonSeekable(raw) if streamed else raw  # type: ignore[assignment]

@@ -58,8 +58,9 @@ records = st.builds(
     income=amounts,
     close_date=dates,
     status=st.sampled_from(["posted", "forecasted", "closed", ""]),
-    eligible_applicants=st.lists(st.sampled_from(["12", "13", "25", "99", "00", "06", "21"]),
-                                 max_size=3).map(tuple),
+    eligible_applicants=st.lists(st.sampled_from(["12", "13", "25", "99", "00", "06", "21"]), max_size=3).map(
+        tuple
+    ),
     category=st.sampled_from(["ED", "HL", "ENV", "O", ""]),
 )
 
@@ -108,11 +109,15 @@ def test_in_scope_state_beats_out_of_scope(profile: Profile, record: SourceRecor
 def test_more_capacity_never_scores_lower(profile: Profile, record: SourceRecord, a: int, b: int) -> None:
     low, high = sorted((a, b))
     record = replace(record, kind=RecordKind.FOUNDATION)
-    assert score(profile, replace(record, assets=high), TODAY).total >= \
-        score(profile, replace(record, assets=low), TODAY).total
+    assert (
+        score(profile, replace(record, assets=high), TODAY).total
+        >= score(profile, replace(record, assets=low), TODAY).total
+    )
     federal = replace(record, kind=RecordKind.FEDERAL_OPPORTUNITY)
-    assert score(profile, replace(federal, total_funding=high), TODAY).total >= \
-        score(profile, replace(federal, total_funding=low), TODAY).total
+    assert (
+        score(profile, replace(federal, total_funding=high), TODAY).total
+        >= score(profile, replace(federal, total_funding=low), TODAY).total
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -120,8 +125,10 @@ def test_more_capacity_never_scores_lower(profile: Profile, record: SourceRecord
 def test_later_deadline_never_scores_lower(profile: Profile, record: SourceRecord, a: int, b: int) -> None:
     early, late = sorted((a, b))
     record = replace(record, status="posted")
-    assert score(profile, replace(record, close_date=TODAY + timedelta(days=late)), TODAY).total >= \
-        score(profile, replace(record, close_date=TODAY + timedelta(days=early)), TODAY).total
+    assert (
+        score(profile, replace(record, close_date=TODAY + timedelta(days=late)), TODAY).total
+        >= score(profile, replace(record, close_date=TODAY + timedelta(days=early)), TODAY).total
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -145,8 +152,10 @@ def test_amount_closer_to_range_never_scores_lower(record: SourceRecord, a: int,
     profile = Profile(name="Org", min_amount=5_000_000, max_amount=9_000_000)
     small, large = sorted((a, b))
     record = replace(record, award_floor=None)
-    assert score(profile, replace(record, award_ceiling=large), TODAY).dimension("amount").value >= \
-        score(profile, replace(record, award_ceiling=small), TODAY).dimension("amount").value
+    assert (
+        score(profile, replace(record, award_ceiling=large), TODAY).dimension("amount").value
+        >= score(profile, replace(record, award_ceiling=small), TODAY).dimension("amount").value
+    )
 
 
 def test_closed_and_rolling_deadlines_are_explained() -> None:
@@ -173,13 +182,30 @@ def test_weights_live_in_one_dataclass() -> None:
 
 
 def test_hot_path_is_fast() -> None:
-    profile = Profile(name="Org", ntee_code="B20", target_ntee_codes=("E30",), keywords=("youth",),
-                      states=("CA",), min_amount=10_000, max_amount=250_000)
+    profile = Profile(
+        name="Org",
+        ntee_code="B20",
+        target_ntee_codes=("E30",),
+        keywords=("youth",),
+        states=("CA",),
+        min_amount=10_000,
+        max_amount=250_000,
+    )
     matcher = ProfileMatcher(profile, TODAY)
     rows = [
-        record_to_row(SourceRecord(Source.IRS_BMF, str(i), RecordKind.FOUNDATION, "Youth Fund",
-                                   state="CA" if i % 3 else "TX", ntee_code="B20" if i % 2 else "X11",
-                                   foundation_code="04", assets=i * 1000, income=i * 10))
+        record_to_row(
+            SourceRecord(
+                Source.IRS_BMF,
+                str(i),
+                RecordKind.FOUNDATION,
+                "Youth Fund",
+                state="CA" if i % 3 else "TX",
+                ntee_code="B20" if i % 2 else "X11",
+                foundation_code="04",
+                assets=i * 1000,
+                income=i * 10,
+            )
+        )
         for i in range(50_000)
     ]
     start = time.perf_counter()

@@ -31,8 +31,10 @@ def export_db(tmp_path_factory) -> tuple[Path, int]:
         conn.execute("BEGIN IMMEDIATE")
         result = load_demo(conn, DemoPlan(1, VIEW_ROWS, seed=11))
         # A few values the demo leaves empty, so every column kind is exported at least once.
-        conn.execute("UPDATE opportunities SET rating = 1 + id % 5, priority = 'high', "
-                     "tags = '[\"arts\", \"youth\"]', notes = 'call ' || id WHERE id % 97 = 0")
+        conn.execute(
+            "UPDATE opportunities SET rating = 1 + id % 5, priority = 'high', "
+            "tags = '[\"arts\", \"youth\"]', notes = 'call ' || id WHERE id % 97 = 0"
+        )
         conn.execute("UPDATE opportunities SET title = '=HYPERLINK(\"x\")' WHERE id = 194")
         conn.execute("COMMIT")
     finally:

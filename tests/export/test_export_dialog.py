@@ -22,7 +22,8 @@ def test_dialog_choice(qtbot, tmp_path):
     dialog.path.setText(str(tmp_path / "missing" / "x.csv"))
     assert "does not exist" in dialog.problem()
 
-    dialog = ExportDialog(None, view_rows=10, selected_rows=3, directory=tmp_path, selection=True,
-                          fmt=ExportFormat.CSV)
+    dialog = ExportDialog(
+        None, view_rows=10, selected_rows=3, directory=tmp_path, selection=True, fmt=ExportFormat.CSV
+    )
     qtbot.addWidget(dialog)
     assert dialog.chosen().selection and dialog.chosen().format is ExportFormat.CSV

@@ -22,8 +22,22 @@ from catalynx_desktop.workflows.runs import MemoryRunStore, RunStatus
 
 from .conftest import VIEW_ROWS
 
-HEADER = ["Title", "Funder", "Stage", "Score", "Amount", "Close date", "Discovered", "State", "Source",
-          "Source ID", "Rating", "Priority", "Tags", "Notes"]
+HEADER = [
+    "Title",
+    "Funder",
+    "Stage",
+    "Score",
+    "Amount",
+    "Close date",
+    "Discovered",
+    "State",
+    "Source",
+    "Source ID",
+    "Rating",
+    "Priority",
+    "Tags",
+    "Notes",
+]
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -45,8 +59,9 @@ async def export(db_path: Path, source, target: Path, fmt: str, **kwargs):
         await db.close()
 
 
-def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memory(export_db, sql, run,
-                                                                                      tmp_path):
+def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memory(
+    export_db, sql, run, tmp_path
+):
     db_path, profile = export_db
     query = OpportunityQuery(profile, None, SortKey.CLOSE_DATE, descending=False)
     target = tmp_path / "view.csv"
@@ -58,8 +73,9 @@ def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memor
         try:
             engine = WorkflowEngine(MemoryRunStore(), progress_interval=0.02)
             handle = await start_export(engine, db, query, target, "csv", chunk_rows=2000)
-            handle.subscribe(lambda snap: samples.append((snap.counts.get("rows", 0),
-                                                         process.memory_info().rss)))
+            handle.subscribe(
+                lambda snap: samples.append((snap.counts.get("rows", 0), process.memory_info().rss))
+            )
             return await handle.wait()
         finally:
             await db.close()
@@ -67,11 +83,17 @@ def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memor
     result = run(go())
     assert result.status == RunStatus.SUCCEEDED, result.error
     out = result.output("export")
-    expected_ids = [r[0] for r in sql.execute(
-        "SELECT source_id FROM opportunities WHERE profile_id = ? ORDER BY close_date, id", (profile,))]
+    expected_ids = [
+        r[0]
+        for r in sql.execute(
+            "SELECT source_id FROM opportunities WHERE profile_id = ? ORDER BY close_date, id", (profile,)
+        )
+    ]
     assert len(expected_ids) == VIEW_ROWS == out["rows"]
-    assert sql.execute("SELECT COUNT(*) FROM opportunities WHERE profile_id = ?", (profile,)).fetchone()[0] \
+    assert (
+        sql.execute("SELECT COUNT(*) FROM opportunities WHERE profile_id = ?", (profile,)).fetchone()[0]
         == out["rows"]
+    )
 
     rows = read_csv(target)
     assert rows[0] == HEADER
@@ -82,10 +104,26 @@ def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memor
     # Spot-check whole rows against the database.
     by_source_id = {r[9]: r for r in rows[1:]}
     for oid in (1, 97, 194, 50_001, VIEW_ROWS):
-        (title, funder, stage, score, amount, close, discovered, state, source, source_id, rating,
-         priority, tags, notes) = sql.execute(
+        (
+            title,
+            funder,
+            stage,
+            score,
+            amount,
+            close,
+            discovered,
+            state,
+            source,
+            source_id,
+            rating,
+            priority,
+            tags,
+            notes,
+        ) = sql.execute(
             "SELECT title, funder_name, stage, score, amount, close_date, discovered_at, state, source, "
-            "source_id, rating, priority, tags, notes FROM opportunities WHERE id = ?", (oid,)).fetchone()
+            "source_id, rating, priority, tags, notes FROM opportunities WHERE id = ?",
+            (oid,),
+        ).fetchone()
         got = by_source_id[source_id]
         assert got[0] == ("'" + title if title.startswith("=") else title)  # CSV formula guard
         assert got[1:3] == [funder, stage.capitalize()]
@@ -134,9 +172,12 @@ def test_filtered_view_to_xlsx_typed_cells_and_loop_never_blocked(export_db, sql
     assert result.status == RunStatus.SUCCEEDED, result.error
     expected = sql.execute(
         "SELECT source_id, score, amount, close_date, discovered_at, rating FROM opportunities "
-        "WHERE profile_id = ? AND stage = 'plan' ORDER BY score DESC, id DESC", (profile,)).fetchall()
-    count = sql.execute("SELECT COUNT(*) FROM opportunities WHERE profile_id = ? AND stage_rank = 1",
-                        (profile,)).fetchone()[0]
+        "WHERE profile_id = ? AND stage = 'plan' ORDER BY score DESC, id DESC",
+        (profile,),
+    ).fetchall()
+    count = sql.execute(
+        "SELECT COUNT(*) FROM opportunities WHERE profile_id = ? AND stage_rank = 1", (profile,)
+    ).fetchone()[0]
     assert count == len(expected) == result.output("export")["rows"] > 10_000
     assert result.output("export")["sheets"] == 1
 
@@ -170,12 +211,19 @@ def test_selection_in_view_order_and_in_given_order(export_db, sql, run, tmp_pat
     ids = list(range(VIEW_ROWS, 0, -37))[:2500]  # scattered, in no view's order
     view = OpportunityQuery(profile, None, SortKey.AMOUNT, descending=True)
 
-    result = run(export(db_path, ExportSelection.of(ids + [ids[0]], view), tmp_path / "sel.csv", "csv",
-                        chunk_rows=1000))
+    result = run(
+        export(
+            db_path, ExportSelection.of(ids + [ids[0]], view), tmp_path / "sel.csv", "csv", chunk_rows=1000
+        )
+    )
     assert result.status == RunStatus.SUCCEEDED, result.error
-    expected = [r[0] for r in sql.execute(
-        f"SELECT source_id FROM opportunities WHERE id IN ({','.join(map(str, ids))}) "
-        "ORDER BY amount DESC, id DESC")]
+    expected = [
+        r[0]
+        for r in sql.execute(
+            f"SELECT source_id FROM opportunities WHERE id IN ({','.join(map(str, ids))}) "
+            "ORDER BY amount DESC, id DESC"
+        )
+    ]
     got = [r[9] for r in read_csv(tmp_path / "sel.csv")[1:]]
     assert got == expected and len(got) == 2500
 

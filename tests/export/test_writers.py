@@ -14,8 +14,22 @@ from catalynx_desktop.export.writers import CsvWriter, XlsxWriter, open_writer
 from catalynx_desktop.storage.opportunity_export import EXPORT_FIELDS
 
 ROW = ("-1 + 2 reasons", "@funder", "plan", 0.5, 0, "", "2026-01-31", "CA", "demo", "G1", None, "", "[]", "")
-ROW2 = ("Plain", "Funder", "approach", 0.25, 12345, "2026-12-01", "2026-02-01", "", "grants_gov", "X-9", 4,
-        "high", '["a", "b"]', "line1\nline2")
+ROW2 = (
+    "Plain",
+    "Funder",
+    "approach",
+    0.25,
+    12345,
+    "2026-12-01",
+    "2026-02-01",
+    "",
+    "grants_gov",
+    "X-9",
+    4,
+    "high",
+    '["a", "b"]',
+    "line1\nline2",
+)
 
 
 def test_csv_formula_guard_types_and_atomic_rename(tmp_path):
@@ -28,8 +42,20 @@ def test_csv_formula_guard_types_and_atomic_rename(tmp_path):
     with open(target, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[1][:6] == ["'-1 + 2 reasons", "'@funder", "Plan", "0.5", "", ""]
-    assert rows[2][2:] == ["Approach", "0.25", "12345", "2026-12-01", "2026-02-01", "", "grants_gov", "X-9",
-                           "4", "high", "a; b", "line1\nline2"]
+    assert rows[2][2:] == [
+        "Approach",
+        "0.25",
+        "12345",
+        "2026-12-01",
+        "2026-02-01",
+        "",
+        "grants_gov",
+        "X-9",
+        "4",
+        "high",
+        "a; b",
+        "line1\nline2",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
@@ -68,8 +94,9 @@ text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=
 def test_any_text_round_trips_through_csv(tmp_path, title, notes, amount, score):
     target = tmp_path / "p.csv"
     writer = CsvWriter(target, EXPORT_FIELDS)
-    writer.write_rows([(title, "", "plan", score, amount, "", "2026-01-01", "", "demo", "1", None, "", "[]",
-                        notes)])
+    writer.write_rows(
+        [(title, "", "plan", score, amount, "", "2026-01-01", "", "demo", "1", None, "", "[]", notes)]
+    )
     writer.finish()
     with open(target, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -90,7 +117,9 @@ printable = st.text(st.characters(min_codepoint=0x20, blacklist_categories=("Cs"
 def test_any_printable_text_and_date_round_trip_through_xlsx(tmp_path, title, date_text):
     target = tmp_path / "p.xlsx"
     writer = XlsxWriter(target, EXPORT_FIELDS)
-    writer.write_rows([(title, "", "plan", 0.5, 1, date_text, date_text, "", "demo", "1", None, "", "[]", "")])
+    writer.write_rows(
+        [(title, "", "plan", 0.5, 1, date_text, date_text, "", "demo", "1", None, "", "[]", "")]
+    )
     writer.finish()
     book = openpyxl.load_workbook(target, read_only=True)
     row = list(book.active.iter_rows(min_row=2, values_only=True))[0]

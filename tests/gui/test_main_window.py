@@ -26,6 +26,7 @@ def seed_demo(run, data_dir, profiles=2, opportunities=20_000):
             return await services.load_demo(DemoPlan(profiles, opportunities, seed=11))
         finally:
             await services.close()
+
     return run(seed())
 
 
@@ -73,18 +74,28 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
         assert profile_id in demo.profile_ids
         model = window.table_model
         assert model.rowCount() == 10_000
-        expected = db_ids(data_dir, "SELECT id FROM opportunities WHERE profile_id = ? "
-                                    "ORDER BY score DESC, id DESC", (profile_id,))
+        expected = db_ids(
+            data_dir,
+            "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY score DESC, id DESC",
+            (profile_id,),
+        )
         assert model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1) == expected[0]
 
         # sort by clicking the Title header
         header = window.table.horizontalHeader()
         title_column = SORT_COLUMN_OF[SortKey.TITLE]
-        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
-                         pos=header.rect().topLeft() + qtbot_point(header, title_column))
+        QTest.mouseClick(
+            header.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=header.rect().topLeft() + qtbot_point(header, title_column),
+        )
         run(wait_for(lambda: model.query is not None and model.query.sort is SortKey.TITLE))
-        titles = db_ids(data_dir, "SELECT title FROM opportunities WHERE profile_id = ? ORDER BY title "
-                        + ("DESC, id DESC" if model.query.descending else ", id"), (profile_id,))
+        titles = db_ids(
+            data_dir,
+            "SELECT title FROM opportunities WHERE profile_id = ? ORDER BY title "
+            + ("DESC, id DESC" if model.query.descending else ", id"),
+            (profile_id,),
+        )
         assert cell(window, 0, "Title") == titles[0]
 
         # End key: the last row is shown, read from the end (no scan)
@@ -108,12 +119,16 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
         window.table.clearSelection()
         selection = window.table.selectionModel()
         for r in (row, row + 1, row + 2):
-            selection.select(model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
-                             | QItemSelectionModel.SelectionFlag.Rows)
+            selection.select(
+                model.index(r, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
         ids = selected_opportunity_ids(window.table)
         assert len(ids) == 3
         before = window.profiles.model.summary(window.profiles.model.row_of(profile_id)).stage_counts
-        moved_from = db_ids(data_dir, f"SELECT stage FROM opportunities WHERE id IN ({','.join('?' * 3)})", ids)
+        moved_from = db_ids(
+            data_dir, f"SELECT stage FROM opportunities WHERE id IN ({','.join('?' * 3)})", ids
+        )
         move = run(window.stage_moves.move(ids, Stage.EXAMINE, "strong fit"))
         assert len(move.moved) == sum(1 for s in moved_from if s != "examine")
         for r in (row, row + 1, row + 2):
@@ -121,8 +136,9 @@ def test_browse_sort_scroll_end_and_move_stage(qtbot, run, data_dir):
         after = window.profiles.model.summary(window.profiles.model.row_of(profile_id)).stage_counts
         assert after[Stage.EXAMINE] == before[Stage.EXAMINE] + len(move.moved)
         assert window.query.stage_tabs.tabText(4).startswith(f"Examine ({after[Stage.EXAMINE]:,}")
-        reasons = db_ids(data_dir, "SELECT reason FROM stage_history WHERE opportunity_id = ? ORDER BY id DESC",
-                         (ids[0],))
+        reasons = db_ids(
+            data_dir, "SELECT reason FROM stage_history WHERE opportunity_id = ? ORDER BY id DESC", (ids[0],)
+        )
         assert reasons[0] == "strong fit" or "examine" in moved_from
     finally:
         run(close_main_window(window))
@@ -140,8 +156,11 @@ def test_a_new_sort_starts_at_its_first_rows_and_a_refresh_keeps_the_place(qtbot
         run(window.open_query(model.query.with_sort(SortKey.AMOUNT, True)))
         assert bar.value() == 0 and window.table.rowAt(0) == 0
         run(wait_loaded(window, 0))
-        top = db_ids(data_dir, "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY amount DESC, id DESC "
-                               "LIMIT 1", (profile_id,))
+        top = db_ids(
+            data_dir,
+            "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY amount DESC, id DESC LIMIT 1",
+            (profile_id,),
+        )
         assert model.row_at(0).id == top[0]
 
         # re-reading the same query (after a write) stays where the user was
@@ -182,8 +201,9 @@ def test_profile_edit_and_delete(qtbot, run, data_dir):
         run(window.profiles.delete(window.profiles.current_id))
         assert window.profiles.model.rowCount() == 1
         assert db_ids(data_dir, "SELECT count(*) FROM profiles")[0] == 1
-        assert db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?",
-                      (profile.id,))[0] == 0
+        assert (
+            db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?", (profile.id,))[0] == 0
+        )
     finally:
         run(close_main_window(window))
 
@@ -205,11 +225,13 @@ def test_load_demo_from_the_window_with_progress(qtbot, run, data_dir):
 def test_cancelled_demo_load_adds_nothing(qtbot, run, data_dir):
     window = run(open_main_window(data_dir))
     try:
+
         async def load_and_cancel():
             task = asyncio.ensure_future(window.demo.load(DemoPlan(1, 200_000, seed=5)))
             await asyncio.sleep(0.3)
             window.long_action.cancel_button.click()
             await task
+
         run(load_and_cancel())
         assert "cancelled" in window.status_label.text()
         assert db_ids(data_dir, "SELECT count(*) FROM opportunities")[0] == 0
@@ -228,9 +250,12 @@ def test_second_instance_is_refused(tmp_path):
     assert isinstance(first, QLockFile)
     import subprocess
     import sys
-    code = ("import sys; from catalynx_desktop.app import _acquire_instance_lock; "
-            "from catalynx_desktop.paths import resolve_paths; "
-            f"sys.exit(0 if _acquire_instance_lock(resolve_paths({str(tmp_path)!r})) is None else 1)")
+
+    code = (
+        "import sys; from catalynx_desktop.app import _acquire_instance_lock; "
+        "from catalynx_desktop.paths import resolve_paths; "
+        f"sys.exit(0 if _acquire_instance_lock(resolve_paths({str(tmp_path)!r})) is None else 1)"
+    )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
     first.unlock()
 
@@ -238,8 +263,9 @@ def test_second_instance_is_refused(tmp_path):
 def qtbot_point(header, section):
     from PySide6.QtCore import QPoint
 
-    return QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) // 2,
-                  header.height() // 2)
+    return QPoint(
+        header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2
+    )
 
 
 async def wait_for(predicate, timeout: float = 10.0) -> None:
@@ -266,8 +292,9 @@ def test_details_notes_persist_across_reopen_and_undo_restores_stage(qtbot, run,
         window.details.pane.priority.setCurrentIndex(window.details.pane.priority.findData(Priority.HIGH))
         window.details.pane.tags.setText("Rural, federal, rural")
         saved = run(window.details.save_annotations(opportunity_id, window.details.pane.annotations()))
-        assert saved.annotations == Annotations("Call the program officer in March", 4, Priority.HIGH,
-                                                ("rural", "federal"))
+        assert saved.annotations == Annotations(
+            "Call the program officer in March", 4, Priority.HIGH, ("rural", "federal")
+        )
         stage_before = window.table_model.index(3, 2).data()
         target = Stage.DECLINED if stage_before != "Declined" else Stage.PLAN
         run(window.stage_moves.move([opportunity_id], target, "too small"))
@@ -302,8 +329,11 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
         assert header.isSectionHidden(7)
         header.moveSection(header.visualIndex(1), 0)  # drag Funder to the front
         window.table.setColumnWidth(1, 333)
-        run(window.query.open(window.query.current().__class__(window.profiles.current_id, None,
-                                                               SortKey.AMOUNT, False)))
+        run(
+            window.query.open(
+                window.query.current().__class__(window.profiles.current_id, None, SortKey.AMOUNT, False)
+            )
+        )
         window.query.remember_sort(window.table_model.query)
     finally:
         run(close_main_window(window))
@@ -328,11 +358,18 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
     vt = Path(__file__).resolve().parents[1] / "data" / "eo_vt.csv"
     if not vt.exists():
         vt = Path(__file__).resolve().parents[3] / "shared" / "data" / "irs_eo_bmf" / "eo_vt.csv"
+
     async def scenario():
         window = await open_main_window(data_dir)
         try:
-            await window.profiles.save(Profile(name="Green Mountain Arts", ntee_code="A20", states=("VT",),
-                                              target_ntee_codes=("A20", "A60")))
+            await window.profiles.save(
+                Profile(
+                    name="Green Mountain Arts",
+                    ntee_code="A20",
+                    states=("VT",),
+                    target_ntee_codes=("A20", "A60"),
+                )
+            )
             handles = await window.workflows.import_files([vt])
             await window.workflows.wait_all()
             assert (await handles[0].wait()).status is RunStatus.SUCCEEDED
@@ -341,8 +378,11 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
             handle = await window.workflows.discover_current_profile()
             await window.workflows.wait_all()
             assert (await handle.wait()).status is RunStatus.SUCCEEDED
-            found = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE profile_id = ?",
-                           (window.profiles.current_id,))[0]
+            found = db_ids(
+                data_dir,
+                "SELECT count(*) FROM opportunities WHERE profile_id = ?",
+                (window.profiles.current_id,),
+            )[0]
             assert found > 0
             assert window.table_model.rowCount() == found  # the open table refreshed by itself
             assert window.query.stage_tabs.tabText(0) == f"All ({found:,})"
@@ -359,8 +399,9 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
             statuses = {str(history.index(r, 1).data()).lower() for r in range(history.rowCount())}
             assert statuses == {"succeeded"}
 
-            settings = window.services.settings.__class__(cache_max_mb=64, run_retention_days=30,
-                                                          discover_threshold=0.4)
+            settings = window.services.settings.__class__(
+                cache_max_mb=64, run_retention_days=30, discover_threshold=0.4
+            )
             await window.app_settings.apply(settings)
             assert load_settings(window.services.paths.settings_file) == settings
         finally:
@@ -375,8 +416,17 @@ def test_shortcuts_are_listed_and_unique(qtbot, run, data_dir):
     window = run(open_main_window(data_dir))
     try:
         rows = dict(shortcut_rows(window.actions()))
-        for needed in ("New profile", "Move to stage", "Undo last move", "Import file", "Export",
-                       "Discover opportunities", "Settings", "Keyboard shortcuts", "Workflows"):
+        for needed in (
+            "New profile",
+            "Move to stage",
+            "Undo last move",
+            "Import file",
+            "Export",
+            "Discover opportunities",
+            "Settings",
+            "Keyboard shortcuts",
+            "Workflows",
+        ):
             assert needed in rows, needed
         keys = [k for k in rows.values()]
         assert len(keys) == len(set(keys)), "two actions share a shortcut"
@@ -391,10 +441,13 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
         window = await open_main_window(data_dir)
         try:
             profile_id = window.profiles.current_id
-            expected = db_ids(data_dir, "SELECT count(*) FROM opportunities AS o JOIN source_records AS r "
-                                        "ON r.id = o.source_record_id WHERE o.profile_id = ? AND "
-                                        "(r.name LIKE '%Watershed%' OR r.description LIKE '%Watershed%')",
-                              (profile_id,))[0]
+            expected = db_ids(
+                data_dir,
+                "SELECT count(*) FROM opportunities AS o JOIN source_records AS r "
+                "ON r.id = o.source_record_id WHERE o.profile_id = ? AND "
+                "(r.name LIKE '%Watershed%' OR r.description LIKE '%Watershed%')",
+                (profile_id,),
+            )[0]
             assert 0 < expected < 6000
             window.query.search_box.setText("watershed")
             await wait_for(lambda: window.table_model.query.search == "watershed")
@@ -431,19 +484,29 @@ def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, t
     from catalynx_desktop.workflows.runs import RunStatus
 
     grantors = tmp_path / "our grantors.csv"
-    grantors.write_text("Foundation,Grantor EIN,Gift Date,Gift Amount,ST\n"
-                        "Lake Champlain Fund,12-3456789,2025-03-01,5000,VT\n"
-                        "Green Mountain Trust,98-7654321,2024-11-15,12500,VT\n"
-                        "No Such Place,not-an-ein,2024-01-01,100,VT\n", encoding="utf-8")
+    grantors.write_text(
+        "Foundation,Grantor EIN,Gift Date,Gift Amount,ST\n"
+        "Lake Champlain Fund,12-3456789,2025-03-01,5000,VT\n"
+        "Green Mountain Trust,98-7654321,2024-11-15,12500,VT\n"
+        "No Such Place,not-an-ein,2024-01-01,100,VT\n",
+        encoding="utf-8",
+    )
 
     async def scenario():
         window = await open_main_window(data_dir)
         try:
             task = asyncio.ensure_future(window.workflows.import_files([grantors]))
-            await wait_for(lambda: any(isinstance(w, ColumnMappingDialog) and w.isVisible()
-                                       for w in QApplication.topLevelWidgets()))
-            dialog = next(w for w in QApplication.topLevelWidgets()
-                          if isinstance(w, ColumnMappingDialog) and w.isVisible())
+            await wait_for(
+                lambda: any(
+                    isinstance(w, ColumnMappingDialog) and w.isVisible()
+                    for w in QApplication.topLevelWidgets()
+                )
+            )
+            dialog = next(
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, ColumnMappingDialog) and w.isVisible()
+            )
             assert dialog.preview.header[0] == "Foundation" and len(dialog.preview.rows) == 3
             dialog.choices["name"].setCurrentIndex(dialog.choices["name"].findData("Foundation"))
             dialog.choices["ein"].setCurrentIndex(dialog.choices["ein"].findData("Grantor EIN"))
@@ -455,8 +518,12 @@ def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, t
             output = result.output("import")
             assert output["skipped"] == 1 and output["inserted"] == 2
             assert any("our grantors.csv, record 4: EIN" in line for line in output["first_errors"])
-            assert any(isinstance(w, ImportReportDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
-            names = db_ids(data_dir, "SELECT name FROM source_records WHERE source = 'user_list' ORDER BY name")
+            assert any(
+                isinstance(w, ImportReportDialog) and w.isVisible() for w in QApplication.topLevelWidgets()
+            )
+            names = db_ids(
+                data_dir, "SELECT name FROM source_records WHERE source = 'user_list' ORDER BY name"
+            )
             assert names == ["Green Mountain Trust", "Lake Champlain Fund"]
         finally:
             for widget in QApplication.topLevelWidgets():
@@ -479,7 +546,8 @@ def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, d
             "INSERT INTO source_records (source, source_id, kind, name, funder_name, state, ntee_code, "
             "subsection, foundation_code, is_grant_maker, assets, income) "
             "SELECT 'irs_bmf', printf('%09d', i), 'foundation', 'Org ' || i, 'Org ' || i, 'VT', 'B20', '03', "
-            "'04', 1, i * 1000, i * 100 FROM n")
+            "'04', 1, i * 1000, i * 100 FROM n"
+        )
 
     async def scenario():
         window = await open_main_window(data_dir)
@@ -510,8 +578,9 @@ def test_settings_dialog_validates_weights_and_restores_defaults(qtbot, run, dat
 
     window = run(open_main_window(data_dir))
     try:
-        dialog = SettingsDialog(window, window.services.settings, window.services.paths.data_dir,
-                                window.services.cache)
+        dialog = SettingsDialog(
+            window, window.services.settings, window.services.paths.data_dir, window.services.cache
+        )
         for spin in dialog.weights.values():
             spin.setValue(0.0)
         dialog.accept()  # refused: all-zero weights cannot score anything
@@ -547,8 +616,10 @@ def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_d
             assert "larger" in dialog.problem.text()  # refused with a reason
 
             await window.query.apply_filters(filters)
-            expected = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE amount >= 100000 "
-                                        "AND state IN ('VT', 'NH')")[0]
+            expected = db_ids(
+                data_dir,
+                "SELECT count(*) FROM opportunities WHERE amount >= 100000 AND state IN ('VT', 'NH')",
+            )[0]
             assert 0 < expected < 5000
             # A broad filter shows its first page at once, then grows to the exact count.
             if not window.table_model.total_is_exact:
@@ -595,13 +666,17 @@ def test_dashboard_shows_the_profile_and_updates_after_a_move(qtbot, run, data_d
         try:
             window.dashboard.dock.show()
             window.dashboard.dock.raise_()
-            await wait_for(lambda: window.dashboard.panel is not None
-                           and window.dashboard.panel.data is not None)
+            await wait_for(
+                lambda: window.dashboard.panel is not None and window.dashboard.panel.data is not None
+            )
             data = window.dashboard.panel.data
             assert data.total == 2000
             assert sum(data.amount_counts) == 2000 and len(data.amount_counts) == len(AMOUNT_BUCKETS)
-            soon = db_ids(data_dir, "SELECT count(*) FROM opportunities WHERE close_date BETWEEN date('now') "
-                                    "AND date('now', '+90 days')")[0]
+            soon = db_ids(
+                data_dir,
+                "SELECT count(*) FROM opportunities WHERE close_date BETWEEN date('now') "
+                "AND date('now', '+90 days')",
+            )[0]
             assert sum(data.deadlines_per_week) == soon
             first = window.table_model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
             before = data.stage_counts[Stage.APPROACH]
@@ -626,7 +701,9 @@ def test_the_move_dialog_moves_the_selection_with_its_reason(qtbot, run, data_di
     seed_demo(run, data_dir, profiles=1, opportunities=300)
 
     def answer_dialog() -> None:
-        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, StageMoveDialog) and w.isVisible())
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, StageMoveDialog) and w.isVisible()
+        )
         dialog.stage.setCurrentIndex(dialog.stage.findText("Examine", Qt.MatchFlag.MatchStartsWith))
         dialog.reason.setText("strong fit")
         dialog.accept()

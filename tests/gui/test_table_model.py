@@ -59,6 +59,7 @@ def test_pages_stream_in_with_a_bounded_cache_and_stale_pages_dropped(tasks, run
                 await model.wait_idle()
                 assert model.row_at(row) is not None
                 assert model.is_loaded(row + PAGE_SIZE)  # ...and the page after it was read ahead
+
         run(touch_every_page())
         assert model.loaded_rows() <= MAX_CACHED_PAGES * PAGE_SIZE
         assert model.is_loaded(29_999) and not model.is_loaded(0)
@@ -120,8 +121,13 @@ def test_a_result_left_open_gets_its_position_map_before_any_jump(tasks, run, tm
             assert shown.known_positions >= 5000 // PAGE_SIZE  # sampled without any far jump
             # a result replaced within the delay is never mapped: it knows its first page and the one read ahead
             assert replaced.known_positions <= 4
-            ids = [r[0] for r in await db.fetch_all(
-                "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY title DESC, id DESC", (profile_id,))]
+            ids = [
+                r[0]
+                for r in await db.fetch_all(
+                    "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY title DESC, id DESC",
+                    (profile_id,),
+                )
+            ]
             model.row_at(3900)
             await model.wait_idle()
             assert model.row_at(3900).id == ids[3900]

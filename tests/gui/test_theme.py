@@ -29,7 +29,11 @@ def test_dark_appearance_applies_at_once_and_persists_across_a_restart(qtbot, ru
         palette = _window_palette(window)
         assert is_dark(palette)
         # Text stays readable: strong contrast between the table's text and its background.
-        assert palette.color(QPalette.ColorRole.Text).lightness() - palette.color(QPalette.ColorRole.Base).lightness() > 150
+        assert (
+            palette.color(QPalette.ColorRole.Text).lightness()
+            - palette.color(QPalette.ColorRole.Base).lightness()
+            > 150
+        )
         assert load_settings(window.services.paths.settings_file).theme == "dark"
     finally:
         run(close_main_window(window))

@@ -66,11 +66,16 @@ async def boom(ctx: StepContext) -> None:
     raise RuntimeError("boom: source file missing")
 
 
-SLOW = Workflow("Slow test", (
-    Step("prepare", prepare),
-    Step("loop", slow_loop, depends_on=("prepare",), inputs={"items": "$steps.prepare.output"}, weight=10),
-    Step("finish", finish, depends_on=("loop",)),
-))
+SLOW = Workflow(
+    "Slow test",
+    (
+        Step("prepare", prepare),
+        Step(
+            "loop", slow_loop, depends_on=("prepare",), inputs={"items": "$steps.prepare.output"}, weight=10
+        ),
+        Step("finish", finish, depends_on=("loop",)),
+    ),
+)
 FAILING = Workflow("Failing test", (Step("load", boom),))
 
 
@@ -187,8 +192,9 @@ def test_panel_picks_up_runs_already_in_flight_and_dock_shows_on_start(qtbot, ru
         # Cancel once the steps are under way: cancelling in the instant between a step task's
         # creation and its start ends the run 'failed' and wait() raises CancelledError
         # (engine race, reported to the engine's owner).
-        await until(lambda: all(r.progress_bar.value() > 0 for r in panel.running_rows().values()),
-                    what="progress")
+        await until(
+            lambda: all(r.progress_bar.value() > 0 for r in panel.running_rows().values()), what="progress"
+        )
         for handle in (early, later):
             panel.running_rows()[handle.run_id].cancel_button.click()
         assert {(await h.wait()).status for h in (early, later)} == {RunStatus.CANCELLED}
@@ -212,8 +218,14 @@ async def fill_history(store: SqliteRunStore, runs: int) -> None:
         started = utc_now()
         await store.run_started(run_id, started)
         status = statuses[n % len(statuses)]
-        await store.run_finished(run_id, status, started, utc_now(), {"rows": n},
-                                 "" if status == RunStatus.SUCCEEDED else f"error {n}")
+        await store.run_finished(
+            run_id,
+            status,
+            started,
+            utc_now(),
+            {"rows": n},
+            "" if status == RunStatus.SUCCEEDED else f"error {n}",
+        )
 
 
 class CountingStore:

@@ -19,8 +19,9 @@ import pytest
 
 from catalynx_desktop import __version__
 
-pytest.importorskip("PyInstaller", reason="PyInstaller is not installed (it is in the test extra: "
-                    'pip install -e ".[test]")')
+pytest.importorskip(
+    "PyInstaller", reason='PyInstaller is not installed (it is in the test extra: pip install -e ".[test]")'
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -44,9 +45,25 @@ def bundle(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pyinstaller")
     started = time.perf_counter()
     build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(out / "dist"), "--workpath", str(out / "build"), str(ROOT / "packaging" / "catalynx.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=1000, check=False)
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(out / "dist"),
+            "--workpath",
+            str(out / "build"),
+            str(ROOT / "packaging" / "catalynx.spec"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1000,
+        check=False,
+    )
     assert build.returncode == 0, f"PyInstaller failed:\n{build.stdout[-3000:]}\n{build.stderr[-6000:]}"
     print(f"\nbundle built in {time.perf_counter() - started:.0f} s")
     return out / "dist" / NAME
@@ -58,8 +75,15 @@ def executable(bundle: Path) -> Path:
 
 
 def run_frozen(bundle: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(executable(bundle)), *args], capture_output=True, text=True,
-                          env=frozen_env(), cwd=bundle.parent, timeout=timeout, check=False)
+    return subprocess.run(
+        [str(executable(bundle)), *args],
+        capture_output=True,
+        text=True,
+        env=frozen_env(),
+        cwd=bundle.parent,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_frozen_self_test_passes(bundle: Path) -> None:
@@ -74,16 +98,37 @@ def test_frozen_self_test_passes(bundle: Path) -> None:
 def test_bundle_carries_resources_and_leaves_out_unused_parts(bundle: Path) -> None:
     internal = bundle / "_internal"
     resources = internal / "resources"
-    for name in ["demo_seed.json", "ntee_codes.csv", "icons/catalynx.svg",
-                 *(f"icons/catalynx-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512))]:
+    for name in [
+        "demo_seed.json",
+        "ntee_codes.csv",
+        "icons/catalynx.svg",
+        *(f"icons/catalynx-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512)),
+    ]:
         assert (resources / name).is_file(), f"resources/{name} is missing from the bundle"
     assert not (resources / "screenshots").exists(), "the README screenshots must not be bundled"
     assert (internal / "pyqtgraph").is_dir(), "pyqtgraph (the dashboard) is missing"
 
     files = [path.relative_to(internal).as_posix() for path in internal.rglob("*")]
-    for unwanted in ("QtNetwork", "QtQml", "QtQuick", "QtWebEngine", "Qt3D", "QtPdf", "QtMultimedia",
-                     "QtDesigner", "scipy/", "tkinter", "_pytest/", "setuptools/", "/tls/", "/translations/",
-                     "libqgtk3", "libqvnc", "libqeglfs", "zstandard/_cffi"):
+    for unwanted in (
+        "QtNetwork",
+        "QtQml",
+        "QtQuick",
+        "QtWebEngine",
+        "Qt3D",
+        "QtPdf",
+        "QtMultimedia",
+        "QtDesigner",
+        "scipy/",
+        "tkinter",
+        "_pytest/",
+        "setuptools/",
+        "/tls/",
+        "/translations/",
+        "libqgtk3",
+        "libqvnc",
+        "libqeglfs",
+        "zstandard/_cffi",
+    ):
         found = [name for name in files if unwanted.lower() in name.lower()]
         assert not found, f"{unwanted} should not be in the bundle: {found[:5]}"
     dangling = [path for path in internal.rglob("*") if path.is_symlink() and not path.exists()]
@@ -102,12 +147,26 @@ def test_frozen_command_line_runs_discover_worker_processes(bundle: Path, tmp_pa
     assert "succeeded" in discover.stdout
 
 
-@pytest.mark.skipif(not LINUX or shutil.which("dpkg-deb") is None, reason="the .deb is built on Debian/Ubuntu")
+@pytest.mark.skipif(
+    not LINUX or shutil.which("dpkg-deb") is None, reason="the .deb is built on Debian/Ubuntu"
+)
 def test_linux_packages(bundle: Path, tmp_path: Path) -> None:
     """packaging/build_linux.sh --no-build wraps the bundle in a tar.gz and a .deb."""
-    env = {**frozen_env(), "DIST_DIR": str(bundle.parent), "BUILD_DIR": str(tmp_path / "build"), "PACKAGE_FAST": "1"}
-    script = subprocess.run(["bash", str(ROOT / "packaging" / "build_linux.sh"), "--no-build"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600, check=False)
+    env = {
+        **frozen_env(),
+        "DIST_DIR": str(bundle.parent),
+        "BUILD_DIR": str(tmp_path / "build"),
+        "PACKAGE_FAST": "1",
+    }
+    script = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "build_linux.sh"), "--no-build"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert script.returncode == 0, f"build_linux.sh failed:\n{script.stdout[-3000:]}\n{script.stderr[-3000:]}"
     tarball = bundle.parent / f"{NAME}-{__version__}-linux-{os.uname().machine}.tar.gz"
     debs = list(bundle.parent.glob(f"{NAME}_{__version__}_*.deb"))
@@ -118,14 +177,23 @@ def test_linux_packages(bundle: Path, tmp_path: Path) -> None:
     assert f"{NAME}-{__version__}/{NAME}" in names
     assert f"{NAME}-{__version__}/_internal/resources/demo_seed.json" in names
 
-    info = subprocess.run(["dpkg-deb", "--field", str(debs[0]), "Package", "Version", "Depends"],
-                          capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["dpkg-deb", "--field", str(debs[0]), "Package", "Version", "Depends"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"Package: {NAME}" in info and f"Version: {__version__}" in info and "libxcb-cursor0" in info
-    contents = subprocess.run(["dpkg-deb", "--contents", str(debs[0])], capture_output=True, text=True,
-                              check=True).stdout
-    for member in (f"./usr/bin/{NAME} -> /opt/{NAME}/{NAME}", f"./opt/{NAME}/{NAME}",
-                   f"./usr/share/applications/{NAME}.desktop", f"./usr/share/icons/hicolor/256x256/apps/{NAME}.png",
-                   f"./usr/share/icons/hicolor/scalable/apps/{NAME}.svg"):
+    contents = subprocess.run(
+        ["dpkg-deb", "--contents", str(debs[0])], capture_output=True, text=True, check=True
+    ).stdout
+    for member in (
+        f"./usr/bin/{NAME} -> /opt/{NAME}/{NAME}",
+        f"./opt/{NAME}/{NAME}",
+        f"./usr/share/applications/{NAME}.desktop",
+        f"./usr/share/icons/hicolor/256x256/apps/{NAME}.png",
+        f"./usr/share/icons/hicolor/scalable/apps/{NAME}.svg",
+    ):
         assert member in contents, f"{member} is missing from the .deb"
 
     # The packaged app starts from its /usr/bin symlink (the bootloader finds _internal/ through it).
@@ -133,6 +201,12 @@ def test_linux_packages(bundle: Path, tmp_path: Path) -> None:
     subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(root)], check=True)
     link = tmp_path / NAME
     link.symlink_to(root / "opt" / NAME / NAME)
-    started = subprocess.run([str(link), "paths", "--data-dir", str(tmp_path / "data")], capture_output=True,
-                             text=True, env=frozen_env(), timeout=120, check=False)
+    started = subprocess.run(
+        [str(link), "paths", "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=frozen_env(),
+        timeout=120,
+        check=False,
+    )
     assert started.returncode == 0 and "database" in started.stdout, started.stderr[-3000:]

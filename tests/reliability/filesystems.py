@@ -33,9 +33,16 @@ def tmpfs(where: Path, size: str) -> Iterator[bool]:
     """Mount a tmpfs of `size` (e.g. "32m") on `where` for the block; yields False (and mounts
     nothing) where mounting is not permitted."""
     where.mkdir(parents=True, exist_ok=True)
-    mounted = _can_mount() and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
-        check=False, capture_output=True, timeout=30).returncode == 0
+    mounted = (
+        _can_mount()
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+            check=False,
+            capture_output=True,
+            timeout=30,
+        ).returncode
+        == 0
+    )
     try:
         yield mounted
     finally:
@@ -45,14 +52,21 @@ def tmpfs(where: Path, size: str) -> Iterator[bool]:
 
 def unmount(where: Path) -> None:
     for _attempt in range(3):
-        if subprocess.run(["umount", str(where)], check=False, capture_output=True, timeout=30).returncode == 0:
+        if (
+            subprocess.run(["umount", str(where)], check=False, capture_output=True, timeout=30).returncode
+            == 0
+        ):
             return
-    subprocess.run(["umount", "-l", str(where)], check=False, capture_output=True, timeout=30)  # busy: detach it
+    subprocess.run(
+        ["umount", "-l", str(where)], check=False, capture_output=True, timeout=30
+    )  # busy: detach it
 
 
 def remount(where: Path, mode: str) -> None:
     """mode "ro" or "rw"."""
-    subprocess.run(["mount", "-o", f"remount,{mode}", str(where)], check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        ["mount", "-o", f"remount,{mode}", str(where)], check=True, capture_output=True, timeout=30
+    )
 
 
 def free_bytes(where: Path) -> int:
@@ -94,8 +108,14 @@ def nobody_can_run_python() -> bool:
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return False
     try:
-        probe = subprocess.run([sys.executable, "-c", "import catalynx_desktop, PySide6"], check=False,
-                               capture_output=True, timeout=60, preexec_fn=as_nobody, cwd=REPO)
+        probe = subprocess.run(
+            [sys.executable, "-c", "import catalynx_desktop, PySide6"],
+            check=False,
+            capture_output=True,
+            timeout=60,
+            preexec_fn=as_nobody,
+            cwd=REPO,
+        )
     except OSError:  # the interpreter itself is out of reach (exec failed in the child)
         return False
     return probe.returncode == 0

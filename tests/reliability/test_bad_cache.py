@@ -100,14 +100,17 @@ CASES: list[tuple[Callable[[Path], None], str]] = [
 
 async def _database_state(services: AppServices) -> tuple:
     db = services.db
-    return (await db.fetch_all("SELECT id, name FROM profiles ORDER BY id"),
-            await db.fetch_all("SELECT count(*), sum(id), sum(score) FROM opportunities"),
-            await db.fetch_all("SELECT count(*), count(DISTINCT source || source_id) FROM source_records"))
+    return (
+        await db.fetch_all("SELECT id, name FROM profiles ORDER BY id"),
+        await db.fetch_all("SELECT count(*), sum(id), sum(score) FROM opportunities"),
+        await db.fetch_all("SELECT count(*), count(DISTINCT source || source_id) FROM source_records"),
+    )
 
 
 @pytest.mark.parametrize(("damage", "outcome"), CASES, ids=[case[0].__name__ for case in CASES])
-def test_damaged_cache_directory_the_app_still_opens_and_loses_nothing(qtbot, run, data_dir, caplog, damage,
-                                                                         outcome):
+def test_damaged_cache_directory_the_app_still_opens_and_loses_nothing(
+    qtbot, run, data_dir, caplog, damage, outcome
+):
     cache_dir = resolve_paths(data_dir).cache_dir
     caplog.set_level(logging.INFO, logger="catalynx_desktop")
 
@@ -155,7 +158,9 @@ def test_damaged_cache_directory_the_app_still_opens_and_loses_nothing(qtbot, ru
             await close_main_window(window)
 
     run(scenario(), timeout=180)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and "cache" in r.getMessage()]
+    warnings = [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and "cache" in r.getMessage()
+    ]
     if outcome in ("rebuilt", "off"):
         assert warnings, [r.getMessage() for r in caplog.records]
     if damage is cache_is_a_file:
@@ -164,8 +169,6 @@ def test_damaged_cache_directory_the_app_still_opens_and_loses_nothing(qtbot, ru
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     assert os.path.exists(resolve_paths(data_dir).database)
-
-
 
 
 def _flip_bytes_in_value_files(cache_dir: Path) -> int:
@@ -201,7 +204,9 @@ def test_a_parse_cache_chunk_damaged_in_place_does_not_fail_the_import(tmp_path,
     assert result.status.value == "succeeded", result.error
     output = result.output("import")
     assert not output["from_cache"] and (output["inserted"], output["unchanged"]) == (0, VT_ROWS)
-    assert any("parse cache" in r.getMessage() and "parsing the file" in r.getMessage() for r in caplog.records)
+    assert any(
+        "parse cache" in r.getMessage() and "parsing the file" in r.getMessage() for r in caplog.records
+    )
     again = arun(_import_with_parse_cache(home))
     assert again.status.value == "succeeded" and again.output("import")["from_cache"], again.error
 
@@ -217,7 +222,9 @@ def test_after_a_damaged_parse_cache_chunk_the_retry_imports_and_nothing_is_lost
     assert retry.output("import")["unchanged"] == VT_ROWS
     with sqlite3.connect(resolve_paths(home).database) as conn:
         assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM source_records").fetchone() == (
-            VT_ROWS, VT_ROWS)
+            VT_ROWS,
+            VT_ROWS,
+        )
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
 
@@ -257,8 +264,13 @@ def test_a_cached_parse_unreadable_midway_imports_the_rest_from_the_file(tmp_pat
                 cache.get = evicted_meanwhile  # type: ignore[method-assign]
             seen: list[int] = []
             caplog.clear()
-            damaged = await import_file(db, VT, parse_cache=cache, batch_size=1_000,
-                                        progress=lambda done, total, records: seen.append(records))
+            damaged = await import_file(
+                db,
+                VT,
+                parse_cache=cache,
+                batch_size=1_000,
+                progress=lambda done, total, records: seen.append(records),
+            )
             cache.__dict__.pop("get", None)
             after = await import_file(db, VT, parse_cache=cache, batch_size=1_000)
             cached = await import_file(db, VT, parse_cache=cache, batch_size=1_000)
@@ -274,8 +286,10 @@ def test_a_cached_parse_unreadable_midway_imports_the_rest_from_the_file(tmp_pat
     assert not damaged.from_cache and damaged.records_read == VT_ROWS and damaged.skipped == 0
     assert (damaged.inserted, damaged.updated, damaged.unchanged) == (0, 0, VT_ROWS)  # each record once
     assert seen == sorted(seen) and seen[-1] == VT_ROWS  # progress goes on from where the cache stopped
-    assert any("could not be read" in r.getMessage() and "2,000 records already imported" in r.getMessage()
-               for r in caplog.records), [r.getMessage() for r in caplog.records]
+    assert any(
+        "could not be read" in r.getMessage() and "2,000 records already imported" in r.getMessage()
+        for r in caplog.records
+    ), [r.getMessage() for r in caplog.records]
     assert not after.from_cache and after.unchanged == VT_ROWS  # the bad copy was dropped, not tried again
     assert cached.from_cache and cached.unchanged == VT_ROWS  # and the full parse cached it again
     assert rows == (VT_ROWS, VT_ROWS)

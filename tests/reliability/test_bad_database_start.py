@@ -24,7 +24,9 @@ VT = REPO / "tests" / "data" / "eo_vt.csv"
 def run(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "catalynx_desktop", *args]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=120, env=env, cwd=REPO)
+    return subprocess.run(
+        command, check=False, capture_output=True, text=True, timeout=120, env=env, cwd=REPO
+    )
 
 
 def damaged(home: Path) -> Path:
@@ -48,9 +50,11 @@ def data_dir_is_a_file(home: Path) -> Path:
     return home
 
 
-CASES = {"damaged": (damaged, "is damaged or is not a Catalynx database"),
-         "newer": (newer, "was written by a newer version"),
-         "file": (data_dir_is_a_file, "it is a file, not a folder")}
+CASES = {
+    "damaged": (damaged, "is damaged or is not a Catalynx database"),
+    "newer": (newer, "was written by a newer version"),
+    "file": (data_dir_is_a_file, "it is a file, not a folder"),
+}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -67,7 +71,8 @@ def test_commands_and_window_refuse_with_one_message_and_change_nothing(tmp_path
         assert len(lines) == 1 and lines[0].startswith(f"{args[0]}: ") and words in lines[0], out.stderr
         assert str(home) in lines[0] and "Traceback" not in out.stderr
 
-    window = run(code=textwrap.dedent(f"""
+    window = run(
+        code=textwrap.dedent(f"""
         import sys
         from PySide6.QtWidgets import QMessageBox
 
@@ -78,7 +83,8 @@ def test_commands_and_window_refuse_with_one_message_and_change_nothing(tmp_path
         QMessageBox.critical = QMessageBox.warning = shown
         from catalynx_desktop.app import main
         sys.exit(main(["--data-dir", {str(home)!r}]))
-    """))
+    """)
+    )
     assert window.returncode == 1, window.stderr
     dialogs = [line for line in window.stdout.splitlines() if line.startswith("DIALOG: ")]
     assert len(dialogs) == 1 and words in dialogs[0], window.stdout

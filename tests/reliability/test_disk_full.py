@@ -41,8 +41,6 @@ ROOM = 6 * 2**20  # what is left for the import: about two batches (database + W
 NO_LIMIT = 1_073_741_823  # SQLite's default max_page_count
 
 
-
-
 class Disk:
     """Where the data directory lives, and how to run it out of space and give the space back."""
 
@@ -58,7 +56,9 @@ class Disk:
                 checkpoint(db.path)  # an empty WAL: the next write has to grow it
             fill(self.root, room)
         else:
-            row = await db.fetch_one("SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()")
+            row = await db.fetch_one(
+                "SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()"
+            )
             assert row is not None
             limit = row[0] + room // row[1]
             await db.write(lambda conn: conn.execute(f"PRAGMA max_page_count = {int(limit)}"))
@@ -135,21 +135,27 @@ def test_import_that_fills_the_disk_keeps_committed_batches_and_completes_after(
             assert result.error == step_error  # the run's error is the user's message too
 
             # Every batch committed before the disk filled is there, whole, and nothing else.
-            kept = {r[0] for r in await services.db.fetch_all(
-                "SELECT source_id FROM source_records WHERE source = 'irs_bmf'")}
+            kept = {
+                r[0]
+                for r in await services.db.fetch_all(
+                    "SELECT source_id FROM source_records WHERE source = 'irs_bmf'"
+                )
+            }
             assert len(kept) % BATCH == 0 and BATCH <= len(kept) < ROWS, len(kept)
-            assert kept == set(order[:len(kept)])
+            assert kept == set(order[: len(kept)])
             assert await snapshot(services.db) == before
             assert (await services.db.fetch_one("PRAGMA integrity_check"))[0] == "ok"
 
             await disk.give_back(services.db)
-            again = await (await start_import(services.engine, services.db, bmf_file,
-                                              parse_cache=services.cache)).wait()
+            again = await (
+                await start_import(services.engine, services.db, bmf_file, parse_cache=services.cache)
+            ).wait()
             assert again.status is RunStatus.SUCCEEDED, again.error
             output = again.output("import")
             assert (output["inserted"], output["unchanged"]) == (ROWS - len(kept), len(kept))
             counts = await services.db.fetch_one(
-                "SELECT count(*), count(DISTINCT source_id) FROM source_records WHERE source = 'irs_bmf'")
+                "SELECT count(*), count(DISTINCT source_id) FROM source_records WHERE source = 'irs_bmf'"
+            )
             assert counts == (ROWS, ROWS)
             assert await snapshot(services.db) == before
         finally:
@@ -158,9 +164,14 @@ def test_import_that_fills_the_disk_keeps_committed_batches_and_completes_after(
         # The run the full disk could not close is not left 'running': the next start marks it.
         services = await AppServices.open(resolve_paths(disk.home))
         try:
-            statuses = [r[0] for r in await services.db.fetch_all("SELECT status FROM workflow_runs ORDER BY id")]
-            assert statuses[-1] == "succeeded" and "running" not in statuses and statuses[0] in ("failed",
-                                                                                                 "interrupted")
+            statuses = [
+                r[0] for r in await services.db.fetch_all("SELECT status FROM workflow_runs ORDER BY id")
+            ]
+            assert (
+                statuses[-1] == "succeeded"
+                and "running" not in statuses
+                and statuses[0] in ("failed", "interrupted")
+            )
         finally:
             await services.close()
 
@@ -193,17 +204,26 @@ def test_an_import_that_fills_the_disk_in_the_window_says_so_in_the_status_line(
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "catalynx_desktop", *args], check=False, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "catalynx_desktop", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_cli_import_on_a_full_disk_prints_one_message_and_reruns_cleanly(tmp_path, bmf_file):
     root = tmp_path / "disk"
     with tmpfs(root, "32m") as mounted:
         if not mounted:
-            pytest.skip("mounting a tmpfs is not permitted here (the in-process page_limit test covers the rest)")
+            pytest.skip(
+                "mounting a tmpfs is not permitted here (the in-process page_limit test covers the rest)"
+            )
         home = root / "home"
-        assert cli("demo", "--profiles", "1", "--opportunities", "300", "--data-dir", str(home)).returncode == 0
+        assert (
+            cli("demo", "--profiles", "1", "--opportunities", "300", "--data-dir", str(home)).returncode == 0
+        )
         fill(root, ROOM)
         failed = cli("import", str(bmf_file), "--data-dir", str(home))
         assert failed.returncode == 1
@@ -233,8 +253,9 @@ def test_cli_import_on_a_full_disk_prints_one_message_and_reruns_cleanly(tmp_pat
         assert again.returncode == 0, again.stderr
         assert f"{ROWS - kept:,} inserted" in again.stdout and f"{kept:,} unchanged" in again.stdout
         with sqlite3.connect(database) as conn:
-            assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM source_records "
-                                "WHERE source = 'irs_bmf'").fetchone() == (ROWS, ROWS)
+            assert conn.execute(
+                "SELECT count(*), count(DISTINCT source_id) FROM source_records WHERE source = 'irs_bmf'"
+            ).fetchone() == (ROWS, ROWS)
             assert conn.execute("SELECT count(*) FROM opportunities").fetchone()[0] == 300
         conn.close()
         assert integrity(database) == "ok"
@@ -278,8 +299,12 @@ def test_stage_move_and_profile_save_on_a_full_disk_show_one_message(qtbot, run,
         try:
             db = window.services.db
             profile_id = demo.profile_ids[0]
-            ids = [r[0] for r in await db.fetch_all(
-                "SELECT id FROM opportunities WHERE profile_id = ? AND stage = 'discover'", (profile_id,))]
+            ids = [
+                r[0]
+                for r in await db.fetch_all(
+                    "SELECT id FROM opportunities WHERE profile_id = ? AND stage = 'discover'", (profile_id,)
+                )
+            ]
             assert len(ids) > 100
             before = await snapshot(db)
 
@@ -299,8 +324,12 @@ def test_stage_move_and_profile_save_on_a_full_disk_show_one_message(qtbot, run,
             history = (await db.fetch_one("SELECT count(*) FROM stage_history"))[0]
             assert history == before[2][0][0] + len(ids)
             assert (await db.fetch_one("SELECT count(*) FROM profiles"))[0] == len(before[0]) + 1
-            assert (await db.fetch_one("SELECT count(*) FROM opportunities WHERE profile_id = ? AND stage = 'plan'",
-                                       (profile_id,)))[0] >= len(ids)
+            assert (
+                await db.fetch_one(
+                    "SELECT count(*) FROM opportunities WHERE profile_id = ? AND stage = 'plan'",
+                    (profile_id,),
+                )
+            )[0] >= len(ids)
         finally:
             await close_main_window(window)
         assert integrity(resolve_paths(disk.home).database) == "ok"

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 def start(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "catalynx_desktop", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "catalynx_desktop", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def kill_after(proc: subprocess.Popen[bytes], seconds: float) -> bool:
@@ -59,12 +60,14 @@ def run_count(db: Path) -> int:
 
 def open_and_close(home: Path) -> None:
     """A new session: what the app does at start-up (marks killed runs interrupted)."""
-    code = ("import asyncio; from catalynx_desktop.services import AppServices; "
-            "from catalynx_desktop.paths import resolve_paths\n"
-            "async def main():\n"
-            f"    s = await AppServices.open(resolve_paths({str(home)!r}))\n"
-            "    await s.close()\n"
-            "asyncio.run(main())")
+    code = (
+        "import asyncio; from catalynx_desktop.services import AppServices; "
+        "from catalynx_desktop.paths import resolve_paths\n"
+        "async def main():\n"
+        f"    s = await AppServices.open(resolve_paths({str(home)!r}))\n"
+        "    await s.close()\n"
+        "asyncio.run(main())"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
@@ -91,13 +94,19 @@ def test_killed_imports_lose_nothing_and_rerun_without_duplicates(tmp_path):
     assert killed_mid_run >= 1
     # Each new session marks the runs killed before it interrupted; the last one may still say running.
     # (A kill during start-up, before the run was recorded, leaves no run to mark.)
-    assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status IN ('running', 'interrupted')") \
+    assert (
+        scalar(db, "SELECT count(*) FROM workflow_runs WHERE status IN ('running', 'interrupted')")
         >= killed_mid_run
+    )
     open_and_close(home)
     assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status = 'running'") == 0
     assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status = 'interrupted'") >= 1
-    done = subprocess.run([sys.executable, "-m", "catalynx_desktop", "import", str(source), "--data-dir",
-                           str(home)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "catalynx_desktop", "import", str(source), "--data-dir", str(home)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     assert scalar(db, "SELECT count(*) FROM source_records") == 60_000
     assert integrity(db) == "ok"
@@ -107,8 +116,14 @@ def test_killed_discover_runs_keep_user_work_and_rerun_cleanly(tmp_path):
     rng = random.Random(11)
     home = tmp_path / "home"
     db = home / "catalynx.sqlite3"
-    assert subprocess.run([sys.executable, "-m", "catalynx_desktop", "paths", "--data-dir", str(home)],
-                          capture_output=True, timeout=120).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "catalynx_desktop", "paths", "--data-dir", str(home)],
+            capture_output=True,
+            timeout=120,
+        ).returncode
+        == 0
+    )
     open_and_close(home)  # creates and migrates the database
     with sqlite3.connect(db) as conn:  # 400,000 candidate funders, quickly: Discover runs for seconds
         conn.execute(
@@ -116,9 +131,12 @@ def test_killed_discover_runs_keep_user_work_and_rerun_cleanly(tmp_path):
             "INSERT INTO source_records (source, source_id, kind, name, funder_name, state, ntee_code, subsection, "
             "foundation_code, is_grant_maker, assets, income) SELECT 'irs_bmf', printf('%09d', i), 'foundation', "
             "'Org ' || i, 'Org ' || i, 'VT', CASE i % 3 WHEN 0 THEN 'B20' WHEN 1 THEN 'E32' ELSE 'A20' END, '03', "
-            "'04', 1, i * 1000, i * 100 FROM n")
-        conn.execute("INSERT INTO profiles (name, ntee_code, target_ntee_codes, states, nationwide) "
-                     "VALUES ('Kill test', 'B20', '[\"B20\", \"E32\"]', '[]', 1)")
+            "'04', 1, i * 1000, i * 100 FROM n"
+        )
+        conn.execute(
+            "INSERT INTO profiles (name, ntee_code, target_ntee_codes, states, nationwide) "
+            "VALUES ('Kill test', 'B20', '[\"B20\", \"E32\"]', '[]', 1)"
+        )
     killed = 0
     for _ in range(KILLS_PER_SCENARIO):
         proc = start("discover", "--profile", "1", "--data-dir", str(home))
@@ -126,24 +144,32 @@ def test_killed_discover_runs_keep_user_work_and_rerun_cleanly(tmp_path):
             killed += 1
         assert integrity(db) == "ok"
         total = scalar(db, "SELECT count(*) FROM opportunities")
-        assert total == scalar(db, "SELECT count(*) FROM (SELECT DISTINCT profile_id, source, source_id "
-                                   "FROM opportunities)")
+        assert total == scalar(
+            db, "SELECT count(*) FROM (SELECT DISTINCT profile_id, source, source_id FROM opportunities)"
+        )
         assert total == scalar(db, "SELECT COALESCE(sum(n), 0) FROM profile_stage_counts")
         if total:  # user work on an existing row must survive later (killed) runs
             with sqlite3.connect(db) as conn:
-                conn.execute("UPDATE opportunities SET notes = 'keep me', stage = 'plan', stage_rank = 1 "
-                             "WHERE id = (SELECT min(id) FROM opportunities)")
+                conn.execute(
+                    "UPDATE opportunities SET notes = 'keep me', stage = 'plan', stage_rank = 1 "
+                    "WHERE id = (SELECT min(id) FROM opportunities)"
+                )
     assert killed >= 1
     open_and_close(home)
     assert scalar(db, "SELECT count(*) FROM workflow_runs WHERE status = 'running'") == 0
-    done = subprocess.run([sys.executable, "-m", "catalynx_desktop", "discover", "--profile", "1", "--data-dir",
-                           str(home)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "catalynx_desktop", "discover", "--profile", "1", "--data-dir", str(home)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     assert integrity(db) == "ok"
     if scalar(db, "SELECT count(*) FROM opportunities WHERE notes = 'keep me'"):
         assert scalar(db, "SELECT stage FROM opportunities WHERE notes = 'keep me'") == "plan"
     assert scalar(db, "SELECT count(*) FROM opportunities") == scalar(
-        db, "SELECT count(*) FROM (SELECT DISTINCT profile_id, source, source_id FROM opportunities)")
+        db, "SELECT count(*) FROM (SELECT DISTINCT profile_id, source, source_id FROM opportunities)"
+    )
 
 
 MOVE_SCRIPT = textwrap.dedent("""
@@ -168,15 +194,34 @@ def test_killed_stage_moves_are_all_or_nothing_per_transaction(tmp_path):
     rng = random.Random(13)
     home = tmp_path / "home"
     db = home / "catalynx.sqlite3"
-    assert subprocess.run([sys.executable, "-m", "catalynx_desktop", "demo", "--profiles", "1",
-                           "--opportunities", "40000", "--data-dir", str(home)], capture_output=True,
-                          timeout=600).returncode == 0
+    assert (
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "catalynx_desktop",
+                "demo",
+                "--profiles",
+                "1",
+                "--opportunities",
+                "40000",
+                "--data-dir",
+                str(home),
+            ],
+            capture_output=True,
+            timeout=600,
+        ).returncode
+        == 0
+    )
     script = tmp_path / "move.py"
     script.write_text(MOVE_SCRIPT)
     stages = ["approach", "declined", "plan", "examine"]
     for i in range(KILLS_PER_SCENARIO):
-        proc = subprocess.Popen([sys.executable, str(script), str(home), stages[i % len(stages)]],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(home), stages[i % len(stages)]],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         assert proc.stdout is not None
         proc.stdout.readline()  # "moving": the moves have started
         kill_after(proc, rng.uniform(0.0, 1.5))
@@ -190,7 +235,8 @@ def test_killed_stage_moves_are_all_or_nothing_per_transaction(tmp_path):
             disagreeing = conn.execute(
                 "SELECT count(*) FROM opportunities AS o WHERE o.stage != COALESCE((SELECT h.to_stage "
                 "FROM stage_history AS h WHERE h.opportunity_id = o.id ORDER BY h.id DESC LIMIT 1), "
-                "'discover')").fetchone()[0]
+                "'discover')"
+            ).fetchone()[0]
         assert actual == kept
         assert disagreeing == 0
     assert scalar(db, "SELECT count(*) FROM opportunities") == 40_000

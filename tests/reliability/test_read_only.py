@@ -37,15 +37,39 @@ class ReadOnlyHome:
     def run(self, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "catalynx_desktop", *args]
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CATALYNX_HOME": str(self.home)}
-        return subprocess.run(command, check=False, capture_output=True, text=True, timeout=120, env=env,
-                              cwd=REPO, preexec_fn=self.preexec)
+        return subprocess.run(
+            command,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=REPO,
+            preexec_fn=self.preexec,
+        )
 
 
 def make_home(home: Path) -> None:
     """A real data directory: a database with a profile and opportunities, cache, logs, settings."""
-    made = subprocess.run([sys.executable, "-m", "catalynx_desktop", "demo", "--profiles", "1",
-                           "--opportunities", "200", "--data-dir", str(home)], check=False, capture_output=True,
-                          text=True, timeout=120, cwd=REPO)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "catalynx_desktop",
+            "demo",
+            "--profiles",
+            "1",
+            "--opportunities",
+            "200",
+            "--data-dir",
+            str(home),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
     assert made.returncode == 0, made.stderr
 
 
@@ -55,8 +79,11 @@ def fingerprint(home: Path) -> dict[str, tuple[int, int, str]]:
     for path in sorted(home.rglob("*")):
         if path.is_file():
             stat = path.stat()
-            found[str(path.relative_to(home))] = (stat.st_size, stat.st_mtime_ns,
-                                                  hashlib.sha256(path.read_bytes()).hexdigest())
+            found[str(path.relative_to(home))] = (
+                stat.st_size,
+                stat.st_mtime_ns,
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+            )
     return found
 
 
@@ -95,10 +122,17 @@ def assert_one_clear_message(text: str, home: Path, *, state: str = "is not writ
 def test_every_command_refuses_a_read_only_data_directory_and_changes_nothing(read_only_home):
     home = read_only_home.home
     before = fingerprint(home)
-    assert "catalynx.sqlite3" in before and not any(name.endswith(("-wal", "-shm", ".lock")) for name in before)
+    assert "catalynx.sqlite3" in before and not any(
+        name.endswith(("-wal", "-shm", ".lock")) for name in before
+    )
 
-    for args in (("import", str(DATA / "eo_vt.csv")), ("demo", "--profiles", "1", "--opportunities", "10"),
-                 ("discover", "--profile", "1"), ("restore",), ("backup",)):
+    for args in (
+        ("import", str(DATA / "eo_vt.csv")),
+        ("demo", "--profiles", "1", "--opportunities", "10"),
+        ("discover", "--profile", "1"),
+        ("restore",),
+        ("backup",),
+    ):
         out = read_only_home.run(*args, "--data-dir", str(home))
         assert out.returncode == 1, (args, out.stdout, out.stderr)
         assert out.stderr.startswith(f"{args[0]}: "), out.stderr

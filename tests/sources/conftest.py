@@ -16,8 +16,6 @@ XSD_FILE = DATA / "OpportunityDetail-V1.0.xsd"
 REAL_GRANT = DATA / "real_record_OppID131073_usgs_2011.xml"
 
 
-
-
 @pytest.fixture
 def with_db(tmp_path: Path) -> Callable[..., Any]:
     """with_db(async fn(db)) -> result: a real SQLite database file in tmp_path, closed after."""
@@ -30,6 +28,7 @@ def with_db(tmp_path: Path) -> Callable[..., Any]:
                 return await fn(db)
             finally:
                 await db.close()
+
         return arun(main(), timeout=120)
 
     return runner

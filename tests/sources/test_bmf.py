@@ -15,19 +15,33 @@ from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser
 from tests.sources.conftest import VT_FILE
 
 HEADER = ",".join(BMF_HEADER).encode() + b"\r\n"
-GOOD = (b"010180687,WINDSOR IMPROVEMENT CORPORATION,% HAROLD PYKE,PO BOX 455,WINDSOR,VT,05089-0455,0000,03,3,"
-        b"1000,200211,1,15,000000000,1,01,202406,6,4,01,0,06,1416834,433360,324462,S30,\r\n")
+GOOD = (
+    b"010180687,WINDSOR IMPROVEMENT CORPORATION,% HAROLD PYKE,PO BOX 455,WINDSOR,VT,05089-0455,0000,03,3,"
+    b"1000,200211,1,15,000000000,1,01,202406,6,4,01,0,06,1416834,433360,324462,S30,\r\n"
+)
 
 
-def good_line(ein: str, name: str = "TEST ORG", foundation: str = "15", ruling: str = "200211",
-              state: str = "VT", city: str = "BURLINGTON", ntee: str = "S30") -> bytes:
-    return (f"{ein},{name},,1 MAIN ST,{city},{state},05401,0000,03,3,1000,{ruling},1,{foundation},000000000,1,01,"
-            f"202406,6,4,01,0,06,100,-20,,{ntee},\r\n").encode()
+def good_line(
+    ein: str,
+    name: str = "TEST ORG",
+    foundation: str = "15",
+    ruling: str = "200211",
+    state: str = "VT",
+    city: str = "BURLINGTON",
+    ntee: str = "S30",
+) -> bytes:
+    return (
+        f"{ein},{name},,1 MAIN ST,{city},{state},05401,0000,03,3,1000,{ruling},1,{foundation},000000000,1,01,"
+        f"202406,6,4,01,0,06,100,-20,,{ntee},\r\n"
+    ).encode()
 
 
 def parse(path: Path) -> tuple[list[SourceRecord], list[RecordError]]:
     items = list(BmfParser(path))
-    return ([i for i in items if isinstance(i, SourceRecord)], [i for i in items if isinstance(i, RecordError)])
+    return (
+        [i for i in items if isinstance(i, SourceRecord)],
+        [i for i in items if isinstance(i, RecordError)],
+    )
 
 
 def test_real_vermont_file_parses_completely_with_spot_checked_fields() -> None:
@@ -43,8 +57,17 @@ def test_real_vermont_file_parses_completely_with_spot_checked_fields() -> None:
     assert len(by_ein) == 6535
     first = by_ein["010180687"]  # leading zero kept
     assert (first.name, first.city, first.state, first.country) == (
-        "WINDSOR IMPROVEMENT CORPORATION", "WINDSOR", "VT", "US")
-    assert (first.ntee_code, first.subsection, first.foundation_code, first.ruling_date) == ("S30", "03", "15", "200211")
+        "WINDSOR IMPROVEMENT CORPORATION",
+        "WINDSOR",
+        "VT",
+        "US",
+    )
+    assert (first.ntee_code, first.subsection, first.foundation_code, first.ruling_date) == (
+        "S30",
+        "03",
+        "15",
+        "200211",
+    )
     assert (first.assets, first.income, first.revenue) == (1416834, 433360, 324462)
     assert first.kind is RecordKind.ORGANIZATION and not first.is_grant_maker
     assert first.source is Source.IRS_BMF and first.source_id == "010180687"
@@ -66,20 +89,21 @@ def test_real_vermont_file_parses_completely_with_spot_checked_fields() -> None:
 
 def test_malformed_lines_are_reported_with_line_numbers_and_the_rest_parses(tmp_path: Path) -> None:
     lines = [
-        HEADER,                                              # line 1
-        good_line("000000001"),                              # 2 ok
+        HEADER,  # line 1
+        good_line("000000001"),  # 2 ok
         b'000000002,"BAD"QUOTE ORG,,1 MAIN ST,X,VT,0,0000,03,3,1000,200211,1,15,0,1,01,202406,6,4,01,0,06,1,1,1,S30,\r\n',
-        good_line("000000003"),                              # 4 ok
-        b"000000004,TOO,FEW,COLUMNS\r\n",                    # 5 wrong column count
+        good_line("000000003"),  # 4 ok
+        b"000000004,TOO,FEW,COLUMNS\r\n",  # 5 wrong column count
         good_line("000000005", name="CAF\xc9 ORG".encode("latin-1").decode("latin-1")).replace(
-            b"CAF\xc3\x89", b"CAF\xc9"),                     # 6 non-UTF-8 byte
-        good_line("12345"),                                  # 7 bad EIN
-        good_line("000000007", ruling="2024AB"),             # 8 bad date
-        good_line("000000008", ruling="202413"),             # 9 month 13
+            b"CAF\xc3\x89", b"CAF\xc9"
+        ),  # 6 non-UTF-8 byte
+        good_line("12345"),  # 7 bad EIN
+        good_line("000000007", ruling="2024AB"),  # 8 bad date
+        good_line("000000008", ruling="202413"),  # 9 month 13
         b'000000009,"UNCLOSED ORG,,1 MAIN ST,X,VT,0,0000,03,3,1000,200211,1,15,0,1,01,202406,6,4,01,0,06,1,1,1,S30,\r\n',
         good_line("000000010", name='"COMMA, QUOTED INC"'),  # 11 ok, quoted comma
-        good_line("000000011"),                              # 12 ok
-        b"\r\n",                                             # 13 blank: not a record
+        good_line("000000011"),  # 12 ok
+        b"\r\n",  # 13 blank: not a record
     ]
     path = tmp_path / "eo_bad.csv"
     path.write_bytes(b"".join(lines))
@@ -101,8 +125,11 @@ def test_malformed_lines_are_reported_with_line_numbers_and_the_rest_parses(tmp_
 
 def test_international_row_puts_the_country_in_city_and_odd_ntee_is_kept_aside(tmp_path: Path) -> None:
     path = tmp_path / "eo_intl.csv"
-    path.write_bytes(HEADER + good_line("980000001", state="", city="CANADA", ntee="B2")
-                     + good_line("980000002", ntee="9X!"))
+    path.write_bytes(
+        HEADER
+        + good_line("980000001", state="", city="CANADA", ntee="B2")
+        + good_line("980000002", ntee="9X!")
+    )
     records, errors = parse(path)
     assert errors == []
     intl, odd = records
@@ -113,8 +140,13 @@ def test_international_row_puts_the_country_in_city_and_odd_ntee_is_kept_aside(t
 
 def test_private_foundation_codes_make_grant_makers(tmp_path: Path) -> None:
     path = tmp_path / "eo_pf.csv"
-    path.write_bytes(HEADER + b"".join(good_line(f"00000000{i}", foundation=code)
-                                       for i, code in enumerate(("02", "03", "04", "15", "00"))))
+    path.write_bytes(
+        HEADER
+        + b"".join(
+            good_line(f"00000000{i}", foundation=code)
+            for i, code in enumerate(("02", "03", "04", "15", "00"))
+        )
+    )
     records, _ = parse(path)
     assert [r.is_grant_maker for r in records] == [True, True, True, False, False]
     assert [r.kind for r in records][:3] == [RecordKind.FOUNDATION] * 3
@@ -136,8 +168,15 @@ def test_lf_line_endings_and_no_trailing_newline_also_work(tmp_path: Path) -> No
 
 
 def test_fast_record_is_identical_to_the_dataclass_constructor() -> None:
-    values = dict(source=Source.IRS_BMF, source_id="1", kind=RecordKind.FOUNDATION, name="X", ein="1",
-                  assets=5, extra={"a": "b"})
+    values = dict(
+        source=Source.IRS_BMF,
+        source_id="1",
+        kind=RecordKind.FOUNDATION,
+        name="X",
+        ein="1",
+        assets=5,
+        extra={"a": "b"},
+    )
     fast, normal = fast_record(dict(values)), SourceRecord(**values)  # type: ignore[arg-type]
     assert fast == normal and dataclasses.asdict(fast) == dataclasses.asdict(normal)
     assert not hasattr(SourceRecord, "__post_init__")  # fast_record would skip it
@@ -149,10 +188,17 @@ _field = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.one_of(
-    st.lists(_field, min_size=0, max_size=32).map(lambda cells: ",".join(cells).encode("utf-8", "surrogatepass")),
-    st.binary(max_size=300),
-), max_size=25))
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.lists(_field, min_size=0, max_size=32).map(
+                lambda cells: ",".join(cells).encode("utf-8", "surrogatepass")
+            ),
+            st.binary(max_size=300),
+        ),
+        max_size=25,
+    )
+)
 def test_fuzzed_rows_never_crash_the_parser(tmp_path: Path, rows: list[bytes]) -> None:
     path = tmp_path / "eo_fuzz.csv"
     body = b"".join(row.replace(b"\n", b" ").replace(b"\r", b" ") + b"\r\n" for row in rows)

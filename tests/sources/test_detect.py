@@ -31,14 +31,18 @@ def test_a_zip_without_a_grants_extract_is_refused(tmp_path: Path) -> None:
         archive.writestr("eo_vt.csv", VT_FILE.read_bytes()[:500])
     with pytest.raises(FormatError) as info:
         detect_format(path)
-    assert str(info.value).startswith("GrantsDBExtract20250101v2.zip: this zip holds no Grants.gov XML extract")
+    assert str(info.value).startswith(
+        "GrantsDBExtract20250101v2.zip: this zip holds no Grants.gov XML extract"
+    )
 
 
 def test_a_zip_with_some_other_xml_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("return.xml", "<?xml version='1.0'?><Return xmlns='http://www.irs.gov/efile'/>")
-    with pytest.raises(FormatError, match=r"other.zip: the XML file return.xml in this zip is not a Grants.gov"):
+    with pytest.raises(
+        FormatError, match=r"other.zip: the XML file return.xml in this zip is not a Grants.gov"
+    ):
         detect_format(path)
 
 
@@ -52,17 +56,22 @@ def test_claimed_bmf_with_another_header_names_the_header(tmp_path: Path) -> Non
 
 
 def test_claimed_grants_gov_for_a_csv_fails(tmp_path: Path) -> None:
-    with pytest.raises(FormatError, match="expected a Grants.gov XML extract, but this is an IRS EO Business"):
+    with pytest.raises(
+        FormatError, match="expected a Grants.gov XML extract, but this is an IRS EO Business"
+    ):
         detect_format(VT_FILE, claimed="grants_gov")
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"", "empty"),
-    (b"\x00\x01\x02garbage\x00" * 10, "binary"),
-    (b"PK\x03\x04 not really a zip", "damaged"),
-    (b"<html><body>hi</body></html>", "root element is <html>"),
-    (b"<?xml version='1.0'?><Grants><unclosed", "not a Grants.gov extract"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02garbage\x00" * 10, "binary"),
+        (b"PK\x03\x04 not really a zip", "damaged"),
+        (b"<html><body>hi</body></html>", "root element is <html>"),
+        (b"<?xml version='1.0'?><Grants><unclosed", "not a Grants.gov extract"),
+    ],
+)
 def test_broken_files_fail_once_with_a_clear_message(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "input.dat"
     path.write_bytes(content)

@@ -24,21 +24,37 @@ from tests.sources.conftest import REAL_GRANT, XSD_FILE
 
 
 def doc(*records: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Grants xmlns="{NAMESPACE}">'
-            + "".join(records) + "</Grants>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Grants xmlns="{NAMESPACE}">'
+        + "".join(records)
+        + "</Grants>"
+    ).encode()
 
 
 def synopsis(opp_id: str = "1", **fields: str) -> str:
-    values = {"OpportunityID": opp_id, "OpportunityTitle": f"Title {opp_id}", "PostDate": "01152025",
-              "CloseDate": "03152025", "LastUpdatedDate": "01152025", "AwardCeiling": "50000",
-              "AwardFloor": "0", **fields}
-    return ("<OpportunitySynopsisDetail_1_0>" + "".join(f"<{k}>{v}</{k}>" for k, v in values.items())
-            + "</OpportunitySynopsisDetail_1_0>")
+    values = {
+        "OpportunityID": opp_id,
+        "OpportunityTitle": f"Title {opp_id}",
+        "PostDate": "01152025",
+        "CloseDate": "03152025",
+        "LastUpdatedDate": "01152025",
+        "AwardCeiling": "50000",
+        "AwardFloor": "0",
+        **fields,
+    }
+    return (
+        "<OpportunitySynopsisDetail_1_0>"
+        + "".join(f"<{k}>{v}</{k}>" for k, v in values.items())
+        + "</OpportunitySynopsisDetail_1_0>"
+    )
 
 
 def parse(path: Path, as_of: date = date(2025, 2, 1)) -> tuple[list[SourceRecord], list[RecordError]]:
     items = list(GrantsGovParser(path, as_of=as_of))
-    return ([i for i in items if isinstance(i, SourceRecord)], [i for i in items if isinstance(i, RecordError)])
+    return (
+        [i for i in items if isinstance(i, SourceRecord)],
+        [i for i in items if isinstance(i, RecordError)],
+    )
 
 
 def test_real_record_parses_with_dates_amounts_and_unescaped_html() -> None:
@@ -50,7 +66,11 @@ def test_real_record_parses_with_dates_amounts_and_unescaped_html() -> None:
     assert record.name == "Cooperative Ecosystem Studies Unit, Piedmont South Atlantic Coast CESU"
     assert record.funder_name == "Geological Survey" and record.opportunity_number == "G12AS20003"
     assert (record.post_date, record.close_date) == (date(2011, 11, 17), date(2011, 11, 29))
-    assert (record.award_floor, record.award_ceiling, record.total_funding) == (None, None, 31900)  # 0 = not stated
+    assert (record.award_floor, record.award_ceiling, record.total_funding) == (
+        None,
+        None,
+        31900,
+    )  # 0 = not stated
     assert record.cfda_numbers == ("15.808",) and record.eligible_applicants == ("25",)
     assert record.category == "ST"
     assert record.status == "archived"  # ArchiveDate 12/17/2011 has passed; kept, marked as such
@@ -86,7 +106,9 @@ def test_generated_zip_parses_every_record(tmp_path: Path, streamed: bool) -> No
 
 def test_interleaved_synopses_and_forecasts_and_bare_xml(tmp_path: Path) -> None:
     path = tmp_path / "extract.xml"
-    path.write_text("".join(grants_xml_chunks(500, seed=9, interleave=True, forecast_share=0.5)), encoding="utf-8")
+    path.write_text(
+        "".join(grants_xml_chunks(500, seed=9, interleave=True, forecast_share=0.5)), encoding="utf-8"
+    )
     records, errors = parse(path)
     assert errors == [] and len(records) == 500
     kinds = [r.extra["record_type"] for r in records]
@@ -95,23 +117,31 @@ def test_interleaved_synopses_and_forecasts_and_bare_xml(tmp_path: Path) -> None
 
 def test_statuses_are_derived_and_closed_or_archived_records_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "status.xml"
-    path.write_bytes(doc(synopsis("1"), synopsis("2", CloseDate="01202025"),
-                         synopsis("3", ArchiveDate="01252025"), synopsis("4", CloseDate="")))
+    path.write_bytes(
+        doc(
+            synopsis("1"),
+            synopsis("2", CloseDate="01202025"),
+            synopsis("3", ArchiveDate="01252025"),
+            synopsis("4", CloseDate=""),
+        )
+    )
     records, _ = parse(path, as_of=date(2025, 2, 1))
     assert [r.status for r in records] == ["posted", "closed", "archived", "posted"]
 
 
 def test_bad_records_are_reported_by_record_number_and_the_rest_parse(tmp_path: Path) -> None:
     path = tmp_path / "bad.xml"
-    path.write_bytes(doc(
-        synopsis("1"),
-        synopsis("2", PostDate="13452025"),                 # record 2: bad date
-        synopsis("3", AwardCeiling="none", AwardFloor="0"),  # ok: not stated
-        synopsis("ABC"),                                     # record 4: bad id
-        synopsis("5", EstimatedTotalProgramFunding="12.5"),  # record 5: bad amount
-        "<SomethingElse><X>1</X></SomethingElse>",           # record 6: unknown type
-        synopsis("7", Description="&amp;lt;b&amp;gt;Bold&amp;lt;/b&amp;gt; &amp;amp; more"),
-    ))
+    path.write_bytes(
+        doc(
+            synopsis("1"),
+            synopsis("2", PostDate="13452025"),  # record 2: bad date
+            synopsis("3", AwardCeiling="none", AwardFloor="0"),  # ok: not stated
+            synopsis("ABC"),  # record 4: bad id
+            synopsis("5", EstimatedTotalProgramFunding="12.5"),  # record 5: bad amount
+            "<SomethingElse><X>1</X></SomethingElse>",  # record 6: unknown type
+            synopsis("7", Description="&amp;lt;b&amp;gt;Bold&amp;lt;/b&amp;gt; &amp;amp; more"),
+        )
+    )
     records, errors = parse(path)
     assert [r.source_id for r in records] == ["1", "3", "7"]
     assert records[1].award_ceiling is None and records[1].award_floor is None
@@ -138,7 +168,7 @@ def test_cut_off_zip_is_reported_not_raised(tmp_path: Path) -> None:
     path = write_grants_zip(tmp_path / "GrantsDBExtract.zip", 2000, seed=1)
     data = path.read_bytes()
     # Keep the central directory (so it opens) but corrupt the middle of the compressed data.
-    damaged = data[:2000] + bytes(len(data) // 2) + data[2000 + len(data) // 2:]
+    damaged = data[:2000] + bytes(len(data) // 2) + data[2000 + len(data) // 2 :]
     path.write_bytes(damaged)
     items = list(GrantsGovParser(path))
     assert isinstance(items[-1], RecordError)
@@ -168,18 +198,39 @@ _xml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), m
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.dictionaries(st.sampled_from(["OpportunityID", "PostDate", "CloseDate", "AwardCeiling",
-                                               "AwardFloor", "EstimatedTotalProgramFunding", "ArchiveDate",
-                                               "Description", "OpportunityTitle", "CFDANumbers"]),
-                              _xml_text, max_size=10),
-       tail=st.binary(max_size=60))
-def test_fuzzed_values_and_bytes_never_crash_the_parser(tmp_path: Path, values: dict[str, str], tail: bytes) -> None:
+@given(
+    values=st.dictionaries(
+        st.sampled_from(
+            [
+                "OpportunityID",
+                "PostDate",
+                "CloseDate",
+                "AwardCeiling",
+                "AwardFloor",
+                "EstimatedTotalProgramFunding",
+                "ArchiveDate",
+                "Description",
+                "OpportunityTitle",
+                "CFDANumbers",
+            ]
+        ),
+        _xml_text,
+        max_size=10,
+    ),
+    tail=st.binary(max_size=60),
+)
+def test_fuzzed_values_and_bytes_never_crash_the_parser(
+    tmp_path: Path, values: dict[str, str], tail: bytes
+) -> None:
     from xml.sax.saxutils import escape
 
-    record = ("<OpportunitySynopsisDetail_1_0>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in values.items())
-              + "</OpportunitySynopsisDetail_1_0>")
+    record = (
+        "<OpportunitySynopsisDetail_1_0>"
+        + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in values.items())
+        + "</OpportunitySynopsisDetail_1_0>"
+    )
     path = tmp_path / "fuzz.xml"
-    path.write_bytes(doc(synopsis("1"), record)[:-len("</Grants>")] + tail)
+    path.write_bytes(doc(synopsis("1"), record)[: -len("</Grants>")] + tail)
     try:
         items = list(GrantsGovParser(path))
     except FormatError:

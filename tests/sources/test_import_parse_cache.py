@@ -49,8 +49,14 @@ def test_a_cancelled_import_publishes_no_partial_cache(tmp_path):
         cache = await Cache.open(tmp_path / "cache")
         try:
             batches = []
-            cancelled = await import_file(db, source, parse_cache=cache, batch_size=2000,
-                                          progress=lambda *_: batches.append(1), cancel=lambda: len(batches) >= 1)
+            cancelled = await import_file(
+                db,
+                source,
+                parse_cache=cache,
+                batch_size=2000,
+                progress=lambda *_: batches.append(1),
+                cancel=lambda: len(batches) >= 1,
+            )
             assert cancelled.cancelled
             full = await import_file(db, source, parse_cache=cache, batch_size=2000)
             assert not full.from_cache  # nothing half-parsed was served

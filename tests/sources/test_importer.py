@@ -32,17 +32,41 @@ def test_real_vermont_file_imports_with_exact_counts_and_fields(with_db: Any) ->
         report = await import_file(db, VT_FILE, progress=lambda *p: progress.append(p))
         row = await db.fetch_all(
             "SELECT source, kind, name, ein, city, state, ntee_code, foundation_code, is_grant_maker, assets, "
-            "ruling_date FROM source_records WHERE source_id = ?", ("010180687",))
-        return (report, row, await count(db),
-                await count(db, "SELECT count(*) FROM source_records WHERE is_grant_maker = 1"))
+            "ruling_date FROM source_records WHERE source_id = ?",
+            ("010180687",),
+        )
+        return (
+            report,
+            row,
+            await count(db),
+            await count(db, "SELECT count(*) FROM source_records WHERE is_grant_maker = 1"),
+        )
 
     report, rows, total, grant_makers = with_db(main)
     assert (report.records_read, report.inserted, report.updated, report.unchanged, report.skipped) == (
-        6535, 6535, 0, 0, 0)
+        6535,
+        6535,
+        0,
+        0,
+        0,
+    )
     assert report.format == "irs_bmf" and not report.cancelled and report.errors == []
     assert total == 6535 and grant_makers == 350
-    assert rows == [("irs_bmf", "organization", "WINDSOR IMPROVEMENT CORPORATION", "010180687", "WINDSOR", "VT",
-                     "S30", "15", 0, 1416834, "200211")]
+    assert rows == [
+        (
+            "irs_bmf",
+            "organization",
+            "WINDSOR IMPROVEMENT CORPORATION",
+            "010180687",
+            "WINDSOR",
+            "VT",
+            "S30",
+            "15",
+            0,
+            1416834,
+            "200211",
+        )
+    ]
     assert progress[-1] == (1_140_667, 1_140_667, 6535)
     assert [p[0] for p in progress] == sorted(p[0] for p in progress)
 
@@ -71,8 +95,14 @@ def test_reimport_is_idempotent_and_counts_real_updates(with_db: Any, tmp_path: 
 
 def test_malformed_rows_are_reported_saved_as_csv_and_the_rest_imports(with_db: Any, tmp_path: Path) -> None:
     path = tmp_path / "eo_mixed.csv"
-    path.write_bytes(HEADER + good_line("000000001") + b"000000002,SHORT\r\n" + good_line("000000003", ruling="20AB01")
-                     + good_line("000000004").replace(b"TEST", b"T\xffST") + good_line("000000005"))
+    path.write_bytes(
+        HEADER
+        + good_line("000000001")
+        + b"000000002,SHORT\r\n"
+        + good_line("000000003", ruling="20AB01")
+        + good_line("000000004").replace(b"TEST", b"T\xffST")
+        + good_line("000000005")
+    )
 
     async def main(db: Any) -> tuple[ImportReport, int]:
         return await import_file(db, path, fmt=Format.IRS_BMF), await count(db)
@@ -84,13 +114,20 @@ def test_malformed_rows_are_reported_saved_as_csv_and_the_rest_imports(with_db: 
     with out.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert [r["record_number"] for r in rows] == ["3", "4", "5"]
-    assert rows[0]["file"] == "eo_mixed.csv" and "columns" in rows[0]["reason"] and rows[0]["raw"].startswith("0000")
+    assert (
+        rows[0]["file"] == "eo_mixed.csv"
+        and "columns" in rows[0]["reason"]
+        and rows[0]["raw"].startswith("0000")
+    )
     assert "UTF-8" in rows[2]["reason"]
 
 
-@pytest.mark.parametrize("streamed, use_process", [(False, False), (True, True)],
-                         ids=["normal-zip-thread", "streamed-zip-process"])
-def test_generated_grants_zip_imports_fully(with_db: Any, tmp_path: Path, streamed: bool, use_process: bool) -> None:
+@pytest.mark.parametrize(
+    "streamed, use_process", [(False, False), (True, True)], ids=["normal-zip-thread", "streamed-zip-process"]
+)
+def test_generated_grants_zip_imports_fully(
+    with_db: Any, tmp_path: Path, streamed: bool, use_process: bool
+) -> None:
     path = write_grants_zip(tmp_path / "GrantsDBExtract.zip", 4000, streamed=streamed, seed=11)
 
     async def main(db: Any) -> tuple[ImportReport, int, int, int]:
@@ -105,7 +142,9 @@ def test_generated_grants_zip_imports_fully(with_db: Any, tmp_path: Path, stream
     assert report.bytes_read == report.bytes_total == path.stat().st_size
 
 
-def test_cancel_keeps_committed_batches_and_a_rerun_completes_without_duplicates(with_db: Any, tmp_path: Path) -> None:
+def test_cancel_keeps_committed_batches_and_a_rerun_completes_without_duplicates(
+    with_db: Any, tmp_path: Path
+) -> None:
     path = write_bmf_csv(tmp_path / "eo_big.csv", 12_000, seed=3)
     batches_seen: list[int] = []
 
@@ -118,6 +157,7 @@ def test_cancel_keeps_committed_batches_and_a_rerun_completes_without_duplicates
                 cancel.set()
 
         from catalynx_desktop.sources import importer
+
         importer.PROGRESS_INTERVAL_S, saved = 0.0, importer.PROGRESS_INTERVAL_S
         try:
             cancelled = await import_file(db, path, cancel=cancel, progress=progress, batch_size=1000)
@@ -177,25 +217,30 @@ def test_user_list_rows_are_matched_by_ein_then_name_and_state(with_db: Any, tmp
     listing = tmp_path / "my_grantors.csv"
     listing.write_text(
         "Funder,Tax ID,Last gift,Amount,State\n"
-        "Windsor Improvement Corp (our name for it),010180687,2024-06-01,\"$5,000\",VT\n"  # by EIN
-        "regulatory assistance project,,2023-01-01,100,VT\n"                                # by name + state
-        "Unknown Friends,,2023-01-01,100,VT\n"                                              # no match
-        "Regulatory Assistance Project,,2023-01-01,100,NY\n",                               # wrong state
-        encoding="utf-8")
+        'Windsor Improvement Corp (our name for it),010180687,2024-06-01,"$5,000",VT\n'  # by EIN
+        "regulatory assistance project,,2023-01-01,100,VT\n"  # by name + state
+        "Unknown Friends,,2023-01-01,100,VT\n"  # no match
+        "Regulatory Assistance Project,,2023-01-01,100,NY\n",  # wrong state
+        encoding="utf-8",
+    )
     mapping = ColumnMapping(name="Funder", ein="Tax ID", date="Last gift", amount="Amount", state="State")
 
     async def main(db: Any) -> tuple[ImportReport, ImportReport, list[tuple]]:
         await import_file(db, VT_FILE)
         first = await import_file(db, listing, mapping=mapping)
         again = await import_file(db, listing, mapping=mapping)
-        rows = await db.fetch_all("SELECT name, ein, extra FROM source_records WHERE source = 'user_list' ORDER BY id")
+        rows = await db.fetch_all(
+            "SELECT name, ein, extra FROM source_records WHERE source = 'user_list' ORDER BY id"
+        )
         return first, again, rows
 
     first, again, rows = with_db(main)
     assert (first.inserted, first.matched, first.matched_by_ein, first.matched_by_name_state) == (4, 2, 1, 1)
     assert (again.inserted, again.unchanged, again.matched) == (0, 4, 2)
     assert '"matched_by":"ein"' in rows[0][2]
-    assert rows[1][1] == "010471151" and '"matched_by":"name_state"' in rows[1][2]  # EIN filled from the match
+    assert (
+        rows[1][1] == "010471151" and '"matched_by":"name_state"' in rows[1][2]
+    )  # EIN filled from the match
     assert "matched" not in rows[2][2] and "matched" not in rows[3][2]
     assert "2 matched to known organizations" in first.summary()
 
@@ -211,9 +256,11 @@ def test_wrong_format_fails_before_anything_is_written(with_db: Any, tmp_path: P
 
 def test_a_small_xml_also_imports_through_a_parser_process(with_db: Any, tmp_path: Path) -> None:
     path = tmp_path / "extract.xml"
-    path.write_bytes(b"<?xml version='1.0'?><Grants xmlns='http://apply.grants.gov/system/OpportunityDetail-V1.0'>"
-                     + b"<OpportunitySynopsisDetail_1_0><OpportunityID>1</OpportunityID>"
-                     + b"<LastUpdatedDate>01012024</LastUpdatedDate></OpportunitySynopsisDetail_1_0></Grants>")
+    path.write_bytes(
+        b"<?xml version='1.0'?><Grants xmlns='http://apply.grants.gov/system/OpportunityDetail-V1.0'>"
+        + b"<OpportunitySynopsisDetail_1_0><OpportunityID>1</OpportunityID>"
+        + b"<LastUpdatedDate>01012024</LastUpdatedDate></OpportunitySynopsisDetail_1_0></Grants>"
+    )
 
     async def main(db: Any) -> ImportReport:
         return await import_file(db, path, use_process=True)
@@ -237,7 +284,9 @@ if __name__ == "__main__":
 """
 
 
-def test_killed_import_leaves_a_consistent_database_and_a_rerun_completes(with_db: Any, tmp_path: Path) -> None:
+def test_killed_import_leaves_a_consistent_database_and_a_rerun_completes(
+    with_db: Any, tmp_path: Path
+) -> None:
     import signal
     import sqlite3
     import subprocess
@@ -248,8 +297,11 @@ def test_killed_import_leaves_a_consistent_database_and_a_rerun_completes(with_d
     script = tmp_path / "run_import.py"
     script.write_text(KILL_SCRIPT)
     root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen([sys.executable, str(script), str(db_path), str(source)], cwd=root,
-                               env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(db_path), str(source)],
+        cwd=root,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )
     try:
         deadline = time.monotonic() + 60
         committed = 0

@@ -16,9 +16,18 @@ def connect(tmp_path: Path) -> sqlite3.Connection:
     return sqlite3.connect(tmp_path / "s.db", isolation_level=None)
 
 
-def org(source_id: str, name: str = "ORG", state: str = "VT", source: Source = Source.IRS_BMF) -> SourceRecord:
-    return SourceRecord(source=source, source_id=source_id, kind=RecordKind.ORGANIZATION, name=name,
-                        ein=source_id if source is Source.IRS_BMF else None, state=state, extra={"k": 1})
+def org(
+    source_id: str, name: str = "ORG", state: str = "VT", source: Source = Source.IRS_BMF
+) -> SourceRecord:
+    return SourceRecord(
+        source=source,
+        source_id=source_id,
+        kind=RecordKind.ORGANIZATION,
+        name=name,
+        ein=source_id if source is Source.IRS_BMF else None,
+        state=state,
+        extra={"k": 1},
+    )
 
 
 def test_upsert_counts_inserted_updated_unchanged_including_duplicates_in_one_batch(tmp_path: Path) -> None:
@@ -43,8 +52,13 @@ def test_changed_extra_or_nullable_column_counts_as_update(tmp_path: Path) -> No
 
 def test_lookups_by_ein_and_by_name_state_ignore_user_lists(tmp_path: Path) -> None:
     conn = connect(tmp_path)
-    store.upsert_records(conn, [org("010000001", name="Green Mountain Fund"),
-                                org("u1", name="Green Mountain Fund", state="NY", source=Source.USER_LIST)])
+    store.upsert_records(
+        conn,
+        [
+            org("010000001", name="Green Mountain Fund"),
+            org("u1", name="Green Mountain Fund", state="NY", source=Source.USER_LIST),
+        ],
+    )
     ids = store.ids_by_ein(conn, ["010000001", "999999999"] * 400)  # > one chunk of parameters
     assert list(ids) == ["010000001"]
     match = store.id_by_name_state(conn, "GREEN MOUNTAIN FUND ", "vt")
@@ -68,12 +82,20 @@ def test_full_text_index_follows_inserts_and_updates_but_not_unchanged_rows(tmp_
     conn = connect(tmp_path)
 
     def search(word: str) -> list[int]:
-        return [r[0] for r in conn.execute("SELECT rowid FROM record_search WHERE record_search MATCH ? "
-                                           "ORDER BY rowid", (word,))]
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM record_search WHERE record_search MATCH ? ORDER BY rowid", (word,)
+            )
+        ]
 
     store.upsert_records(conn, [org("1", name="Maple Syrup Fund"), org("2", name="Granite Trust")])
     assert search("maple") == [1] and search("granite") == [2]
-    counts = store.upsert_records(conn, [org("1", name="Birch Fund"), org("2", name="Granite Trust"), org("3")])
+    counts = store.upsert_records(
+        conn, [org("1", name="Birch Fund"), org("2", name="Granite Trust"), org("3")]
+    )
     assert counts == store.UpsertCounts(inserted=1, updated=1, unchanged=1)
-    assert search("maple") == [] and search("birch") == [1] and search("granite") == [2] and search("org") == [3]
+    assert (
+        search("maple") == [] and search("birch") == [1] and search("granite") == [2] and search("org") == [3]
+    )
     assert conn.execute("SELECT count(*) FROM record_search").fetchone()[0] == 3

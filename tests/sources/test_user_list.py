@@ -31,16 +31,26 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
 
 
 def test_guess_mapping_from_common_header_names() -> None:
-    mapping = guess_mapping(["Foundation Name", "Tax ID", "Grant Date", "Award Amount", "City", "ST", "Notes"])
-    assert mapping == ColumnMapping(ein="Tax ID", name="Foundation Name", date="Grant Date",
-                                    amount="Award Amount", city="City", state="ST")
+    mapping = guess_mapping(
+        ["Foundation Name", "Tax ID", "Grant Date", "Award Amount", "City", "ST", "Notes"]
+    )
+    assert mapping == ColumnMapping(
+        ein="Tax ID",
+        name="Foundation Name",
+        date="Grant Date",
+        amount="Award Amount",
+        city="City",
+        state="ST",
+    )
     assert guess_mapping(["foo", "bar"]) == ColumnMapping()
 
 
 def test_preview_shows_header_first_rows_and_a_guess(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
-    path.write_text("EIN,Name,Date,Amount\n" + "".join(f"0{i:08d},Org {i},2024-01-0{i % 9 + 1},{i}00\n"
-                                                       for i in range(40)))
+    path.write_text(
+        "EIN,Name,Date,Amount\n"
+        + "".join(f"0{i:08d},Org {i},2024-01-0{i % 9 + 1},{i}00\n" for i in range(40))
+    )
     shown = preview(path, n=20)
     assert shown.kind == "csv" and shown.header == ["EIN", "Name", "Date", "Amount"]
     assert len(shown.rows) == 20 and shown.rows[0] == ["000000000", "Org 0", "2024-01-01", "000"]
@@ -49,23 +59,30 @@ def test_preview_shows_header_first_rows_and_a_guess(tmp_path: Path) -> None:
 
 def test_csv_with_mapping_semicolons_money_and_cp1252(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
-    lines = ["Grantor;Federal ID;When;Gift;Town;Region",
-             "Vermont Community Foundation;03-0281309;03/15/2024;$12,500.00;Middlebury;vt",
-             "Caf\u00e9 Fund;;2023;1000;Burlington;VT",
-             "Bad EIN Org;12-34;2024-01-01;5;X;VT",
-             "Bad Amount Org;;2024-01-01;lots;X;VT",
-             "Bad Date Org;;31/31/2024;5;X;VT",
-             ";;;;;",
-             "Negative Org;;2024-01-01;-5;X;VT"]
+    lines = [
+        "Grantor;Federal ID;When;Gift;Town;Region",
+        "Vermont Community Foundation;03-0281309;03/15/2024;$12,500.00;Middlebury;vt",
+        "Caf\u00e9 Fund;;2023;1000;Burlington;VT",
+        "Bad EIN Org;12-34;2024-01-01;5;X;VT",
+        "Bad Amount Org;;2024-01-01;lots;X;VT",
+        "Bad Date Org;;31/31/2024;5;X;VT",
+        ";;;;;",
+        "Negative Org;;2024-01-01;-5;X;VT",
+    ]
     path.write_bytes("\r\n".join(lines).encode("cp1252"))
-    mapping = ColumnMapping(name="Grantor", ein="Federal ID", date="When", amount="Gift", city="Town",
-                            state="Region")
+    mapping = ColumnMapping(
+        name="Grantor", ein="Federal ID", date="When", amount="Gift", city="Town", state="Region"
+    )
     items = list(UserListParser(path, mapping))
     records = [i for i in items if isinstance(i, SourceRecord)]
     errors = {i.record_number: i.reason for i in items if isinstance(i, RecordError)}
     first, second = records
-    assert (first.ein, first.name, first.state, first.total_funding) == ("030281309", "Vermont Community Foundation",
-                                                                          "VT", 12500)
+    assert (first.ein, first.name, first.state, first.total_funding) == (
+        "030281309",
+        "Vermont Community Foundation",
+        "VT",
+        12500,
+    )
     assert first.post_date == date(2024, 3, 15) and first.extra["gift_amount"] == 12500
     assert first.source is Source.USER_LIST and first.source_id == "030281309"
     assert second.name == "Café Fund" and second.ein is None  # cp1252 byte decoded, not rejected
@@ -76,12 +93,15 @@ def test_csv_with_mapping_semicolons_money_and_cp1252(tmp_path: Path) -> None:
 
 
 def test_xlsx_preview_and_parse(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "grantors.xlsx", [
-        ["Name", "EIN", "Date", "Amount", "State"],
-        ["Ben & Jerry's Foundation", "030300865", datetime(2024, 5, 1), 25000, "VT"],
-        ["No EIN Trust", None, "2023-12-31", 1500.0, "NY"],
-        ["Broken", "ABC", None, None, "VT"],
-    ])
+    path = write_xlsx(
+        tmp_path / "grantors.xlsx",
+        [
+            ["Name", "EIN", "Date", "Amount", "State"],
+            ["Ben & Jerry's Foundation", "030300865", datetime(2024, 5, 1), 25000, "VT"],
+            ["No EIN Trust", None, "2023-12-31", 1500.0, "NY"],
+            ["Broken", "ABC", None, None, "VT"],
+        ],
+    )
     shown = preview(path)
     assert shown.kind == "xlsx" and shown.header == ["Name", "EIN", "Date", "Amount", "State"]
     assert shown.rows[0][:4] == ["Ben & Jerry's Foundation", "030300865", "2024-05-01", "25000"]
@@ -89,7 +109,9 @@ def test_xlsx_preview_and_parse(tmp_path: Path) -> None:
     items = list(parser)
     assert parser.bytes_read == parser.bytes_total
     first, second, bad = items
-    assert isinstance(first, SourceRecord) and first.ein == "030300865" and first.post_date == date(2024, 5, 1)
+    assert (
+        isinstance(first, SourceRecord) and first.ein == "030300865" and first.post_date == date(2024, 5, 1)
+    )
     assert isinstance(second, SourceRecord) and second.total_funding == 1500 and second.state == "NY"
     assert isinstance(bad, RecordError) and bad.record_number == 4 and "EIN 'ABC'" in bad.reason
 
@@ -108,6 +130,9 @@ def test_mapping_errors_are_format_errors(tmp_path: Path) -> None:
 def test_fuzzed_bytes_never_crash_the_user_list_parser(tmp_path: Path, body: bytes) -> None:
     path = tmp_path / "fuzz.csv"
     path.write_bytes(b"Name,EIN,Amount,Date,State\r\n" + body.replace(b"\x00", b""))
-    items = list(UserListParser(path, ColumnMapping(name="Name", ein="EIN", amount="Amount", date="Date",
-                                                    state="State")))
+    items = list(
+        UserListParser(
+            path, ColumnMapping(name="Name", ein="EIN", amount="Amount", date="Date", state="State")
+        )
+    )
     assert all(isinstance(i, (SourceRecord, RecordError)) for i in items)

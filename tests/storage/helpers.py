@@ -12,8 +12,9 @@ from catalynx_desktop.storage.demo_loader import DemoResult, load_demo
 from catalynx_desktop.storage.migrations import migrate
 
 
-async def open_demo_db(path: Path, profiles: int = 2, opportunities: int = 3000,
-                       seed: int = 7) -> tuple[Database, DemoResult]:
+async def open_demo_db(
+    path: Path, profiles: int = 2, opportunities: int = 3000, seed: int = 7
+) -> tuple[Database, DemoResult]:
     db = await Database.open(path / "catalynx.sqlite3")
     result = await db.write(lambda conn: load_demo(conn, DemoPlan(profiles, opportunities, seed)))
     return db, result

@@ -40,8 +40,10 @@ def test_a_real_sqlite_full_error_says_the_disk_is_full_and_names_the_data_direc
     assert "is full" in classified.user_message and str(database.parent) in classified.user_message
 
 
-@pytest.mark.parametrize(("number", "words"), [(errno.ENOSPC, "is full"), (errno.EROFS, "is not writable"),
-                                               (errno.EACCES, "is not writable")])
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [(errno.ENOSPC, "is full"), (errno.EROFS, "is not writable"), (errno.EACCES, "is not writable")],
+)
 def test_os_errors_of_the_environment(tmp_path, number, words):
     where = tmp_path / "home" / "backups" / "b.sqlite3"
     where.parent.mkdir(parents=True)
@@ -53,17 +55,25 @@ def test_os_errors_of_the_environment(tmp_path, number, words):
 def test_damage_is_told_apart_from_busy_full_and_read_only():
     assert is_damage(sqlite3.DatabaseError("file is not a database"))
     assert is_damage(sqlite3.DatabaseError("database disk image is malformed"))
-    for text in ("database is locked", "database or disk is full", "disk I/O error",
-                 "attempt to write a readonly database", "unable to open database file"):
+    for text in (
+        "database is locked",
+        "database or disk is full",
+        "disk I/O error",
+        "attempt to write a readonly database",
+        "unable to open database file",
+    ):
         assert not is_damage(sqlite3.OperationalError(text)), text
         assert classify(sqlite3.OperationalError(text)).kind is ErrorKind.ENVIRONMENT
     assert classify(sqlite3.OperationalError("no such column: foo")).kind is ErrorKind.BUG
-    assert classify(sqlite3.OperationalError("cannot rollback - no transaction is active")).kind is ErrorKind.BUG
+    assert (
+        classify(sqlite3.OperationalError("cannot rollback - no transaction is active")).kind is ErrorKind.BUG
+    )
 
 
 def test_the_writer_is_usable_again_after_a_write_that_found_the_database_full(tmp_path):
     """SQLITE_FULL rolls the transaction back inside SQLite; the wrapper must neither hide the
     error behind a failing ROLLBACK nor leave a transaction open on the writer."""
+
     async def scenario():
         db = await Database.open(tmp_path / "catalynx.sqlite3")
         try:
@@ -71,8 +81,10 @@ def test_the_writer_is_usable_again_after_a_write_that_found_the_database_full(t
             pages = (await db.fetch_one("PRAGMA page_count"))[0]
             await db.write(lambda conn: conn.execute(f"PRAGMA max_page_count = {int(pages)}"))
             with pytest.raises(StorageError) as raised:
-                await db.execute_many("INSERT INTO profiles (name, keywords) VALUES (?, ?)",
-                                      [(f"p{i}", "k" * 5_000) for i in range(50)])
+                await db.execute_many(
+                    "INSERT INTO profiles (name, keywords) VALUES (?, ?)",
+                    [(f"p{i}", "k" * 5_000) for i in range(50)],
+                )
             assert raised.value.kind is ErrorKind.ENVIRONMENT and "is full" in raised.value.user_message
             assert (await db.fetch_one("SELECT count(*) FROM profiles"))[0] == 1
             await db.write(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))

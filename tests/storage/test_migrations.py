@@ -25,8 +25,15 @@ def test_fresh_database_reaches_latest_version(tmp_path):
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert {"profiles", "source_records", "opportunities", "stage_history", "profile_stage_counts",
-            "workflow_runs", "workflow_steps"} <= tables
+    assert {
+        "profiles",
+        "source_records",
+        "opportunities",
+        "stage_history",
+        "profile_stage_counts",
+        "workflow_runs",
+        "workflow_steps",
+    } <= tables
     for column in SORTABLE_COLUMNS:  # every sortable column is indexed per profile
         assert f"ix_opp_profile_{column}" in indexes
     # no backup of an empty database
@@ -44,8 +51,11 @@ def test_each_migration_applies_in_order_with_a_backup_first(tmp_path):
     migrate(db, tmp_path / "backups", migrations=MIGRATIONS[:1])
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO profiles (name) VALUES ('kept')")
-    extra = Migration(LATEST_VERSION + 1, "test: add a column",
-                      ("ALTER TABLE profiles ADD COLUMN website TEXT NOT NULL DEFAULT ''",))
+    extra = Migration(
+        LATEST_VERSION + 1,
+        "test: add a column",
+        ("ALTER TABLE profiles ADD COLUMN website TEXT NOT NULL DEFAULT ''",),
+    )
     found = migrate(db, tmp_path / "backups", migrations=(*MIGRATIONS, extra))
     assert found == 1  # it was at version 1: every later step ran, in order
     assert user_version(db) == LATEST_VERSION + 1

@@ -37,8 +37,10 @@ def _reference(conn, query: OpportunityQuery, start: int, limit: int) -> list[in
     if query.stage is not None:
         where += " AND stage = ?"
         params.append(query.stage.value)
-    sql = (f"SELECT id FROM opportunities WHERE {where} ORDER BY {column} {direction}, id {direction} "
-           "LIMIT ? OFFSET ?")
+    sql = (
+        f"SELECT id FROM opportunities WHERE {where} ORDER BY {column} {direction}, id {direction} "
+        "LIMIT ? OFFSET ?"
+    )
     return [r[0] for r in conn.execute(sql, (*params, limit, start))]
 
 

@@ -50,8 +50,20 @@ TODAY = date.today()
 INT64 = 2**63 - 1
 
 # -- the database --------------------------------------------------------------------------------
-TAGS = ["rural", "federal", "o'brien", 'say "hi"', "x; drop table profiles; --", "100%", "a_b", "naïve",
-        "🙂", "--", "/*", "\\"]
+TAGS = [
+    "rural",
+    "federal",
+    "o'brien",
+    'say "hi"',
+    "x; drop table profiles; --",
+    "100%",
+    "a_b",
+    "naïve",
+    "🙂",
+    "--",
+    "/*",
+    "\\",
+]
 
 
 def build_database(path: Path) -> None:
@@ -62,12 +74,15 @@ def build_database(path: Path) -> None:
         load_demo(conn, DemoPlan(2, 1_500, seed=17))
         # the user's annotations to filter on, metacharacters included
         for n, tag in enumerate(TAGS):
-            conn.execute("UPDATE opportunities SET tags = ? WHERE id % ? = ?",
-                         (json.dumps([tag, TAGS[(n + 3) % len(TAGS)]]), len(TAGS), n))
+            conn.execute(
+                "UPDATE opportunities SET tags = ? WHERE id % ? = ?",
+                (json.dumps([tag, TAGS[(n + 3) % len(TAGS)]]), len(TAGS), n),
+            )
         conn.execute("UPDATE opportunities SET priority = 'high' WHERE id % 5 = 0")
         conn.execute("UPDATE opportunities SET priority = 'low' WHERE id % 7 = 0 AND id % 5 != 0")
-        conn.execute("UPDATE opportunities SET close_date = date('now', '+' || (id % 90) || ' days') "
-                     "WHERE id % 3 = 0")
+        conn.execute(
+            "UPDATE opportunities SET close_date = date('now', '+' || (id % 90) || ' days') WHERE id % 3 = 0"
+        )
         conn.execute("UPDATE opportunities SET state = 'O''K' WHERE id % 97 = 0")
         # Few distinct amounts and scores, so that random filters land on real boundaries (and
         # sorts on ties, decided by id).
@@ -109,26 +124,39 @@ def load_rows(path: Path) -> list[Row]:
             "lower(coalesce(r.name, '') || ' ' || coalesce(r.funder_name, '') || ' ' || coalesce(r.description, '')"
             " || ' ' || coalesce(r.city, '') || ' ' || coalesce(r.category, '') || ' ' || "
             "coalesce(r.opportunity_number, '')) "
-            "FROM opportunities AS o LEFT JOIN source_records AS r ON r.id = o.source_record_id").fetchall()
+            "FROM opportunities AS o LEFT JOIN source_records AS r ON r.id = o.source_record_id"
+        ).fetchall()
     finally:
         conn.close()
-    return [Row(*values[:13], tuple(json.loads(values[13])), values[14], frozenset(_TOKEN.findall(values[15])))
-            for values in found]
+    return [
+        Row(*values[:13], tuple(json.loads(values[13])), values[14], frozenset(_TOKEN.findall(values[15])))
+        for values in found
+    ]
 
 
 def schema_and_counts(conn: sqlite3.Connection) -> tuple:
     schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
-    counts = [conn.execute(f"SELECT count(*) FROM \"{name}\"").fetchone()[0]  # names from sqlite_master
-              for kind, name, _sql in schema if kind == "table"]
-    digest = conn.execute("SELECT sum(id * 7 + stage_rank), sum(amount), group_concat(tags, '') "
-                          "FROM opportunities").fetchone()
+    counts = [
+        conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # names from sqlite_master
+        for kind, name, _sql in schema
+        if kind == "table"
+    ]
+    digest = conn.execute(
+        "SELECT sum(id * 7 + stage_rank), sum(amount), group_concat(tags, '') FROM opportunities"
+    ).fetchone()
     return schema, counts, digest
 
 
 # -- what a proper query is, and what it returns (independent of the code under test) ----------
-COLUMN = {SortKey.SCORE: "score", SortKey.STAGE: "stage_rank", SortKey.CLOSE_DATE: "close_date",
-          SortKey.AMOUNT: "amount", SortKey.TITLE: "title", SortKey.FUNDER: "funder_name",
-          SortKey.DISCOVERED: "discovered_at"}
+COLUMN = {
+    SortKey.SCORE: "score",
+    SortKey.STAGE: "stage_rank",
+    SortKey.CLOSE_DATE: "close_date",
+    SortKey.AMOUNT: "amount",
+    SortKey.TITLE: "title",
+    SortKey.FUNDER: "funder_name",
+    SortKey.DISCOVERED: "discovered_at",
+}
 
 
 def _text_ok(value: Any) -> bool:
@@ -151,18 +179,29 @@ def _whole(value: Any) -> bool:
 
 def is_proper(query: OpportunityQuery) -> bool:
     f = query.filters
-    return (isinstance(query.profile_id, int) and not isinstance(query.profile_id, bool)
-            and abs(query.profile_id) <= INT64
-            and (query.stage is None or query.stage in [s.value for s in Stage])
-            and query.sort in [k.value for k in SortKey]
-            and isinstance(query.descending, bool) and isinstance(query.search, str)
-            and all(v is None or _whole(v) for v in (f.min_amount, f.max_amount))
-            and (f.closes_within_days is None or (_whole(f.closes_within_days) and 0 <= f.closes_within_days <= 36_500))
-            and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))
-                    for v in (f.min_score, f.max_score))
-            and all(isinstance(vs, tuple | list) and len(vs) <= 1_000 and all(_text_ok(v) for v in vs)
-                    for vs in (f.states, f.sources, f.ntee_groups, f.priorities))
-            and _text_ok(f.tag))
+    return (
+        isinstance(query.profile_id, int)
+        and not isinstance(query.profile_id, bool)
+        and abs(query.profile_id) <= INT64
+        and (query.stage is None or query.stage in [s.value for s in Stage])
+        and query.sort in [k.value for k in SortKey]
+        and isinstance(query.descending, bool)
+        and isinstance(query.search, str)
+        and all(v is None or _whole(v) for v in (f.min_amount, f.max_amount))
+        and (
+            f.closes_within_days is None
+            or (_whole(f.closes_within_days) and 0 <= f.closes_within_days <= 36_500)
+        )
+        and all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))
+            for v in (f.min_score, f.max_score)
+        )
+        and all(
+            isinstance(vs, tuple | list) and len(vs) <= 1_000 and all(_text_ok(v) for v in vs)
+            for vs in (f.states, f.sources, f.ntee_groups, f.priorities)
+        )
+        and _text_ok(f.tag)
+    )
 
 
 def reference(rows: list[Row], query: OpportunityQuery) -> list[int] | None:
@@ -178,7 +217,10 @@ def reference(rows: list[Row], query: OpportunityQuery) -> list[int] | None:
         if f.max_amount is not None and not r.amount <= int(f.max_amount):
             continue
         if f.closes_within_days is not None and not (
-                TODAY.isoformat() <= r.close_date <= (TODAY + timedelta(days=int(f.closes_within_days))).isoformat()):
+            TODAY.isoformat()
+            <= r.close_date
+            <= (TODAY + timedelta(days=int(f.closes_within_days))).isoformat()
+        ):
             continue
         if f.min_score is not None and not r.score >= f.min_score:
             continue
@@ -212,8 +254,9 @@ def check_result(rows: list[Row], query: OpportunityQuery, got: list[int]) -> No
         return
     # Search text the reference cannot decide (unicode, diacritics): a subset of the filtered
     # rows, in the query's order.
-    unsearched = reference(rows, OpportunityQuery(query.profile_id, query.stage, query.sort, query.descending,
-                                                  "", query.filters))
+    unsearched = reference(
+        rows, OpportunityQuery(query.profile_id, query.stage, query.sort, query.descending, "", query.filters)
+    )
     assert unsearched is not None
     position = {opportunity_id: n for n, opportunity_id in enumerate(unsearched)}
     assert all(opportunity_id in position for opportunity_id in got)
@@ -221,26 +264,95 @@ def check_result(rows: list[Row], query: OpportunityQuery, got: list[int]) -> No
 
 
 # -- strategies ------------------------------------------------------------------------------------
-PAYLOADS = ["'", "''", '"', ";", "--", "/*", "*/", "' OR 1=1 --", "\"; DROP TABLE opportunities; --",
-            "'); DROP TABLE profiles; --", "%", "_", "\\", "\x00", "NEAR(a b)", "AND", "OR", "NOT", "*", "^", ":",
-            "(", ")", "{", "}", "title:x", "col1 : x", "é", "𝔘𝔫𝔦", "\u202e", "🙂", "NULL", "1e999", "0x10", "?", "?1",
-            ":name", "@p", "$x", "\ud800", "x\x00y", "\n", "\t", "ǅ", "ß", "İ", "ﬁ", "   "]
+PAYLOADS = [
+    "'",
+    "''",
+    '"',
+    ";",
+    "--",
+    "/*",
+    "*/",
+    "' OR 1=1 --",
+    '"; DROP TABLE opportunities; --',
+    "'); DROP TABLE profiles; --",
+    "%",
+    "_",
+    "\\",
+    "\x00",
+    "NEAR(a b)",
+    "AND",
+    "OR",
+    "NOT",
+    "*",
+    "^",
+    ":",
+    "(",
+    ")",
+    "{",
+    "}",
+    "title:x",
+    "col1 : x",
+    "é",
+    "𝔘𝔫𝔦",
+    "\u202e",
+    "🙂",
+    "NULL",
+    "1e999",
+    "0x10",
+    "?",
+    "?1",
+    ":name",
+    "@p",
+    "$x",
+    "\ud800",
+    "x\x00y",
+    "\n",
+    "\t",
+    "ǅ",
+    "ß",
+    "İ",
+    "ﬁ",
+    "   ",
+]
 hostile_text = st.lists(st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=6)), max_size=4).map(
-    lambda parts: "".join(parts) + " " + MARK)
+    lambda parts: "".join(parts) + " " + MARK
+)
 any_text = st.one_of(st.text(max_size=12), hostile_text)
-nonsense = st.one_of(st.none(), st.booleans(), st.integers(-2**80, 2**80), st.floats(allow_nan=True, allow_infinity=True),
-                     any_text, st.lists(st.integers(), max_size=2), st.just(b"bytes"))
+nonsense = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**80), 2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    any_text,
+    st.lists(st.integers(), max_size=2),
+    st.just(b"bytes"),
+)
 
 # Values the data really has (see build_database), so that filters land on boundaries and
 # searches find something.
 real_states = st.sampled_from(["OH", "NY", "NJ", "NE", "MN", "VT", "O'K", ""])
-real_words = st.sampled_from(["foundation", "charitable", "abbott", "green", "mountain", "trust", "heritage",
-                              "harb", "endow", "found", "zz"])
+real_words = st.sampled_from(
+    [
+        "foundation",
+        "charitable",
+        "abbott",
+        "green",
+        "mountain",
+        "trust",
+        "heritage",
+        "harb",
+        "endow",
+        "found",
+        "zz",
+    ]
+)
 
 
 def weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
     """One of the strategies, picked in proportion to its weight."""
-    return st.sampled_from([strategy for weight, strategy in choices for _ in range(weight)]).flatmap(lambda s: s)
+    return st.sampled_from([strategy for weight, strategy in choices for _ in range(weight)]).flatmap(
+        lambda s: s
+    )
 
 
 def texts(real: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -249,11 +361,18 @@ def texts(real: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 def valid_queries() -> st.SearchStrategy[OpportunityQuery]:
     boundary = st.integers(0, 41).map(lambda n: n * 5_000)
-    amount = st.one_of(st.none(), boundary, boundary.map(lambda a: a + 1), boundary.map(float),
-                       st.integers(-1_000, 3_000_000), st.integers(-INT64, INT64))
+    amount = st.one_of(
+        st.none(),
+        boundary,
+        boundary.map(lambda a: a + 1),
+        boundary.map(float),
+        st.integers(-1_000, 3_000_000),
+        st.integers(-INT64, INT64),
+    )
     filters = st.builds(
         OpportunityFilters,
-        min_amount=amount, max_amount=amount,
+        min_amount=amount,
+        max_amount=amount,
         closes_within_days=st.one_of(st.none(), st.integers(0, 120), st.integers(0, 36_500)),
         min_score=weighted((1, st.floats(-1, 2)), (3, st.integers(0, 21).map(lambda n: n / 20))),
         max_score=weighted((1, st.floats(-1, 2)), (3, st.integers(0, 21).map(lambda n: n / 20))),
@@ -261,43 +380,96 @@ def valid_queries() -> st.SearchStrategy[OpportunityQuery]:
         sources=st.lists(texts(st.sampled_from(["demo", "irs_bmf", "grants_gov"])), max_size=2).map(tuple),
         ntee_groups=st.lists(texts(st.sampled_from(list("ABEGHKNPQZ"))), max_size=3).map(tuple),
         priorities=st.lists(texts(st.sampled_from(["", "low", "high", "medium"])), max_size=2).map(tuple),
-        tag=weighted((3, st.sampled_from(TAGS)), (1, st.sampled_from(TAGS).map(str.upper)), (1, hostile_text)),
+        tag=weighted(
+            (3, st.sampled_from(TAGS)), (1, st.sampled_from(TAGS).map(str.upper)), (1, hostile_text)
+        ),
     )
     # Mostly one or two filters at a time, so that results are not always empty.
-    sparse = filters.flatmap(lambda full: st.sets(st.sampled_from(
-        ["min_amount", "max_amount", "closes_within_days", "min_score", "max_score", "states", "sources",
-         "ntee_groups", "priorities", "tag"]), min_size=1, max_size=3).map(
-        lambda keep: OpportunityFilters(**{name: getattr(full, name) for name in keep})))
-    search = weighted((6, st.just("")), (2, real_words), (1, st.lists(real_words, min_size=2, max_size=3).map(" ".join)),
-                      (2, hostile_text), (1, st.text(max_size=20)), (1, st.sampled_from(PAYLOADS)))
+    sparse = filters.flatmap(
+        lambda full: st.sets(
+            st.sampled_from(
+                [
+                    "min_amount",
+                    "max_amount",
+                    "closes_within_days",
+                    "min_score",
+                    "max_score",
+                    "states",
+                    "sources",
+                    "ntee_groups",
+                    "priorities",
+                    "tag",
+                ]
+            ),
+            min_size=1,
+            max_size=3,
+        ).map(lambda keep: OpportunityFilters(**{name: getattr(full, name) for name in keep}))
+    )
+    search = weighted(
+        (6, st.just("")),
+        (2, real_words),
+        (1, st.lists(real_words, min_size=2, max_size=3).map(" ".join)),
+        (2, hostile_text),
+        (1, st.text(max_size=20)),
+        (1, st.sampled_from(PAYLOADS)),
+    )
     sparse = weighted((1, st.just(OpportunityFilters())), (4, sparse))
-    return st.builds(OpportunityQuery, profile_id=st.sampled_from([1, 1, 1, 2, 2, 3, -1]),
-                     stage=st.one_of(st.none(), st.sampled_from(list(Stage)), st.sampled_from([s.value for s in Stage])),
-                     sort=st.one_of(st.sampled_from(list(SortKey)), st.sampled_from([k.value for k in SortKey])),
-                     descending=st.booleans(), search=search, filters=sparse)
+    return st.builds(
+        OpportunityQuery,
+        profile_id=st.sampled_from([1, 1, 1, 2, 2, 3, -1]),
+        stage=st.one_of(st.none(), st.sampled_from(list(Stage)), st.sampled_from([s.value for s in Stage])),
+        sort=st.one_of(st.sampled_from(list(SortKey)), st.sampled_from([k.value for k in SortKey])),
+        descending=st.booleans(),
+        search=search,
+        filters=sparse,
+    )
 
 
 def broken(query: OpportunityQuery) -> st.SearchStrategy[OpportunityQuery]:
     """The valid `query` with one or more parts replaced by nonsense or hostile values."""
-    wrong_sort = st.one_of(hostile_text, st.sampled_from(["title; DROP TABLE profiles", "id", "rowid",
-                                                          "score DESC, (SELECT 1)", "SCORE", ""]), nonsense)
+    wrong_sort = st.one_of(
+        hostile_text,
+        st.sampled_from(["title; DROP TABLE profiles", "id", "rowid", "score DESC, (SELECT 1)", "SCORE", ""]),
+        nonsense,
+    )
     wrong_stage = st.one_of(hostile_text, st.sampled_from(["Plan", "all", "0", ""]), st.integers(), nonsense)
-    wrong_number = st.one_of(st.text(max_size=6), hostile_text, st.sampled_from(["10", "1e3", "nan"]),
-                             st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: not _whole(x)),
-                             st.integers(INT64 + 1, 2**100), st.integers(-2**100, -INT64 - 1), st.booleans())
-    wrong_list = st.one_of(texts(real_states), st.lists(nonsense, min_size=1, max_size=3).map(tuple),
-                           st.just(tuple(["VT"] * 1_001)), st.just(("VT", "\ud800")), st.integers())
+    wrong_number = st.one_of(
+        st.text(max_size=6),
+        hostile_text,
+        st.sampled_from(["10", "1e3", "nan"]),
+        st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: not _whole(x)),
+        st.integers(INT64 + 1, 2**100),
+        st.integers(-(2**100), -INT64 - 1),
+        st.booleans(),
+    )
+    wrong_list = st.one_of(
+        texts(real_states),
+        st.lists(nonsense, min_size=1, max_size=3).map(tuple),
+        st.just(tuple(["VT"] * 1_001)),
+        st.just(("VT", "\ud800")),
+        st.integers(),
+    )
     parts = {
-        "profile_id": st.one_of(st.integers(INT64 + 1, 2**90), st.booleans(), any_text, st.floats(), st.none()),
-        "stage": wrong_stage, "sort": wrong_sort,
+        "profile_id": st.one_of(
+            st.integers(INT64 + 1, 2**90), st.booleans(), any_text, st.floats(), st.none()
+        ),
+        "stage": wrong_stage,
+        "sort": wrong_sort,
         "descending": st.one_of(st.integers(0, 1), any_text, st.none()),
         "search": st.one_of(st.none(), st.integers(), st.binary(max_size=5)),
-        "min_amount": wrong_number, "max_amount": wrong_number,
-        "closes_within_days": st.one_of(wrong_number, st.integers(-10**6, -1), st.integers(36_501, 10**9)),
-        "min_score": st.one_of(st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: not math.isfinite(x)),
-                               st.text(max_size=4), st.booleans()),
+        "min_amount": wrong_number,
+        "max_amount": wrong_number,
+        "closes_within_days": st.one_of(wrong_number, st.integers(-(10**6), -1), st.integers(36_501, 10**9)),
+        "min_score": st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: not math.isfinite(x)),
+            st.text(max_size=4),
+            st.booleans(),
+        ),
         "max_score": st.one_of(st.just(float("nan")), st.text(max_size=4)),
-        "states": wrong_list, "sources": wrong_list, "ntee_groups": wrong_list, "priorities": wrong_list,
+        "states": wrong_list,
+        "sources": wrong_list,
+        "ntee_groups": wrong_list,
+        "priorities": wrong_list,
         "tag": st.one_of(st.integers(), st.none(), st.just("\udcff"), st.lists(st.text(), max_size=2)),
     }
     filter_names = {f for f in parts if f in OpportunityFilters.__dataclass_fields__}
@@ -309,8 +481,11 @@ def broken(query: OpportunityQuery) -> st.SearchStrategy[OpportunityQuery]:
         values["filters"] = OpportunityFilters(**{**query.filters.__dict__, **filters})
         return OpportunityQuery(**values)
 
-    return st.dictionaries(st.sampled_from(sorted(parts)), st.none(), min_size=1, max_size=3).flatmap(
-        lambda chosen: st.fixed_dictionaries({name: parts[name] for name in chosen})).map(apply)
+    return (
+        st.dictionaries(st.sampled_from(sorted(parts)), st.none(), min_size=1, max_size=3)
+        .flatmap(lambda chosen: st.fixed_dictionaries({name: parts[name] for name in chosen}))
+        .map(apply)
+    )
 
 
 queries = st.one_of(valid_queries(), valid_queries().flatmap(broken))
@@ -332,8 +507,10 @@ class Tally:
             self.filtered += bool(got) and not query.filters.is_empty()
 
     def __str__(self) -> str:
-        return (f"{self.rows + self.refused} cases: {self.rows} returned rows ({self.exact} checked exactly, "
-                f"{self.filtered} of them filtered and not empty), {self.refused} refused")
+        return (
+            f"{self.rows + self.refused} cases: {self.rows} returned rows ({self.exact} checked exactly, "
+            f"{self.filtered} of them filtered and not empty), {self.refused} refused"
+        )
 
 
 def _strip_literals(sql: str) -> str:
@@ -350,7 +527,9 @@ def fuzz_db(tmp_path_factory) -> Iterator[tuple[asyncio.AbstractEventLoop, Datab
     db = loop.run_until_complete(Database.open(path))
     traced: list[str] = []
     for background in (False, True):
-        loop.run_until_complete(db.read(lambda conn: conn.set_trace_callback(traced.append), background=background))
+        loop.run_until_complete(
+            db.read(lambda conn: conn.set_trace_callback(traced.append), background=background)
+        )
     try:
         yield loop, db, rows, traced
     finally:
@@ -369,12 +548,17 @@ def test_repository_fuzz(fuzz_db):
         if getattr(result, "exact", True) is False:
             assert await result.complete(lambda: False)
         everything = await result.page(0, result.total)
-        assert [r.id for r in first] == [r.id for r in everything[:len(first)]]
+        assert [r.id for r in first] == [r.id for r in everything[: len(first)]]
         return [r.id for r in everything]
 
     # derandomize: the same cases on every run (CI stays reproducible; the tallies below too)
-    @settings(max_examples=REPOSITORY_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=REPOSITORY_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     @given(query=queries)
     def case(query: OpportunityQuery) -> None:
         traced.clear()
@@ -460,8 +644,13 @@ def test_query_functions_fuzz_on_a_writable_connection(tmp_path_factory):
         assert searched == plain
         return plain
 
-    @settings(max_examples=FUNCTION_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=FUNCTION_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     @given(query=queries, search_first=st.booleans())
     def case(query: OpportunityQuery, search_first: bool) -> None:
         conn.templates.clear()

@@ -9,8 +9,8 @@ import pytest
 from catalynx_desktop.domain.profile import Profile, ProfileStatus
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE, Stage
-from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage import opportunity_repository
+from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import LIST_WITH_COUNTS_SQL, ProfileRepository
 from tests.storage.helpers import open_demo_db, run
@@ -20,9 +20,18 @@ def test_profile_crud_round_trip(tmp_path):
     async def scenario():
         db = await Database.open(tmp_path / "c.sqlite3")
         repo = ProfileRepository(db)
-        created = await repo.create(Profile(name="  Riverbend Health ", ein="12-3456789", ntee_code="e32",
-                                            target_ntee_codes=("E40",), states=("vt", "NH"),
-                                            min_amount=1000, max_amount=50000, status=ProfileStatus.DRAFT))
+        created = await repo.create(
+            Profile(
+                name="  Riverbend Health ",
+                ein="12-3456789",
+                ntee_code="e32",
+                target_ntee_codes=("E40",),
+                states=("vt", "NH"),
+                min_amount=1000,
+                max_amount=50000,
+                status=ProfileStatus.DRAFT,
+            )
+        )
         assert created.id is not None and created.name == "Riverbend Health"
         assert created.ein == "123456789" and created.ntee_code == "E32" and created.states == ("NH", "VT")
         fetched = await repo.get(created.id)
@@ -46,7 +55,8 @@ def test_profile_list_counts_match_the_data_in_one_query(tmp_path):
         summaries = await ProfileRepository(db).list_summaries()
         actual = dict()
         for profile_id, stage, n in await db.fetch_all(
-                "SELECT profile_id, stage, count(*) FROM opportunities GROUP BY 1, 2"):
+            "SELECT profile_id, stage, count(*) FROM opportunities GROUP BY 1, 2"
+        ):
             actual[(profile_id, stage)] = n
         assert len(summaries) == 3
         for summary in summaries:
@@ -66,6 +76,7 @@ def test_profile_list_counts_match_the_data_in_one_query(tmp_path):
 
 def test_profile_list_shows_an_edited_profile_not_its_decoded_former_self(tmp_path):
     """The list reuses decoded profiles while their stored values are unchanged; an edit must show."""
+
     async def scenario():
         db, _ = await open_demo_db(tmp_path, profiles=2, opportunities=200)
         repo = ProfileRepository(db)
@@ -73,8 +84,13 @@ def test_profile_list_shows_an_edited_profile_not_its_decoded_former_self(tmp_pa
         again = {s.profile.id: s.profile for s in await repo.list_summaries()}
         assert again == before
         target = next(iter(before.values()))
-        edited = Profile(name=target.name + " (edited)", id=target.id, keywords=("rivers", "trails"),
-                         states=("VT",), min_amount=5_000)
+        edited = Profile(
+            name=target.name + " (edited)",
+            id=target.id,
+            keywords=("rivers", "trails"),
+            states=("VT",),
+            min_amount=5_000,
+        )
         await repo.update(edited)
         after = {s.profile.id: s.profile for s in await repo.list_summaries()}
         assert after[target.id].name == edited.name
@@ -103,12 +119,16 @@ def test_open_pages_and_jumps_agree_with_offset(tmp_path, monkeypatch):
         query = OpportunityQuery(demo.profile_ids[0], sort=SortKey.AMOUNT, descending=False)
         result, first = await repo.open(query, 100)
         assert result.total == 5000 and len(first) == 100
-        ids = [r[0] for r in await db.fetch_all(
-            "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY amount, id", (query.profile_id,))]
+        ids = [
+            r[0]
+            for r in await db.fetch_all(
+                "SELECT id FROM opportunities WHERE profile_id = ? ORDER BY amount, id", (query.profile_id,)
+            )
+        ]
         assert [r.id for r in first] == ids[:100]
         for start in (100, 4900, 2500, 2600, 4999, 0, 1234):
             page = await result.page(start, 100)
-            assert [r.id for r in page] == ids[start:start + 100]
+            assert [r.id for r in page] == ids[start : start + 100]
         known = result.known_positions
         await result.build_position_map(64, lambda: False)
         assert result.known_positions == known  # too small for any far skip: no map
@@ -129,11 +149,19 @@ def test_move_stage_records_history_and_updates_counts(tmp_path):
         opportunities = OpportunityRepository(db)
         profiles = ProfileRepository(db)
         before = await profiles.stage_counts(profile_id)
-        discover_ids = [r[0] for r in await db.fetch_all(
-            "SELECT id FROM opportunities WHERE stage = 'discover' ORDER BY id LIMIT 5")]
+        discover_ids = [
+            r[0]
+            for r in await db.fetch_all(
+                "SELECT id FROM opportunities WHERE stage = 'discover' ORDER BY id LIMIT 5"
+            )
+        ]
         plan_id = (await db.fetch_one("SELECT id FROM opportunities WHERE stage = 'plan' LIMIT 1"))[0]
-        move = await opportunities.move_stage([*discover_ids, plan_id, discover_ids[0]], Stage.PLAN,
-                                               reason="fits our rural program", moved_by="tester")
+        move = await opportunities.move_stage(
+            [*discover_ids, plan_id, discover_ids[0]],
+            Stage.PLAN,
+            reason="fits our rural program",
+            moved_by="tester",
+        )
         assert sorted(i for i, _ in move.moved) == sorted(discover_ids)  # plan_id was already there
         assert all(from_stage is Stage.DISCOVER for _, from_stage in move.moved)
         after = await profiles.stage_counts(profile_id)
@@ -156,9 +184,12 @@ def test_stage_filter_counts_and_rows(tmp_path):
         db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=2000)
         repo = OpportunityRepository(db)
         for stage in PIPELINE:
-            result, first = await repo.open(OpportunityQuery(demo.profile_ids[0], stage, SortKey.TITLE, False), 50)
-            expected = (await db.fetch_one("SELECT count(*) FROM opportunities WHERE stage = ?",
-                                           (stage.value,)))[0]
+            result, first = await repo.open(
+                OpportunityQuery(demo.profile_ids[0], stage, SortKey.TITLE, False), 50
+            )
+            expected = (
+                await db.fetch_one("SELECT count(*) FROM opportunities WHERE stage = ?", (stage.value,))
+            )[0]
             assert result.total == expected
             assert all(r.stage == stage.value for r in first)
             assert [r.title for r in first] == sorted(r.title for r in first)
@@ -185,6 +216,7 @@ def test_readonly_database_gives_environment_error(tmp_path):
         tmp_path.chmod(0o555)
         try:
             from catalynx_desktop.storage.errors import ErrorKind, StorageError
+
             try:
                 db = await Database.open(path)
             except StorageError as error:
@@ -201,6 +233,7 @@ def test_readonly_database_gives_environment_error(tmp_path):
             path.chmod(0o644)
 
     import os
+
     if os.geteuid() == 0:
         pytest.skip("root ignores file permissions; covered by the injected-error test")
     run(scenario())
@@ -211,6 +244,9 @@ def test_sqlite_errors_are_classified():
 
     assert classify(sqlite3.OperationalError("database or disk is full")).kind is ErrorKind.ENVIRONMENT
     assert "full" in str(classify(sqlite3.OperationalError("database or disk is full")))
-    assert classify(sqlite3.OperationalError("attempt to write a readonly database")).kind is ErrorKind.ENVIRONMENT
+    assert (
+        classify(sqlite3.OperationalError("attempt to write a readonly database")).kind
+        is ErrorKind.ENVIRONMENT
+    )
     assert classify(sqlite3.DatabaseError("database disk image is malformed")).kind is ErrorKind.ENVIRONMENT
     assert classify(sqlite3.OperationalError("no such column: foo")).kind is ErrorKind.BUG

@@ -42,10 +42,15 @@ def test_search_results_follow_sort_and_stage(tmp_path):
             repo = OpportunityRepository(db)
             query = OpportunityQuery(demo.profile_ids[0], Stage.DISCOVER, SortKey.AMOUNT, False, "foundation")
             result, first = await repo.open(query, 100)
-            expected = [r[0] for r in await db.fetch_all(
-                "SELECT o.id FROM opportunities AS o JOIN source_records AS r ON r.id = o.source_record_id "
-                "WHERE o.profile_id = ? AND o.stage = 'discover' AND (' ' || lower(r.name || ' ' || r.funder_name "
-                "|| ' ' || r.description) LIKE '% foundation%') ORDER BY o.amount, o.id", (query.profile_id,))]
+            expected = [
+                r[0]
+                for r in await db.fetch_all(
+                    "SELECT o.id FROM opportunities AS o JOIN source_records AS r ON r.id = o.source_record_id "
+                    "WHERE o.profile_id = ? AND o.stage = 'discover' AND (' ' || lower(r.name || ' ' || r.funder_name "
+                    "|| ' ' || r.description) LIKE '% foundation%') ORDER BY o.amount, o.id",
+                    (query.profile_id,),
+                )
+            ]
             assert result.total == len(expected) > 0
             assert [r.id for r in first] == expected[:100]
             tail = await result.page(len(expected) - 10, 100)
@@ -70,7 +75,9 @@ def test_exporting_a_search_view_exports_exactly_its_matches(tmp_path):
             shown = await result.page(0, result.total)
             assert len(exported) == result.total
             assert [r.title for r in shown] == sorted(r.title for r in shown)
-            assert {r.title for r in shown} <= {value for row in exported for value in row if isinstance(value, str)}
+            assert {r.title for r in shown} <= {
+                value for row in exported for value in row if isinstance(value, str)
+            }
         finally:
             await db.close()
 

@@ -21,10 +21,12 @@ def probe_everything(monkeypatch):
     monkeypatch.setattr(opportunity_search, "EXACT_TEXT_MATCHES", 5)
 
 
-@pytest.mark.parametrize(("sort", "descending"), [(SortKey.SCORE, True), (SortKey.TITLE, False),
-                                                  (SortKey.CLOSE_DATE, False)])
+@pytest.mark.parametrize(
+    ("sort", "descending"), [(SortKey.SCORE, True), (SortKey.TITLE, False), (SortKey.CLOSE_DATE, False)]
+)
 def test_a_broad_search_opens_with_its_first_page_then_grows_to_every_match(
-        tmp_path, probe_everything, sort, descending):
+    tmp_path, probe_everything, sort, descending
+):
     async def scenario():
         db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=3000)
         try:
@@ -50,15 +52,22 @@ def test_a_broad_filter_is_probed_and_a_narrow_one_collected_at_once(tmp_path):
         db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=3000)
         try:
             repo = OpportunityRepository(db)
-            broad = OpportunityQuery(demo.profile_ids[0], None, SortKey.AMOUNT, True, "",
-                                     OpportunityFilters(min_score=0.05))
+            broad = OpportunityQuery(
+                demo.profile_ids[0], None, SortKey.AMOUNT, True, "", OpportunityFilters(min_score=0.05)
+            )
             result, first = await repo.open(broad, 100)
             expected = list(await db.read(lambda conn: matching_ids(conn, broad)))
             assert not result.exact and [r.id for r in first] == expected[:100]
             assert await result.complete(lambda: False) and result.total == len(expected)
 
-            narrow = OpportunityQuery(demo.profile_ids[0], Stage.APPROACH, SortKey.AMOUNT, True, "",
-                                      OpportunityFilters(min_score=0.9))
+            narrow = OpportunityQuery(
+                demo.profile_ids[0],
+                Stage.APPROACH,
+                SortKey.AMOUNT,
+                True,
+                "",
+                OpportunityFilters(min_score=0.9),
+            )
             result, first = await repo.open(narrow, 100)
             assert result.exact  # fewer matches than a page: nothing to probe
             assert result.total == len(list(await db.read(lambda conn: matching_ids(conn, narrow))))
@@ -94,8 +103,9 @@ def test_a_probe_that_runs_past_its_budget_gives_up(tmp_path, monkeypatch):
     async def scenario():
         db, demo = await open_demo_db(tmp_path, profiles=1, opportunities=3000)
         try:
-            query = OpportunityQuery(demo.profile_ids[0], None, SortKey.SCORE, True, "",
-                                     OpportunityFilters(min_score=0.05))
+            query = OpportunityQuery(
+                demo.profile_ids[0], None, SortKey.SCORE, True, "", OpportunityFilters(min_score=0.05)
+            )
             assert await db.read(lambda conn: probe_first_page(conn, query, 100)) is not None
             assert await db.read(lambda conn: probe_first_page(conn, query, 100, budget_s=-1.0)) is None
         finally:

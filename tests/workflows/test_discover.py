@@ -29,9 +29,27 @@ TODAY = date(2026, 11, 23)
 # else wants, so test time would depend on whatever else runs on the machine. One test below
 # runs with the default priority.
 SETTINGS = ScoringSettings(chunk_size=97, workers=2, worker_priority="normal")
-COLUMNS = ("source", "source_id", "kind", "name", "funder_name", "state", "ntee_code", "subsection",
-           "foundation_code", "is_grant_maker", "award_floor", "award_ceiling", "total_funding", "assets",
-           "income", "close_date", "status", "eligible_applicants", "category")
+COLUMNS = (
+    "source",
+    "source_id",
+    "kind",
+    "name",
+    "funder_name",
+    "state",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "is_grant_maker",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "category",
+)
 
 
 def make_records(n: int, seed: int = 1, start: int = 0) -> list[SourceRecord]:
@@ -39,40 +57,86 @@ def make_records(n: int, seed: int = 1, start: int = 0) -> list[SourceRecord]:
     records = []
     for i in range(start, start + n):
         if i % 4 == 0:
-            records.append(SourceRecord(
-                Source.GRANTS_GOV, f"G-{i}", RecordKind.FEDERAL_OPPORTUNITY, f"Grant {i}",
-                funder_name="Dept of Ed",
-                award_floor=5_000, award_ceiling=rng.choice([50_000, 500_000]), total_funding=2_000_000,
-                close_date=TODAY + timedelta(days=rng.randint(-30, 120)), status="posted",
-                eligible_applicants=(rng.choice(["12", "06"]),), category=rng.choice(["ED", "AG"])))
+            records.append(
+                SourceRecord(
+                    Source.GRANTS_GOV,
+                    f"G-{i}",
+                    RecordKind.FEDERAL_OPPORTUNITY,
+                    f"Grant {i}",
+                    funder_name="Dept of Ed",
+                    award_floor=5_000,
+                    award_ceiling=rng.choice([50_000, 500_000]),
+                    total_funding=2_000_000,
+                    close_date=TODAY + timedelta(days=rng.randint(-30, 120)),
+                    status="posted",
+                    eligible_applicants=(rng.choice(["12", "06"]),),
+                    category=rng.choice(["ED", "AG"]),
+                )
+            )
         else:
-            records.append(SourceRecord(
-                Source.IRS_BMF, f"{i:09d}", RecordKind.FOUNDATION, f"Foundation {i}",
-                state=rng.choice(["CA", "NY", "TX"]), ntee_code=rng.choice(["B20", "B90", "X20", "E30"]),
-                subsection="03", foundation_code=rng.choice(["04", "15"]), is_grant_maker=True,
-                assets=rng.randint(0, 50_000_000), income=rng.randint(0, 2_000_000)))
+            records.append(
+                SourceRecord(
+                    Source.IRS_BMF,
+                    f"{i:09d}",
+                    RecordKind.FOUNDATION,
+                    f"Foundation {i}",
+                    state=rng.choice(["CA", "NY", "TX"]),
+                    ntee_code=rng.choice(["B20", "B90", "X20", "E30"]),
+                    subsection="03",
+                    foundation_code=rng.choice(["04", "15"]),
+                    is_grant_maker=True,
+                    assets=rng.randint(0, 50_000_000),
+                    income=rng.randint(0, 2_000_000),
+                )
+            )
     return records
 
 
 def as_row(r: SourceRecord) -> tuple[Any, ...]:
-    return (r.source.value, r.source_id, r.kind.value, r.name, r.funder_name, r.state, r.ntee_code,
-            r.subsection, r.foundation_code, int(r.is_grant_maker), r.award_floor, r.award_ceiling,
-            r.total_funding, r.assets, r.income, r.close_date.isoformat() if r.close_date else None, r.status,
-            ",".join(r.eligible_applicants), r.category)
+    return (
+        r.source.value,
+        r.source_id,
+        r.kind.value,
+        r.name,
+        r.funder_name,
+        r.state,
+        r.ntee_code,
+        r.subsection,
+        r.foundation_code,
+        int(r.is_grant_maker),
+        r.award_floor,
+        r.award_ceiling,
+        r.total_funding,
+        r.assets,
+        r.income,
+        r.close_date.isoformat() if r.close_date else None,
+        r.status,
+        ",".join(r.eligible_applicants),
+        r.category,
+    )
 
 
 async def insert_records(db: Database, records: list[SourceRecord]) -> None:
-    sql = (f"INSERT INTO source_records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
-           "ON CONFLICT (source, source_id) DO UPDATE SET assets = excluded.assets")
+    sql = (
+        f"INSERT INTO source_records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
+        "ON CONFLICT (source, source_id) DO UPDATE SET assets = excluded.assets"
+    )
     await db.execute_many(sql, [as_row(r) for r in records])
 
 
-PROFILE = Profile(name="Literacy Now", ntee_code="B20", target_ntee_codes=("B90",), states=("CA",),
-                  min_amount=10_000, max_amount=200_000)
+PROFILE = Profile(
+    name="Literacy Now",
+    ntee_code="B20",
+    target_ntee_codes=("B90",),
+    states=("CA",),
+    min_amount=10_000,
+    max_amount=200_000,
+)
 
 
-async def discover(engine: WorkflowEngine, db: Database, profile_id: int | None,
-                   settings: ScoringSettings = SETTINGS) -> Any:
+async def discover(
+    engine: WorkflowEngine, db: Database, profile_id: int | None, settings: ScoringSettings = SETTINGS
+) -> Any:
     assert profile_id is not None
     return await (await start_discover(engine, db, profile_id, today=TODAY, settings=settings)).wait()
 
@@ -84,9 +148,11 @@ def expected_kept(profile: Profile, records: list[SourceRecord], threshold: floa
 
 def opportunities(path: Path, profile_id: int = 1) -> dict[str, tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, "
-                            "tags, title, amount, discovered_at FROM opportunities WHERE profile_id = ?",
-                            (profile_id,)).fetchall()
+        rows = conn.execute(
+            "SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, "
+            "tags, title, amount, discovered_at FROM opportunities WHERE profile_id = ?",
+            (profile_id,),
+        ).fetchall()
     return {r[0]: r[1:] for r in rows}
 
 
@@ -142,10 +208,18 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
         # the user triages one opportunity...
         target = "000000001" if "000000001" in kept else sorted(k for k in kept if not k.startswith("G"))[0]
         opp_id = after_first[target][0]
-        sql(path, "UPDATE opportunities SET stage='plan', stage_rank=1, notes='call Jane', rating=4, "
-                  "tags='[\"hot\"]', discovered_at='2026-01-01' WHERE id=?", (opp_id,))
-        sql(path, "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason) "
-                  "VALUES (?, 'discover', 'plan', 'strong fit')", (opp_id,))
+        sql(
+            path,
+            "UPDATE opportunities SET stage='plan', stage_rank=1, notes='call Jane', rating=4, "
+            "tags='[\"hot\"]', discovered_at='2026-01-01' WHERE id=?",
+            (opp_id,),
+        )
+        sql(
+            path,
+            "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason) "
+            "VALUES (?, 'discover', 'plan', 'strong fit')",
+            (opp_id,),
+        )
         # ...and the lowest-scoring record becomes an opportunity by hand-picked threshold later: skip
         second, third = loop.run_until_complete(rerun(db, engine, profile))
     finally:
@@ -156,16 +230,26 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
     after = opportunities(path)
     new_records = make_records(50, seed=2, start=600)
     all_records = [*records, *new_records]
-    assert len(sql(path, "SELECT profile_id, source, source_id FROM opportunities GROUP BY 1, 2, 3 "
-                         "HAVING count(*) > 1")) == 0
+    assert (
+        len(
+            sql(
+                path,
+                "SELECT profile_id, source, source_id FROM opportunities GROUP BY 1, 2, 3 "
+                "HAVING count(*) > 1",
+            )
+        )
+        == 0
+    )
     assert set(after) >= set(after_first)
     assert set(after) - set(after_first) == expected_kept(profile, new_records, DEFAULT_THRESHOLD)
     assert second.counts["created"] == len(set(after) - set(after_first))
     moved = after[target]
     assert moved[0] == opp_id and moved[1:3] == ("plan", 1)
     assert (moved[5], moved[6], moved[7], moved[10]) == ("call Jane", 4, '["hot"]', "2026-01-01")
-    assert sql(path, "SELECT to_stage FROM stage_history WHERE opportunity_id=? ORDER BY id", (opp_id,)) == \
-        [("discover",), ("plan",)]
+    assert sql(path, "SELECT to_stage FROM stage_history WHERE opportunity_id=? ORDER BY id", (opp_id,)) == [
+        ("discover",),
+        ("plan",),
+    ]
     # unchanged records were not rewritten; the changed one was
     if "000000001" in after_first:
         assert second.counts["updated"] >= 1
@@ -189,13 +273,15 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
             await discover(engine, db, profile.id)
             await (await start_discover(engine, db, other.id, today=TODAY, settings=SETTINGS)).wait()
             before = opportunities(path, profile.id)
-            other_before = sql(path, "SELECT id, score, score_breakdown FROM opportunities "
-                                     "WHERE profile_id=?", (other.id,))
+            other_before = sql(
+                path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?", (other.id,)
+            )
             # the profile moves from California to Texas and changes its field
             await repo.update(replace(profile, states=("TX",), ntee_code="X20", target_ntee_codes=()))
             default_priority = replace(SETTINGS, worker_priority=ScoringSettings().worker_priority)
-            result = await (await start_rescore(engine, db, profile.id, today=TODAY,
-                                                settings=default_priority)).wait()
+            result = await (
+                await start_rescore(engine, db, profile.id, today=TODAY, settings=default_priority)
+            ).wait()
             updated = await repo.get(profile.id)
             return before, other_before, result, updated, other
         finally:
@@ -203,8 +289,12 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
 
     before, other_before, result, updated, other = asyncio.run(main())
     assert result.status == RunStatus.SUCCEEDED, result.error
-    after = sql(path, "SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, tags, "
-                      "title, amount, discovered_at FROM opportunities WHERE profile_id=?", (updated.id,))
+    after = sql(
+        path,
+        "SELECT source_id, id, stage, stage_rank, score, score_breakdown, notes, rating, tags, "
+        "title, amount, discovered_at FROM opportunities WHERE profile_id=?",
+        (updated.id,),
+    )
     after_map = {r[0]: r[1:] for r in after}
     mine = {k: v for k, v in before.items() if k in after_map}
     assert len(after_map) == result.counts["scored"] and result.counts["changed"] > 0
@@ -219,8 +309,10 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
         assert row[3] == pytest.approx(matcher.score(by_id[source_id]).total, abs=1e-4)
         changed_scores += row[3] != old[3]
     assert changed_scores > 0
-    assert sql(path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?",
-               (other.id,)) == other_before
+    assert (
+        sql(path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?", (other.id,))
+        == other_before
+    )
 
 
 def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path: Path) -> None:
@@ -261,8 +353,9 @@ def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path:
     assert 1000 <= partial < len(records) and history == partial  # only whole batches, each with its history
     assert seen[-1].final and seen[-1].status == "cancelled"
     assert second.status == RunStatus.SUCCEEDED
-    assert sql(path, "SELECT count(*), count(DISTINCT source_id) FROM opportunities")[0] == \
-        (len(records),) * 2
+    assert (
+        sql(path, "SELECT count(*), count(DISTINCT source_id) FROM opportunities")[0] == (len(records),) * 2
+    )
     assert sql(path, "SELECT count(*) FROM stage_history")[0][0] == len(records)
     stored = sql(path, "SELECT counts FROM workflow_runs WHERE id=?", (second.run_id,))[0][0]
     assert json.loads(stored)["created"] == len(records) - partial

@@ -66,8 +66,13 @@ def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
 
     asyncio.run(setup())
     root = Path(__file__).resolve().parents[2]
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
-                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     workers: list[psutil.Process] = []
     try:
         assert child.stdout is not None
@@ -110,6 +115,8 @@ def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
     assert rerun.status == RunStatus.SUCCEEDED
     assert rerun.counts["created"] == RECORDS - partial
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM opportunities").fetchone() == \
-            (RECORDS, RECORDS)
+        assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM opportunities").fetchone() == (
+            RECORDS,
+            RECORDS,
+        )
         assert conn.execute("SELECT count(*) FROM stage_history").fetchone()[0] == RECORDS

@@ -38,12 +38,15 @@ def sleeper(seconds: float, output: Any = None, log: list[tuple[str, str, float]
 
 def test_dependencies_order_and_independent_steps_run_in_parallel() -> None:
     log: list[tuple[str, str, float]] = []
-    wf = Workflow("diamond", (
-        Step("a", sleeper(0.02, log=log)),
-        Step("b", sleeper(0.15, log=log), depends_on=("a",)),
-        Step("c", sleeper(0.15, log=log), depends_on=("a",)),
-        Step("d", sleeper(0.01, log=log), depends_on=("b", "c")),
-    ))
+    wf = Workflow(
+        "diamond",
+        (
+            Step("a", sleeper(0.02, log=log)),
+            Step("b", sleeper(0.15, log=log), depends_on=("a",)),
+            Step("c", sleeper(0.15, log=log), depends_on=("a",)),
+            Step("d", sleeper(0.01, log=log), depends_on=("b", "c")),
+        ),
+    )
 
     async def main() -> Any:
         store = MemoryRunStore()
@@ -68,8 +71,14 @@ def test_every_run_and_step_is_persisted_before_and_after() -> None:
     wf = Workflow("two", (Step("a", sleeper(0)), Step("b", sleeper(0), depends_on=("a",))))
     result = run(WorkflowEngine(store).run(wf, {"profile_id": 7}))
     assert [e[0] for e in store.events] == [
-        "create", "run_started", "step_started", "step_finished", "step_started", "step_finished",
-        "run_finished"]
+        "create",
+        "run_started",
+        "step_started",
+        "step_finished",
+        "step_started",
+        "step_finished",
+        "run_finished",
+    ]
     record = store.runs[result.run_id]
     assert record.parameters == {"profile_id": 7}
     assert record.status == RunStatus.SUCCEEDED and record.duration_s is not None
@@ -77,8 +86,9 @@ def test_every_run_and_step_is_persisted_before_and_after() -> None:
 
 
 def test_step_timeout_fails_the_step_and_the_run() -> None:
-    wf = Workflow("t", (Step("slow", sleeper(5), timeout_s=0.05),
-                        Step("after", sleeper(0), depends_on=("slow",))))
+    wf = Workflow(
+        "t", (Step("slow", sleeper(5), timeout_s=0.05), Step("after", sleeper(0), depends_on=("slow",)))
+    )
     started = time.monotonic()
     result = run(WorkflowEngine(MemoryRunStore()).run(wf))
     assert time.monotonic() - started < 1.0
@@ -129,12 +139,15 @@ def test_optional_failure_makes_the_run_partial() -> None:
     async def broken(ctx: StepContext) -> None:
         raise RuntimeError("enrichment service down")
 
-    wf = Workflow("o", (
-        Step("main", sleeper(0, output=1)),
-        Step("enrich", broken, optional=True),
-        Step("enrich_report", sleeper(0), depends_on=("enrich",), optional=True),
-        Step("save", sleeper(0), depends_on=("main",)),
-    ))
+    wf = Workflow(
+        "o",
+        (
+            Step("main", sleeper(0, output=1)),
+            Step("enrich", broken, optional=True),
+            Step("enrich_report", sleeper(0), depends_on=("enrich",), optional=True),
+            Step("save", sleeper(0), depends_on=("main",)),
+        ),
+    )
     store = MemoryRunStore()
     result = run(WorkflowEngine(store).run(wf))
     assert result.status == RunStatus.PARTIAL
@@ -149,8 +162,9 @@ def test_required_failure_cancels_parallel_steps_promptly() -> None:
         await asyncio.sleep(0.02)
         raise RuntimeError("boom")
 
-    wf = Workflow("f", (Step("long", sleeper(5)), Step("bad", broken),
-                        Step("after", sleeper(0), depends_on=("bad",))))
+    wf = Workflow(
+        "f", (Step("long", sleeper(5)), Step("bad", broken), Step("after", sleeper(0), depends_on=("bad",)))
+    )
     started = time.monotonic()
     result = run(WorkflowEngine(MemoryRunStore()).run(wf))
     assert time.monotonic() - started < 1.0
@@ -177,15 +191,23 @@ def test_cancel_stops_chunked_steps_at_a_chunk_boundary() -> None:
                 thread_chunks.append(i)
                 ctx.progress(i, 100_000)
                 time.sleep(0.002)
+
         await asyncio.to_thread(work)
 
     store = MemoryRunStore()
 
     async def main() -> Any:
         engine = WorkflowEngine(store)
-        handle = await engine.start(Workflow("c", (
-            Step("chunked", chunked), Step("thread", in_thread),
-            Step("later", sleeper(0), depends_on=("chunked",)))))
+        handle = await engine.start(
+            Workflow(
+                "c",
+                (
+                    Step("chunked", chunked),
+                    Step("thread", in_thread),
+                    Step("later", sleeper(0), depends_on=("chunked",)),
+                ),
+            )
+        )
         await asyncio.sleep(0.1)
         asked = time.monotonic()
         handle.cancel()
@@ -212,25 +234,43 @@ def test_inputs_reference_context_and_nested_step_outputs() -> None:
     async def use(ctx: StepContext) -> None:
         seen.update(ctx.inputs)
 
-    wf = Workflow("refs", (
-        Step("parse", parse),
-        Step("use", use, depends_on=("parse",), inputs={
-            "rows": "$steps.parse.output.counts.rows",
-            "second_ein": "$steps.parse.output.items.1.ein",
-            "profile": "$context.profile_id",
-            "nested": {"list": ["$context.options.threshold", "literal"]},
-            "whole": "$steps.parse.output.counts",
-        }),
-    ))
+    wf = Workflow(
+        "refs",
+        (
+            Step("parse", parse),
+            Step(
+                "use",
+                use,
+                depends_on=("parse",),
+                inputs={
+                    "rows": "$steps.parse.output.counts.rows",
+                    "second_ein": "$steps.parse.output.items.1.ein",
+                    "profile": "$context.profile_id",
+                    "nested": {"list": ["$context.options.threshold", "literal"]},
+                    "whole": "$steps.parse.output.counts",
+                },
+            ),
+        ),
+    )
     result = run(WorkflowEngine(MemoryRunStore()).run(wf, {"profile_id": 9, "options": {"threshold": 0.3}}))
     assert result.status == RunStatus.SUCCEEDED
-    assert seen == {"rows": 42, "second_ein": "456", "profile": 9, "nested": {"list": [0.3, "literal"]},
-                    "whole": {"rows": 42}}
+    assert seen == {
+        "rows": 42,
+        "second_ein": "456",
+        "profile": 9,
+        "nested": {"list": [0.3, "literal"]},
+        "whole": {"rows": 42},
+    }
 
 
 def test_a_missing_referenced_value_fails_the_step_with_a_clear_message() -> None:
-    wf = Workflow("refs", (Step("a", sleeper(0, output={"x": 1})),
-                           Step("b", sleeper(0), depends_on=("a",), inputs={"v": "$steps.a.output.y"})))
+    wf = Workflow(
+        "refs",
+        (
+            Step("a", sleeper(0, output={"x": 1})),
+            Step("b", sleeper(0), depends_on=("a",), inputs={"v": "$steps.a.output.y"}),
+        ),
+    )
     result = run(WorkflowEngine(MemoryRunStore()).run(wf))
     assert result.status == RunStatus.FAILED and "no key 'y'" in result.steps["b"].error
 
@@ -285,6 +325,7 @@ def test_progress_from_a_worker_thread_reaches_subscribers_on_the_loop_thread() 
             for i in range(50):
                 ctx.progress(i, 50, "working")
                 time.sleep(0.005)
+
         await asyncio.to_thread(work)
 
     async def main() -> int:
@@ -373,8 +414,11 @@ def test_a_failed_step_records_the_message_the_user_reads(tmp_path, caplog, kind
     elif kind == "bug":
         error = classify(sqlite3.ProgrammingError("Incorrect number of bindings supplied"), database)
     else:
-        error = FormatError(tmp_path / "extract.xml", "this XML file declares encoding 'x-foo', which Python "
-                            "cannot read; save it as UTF-8 and import it again")
+        error = FormatError(
+            tmp_path / "extract.xml",
+            "this XML file declares encoding 'x-foo', which Python "
+            "cannot read; save it as UTF-8 and import it again",
+        )
 
     async def failing(ctx: StepContext) -> None:
         raise error

@@ -38,14 +38,30 @@ def test_runs_and_steps_are_stored_with_status_timings_counts_and_errors(tmp_pat
         try:
             store = SqliteRunStore(db)
             engine = WorkflowEngine(store)
-            ok = await engine.run(Workflow("import", (
-                Step("parse", counting),
-                Step("save", counting, depends_on=("parse",), inputs={"rows": "$steps.parse.output.rows"}))),
-                {"file": "x.csv"})
-            bad = await engine.run(Workflow("import", (Step("parse", failing),
-                                                       Step("extra", counting, optional=True))))
-            return (await store.get_run(ok.run_id), await store.steps_of(ok.run_id),
-                    await store.get_run(bad.run_id), await store.steps_of(bad.run_id))
+            ok = await engine.run(
+                Workflow(
+                    "import",
+                    (
+                        Step("parse", counting),
+                        Step(
+                            "save",
+                            counting,
+                            depends_on=("parse",),
+                            inputs={"rows": "$steps.parse.output.rows"},
+                        ),
+                    ),
+                ),
+                {"file": "x.csv"},
+            )
+            bad = await engine.run(
+                Workflow("import", (Step("parse", failing), Step("extra", counting, optional=True)))
+            )
+            return (
+                await store.get_run(ok.run_id),
+                await store.steps_of(ok.run_id),
+                await store.get_run(bad.run_id),
+                await store.steps_of(bad.run_id),
+            )
         finally:
             await db.close()
 
@@ -53,7 +69,9 @@ def test_runs_and_steps_are_stored_with_status_timings_counts_and_errors(tmp_pat
     assert ok.status == RunStatus.SUCCEEDED and ok.parameters == {"file": "x.csv"}
     assert ok.started_at and ok.finished_at and ok.duration_s is not None and ok.counts == {"rows": 6}
     assert [(s.name, s.status, s.counts) for s in ok_steps] == [
-        ("parse", StepStatus.SUCCEEDED, {"rows": 3}), ("save", StepStatus.SUCCEEDED, {"rows": 3})]
+        ("parse", StepStatus.SUCCEEDED, {"rows": 3}),
+        ("save", StepStatus.SUCCEEDED, {"rows": 3}),
+    ]
     assert all(s.duration_s is not None for s in ok_steps)
     assert bad.status == RunStatus.FAILED and "bad file" in bad.error
     assert {s.name: s.status for s in bad_steps}["parse"] == StepStatus.FAILED
@@ -90,8 +108,13 @@ CHILD = textwrap.dedent("""
 def test_a_run_killed_mid_way_shows_as_interrupted_after_restart(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     root = Path(__file__).resolve().parents[2]
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
-                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "RUNNING"
@@ -115,8 +138,10 @@ def test_a_run_killed_mid_way_shows_as_interrupted_after_restart(tmp_path: Path)
     assert (changed, again) == (1, 0)
     assert after[0].status == RunStatus.INTERRUPTED and after[0].finished_at and after[0].error
     assert after[0].parameters == {"profile_id": 1}
-    assert {s.name: s.status for s in steps} == {"prepare": StepStatus.SUCCEEDED,
-                                                 "score": StepStatus.INTERRUPTED}
+    assert {s.name: s.status for s in steps} == {
+        "prepare": StepStatus.SUCCEEDED,
+        "score": StepStatus.INTERRUPTED,
+    }
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -139,8 +164,11 @@ def test_history_pages_by_key_newest_first_and_old_runs_are_pruned(tmp_path: Pat
                 cursor = HistoryCursor.after(page[-1])
             jump = await store.history_page(offset=20, limit=10)
             only = await store.history_page(workflow="discover", limit=100)
-            counts = (await store.count_runs(), await store.count_runs(workflow="discover"),
-                      await store.count_runs(status=RunStatus.SUCCEEDED))
+            counts = (
+                await store.count_runs(),
+                await store.count_runs(workflow="discover"),
+                await store.count_runs(status=RunStatus.SUCCEEDED),
+            )
             kept_recent = await store.prune(90)
             # a still-running run is never pruned, however old
             running = await store.create_run("import", {}, ["a"])
