@@ -19,6 +19,7 @@ from pathlib import Path
 from catalynx_desktop import APP_NAME, __version__
 from catalynx_desktop.memory import keep_large_frees_returnable
 from catalynx_desktop.paths import AppPaths, resolve_paths
+from catalynx_desktop.qt_preflight import qt_can_start
 
 log = logging.getLogger("catalynx_desktop")
 
@@ -181,6 +182,8 @@ def _acquire_instance_lock(paths: AppPaths):
 
 
 def run_gui(data_dir: str | None) -> int:
+    if not qt_can_start():  # no display or a missing system library: one line, not Qt's abort
+        return 1
     import qasync
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -316,7 +319,7 @@ async def _import_command(args: argparse.Namespace) -> int:
     try:
         for name in args.files:
             file = Path(name)
-            if not file.is_file():
+            if not await asyncio.to_thread(file.is_file):
                 print(f"import: {file}: no such file", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
@@ -349,6 +352,8 @@ def run_self_test() -> int:
     import shutil
     import tempfile
 
+    if not qt_can_start(offscreen_without_display=True):  # headless works without a setting
+        return 1
     import qasync
     from PySide6.QtWidgets import QApplication
 
