@@ -235,6 +235,18 @@ def run_gui(data_dir: str | None) -> int:
 
 
 # -- command line ------------------------------------------------------------------------------
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 profile", "3 profiles", "1 opportunity", "2 opportunities"."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _end_progress_line(finished: bool, width: int) -> None:
+    """Keep a finished bar on its line; blank out one that stopped early, so that the half-printed
+    bar (its message cut at 60 characters) does not stand in front of the full error."""
+    sys.stdout.write("\n" if finished else f"\r{' ' * width}\r")
+    sys.stdout.flush()
+
+
 def _print_progress(label: str, done: int, total: int, started: float) -> None:
     width = 30
     filled = int(width * done / total) if total else width
@@ -245,7 +257,10 @@ def _print_progress(label: str, done: int, total: int, started: float) -> None:
 
 async def _follow_run(handle, label: str):
     """Print a run's progress as a text bar until it ends; Ctrl+C cancels it (committed work stays)."""
+    from catalynx_desktop.workflows.runs import RunStatus
+
     width = 30
+    line = f"{label} [{'.' * width}] {0:6.1%} {'':60}"  # every line has this length
 
     def show(snapshot) -> None:
         filled = int(width * snapshot.fraction)
@@ -261,8 +276,23 @@ async def _follow_run(handle, label: str):
     except KeyboardInterrupt:
         handle.cancel("interrupted from the keyboard")
         result = await handle.wait()
-    print()
+    _end_progress_line(result.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL), len(line))
     return result
+
+
+def _discover_summary(result, threshold: float) -> str:
+    """The run's counts in words: "succeeded: 6,835 of 6,835 records scored, 80 matches (score 0.60
+    or more); 46 new opportunities, 200 existing with a changed score" (existing opportunities are
+    rescored whatever their new score, so they are counted apart from the matches)."""
+    counts = result.counts
+    scored, records = counts.get("scored", 0), counts.get("records", 0)
+    line = (
+        f"{result.status.value}: {scored:,} of {_count(records, 'record')} scored, "
+        f"{_count(counts.get('kept', 0), 'match', 'matches')} (score {threshold:.2f} or more); "
+        f"{_count(counts.get('created', 0), 'new opportunity', 'new opportunities')}, "
+        f"{counts.get('updated', 0):,} existing with a changed score"
+    )
+    return line + (f" — {result.error}" if result.error else "")
 
 
 async def _discover_command(args: argparse.Namespace) -> int:
@@ -289,7 +319,7 @@ async def _discover_command(args: argparse.Namespace) -> int:
             settings=ScoringSettings(weights=services.settings.scoring_weights()),
         )
         result = await _follow_run(handle, f"discover {profile.name}")
-        print(f"{result.status.value}: {result.counts}" + (f" — {result.error}" if result.error else ""))
+        print(_discover_summary(result, services.settings.discover_threshold))
         return 0 if result.status is RunStatus.SUCCEEDED else 1
     finally:
         await services.close()
@@ -303,6 +333,15 @@ def _run_error(result) -> str:
             kind, _, message = outcome.error.partition(": ")
             return message if kind in ("StorageError", "DataDirectoryError", "FormatError") else outcome.error
     return result.error
+
+
+def _import_failure(file: Path, result) -> str:
+    """ "extract.zip: import failed: <why>", naming the file once (the importers' messages start
+    with it already)."""
+    why = _run_error(result) or "no reason was given"
+    for prefix in (f"{file}: ", f"{file.name}: "):
+        why = why.removeprefix(prefix)
+    return f"{file.name}: import {result.status.value}: {why}"
 
 
 async def _import_command(args: argparse.Namespace) -> int:
@@ -335,7 +374,7 @@ async def _import_command(args: argparse.Namespace) -> int:
                 if output["rejects_csv"]:
                     print(f"  all rejected records: {output['rejects_csv']}")
             else:
-                print(f"{file.name}: {result.status.value}: {_run_error(result)}", file=sys.stderr)
+                print(_import_failure(file, result), file=sys.stderr)
                 worst = max(worst, 1)
     except FormatError as error:
         print(f"import: {error}", file=sys.stderr)
@@ -463,11 +502,24 @@ async def _demo_command(args: argparse.Namespace) -> int:
     finally:
         await services.close()
     print(
-        f"\nloaded {len(result.profile_ids)} profiles, {result.funders:,} funders and "
-        f"{result.opportunities:,} opportunities into {paths.database} "
+        f"\nloaded {_count(len(result.profile_ids), 'profile')}, {_count(result.funders, 'funder')} and "
+        f"{_count(result.opportunities, 'opportunity', 'opportunities')} into {paths.database} "
         f"in {time.perf_counter() - started:.1f} s"
     )
     return 0
+
+
+def _backups_to_keep(text: str) -> int:
+    """--keep: a whole number of at least 1 (0 would delete the backup just made, and every other)."""
+    try:
+        keep = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if keep < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 1, not {keep}: the newest backup is always kept (the one just made)"
+        )
+    return keep
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -510,7 +562,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser(
         "backup", parents=[common], help="back up the database now (SQLite backup API)"
     )
-    backup.add_argument("--keep", type=int, default=10, help="how many backups to keep (default 10)")
+    backup.add_argument(
+        "--keep", type=_backups_to_keep, default=10, help="how many backups to keep, at least 1 (default 10)"
+    )
     backup.add_argument("--list", action="store_true", help="list the backups, newest first")
     restore = commands.add_parser(
         "restore",

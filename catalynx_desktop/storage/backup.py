@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,19 +33,34 @@ def list_backups(backups_dir: Path) -> list[Path]:
 
 
 def prune_backups(backups_dir: Path, keep: int) -> None:
-    for old in list_backups(backups_dir)[keep:]:
+    """Delete all but the newest `keep` backups; the newest one is never deleted (keep < 1 counts as 1)."""
+    for old in list_backups(backups_dir)[max(keep, 1) :]:
         old.unlink(missing_ok=True)
+
+
+@contextmanager
+def _read_only(database: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection that leaves no -wal/-shm files behind: opening a WAL-mode file read-only
+    creates them, and a read-only connection cannot remove them when it closes. Files that were
+    there before are left alone (they may hold another connection's pages)."""
+    companions = [Path(f"{database}{suffix}") for suffix in ("-wal", "-shm")]
+    existing = {file for file in companions if file.exists()}
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        for file in companions:
+            if file not in existing:
+                file.unlink(missing_ok=True)
 
 
 def check_backup(backup: Path, latest_version: int) -> None:
     """Raise ValueError unless `backup` is an intact Catalynx database this version can open."""
     try:
-        conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
+        with _read_only(backup) as conn:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            conn.close()
     except sqlite3.DatabaseError as error:
         raise ValueError(f"{backup} is not a usable database ({error})") from error
     if result != "ok":
@@ -74,13 +91,12 @@ def restore_backup(backup: Path, database: Path, backups_dir: Path, latest_versi
     # Copy into a temp file first, then swap it in with one rename: no half-restored database.
     staging = database.with_name(f"{database.name}.restoring")
     staging.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    target = sqlite3.connect(staging)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+    with _read_only(backup) as source:
+        target = sqlite3.connect(staging)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
     for suffix in ("-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     os.replace(staging, database)
