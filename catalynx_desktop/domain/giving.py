@@ -126,6 +126,7 @@ class FiledReturn:
     people: tuple[Person, ...] = ()
     application: tuple[ApplicationInfo, ...] = ()
     preselected_only: bool | None = None  # 990-PF OnlyContriToPreselectedInd; None when not a 990-PF
+    schedule_i_filed: bool | None = None  # 990: Schedule I is in the return (even empty); None otherwise
     # Element paths this return's schema version should have had but did not, for the import report.
     missing_fields: tuple[str, ...] = field(default=())
     # Values present but unreadable (an amount that is not a whole number, a cut field), for the report.

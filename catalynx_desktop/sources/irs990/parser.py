@@ -378,6 +378,7 @@ def _body(reader: _Reader, kind: ReturnType, form: Any, data_el: Any, missing: l
     elif kind is ReturnType.FORM_990:
         ns = f"{{{reader.namespace}}}" if reader.namespace else ""
         schedule = next(data_el.iterchildren(ns + schema.SCHEDULE_I_ELEMENT), None)
+        body["schedule_i_filed"] = schedule is not None
         if schedule is not None:
             grants, individuals = _schedule_i(reader, schedule)
             body["grants"] = tuple(grants)
