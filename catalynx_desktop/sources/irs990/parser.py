@@ -421,21 +421,25 @@ def parse_return(
     )
 
 
-def parse_member(name: str, data: bytes) -> FiledReturn | ParseProblem:
+def parse_member(
+    name: str, data: bytes, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+) -> FiledReturn | ParseProblem:
     """Parse one member (a file or zip member named `{OBJECT_ID}_public.xml`); never raises for
     bad input. Module-level so worker processes can receive it by reference."""
     object_id = object_id_from_name(name)
     try:
-        return parse_return(data, object_id=object_id or _stem(name))
+        return parse_return(data, object_id=object_id or _stem(name), max_field_chars=max_field_chars)
     except ReturnError as error:
         return ParseProblem(name, object_id, str(error))
     except RecursionError:
         return ParseProblem(name, object_id, "the XML is nested too deeply to read")
 
 
-def parse_members(batch: Iterable[tuple[str, bytes]]) -> list[FiledReturn | ParseProblem]:
+def parse_members(
+    batch: Iterable[tuple[str, bytes]], max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+) -> list[FiledReturn | ParseProblem]:
     """Parse many members in one call (one round trip to a worker process for the whole batch)."""
-    return [parse_member(name, data) for name, data in batch]
+    return [parse_member(name, data, max_field_chars) for name, data in batch]
 
 
 def _stem(name: str) -> str:
