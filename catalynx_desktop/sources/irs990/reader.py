@@ -38,8 +38,9 @@ from typing import IO
 import zipfile_deflate64  # noqa: F401  (registers Deflate64, method 9, with zipfile)
 from zipfile_deflate64 import deflate64
 
+from catalynx_desktop.domain.giving import FiledReturn
 from catalynx_desktop.sources.base import FormatError
-from catalynx_desktop.sources.irs990.parser import ParseProblem, object_id_from_name
+from catalynx_desktop.sources.irs990.parser import ParseProblem, object_id_from_name, parse_member
 
 MiB = 2**20
 KEPT_FORMS = frozenset({"990", "990EZ", "990PF"})
@@ -468,6 +469,23 @@ def read_source(
                 stats.bytes_total = stats.bytes_done = path.stat().st_size
                 _count(stats, item)
             yield item
+
+
+def iter_returns(
+    path: Path | str,
+    *,
+    index: Path | str | None = None,
+    limits: Limits = Limits(),
+    skip: Skip = None,
+    stats: ReadStats | None = None,
+) -> Iterator[FiledReturn | ParseProblem]:
+    """Read and parse in this process (tests, small imports, the one-process baseline)."""
+    for item in read_source(path, index=index, limits=limits, skip=skip, stats=stats):
+        yield (
+            parse_member(item.name, item.data, limits.max_field_chars)
+            if isinstance(item, RawMember)
+            else item
+        )
 
 
 def batches(
