@@ -329,7 +329,7 @@ def _return_type(reader: _Reader, header: Any, data_el: Any) -> tuple[ReturnType
 
 
 def _people(reader: _Reader, form: Any, path: schema.Path, table_id: str) -> tuple[Person, ...]:
-    leaves = reader.table(table_id)
+    leaves = reader.table(table_id).paths  # a plain dict: rows look keys up often
     people = []
     for row in reader.findall(form, path):
         flat = reader.flat(row)
@@ -345,7 +345,7 @@ def _people(reader: _Reader, form: Any, path: schema.Path, table_id: str) -> tup
 
 
 def _pf_grants(reader: _Reader, rows: Iterable[Any], kind: GrantKind) -> list[Grant]:
-    leaves = reader.table("pf_grant")
+    leaves = reader.table("pf_grant").paths  # a plain dict: rows look keys up often
     grants = []
     for row in rows:
         flat = reader.flat(row)
@@ -366,7 +366,7 @@ def _pf_grants(reader: _Reader, rows: Iterable[Any], kind: GrantKind) -> list[Gr
 
 
 def _pf_applications(reader: _Reader, form: Any, table: Names) -> tuple[ApplicationInfo, ...]:
-    leaves = reader.table("pf_application")
+    leaves = reader.table("pf_application").paths  # a plain dict: rows look keys up often
     applications = []
     for row in reader.findall(form, table["application"]):
         flat = reader.flat(row)
@@ -386,7 +386,7 @@ def _pf_applications(reader: _Reader, form: Any, table: Names) -> tuple[Applicat
 
 def _schedule_i(reader: _Reader, schedule: Any) -> tuple[list[Grant], list[IndividualGrants]]:
     table = reader.table("schedule_i")
-    leaves = reader.table("schedule_i_recipient")
+    leaves = reader.table("schedule_i_recipient").paths  # a plain dict: rows look keys up often
     grants = []
     for row in reader.findall(schedule, table["recipients"]):
         flat = reader.flat(row)
@@ -407,7 +407,7 @@ def _schedule_i(reader: _Reader, schedule: Any) -> tuple[list[Grant], list[Indiv
                 noncash_amount=reader.number(flat, leaves["noncash"]),
             )
         )
-    parts = reader.table("schedule_i_individuals")
+    parts = reader.table("schedule_i_individuals").paths  # a plain dict: rows look keys up often
     individuals = []
     for row in reader.findall(schedule, table["individuals"]):
         flat = reader.flat(row)
