@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from catalynx_desktop.domain.giving import Address, FiledReturn, GrantKind, ReturnType
 from catalynx_desktop.sources.irs990 import ParseProblem, parse_member
-from tests.datagen.irs990_gen import ERAS, GenAddress, GenOptions, GenReturn, ReturnFactory, generate_returns
+from tests.datagen.irs990_gen import (
+    ERAS,
+    GenAddress,
+    GenOptions,
+    GenReturn,
+    ReturnFactory,
+    generate_returns,
+    write_teos_zip,
+)
 
 _KIND = {"paid": GrantKind.PAID, "future": GrantKind.FUTURE, "schedule_i": GrantKind.SCHEDULE_I}
 
@@ -155,3 +165,19 @@ def test_a_990t_is_one_clear_problem() -> None:
     assert isinstance(problem, ParseProblem) and problem.object_id == gen.object_id
     assert problem.reason == "form 990T is not one we import (990, 990-EZ, 990-PF)"
     assert ReturnType.FORM_990PF.value == "990PF"
+
+
+def test_generation_is_deterministic_from_the_seed(tmp_path: Path) -> None:
+    def build(folder: Path) -> tuple[bytes, bytes]:
+        folder.mkdir()
+        summary = write_teos_zip(
+            folder / "2024_TEOS_XML_01A.zip",
+            generate_returns(15, GenOptions(seed=77, plant=0.5)),
+            seed=77,
+            deflate64_share=0.5,
+            other_forms=0.2,
+        )
+        assert summary.index is not None
+        return summary.path.read_bytes(), summary.index.read_bytes()
+
+    assert build(tmp_path / "a") == build(tmp_path / "b")
