@@ -272,7 +272,7 @@ class TeosZip:
         present = {object_id_from_name(i.filename) for i in infos}
         return read_index_forms(self.index, present)
 
-    def _select(self, name: str, object_id: str, forms: dict[str, str] | None) -> bool:
+    def select_member(self, name: str, object_id: str, forms: dict[str, str] | None) -> bool:
         """Decide from the name and the index alone, before any decompression."""
         if not name.lower().endswith(".xml"):
             self.stats.skipped_not_xml += 1
@@ -297,7 +297,7 @@ class TeosZip:
         if info.is_dir():
             return None
         object_id = object_id_from_name(info.filename)
-        if not self._select(info.filename, object_id, forms):
+        if not self.select_member(info.filename, object_id, forms):
             return None
         cap = self.limits.max_member_bytes
         if info.file_size > cap:
@@ -345,11 +345,10 @@ class _LocalHeaderScan:
                 raise FormatError(path, "this is not a zip archive (or it is damaged beyond reading)")
             stream.seek(0)
             while True:
-                start = stream.tell()
                 header = stream.read(_LOCAL.size)
                 if len(header) < _LOCAL.size or header[:4] != _LOCAL_SIGNATURE:
                     break  # the central directory would start here, or the file ends
-                item = self._member(stream, header, start)
+                item = self._member(stream, header)
                 if item is None:
                     continue
                 if isinstance(item, ParseProblem) and item.reason.startswith("the archive ends"):
@@ -365,7 +364,7 @@ class _LocalHeaderScan:
         )
         self.owner.stats.problems += 1
 
-    def _member(self, stream: io.BufferedReader, header: bytes, start: int) -> ReadItem | None:
+    def _member(self, stream: io.BufferedReader, header: bytes) -> ReadItem | None:
         _sig, _ver, flags, method, _t, _d, crc, csize, usize, name_len, extra_len = _LOCAL.unpack(header)
         name = stream.read(name_len).decode("utf-8" if flags & 0x800 else "cp437", "replace")
         extra = stream.read(extra_len)
@@ -387,7 +386,7 @@ class _LocalHeaderScan:
             )
         if flags & 0x08:
             stream.seek(16 if stream.peek(4)[:4] == b"PK\x07\x08" else 12, os.SEEK_CUR)
-        if name.endswith("/") or not self.owner._select(name, object_id, None):
+        if name.endswith("/") or not self.owner.select_member(name, object_id, None):
             return None
         if usize > self.limits.max_member_bytes:
             return ParseProblem(
