@@ -9,7 +9,7 @@ numbers); an amount that is not a whole number is left None with a note.
 Speed: lxml parses a typical real return in ~0.33 ms (xml.etree ~0.92 ms). Form-level lines are
 found with `iterchildren(tag)` walks; rows (grants, people) are read in one pass over their
 children (`_Reader.flat`), because lxml creates a proxy object per element visited: on a 990-PF
-with 200 grants the rows cost ~2-3x the XML parse itself (xml.etree walks faster but parses
+with 200 grants the rows cost ~6x the XML parse itself (xml.etree walks ~3x faster but parses
 slower; an XSLT flattening was slower still).
 `parse_member` and `parse_members` are module-level and picklable, for worker processes.
 """
