@@ -36,6 +36,7 @@ class Address:
     state: str = ""  # two-letter code for a US address, else ''
     zip: str = ""
     country: str = ""  # '' for a US address; the country code/name for a foreign one
+    province: str = ""  # a foreign address's province or state
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,8 @@ class Financials:
     total_grants_paid: int | None = None  # as reported in the return's own total line
     qualifying_distributions: int | None = None  # 990-PF
     distributable_amount: int | None = None  # 990-PF
+    listed_grants_paid_total: int | None = None  # 990-PF Part XV line 3a total (TotalGrantOrContriPdDurYrAmt)
+    future_grants_total: int | None = None  # 990-PF Part XV line 3b total (TotalGrantOrContriApprvFutAmt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +126,11 @@ class FiledReturn:
     people: tuple[Person, ...] = ()
     application: tuple[ApplicationInfo, ...] = ()
     preselected_only: bool | None = None  # 990-PF OnlyContriToPreselectedInd; None when not a 990-PF
+    schedule_i_filed: bool | None = None  # 990: Schedule I is in the return (even empty); None otherwise
     # Element paths this return's schema version should have had but did not, for the import report.
     missing_fields: tuple[str, ...] = field(default=())
+    # Values present but unreadable (an amount that is not a whole number, a cut field), for the report.
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def grants_paid(self) -> tuple[Grant, ...]:
