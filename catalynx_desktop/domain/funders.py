@@ -202,7 +202,7 @@ _CORPORATE_NAME = re.compile(
 
 def _public_charity(facts: BmfFacts) -> FunderClass:
     """A 501(c)(3) public charity (FOUNDATION 09-24 except 10-14): funder only on a grantmaking signal."""
-    names = facts.name + " " + facts.sort_name
+    names = facts.name + " " + facts.sort_name if facts.sort_name else facts.name
     if "COMMUNITY FOUNDATION" in names or "UNITED WAY" in names:
         return _COMMUNITY_NAME
     activity = facts.activity

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from catalynx_desktop.domain import funder_dimensions as dims_
 from catalynx_desktop.domain.evidence import GivingEvidence
-from catalynx_desktop.domain.funders import FEDERAL, BmfFacts, FunderClass, classify
+from catalynx_desktop.domain.funders import FEDERAL, BmfFacts, FunderClass, Standing, classify
 from catalynx_desktop.domain.gifts import Gift
 from catalynx_desktop.domain.ntee import DEFAULT_NAMES, NteeNames
 from catalynx_desktop.domain.profile import Profile
@@ -72,8 +73,10 @@ _ACTIVITY, _DEDUCT, _BMF_STATUS, _SORT = (
     _C[n] for n in ("activity", "deductibility", "bmf_status", "sort_name")
 )
 _CFDA, _SOURCE = _C["cfda_numbers"], _C["source"]
+_FACTS = itemgetter(_EIN, _NAME, _SUBSECTION, _FOUNDATION, _ACTIVITY, _NTEE, _BMF_STATUS, _DEDUCT, _SORT)
 _FEDERAL_KIND = RecordKind.FEDERAL_OPPORTUNITY.value
 _USER_LIST = Source.USER_LIST.value
+_FUNDER = Standing.FUNDER
 
 # Discover's default threshold is 0.6 (workflows/discover.py): a funder outside your field stays
 # below it whatever its size or openness; a past funder stays above it.
@@ -113,6 +116,9 @@ class FunderMatcher:
         self._weights = weights.as_tuple(MATCH_DIMENSIONS)
         self._own_ein = "".join(c for c in (profile.ein or "") if c.isdigit()).zfill(9) if profile.ein else ""
         self.facts = _profile_facts(profile, today, ntee)
+        # per-matcher memos of BMF-only dimensions (bounded by the number of codes and states)
+        self._mission_cache: dict[str, dims_.Dim] = {}
+        self._geo_cache: dict[str, dims_.Dim] = {}
 
     # -- public API ----------------------------------------------------------------------
     def classify_row(
@@ -123,18 +129,11 @@ class FunderMatcher:
             return FEDERAL
         if self._own_ein and row[_EIN] == self._own_ein:
             return None
-        facts = BmfFacts(
-            row[_EIN] or "",
-            row[_NAME] or "",
-            row[_SUBSECTION] or "",
-            row[_FOUNDATION] or "",
-            row[_ACTIVITY] or "",
-            (row[_NTEE] or "").upper(),
-            row[_BMF_STATUS] or "",
-            row[_DEDUCT] or "",
-            row[_SORT] or "",
-        )
-        given = sum(evidence.dollars_by_year.values()) if evidence is not None else 0
+        fields = _FACTS(row)  # one C call; the NTEE code is stored upper case (validation.normalize_ntee)
+        if None in fields:
+            fields = tuple(f or "" for f in fields)
+        facts = tuple.__new__(BmfFacts, fields)
+        given = 0 if evidence is None else sum(evidence.dollars_by_year.values())
         return classify(
             facts,
             has_grants=given > 0,
@@ -147,7 +146,7 @@ class FunderMatcher:
     ) -> MatchOutcome | None:
         """Hot path. None: not a match (own organization, peer, excluded)."""
         funder = self.classify_row(row, evidence, gifts)
-        if funder is None or not funder.is_funder:
+        if funder is None or funder.standing is not _FUNDER:
             return None
         if funder is FEDERAL:
             return self._federal(row, funder)
@@ -199,8 +198,10 @@ class FunderMatcher:
             geography = dims_.geography_from_evidence(p, ev, state)
             capacity = dims_.capacity_from_evidence(p, ev)
         else:
-            mission = dims_.mission_from_bmf(p, ntee, name, self.names)
-            geography = dims_.geography_from_bmf(p, state)
+            mission = self._bmf_mission(ntee, name)
+            geography = self._geo_cache.get(state) or self._geo_cache.setdefault(
+                state, dims_.geography_from_bmf(p, state)
+            )
             capacity = dims_.capacity_from_bmf(p, row[_ASSETS], row[_INCOME])
         value, reason, applies, lapsed = dims_.relationship(gifts, self.today)
         parts = (
@@ -216,6 +217,17 @@ class FunderMatcher:
         typical = ev.sizes.median if ev is not None and ev.sizes is not None else None
         return self._combine(parts, funder, lapsed=lapsed if gifts else None, typical=typical)
 
+    def _bmf_mission(self, ntee: str, name: str) -> dims_.Dim:
+        """mission_from_bmf, memoized by NTEE code: a million rows share a few thousand codes."""
+        if self.facts.keywords:
+            lowered = name.lower()
+            if any(k in lowered for k in self.facts.keywords):
+                return dims_.mission_from_bmf(self.facts, ntee, name, self.names)
+        found = self._mission_cache.get(ntee)
+        if found is None:
+            found = self._mission_cache[ntee] = dims_.mission_from_bmf(self.facts, ntee, "", self.names)
+        return found
+
     def _combine(
         self,
         parts: Sequence[tuple[float, str, bool]],
@@ -224,22 +236,23 @@ class FunderMatcher:
         typical: int | None,
     ) -> MatchOutcome:
         """Weighted mean of the dimensions that apply, then the mission-zero and past-funder rules."""
-        weights = tuple(
-            w if applies else 0.0 for w, (_, _, applies) in zip(self._weights, parts, strict=True)
-        )
-        weight_sum = sum(weights)
-        total = (
-            sum(v * w for (v, _, _), w in zip(parts, weights, strict=True)) / weight_sum
-            if weight_sum
-            else 0.0
-        )
-        dims = [(v, r) for v, r, _ in parts]
+        weights: list[float] = []
+        dims: list[tuple[float, str]] = []
+        weighted = weight_sum = 0.0
+        for (value, reason, applies), w in zip(parts, self._weights, strict=True):
+            if not applies:
+                w = 0.0
+            weights.append(w)
+            dims.append((value, reason))
+            weighted += value * w
+            weight_sum += w
+        total = weighted / weight_sum if weight_sum else 0.0
         if lapsed is not None:
             total = max(total, LAPSED_FUNDER_FLOOR if lapsed else PAST_FUNDER_FLOOR)
-        elif weights[0] > 0 and parts[0][0] == 0.0 and total > MISSION_ZERO_CAP:
+        elif weights[0] > 0 and dims[0][0] == 0.0 and total > MISSION_ZERO_CAP:
             total = MISSION_ZERO_CAP
-            dims[0] = (0.0, parts[0][1] + _CAP_NOTE)
-        return MatchOutcome(min(total, 1.0), tuple(dims), weights, funder, lapsed is not None, typical)
+            dims[0] = (0.0, dims[0][1] + _CAP_NOTE)
+        return MatchOutcome(min(total, 1.0), tuple(dims), tuple(weights), funder, lapsed is not None, typical)
 
 
 def _profile_facts(profile: Profile, today: date, names: NteeNames) -> dims_.ProfileFacts:
