@@ -119,6 +119,7 @@ _PF = FunderKind.PRIVATE_FOUNDATION
 _PUBLIC = FunderKind.GRANTMAKING_PUBLIC_CHARITY
 FEDERAL = _funder(FunderKind.FEDERAL_PROGRAM, Strength.HIGH, "federal grant program")
 GAVE_TO_YOU = _funder(FunderKind.YOUR_GRANTOR, Strength.HIGH, "has given to your organization")
+ON_YOUR_LIST = _funder(FunderKind.YOUR_GRANTOR, Strength.HIGH, "on your list of grantors")
 _NON_OPERATING = _funder(_PF, Strength.HIGH, "private non-operating foundation: makes grants to charities")
 _OPERATING = _funder(
     _PF, Strength.LOW, "private operating foundation: runs its own programs, grants are a side line"
@@ -248,14 +249,18 @@ def classify(
     has_grants: bool = False,
     total_given: int = 0,
     your_grantor: bool = False,
+    on_your_list: bool = False,
 ) -> FunderClass:
     """Funder (with its kind), peer or excluded, from BMF facts and any giving evidence.
 
     has_grants / total_given: grants on the organization's imported 990 returns.
-    your_grantor: it is on the user's gift list or gave to the profile's organization.
+    your_grantor: it gave to the profile's organization (a gift on the user's list or a 990 grant).
+    on_your_list: the user listed it as a grantor (a list row without gifts on record).
     """
     if your_grantor:
         return GAVE_TO_YOU
+    if on_your_list:
+        return ON_YOUR_LIST
     foundation, subsection = facts.foundation, facts.subsection
     private = foundation in ("02", "03", "04") or subsection == "92"
     if has_grants or total_given > 0:

@@ -7,7 +7,7 @@ grant whose recipient is the profile's organization. The strongest matching sign
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,3 +47,52 @@ def latest_gift(gifts: Iterable[Gift]) -> Gift | None:
         if best is None or (gift.date is not None and (best.date is None or gift.date > best.date)):
             best = gift
     return best
+
+
+# DOMAIN.md §6: how the IRS writes names, so a gift list's "The Ben & Jerry's Foundation, Inc."
+# meets the BMF's "BEN & JERRYS FOUNDATION".
+_LEGAL_SUFFIXES = ("INCORPORATED", "INC", "CORPORATION", "CORP", "CO", "LTD", "LLC")
+_EXPANSIONS = {
+    "ST": "SAINT",
+    "MT": "MOUNT",
+    "UNIV": "UNIVERSITY",
+    "ASSN": "ASSOCIATION",
+    "FDN": "FOUNDATION",
+    "TR": "TRUST",
+}
+
+
+def normalize_org_name(name: str) -> str:
+    """Upper case; apostrophes dropped; other punctuation a space; & = AND; no leading THE or
+    trailing INC/CORP/CO/LTD/LLC; ST, MT, UNIV, ASSN, FDN, TR spelled out (DOMAIN.md §6)."""
+    text = name.upper().replace("'", "").replace("’", "").replace("&", " AND ")
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    if words and words[0] == "THE":
+        words = words[1:]
+    while words and words[-1] in _LEGAL_SUFFIXES:
+        words = words[:-1]
+    return " ".join(_EXPANSIONS.get(w, w) for w in words)
+
+
+def gift_key(ein: str | None, name: str, state: str) -> str:
+    """Which funder a gift belongs to: its EIN, else its normalized name and state."""
+    if ein:
+        return "".join(c for c in ein if c.isdigit()).zfill(9)
+    return f"{normalize_org_name(name)}|{state.strip().upper()}"
+
+
+def gifts_by_funder(gifts: Iterable[Gift]) -> dict[str, list[Gift]]:
+    """Gifts grouped by gift_key, oldest first (undated last): many gifts per funder, none lost."""
+    out: dict[str, list[Gift]] = {}
+    for gift in gifts:
+        out.setdefault(gift_key(gift.ein, gift.funder_name, gift.state), []).append(gift)
+    for group in out.values():
+        group.sort(key=lambda g: (g.date is None, g.date or date.min, g.row_number))
+    return out
+
+
+def gifts_for(funders_gifts: Mapping[str, list[Gift]], ein: str | None, name: str, state: str) -> list[Gift]:
+    """The gifts of one funder record: by EIN, plus those listed by name and state only."""
+    found = list(funders_gifts.get(gift_key(ein, name, state), ())) if ein else []
+    found += funders_gifts.get(gift_key(None, name, state), ())
+    return found

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from catalynx_desktop.domain import funder_dimensions as dims_
 from catalynx_desktop.domain.evidence import GivingEvidence
-from catalynx_desktop.domain.funders import FEDERAL, BmfFacts, FunderClass, Standing, classify
+from catalynx_desktop.domain.funders import FEDERAL, BmfFacts, FunderClass, FunderKind, Standing, classify
 from catalynx_desktop.domain.gifts import Gift
 from catalynx_desktop.domain.ntee import DEFAULT_NAMES, NteeNames
 from catalynx_desktop.domain.profile import Profile
@@ -95,7 +95,7 @@ class MatchOutcome(NamedTuple):
     dims: tuple[tuple[float, str], ...]  # (value, reason) in MATCH_DIMENSIONS order
     weights: tuple[float, ...]  # relative weight each had in this row (0 = did not apply)
     funder: FunderClass  # kind, strength and why it is a funder
-    always_keep: bool  # a past funder of this organization: an opportunity whatever the threshold
+    always_keep: bool  # a past funder or a grantor on the user's list: an opportunity whatever the threshold
     typical_amount: int | None  # median grant from evidence (None: unknown, not "rolling")
 
 
@@ -138,7 +138,8 @@ class FunderMatcher:
             facts,
             has_grants=given > 0,
             total_given=given,
-            your_grantor=bool(gifts) or row[_SOURCE] == _USER_LIST,
+            your_grantor=bool(gifts),
+            on_your_list=row[_SOURCE] == _USER_LIST,
         )
 
     def score_row(
@@ -252,7 +253,8 @@ class FunderMatcher:
         elif weights[0] > 0 and dims[0][0] == 0.0 and total > MISSION_ZERO_CAP:
             total = MISSION_ZERO_CAP
             dims[0] = (0.0, dims[0][1] + _CAP_NOTE)
-        return MatchOutcome(min(total, 1.0), tuple(dims), tuple(weights), funder, lapsed is not None, typical)
+        keep = lapsed is not None or funder.kind is FunderKind.YOUR_GRANTOR  # the user's grantors always show
+        return MatchOutcome(min(total, 1.0), tuple(dims), tuple(weights), funder, keep, typical)
 
 
 def _profile_facts(profile: Profile, today: date, names: NteeNames) -> dims_.ProfileFacts:

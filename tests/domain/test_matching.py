@@ -369,3 +369,20 @@ def test_amount_fit_follows_the_grant_sizes(names: NteeNames) -> None:
     assert fits.dims[2][0] == 1.0
     assert above.dims[2][0] < 0.5
     assert above.dims[2][1] == "typical grants $2,000–$3,000, median $2,500 (2024), below your minimum $50k"
+
+
+def test_a_grantor_on_your_list_is_always_a_funder(names: NteeNames) -> None:
+    listed = SourceRecord(
+        Source.USER_LIST, "name:LOCAL ROTARY|VT", RecordKind.ORGANIZATION, "Local Rotary", state="VT"
+    )
+    matcher = FunderMatcher(food_profile(), TODAY, ntee=names)
+    bare = matcher.score(listed)
+    assert bare is not None and bare.funder.kind is FunderKind.YOUR_GRANTOR
+    assert bare.funder.reason == "on your list of grantors" and bare.always_keep
+    gave = matcher.score(listed, gifts=[Gift("Local Rotary", state="VT", date=date(2026, 5, 1), amount=500)])
+    assert gave is not None and gave.always_keep and gave.total >= 0.85
+    assert (
+        gave.dims[5] == (1.0, "gave you $500 in 2026")
+        and gave.funder.reason == "has given to your organization"
+    )
+    assert_words(gave)
