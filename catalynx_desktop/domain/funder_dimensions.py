@@ -119,35 +119,21 @@ def mission_from_evidence(p: ProfileFacts, ev: GivingEvidence, ntee: str, name: 
         return mission_from_bmf(
             p, ntee, name, names, "its grant recipients are not identified; judged from its own field: "
         )
-    window = ev.window
-    options: list[tuple[float, str]] = []
-    if known:
-        if exact:
-            options.append(
-                (
-                    _curve(exact / known, FIELD_SHARE_FULL),
-                    f"{pct(exact / known)} of its grant dollars ({window}) went to {p.field_words}",
-                )
-            )
-        if group:
-            options.append(
-                (
-                    0.7 * _curve(group / known, FIELD_SHARE_FULL),
-                    f"{pct(group / known)} of its grant dollars ({window}) went to {p.group_words}",
-                )
-            )
+    # (value, share, what): the words are built for the best option only (hot path)
+    options: list[tuple[float, float, str]] = []
+    if known and exact:
+        options.append((_curve(exact / known, FIELD_SHARE_FULL), exact / known, f"went to {p.field_words}"))
+    if known and group:
+        share = group / known
+        options.append((0.7 * _curve(share, FIELD_SHARE_FULL), share, f"went to {p.group_words}"))
     if kw_dollars:
         share = kw_dollars / ev.total
-        options.append(
-            (
-                0.8 * _curve(share, FIELD_SHARE_FULL),
-                f"{pct(share)} of its grant dollars ({window}) were for purposes naming '{kw_hit}'",
-            )
-        )
+        options.append((0.8 * _curve(share, FIELD_SHARE_FULL), share, f"were for purposes naming '{kw_hit}'"))
     if not options:
         most = names.group_name(_top(ev.by_group))
-        return 0.0, f"none of its grant dollars ({window}) went to your field; most went to {most}", True
-    value, reason = max(options, key=lambda o: o[0])
+        return 0.0, f"none of its grant dollars ({ev.window}) went to your field; most went to {most}", True
+    value, share, what = max(options, key=lambda o: o[0])
+    reason = f"{pct(share)} of its grant dollars ({ev.window}) {what}"
     coverage = known / ev.total if ev.total else 0.0
     if known and coverage < 0.25:
         reason += f" (recipients identified for {pct(coverage)} of its dollars)"

@@ -207,7 +207,8 @@ def _public_charity(facts: BmfFacts) -> FunderClass:
     if "COMMUNITY FOUNDATION" in names or "UNITED WAY" in names:
         return _COMMUNITY_NAME
     activity = facts.activity
-    codes = (activity[0:3], activity[3:6], activity[6:9])
+    # most rows have no legacy activity codes: skip the slicing for them (Discover's hot path)
+    codes = (activity[0:3], activity[3:6], activity[6:9]) if activity.strip("0") else ()
     if "600" in codes:
         return _FEDERATED_ACTIVITY
     ntee = facts.ntee

@@ -90,6 +90,10 @@ _NOT_FEDERAL = (
 )
 
 
+_NO_GIFTS = dims_.relationship((), date.min)[:3]
+_NO_DEADLINE = dims_.deadline(None)
+
+
 class MatchOutcome(NamedTuple):
     total: float  # 0..1
     dims: tuple[tuple[float, str], ...]  # (value, reason) in MATCH_DIMENSIONS order
@@ -117,6 +121,7 @@ class FunderMatcher:
         self._own_ein = "".join(c for c in (profile.ein or "") if c.isdigit()).zfill(9) if profile.ein else ""
         self.facts = _profile_facts(profile, today, ntee)
         # per-matcher memos of BMF-only dimensions (bounded by the number of codes and states)
+        self._amount_unknown = dims_.amount_fit(self.facts, None)
         self._mission_cache: dict[str, dims_.Dim] = {}
         self._geo_cache: dict[str, dims_.Dim] = {}
 
@@ -204,15 +209,19 @@ class FunderMatcher:
                 state, dims_.geography_from_bmf(p, state)
             )
             capacity = dims_.capacity_from_bmf(p, row[_ASSETS], row[_INCOME])
-        value, reason, applies, lapsed = dims_.relationship(gifts, self.today)
+        if gifts:
+            value, reason, applies, lapsed = dims_.relationship(gifts, self.today)
+            relationship: dims_.Dim = (value, reason, applies)
+        else:
+            relationship, lapsed = _NO_GIFTS, False
         parts = (
             mission,
             geography,
-            dims_.amount_fit(p, ev),
+            dims_.amount_fit(p, ev) if ev is not None else self._amount_unknown,
             capacity,
             dims_.openness(funder, ev, bool(gifts)),
-            (value, reason, applies),
-            dims_.deadline(ev),
+            relationship,
+            dims_.deadline(ev) if ev is not None else _NO_DEADLINE,
             dims_.eligibility(funder),
         )
         typical = ev.sizes.median if ev is not None and ev.sizes is not None else None
@@ -236,17 +245,34 @@ class FunderMatcher:
         lapsed: bool | None,
         typical: int | None,
     ) -> MatchOutcome:
-        """Weighted mean of the dimensions that apply, then the mission-zero and past-funder rules."""
-        weights: list[float] = []
-        dims: list[tuple[float, str]] = []
-        weighted = weight_sum = 0.0
-        for (value, reason, applies), w in zip(parts, self._weights, strict=True):
-            if not applies:
-                w = 0.0
-            weights.append(w)
-            dims.append((value, reason))
-            weighted += value * w
-            weight_sum += w
+        """Weighted mean of the dimensions that apply, then the mission-zero and past-funder rules.
+
+        Unrolled over the eight dimensions: a loop with appends cost ~3x as much per funder."""
+        (v0, r0, a0), (v1, r1, a1), (v2, r2, a2), (v3, r3, a3) = parts[:4]
+        (v4, r4, a4), (v5, r5, a5), (v6, r6, a6), (v7, r7, a7) = parts[4:]
+        w = self._weights
+        weights = [
+            w[0] if a0 else 0.0,
+            w[1] if a1 else 0.0,
+            w[2] if a2 else 0.0,
+            w[3] if a3 else 0.0,
+            w[4] if a4 else 0.0,
+            w[5] if a5 else 0.0,
+            w[6] if a6 else 0.0,
+            w[7] if a7 else 0.0,
+        ]
+        dims = [(v0, r0), (v1, r1), (v2, r2), (v3, r3), (v4, r4), (v5, r5), (v6, r6), (v7, r7)]
+        weight_sum = sum(weights)
+        weighted = (
+            v0 * weights[0]
+            + v1 * weights[1]
+            + v2 * weights[2]
+            + v3 * weights[3]
+            + v4 * weights[4]
+            + v5 * weights[5]
+            + v6 * weights[6]
+            + v7 * weights[7]
+        )
         total = weighted / weight_sum if weight_sum else 0.0
         if lapsed is not None:
             total = max(total, LAPSED_FUNDER_FLOOR if lapsed else PAST_FUNDER_FLOOR)
