@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalynx_desktop.domain.evidence import GrantFact, build_evidence
 from catalynx_desktop.domain.funders import FunderKind
@@ -386,3 +388,86 @@ def test_a_grantor_on_your_list_is_always_a_funder(names: NteeNames) -> None:
         and gave.funder.reason == "has given to your organization"
     )
     assert_words(gave)
+
+
+_codes = st.sampled_from(["K31", "K30", "B20", "A20", "T20", "T31", "E22I", "", "Z99"])
+_states = st.sampled_from(["VT", "NY", "CA", ""])
+_grant_facts = st.lists(
+    st.builds(
+        GrantFact,
+        funder_ein=st.just("100000009"),
+        recipient_ein=st.sampled_from(["", "900000001", FOOD_SHELF_EIN]),
+        recipient_ntee=_codes,
+        recipient_state=_states,
+        amount=st.integers(0, 5_000_000),
+        year=st.integers(2015, 2026),
+        purpose=st.sampled_from(["", "food pantry", "general support"]),
+    ),
+    max_size=30,
+)
+_profiles = st.builds(
+    food_profile,
+    target_ntee_codes=st.lists(_codes.filter(bool), max_size=2).map(tuple),
+    states=st.lists(_states.filter(bool), max_size=2).map(tuple),
+    nationwide=st.booleans(),
+    min_amount=st.one_of(st.none(), st.integers(0, 100_000)),
+    max_amount=st.one_of(st.none(), st.integers(100_000, 1_000_000)),
+    annual_revenue=st.one_of(st.none(), st.integers(0, 10**8)),
+    keywords=st.lists(st.sampled_from(["food", "arts"]), max_size=1).map(tuple),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    profile=_profiles,
+    grants=_grant_facts,
+    preselected=st.sampled_from([None, True, False]),
+    ntee=_codes,
+    state=_states,
+    foundation=st.sampled_from(["04", "03", "15", "16", "10", "17", ""]),
+    subsection=st.sampled_from(["03", "92", "07"]),
+    activity=st.sampled_from(["000000000", "600000000", "602000000", ""]),
+    assets=st.one_of(st.none(), st.integers(-1000, 10**9)),
+    gift_dates=st.lists(st.one_of(st.none(), st.dates(date(2015, 1, 1), date(2026, 11, 1))), max_size=2),
+)
+def test_every_outcome_is_in_range_explained_and_in_words(
+    profile: Profile,
+    grants: list[GrantFact],
+    preselected: bool | None,
+    ntee: str,
+    state: str,
+    foundation: str,
+    subsection: str,
+    activity: str,
+    assets: int | None,
+    gift_dates: list[date | None],
+) -> None:
+    record = SourceRecord(
+        Source.IRS_BMF,
+        "100000009",
+        RecordKind.ORGANIZATION,
+        "SOME FUND",
+        ein="100000009",
+        state=state,
+        ntee_code=ntee,
+        subsection=subsection,
+        foundation_code=foundation,
+        assets=assets,
+        extra={"activity": activity, "deductibility": "1", "bmf_status": "01"},
+    )
+    evidence = build_evidence("100000009", grants, preselected_only=preselected)
+    gifts = [Gift("Some Fund", "100000009", date=d, amount=1_000) for d in gift_dates]
+    matcher = FunderMatcher(profile, TODAY)
+    outcome = matcher.score(record, evidence, gifts)
+    if outcome is None:
+        assert (
+            not gifts and evidence is None and matcher.classify_row(record_to_funder_row(record)) is not None
+        )
+        return
+    assert 0.0 <= outcome.total <= 1.0 and len(outcome.dims) == len(MATCH_DIMENSIONS)
+    for value, reason in outcome.dims:
+        assert 0.0 <= value <= 1.0 and reason and not RAW_CODE.search(reason), reason
+    if gifts:
+        assert outcome.always_keep and outcome.total >= 0.7
+    again = ScoreResult.from_json(matcher.breakdown_json(outcome))
+    assert [d.reason for d in again.breakdown] == [r for _, r in outcome.dims]
