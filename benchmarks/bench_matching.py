@@ -63,7 +63,7 @@ def _row(i: int, rng: random.Random) -> tuple[Any, ...]:
         assets=rng.randrange(10_000, 50_000_000),
         income=rng.randrange(0, 5_000_000),
         status="",
-        name=f"ORG {i} FOOD FUND",
+        name=f"ORG {i} FOOD FUND" if i % 20 == 0 else f"ORG {i} FUND",
         ein=f"{i:09d}",
         activity=activity,
         deductibility=deduct,
