@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
+from catalynx_desktop.domain.federal_codes import CFDA_AGENCY_GROUPS, applicant_name, category_name
+from catalynx_desktop.domain.ntee import DEFAULT_NAMES, NteeNames
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, SourceRecord
 
@@ -36,14 +38,20 @@ class ScoringWeights:
     capacity: float = 0.15
     deadline: float = 0.10
     eligibility: float = 0.10
+    # Evidence dimensions of the funder matcher (domain/matching.py); the six above keep their
+    # names (the settings file stores them as weight_<name>). Relationship is heavy on purpose:
+    # a funder that already gave to this organization is the best lead there is.
+    openness: float = 0.15
+    relationship: float = 0.30
 
     def __post_init__(self) -> None:
         values = [getattr(self, f.name) for f in fields(self)]
         if any(v < 0 or math.isnan(v) for v in values) or sum(values) <= 0:
             raise ValueError("scoring weights must be >= 0 and not all zero")
 
-    def as_tuple(self) -> tuple[float, ...]:
-        return tuple(getattr(self, name) for name in DIMENSIONS)
+    def as_tuple(self, names: Sequence[str] | None = None) -> tuple[float, ...]:
+        """Weights of `names` (default: the six dimensions of ProfileMatcher), in that order."""
+        return tuple(getattr(self, name) for name in (DIMENSIONS if names is None else names))
 
 
 DEFAULT_WEIGHTS = ScoringWeights()
@@ -61,8 +69,11 @@ NONPROFIT_APPLICANT_CODES: dict[str, str] = {
 }
 PRIVATE_FOUNDATION_CODES = {"02", "03", "04"}
 # NTEE major group T (philanthropy, grantmaking foundations: T20 private, T31 community): their
-# code says what they ARE, not what they fund, so it is a neutral mission signal, not a mismatch.
+# code says what they ARE, not what they fund: a weak signal below "field unknown" of a
+# mismatch's 0 and the group match's 0.6, never a fixed 0.5 that floated any foundation up.
 GRANTMAKER_NTEE_GROUP = "T"
+GRANTMAKER_MISSION = 0.35
+GRANTMAKER_REASON = "gives in many fields; no grants imported to tell which"
 # Grants.gov funding-activity categories -> the NTEE major group that does that work, so a
 # federal opportunity (which has no NTEE code) can still match a profile's field.
 CATEGORY_TO_NTEE_GROUP: dict[str, str] = {
@@ -165,14 +176,17 @@ class ScoreResult:
         return cls(float(data.get("total", 0.0)), dims)
 
 
-def breakdown_json(total: float, dims: Sequence[tuple[float, str]], weights: Sequence[float]) -> str:
+def breakdown_json(
+    total: float,
+    dims: Sequence[tuple[float, str]],
+    weights: Sequence[float],
+    names: Sequence[str] = DIMENSIONS,
+) -> str:
     """Compact JSON kept in opportunities.score_breakdown: the total and [name, value, weight, reason]."""
     return json.dumps(
         {
             "total": round(total, 4),
-            "dims": [
-                [name, round(v, 4), w, r] for name, (v, r), w in zip(DIMENSIONS, dims, weights, strict=True)
-            ],
+            "dims": [[name, round(v, 4), w, r] for name, (v, r), w in zip(names, dims, weights, strict=True)],
         },
         separators=(",", ":"),
     )
@@ -200,12 +214,21 @@ def parse_applicant_codes(text: str | Sequence[str]) -> tuple[str, ...]:
 class ProfileMatcher:
     """Scores records for one profile; everything profile-dependent is precomputed here."""
 
-    def __init__(self, profile: Profile, today: date, weights: ScoringWeights = DEFAULT_WEIGHTS) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        today: date,
+        weights: ScoringWeights = DEFAULT_WEIGHTS,
+        ntee: NteeNames = DEFAULT_NAMES,
+    ) -> None:
         self.profile = profile
         self.today = today
         self.weights = weights
+        self.ntee = ntee
         self._weights = weights.as_tuple()
         total_weight = sum(self._weights)
+        if total_weight <= 0:
+            raise ValueError("at least one of the six scoring weights must be above zero")
         self._norm = tuple(w / total_weight for w in self._weights)
         codes = [
             c.strip().upper()
@@ -248,6 +271,17 @@ class ProfileMatcher:
         )
         return _clamp(total), dims
 
+    def dimensions(self, row: Sequence[Any]) -> tuple[tuple[float, str], ...]:
+        """The six (value, reason) pairs in DIMENSIONS order, for callers that weigh them otherwise."""
+        return (
+            self._mission(row),
+            self._geography(row),
+            self._amount(row),
+            self._capacity(row),
+            self._deadline(row),
+            self._eligibility(row),
+        )
+
     def result_from_row(self, row: Sequence[Any]) -> ScoreResult:
         total, dims = self.score_row(row)
         return ScoreResult(
@@ -267,32 +301,28 @@ class ProfileMatcher:
     # -- dimensions (each returns (value, reason)) ----------------------------------------
     def _mission(self, row: Sequence[Any]) -> tuple[float, str]:
         if not self._groups and not self._keywords:
-            return 0.5, "profile has no NTEE codes or keywords"
+            return 0.5, "you have set no NTEE codes or keywords"
         code = (row[_NTEE] or "").upper()
         best = (0.0, "no mission match")
         if code:
             for target in self._exact:
                 if code == target or (len(target) >= 3 and code.startswith(target)):
-                    return 1.0, f"exact NTEE match ({code})"
+                    return 1.0, f"works in {self.ntee.name(code)}, your field"
             if code[0] in self._groups:
-                best = (0.6, f"same NTEE major group ({code[0]}: {code})")
+                best = (0.6, f"works in {self.ntee.group_name(code)}, your field's group")
             elif code[0] == GRANTMAKER_NTEE_GROUP:
-                best = (0.5, f"grantmaking foundation (NTEE {code}): funds many fields")
+                best = (GRANTMAKER_MISSION, GRANTMAKER_REASON)
             else:
-                best = (0.0, f"different field (NTEE {code})")
+                best = (0.0, f"works in {self.ntee.name(code)}, not your field")
         elif row[_KIND] == _FEDERAL and row[_CATEGORY]:
-            group = CATEGORY_TO_NTEE_GROUP.get(str(row[_CATEGORY]).upper())
-            if group and group in self._groups:
-                best = (0.6, f"category {row[_CATEGORY]} matches NTEE group {group}")
-            else:
-                best = (0.0, f"category {row[_CATEGORY]} outside your field")
+            best = federal_mission(str(row[_CATEGORY]), "", self._groups, self.ntee)
         else:
-            best = (0.25, "no NTEE code on record")
+            best = (0.25, "no NTEE field on record")
         if best[0] < 0.5 and self._keywords:
             name = (row[_NAME] or "").lower()
             for keyword in self._keywords:
                 if keyword in name:
-                    return 0.5, f"keyword '{keyword}' in the name"
+                    return 0.5, f"'{keyword}' is in its name"
         return best
 
     def _geography(self, row: Sequence[Any]) -> tuple[float, str]:
@@ -364,18 +394,12 @@ class ProfileMatcher:
 
     def _eligibility(self, row: Sequence[Any]) -> tuple[float, str]:
         if row[_KIND] == _FEDERAL:
-            codes = parse_applicant_codes(row[_ELIGIBLE] or "")
-            if not codes:
-                return 0.5, "eligible applicants not stated"
-            for code in codes:
-                if code in NONPROFIT_APPLICANT_CODES:
-                    return 1.0, f"open to {NONPROFIT_APPLICANT_CODES[code]} (code {code})"
-            return 0.0, "not open to nonprofits (codes " + ", ".join(codes) + ")"
+            return federal_eligibility(row[_ELIGIBLE] or "")
         foundation = row[_FOUNDATION] or ""
         if foundation == "04":
             return 1.0, "private non-operating foundation: grants to charities"
         if foundation in PRIVATE_FOUNDATION_CODES:
-            return 0.7, f"private operating foundation (code {foundation})"
+            return 0.7, "private operating foundation: runs its own programs"
         if row[_GRANT_MAKER]:
             return 0.8, "known grant maker"
         subsection = row[_SUBSECTION] or ""
@@ -384,6 +408,44 @@ class ProfileMatcher:
         if subsection:
             return 0.2, f"501(c)({subsection.lstrip('0')}) organization: rarely funds charities"
         return 0.5, "eligibility unknown"
+
+
+def federal_eligibility(applicants: str | Sequence[str]) -> tuple[float, str]:
+    """Open to nonprofits? From the Grants.gov eligible-applicant codes, in words."""
+    codes = parse_applicant_codes(applicants)
+    if not codes:
+        return 0.5, "eligible applicants not stated"
+    for code in codes:
+        if code in NONPROFIT_APPLICANT_CODES:
+            return 1.0, f"open to {applicant_name(code)}"
+    shown = ", ".join(applicant_name(code) for code in codes[:3])
+    more = f" and {len(codes) - 3} more" if len(codes) > 3 else ""
+    return 0.0, f"not open to nonprofits (only {shown}{more})"
+
+
+def federal_mission(
+    categories: str, cfda_numbers: str, groups: frozenset[str], ntee: NteeNames
+) -> tuple[float, str]:
+    """A federal opportunity has no NTEE code: its funding categories (or, failing those, its
+    agency's CFDA prefix) say which NTEE major groups it serves."""
+    named = [c for c in _CODE_SPLIT.split(categories.upper()) if c and c != "O"]
+    for code in named:
+        group = CATEGORY_TO_NTEE_GROUP.get(code)
+        if group and group in groups:
+            return 0.6, f"funds {category_name(code)}, which matches your field ({ntee.group_name(group)})"
+    if not named:
+        for number in _CODE_SPLIT.split(cfda_numbers):
+            agency = CFDA_AGENCY_GROUPS.get(number[:2]) if number else None
+            if agency and set(agency[1]) & groups:
+                return 0.5, f"a {agency[0]} program, an agency that funds your field"
+        if categories.strip():
+            return 0.25, "funding category 'Other': field not stated"
+        return 0.25, "funding category not stated"
+    shown = ", ".join(category_name(c) for c in named[:3])
+    return 0.0, f"funds {shown}, outside your field"
+
+
+_CODE_SPLIT = re.compile(r"[\s,;|\[\]\"']+")
 
 
 def record_to_row(record: SourceRecord) -> tuple[Any, ...]:

@@ -1,8 +1,13 @@
-"""The user's own list of grantors (CSV or XLSX) with a column mapping chosen in a preview.
+"""The user's own list of grantors and gifts (CSV or XLSX) with a column mapping chosen in a preview.
 
 Flow for the UI: `preview(path)` -> show header + first rows with `guess_mapping(header)`
 pre-selected -> the user adjusts a ColumnMapping -> `UserListParser(path, mapping)` (or
 importer.import_file(..., mapping=...)).
+
+Each row is a gift (domain.gifts.Gift: funder, EIN, state, date, amount, purpose, notes, row
+number and every column as given): `UserListParser.gifts()` yields one per row, many per funder.
+Iterating the parser itself still yields one grantor SourceRecord per row (keyed by EIN, else
+name + state), which is what the importer stores as the funder record.
 
 Encoding: user CSVs come from Excel as often as from anywhere, so each line is decoded as
 UTF-8 (a BOM is dropped) and, if that fails, as Windows-1252 — the usual Excel "CSV" encoding —
@@ -15,12 +20,13 @@ import csv
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.domain.gifts import Gift
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
 from catalynx_desktop.sources.base import INT64_MAX, FormatError, ParseItem, clip, out_of_range, shown_number
 
@@ -66,6 +72,33 @@ class ColumnMapping:
     def missing_required(self) -> list[str]:
         # A grantor needs at least a name or an EIN to be matched or shown.
         return [] if (self.ein or self.name) else ["name or EIN"]
+
+
+# Gift columns that are not part of the grantor mapping (the mapping dialog shows ColumnMapping);
+# guessed from the header, or passed as GiftColumns.
+_GIFT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "purpose": ("purpose", "grantpurpose", "giftpurpose", "program", "designation", "restriction"),
+    "notes": ("notes", "note", "comments", "comment", "memo", "remarks"),
+}
+
+
+@dataclass(frozen=True)
+class GiftColumns:
+    """Header text of the purpose and notes columns of a gift list (None = not in the file)."""
+
+    purpose: str | None = None
+    notes: str | None = None
+
+
+def guess_gift_columns(header: Iterable[str]) -> GiftColumns:
+    keys = [(column, _key(column)) for column in header]
+    chosen: dict[str, str] = {}
+    for field_name, synonyms in _GIFT_SYNONYMS.items():
+        for column, key in keys:
+            if key in synonyms and column not in chosen.values():
+                chosen[field_name] = column
+                break
+    return GiftColumns(**chosen)
 
 
 @dataclass(frozen=True)
@@ -288,18 +321,22 @@ def user_source_id(ein: str | None, name: str, state: str) -> str:
 
 
 class UserListParser:
-    """Iterate a user's grantor list: SourceRecord (kind ORGANIZATION) or RecordError per row.
+    """Iterate a user's grantor list: SourceRecord (kind ORGANIZATION) or RecordError per row;
+    `gifts()`: Gift or RecordError per row.
 
     record_number is the CSV line number (header = line 1) or the XLSX row number.
     """
 
     source = Source.USER_LIST
 
-    def __init__(self, path: Path | str, mapping: ColumnMapping | None = None) -> None:
+    def __init__(
+        self, path: Path | str, mapping: ColumnMapping | None = None, gift_columns: GiftColumns | None = None
+    ) -> None:
         self.path = Path(path)
         self._rows = _Rows(self.path)
         self.bytes_total = self._rows.bytes_total
         self.mapping = mapping
+        self.gift_columns = gift_columns
         self._records_read = 0
 
     @property
@@ -311,6 +348,11 @@ class UserListParser:
         return self._records_read
 
     def __iter__(self) -> Iterator[ParseItem]:
+        for item in self.gifts():
+            yield item if isinstance(item, RecordError) else grantor_record(item)
+
+    def gifts(self) -> Iterator[Gift | RecordError]:
+        """One Gift per data row, in file order; a bad row is a RecordError naming file and row."""
         name = self.path.name
         header: list[str] | None = None
         index: dict[str, int] = {}
@@ -323,26 +365,27 @@ class UserListParser:
                 if not any(c.strip() for c in cells):
                     continue
                 header = [c.strip() for c in cells]
-                mapping = self.mapping or guess_mapping(header)
-                index = self._resolve(mapping, header)
+                index = self._resolve(self.mapping or guess_mapping(header), header)
+                index.update(self._resolve(self.gift_columns or guess_gift_columns(header), header))
                 continue
             if not any(c.strip() for c in cells):
                 continue  # blank rows are common at the end of spreadsheets
             self._records_read += 1
             try:
-                yield self._record(cells, index)
+                yield self._gift(cells, index, header, number)
             except ValueError as error:
                 yield RecordError(name, number, f"{error}; the row was skipped", clip(",".join(cells)))
         if header is None:
             raise FormatError(self.path, "the file has no header row")
 
-    def _resolve(self, mapping: ColumnMapping, header: list[str]) -> dict[str, int]:
-        missing = mapping.missing_required()
-        if missing:
-            raise FormatError(self.path, f"choose which column holds the {missing[0]}")
+    def _resolve(self, mapping: ColumnMapping | GiftColumns, header: list[str]) -> dict[str, int]:
+        if isinstance(mapping, ColumnMapping):
+            missing = mapping.missing_required()
+            if missing:
+                raise FormatError(self.path, f"choose which column holds the {missing[0]}")
         index: dict[str, int] = {}
         lowered = [h.lower() for h in header]
-        for field_name, column in mapping.as_dict().items():
+        for field_name, column in asdict(mapping).items():
             if column is None:
                 continue
             if column in header:
@@ -357,7 +400,7 @@ class UserListParser:
                 )
         return index
 
-    def _record(self, cells: list[str], index: dict[str, int]) -> SourceRecord:
+    def _gift(self, cells: list[str], index: dict[str, int], header: list[str], number: int) -> Gift:
         def get(field_name: str) -> str:
             i = index.get(field_name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
@@ -366,25 +409,46 @@ class UserListParser:
         org_name = get("name")
         if not org_name and not ein:
             raise ValueError("the row has neither a name nor an EIN")
-        state = get("state").upper()
-        gift_date = parse_user_date(get("date"))
-        amount = parse_user_amount(get("amount"))
-        extra: dict[str, object] = {}
-        if gift_date:
-            extra["gift_date"] = gift_date.isoformat()
-        if amount is not None:
-            extra["gift_amount"] = amount
-        return SourceRecord(
-            source=Source.USER_LIST,
-            source_id=user_source_id(ein, org_name, state),
-            kind=RecordKind.ORGANIZATION,
-            name=org_name or f"EIN {ein}",
+        columns = tuple(
+            (header[i] if i < len(header) else f"column {i + 1}", cell) for i, cell in enumerate(cells)
+        )
+        return Gift(
             funder_name=org_name,
             ein=ein,
+            state=get("state").upper(),
             city=get("city"),
-            state=state,
-            is_grant_maker=True,  # the user listed them as a grantor
-            total_funding=amount,
-            post_date=gift_date,
-            extra=extra,
+            date=parse_user_date(get("date")),
+            amount=parse_user_amount(get("amount")),
+            purpose=get("purpose"),
+            notes=get("notes"),
+            row_number=number,
+            file=self.path.name,
+            columns=columns,
         )
+
+
+def grantor_record(gift: Gift) -> SourceRecord:
+    """The grantor as a funder record (one per EIN, else name + state, when stored)."""
+    extra: dict[str, object] = {}
+    if gift.date:
+        extra["gift_date"] = gift.date.isoformat()
+    if gift.amount is not None:
+        extra["gift_amount"] = gift.amount
+    if gift.purpose:
+        extra["gift_purpose"] = gift.purpose
+    if gift.notes:
+        extra["gift_notes"] = gift.notes
+    return SourceRecord(
+        source=Source.USER_LIST,
+        source_id=user_source_id(gift.ein, gift.funder_name, gift.state),
+        kind=RecordKind.ORGANIZATION,
+        name=gift.funder_name or f"EIN {gift.ein}",
+        funder_name=gift.funder_name,
+        ein=gift.ein,
+        city=gift.city,
+        state=gift.state,
+        is_grant_maker=True,  # the user listed them as a grantor
+        total_funding=gift.amount,
+        post_date=gift.date,
+        extra=extra,
+    )
