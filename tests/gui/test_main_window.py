@@ -243,7 +243,7 @@ def test_cancelled_demo_load_adds_nothing(qtbot, run, data_dir):
 def test_second_instance_is_refused(tmp_path):
     from PySide6.QtCore import QLockFile
 
-    from catalynx_desktop.app import _acquire_instance_lock
+    from catalynx_desktop.instance_lock import acquire_instance_lock as _acquire_instance_lock
 
     paths = resolve_paths(tmp_path).ensure()
     first = _acquire_instance_lock(paths)
@@ -252,7 +252,7 @@ def test_second_instance_is_refused(tmp_path):
     import sys
 
     code = (
-        "import sys; from catalynx_desktop.app import _acquire_instance_lock; "
+        "import sys; from catalynx_desktop.instance_lock import acquire_instance_lock as _acquire_instance_lock; "
         "from catalynx_desktop.paths import resolve_paths; "
         f"sys.exit(0 if _acquire_instance_lock(resolve_paths({str(tmp_path)!r})) is None else 1)"
     )
