@@ -33,27 +33,27 @@ from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.ui.dashboard_controller import DashboardController
-from catalynx_desktop.ui.demo_loader import SMALL_DEMO, DemoLoader
-from catalynx_desktop.ui.details_controller import DetailsController
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.empty_state import EmptyState
-from catalynx_desktop.ui.error_display import ErrorDisplay
-from catalynx_desktop.ui.file_drop import FileDropImport
-from catalynx_desktop.ui.long_action import LongAction
-from catalynx_desktop.ui.opportunity_table_model import OpportunityTableModel
-from catalynx_desktop.ui.opportunity_table_view import (
+from catalynx_desktop.ui.controllers.dashboard_controller import DashboardController
+from catalynx_desktop.ui.controllers.demo_loader import SMALL_DEMO, DemoLoader
+from catalynx_desktop.ui.controllers.details_controller import DetailsController
+from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
+from catalynx_desktop.ui.controllers.file_drop import FileDropImport
+from catalynx_desktop.ui.controllers.long_action import LongAction
+from catalynx_desktop.ui.controllers.profile_controller import ProfileController
+from catalynx_desktop.ui.controllers.query_controller import QueryController
+from catalynx_desktop.ui.controllers.saved_views_menu import SavedViewsMenu
+from catalynx_desktop.ui.controllers.settings_controller import SettingsController
+from catalynx_desktop.ui.controllers.stage_move_controller import StageMoveController
+from catalynx_desktop.ui.controllers.workflow_actions import WorkflowActions
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from catalynx_desktop.ui.models.opportunity_table_model import OpportunityTableModel
+from catalynx_desktop.ui.widgets.empty_state import EmptyState
+from catalynx_desktop.ui.widgets.opportunity_table_view import (
     create_opportunity_table,
     set_default_column_widths,
     step_current_row,
 )
-from catalynx_desktop.ui.profile_controller import ProfileController
-from catalynx_desktop.ui.query_controller import QueryController
-from catalynx_desktop.ui.saved_views_menu import SavedViewsMenu
-from catalynx_desktop.ui.settings_controller import SettingsController
-from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
-from catalynx_desktop.ui.stage_move_controller import StageMoveController
-from catalynx_desktop.ui.workflow_actions import WorkflowActions
 
 
 class MainWindow(QMainWindow):

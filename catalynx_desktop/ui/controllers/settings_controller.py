@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from catalynx_desktop.settings import Settings, save_settings
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.settings_dialog import SettingsDialog
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.theme import apply_theme
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Lazy table models for the Workflows panel: the run history (paged) and one run's steps.
 
-RunHistoryModel pages like OpportunityTableModel, through the same base (models/paged_model.py):
+RunHistoryModel pages like OpportunityTableModel, through the same base (paged_model.py):
 rowCount comes from a count query, rows arrive in pages fetched asynchronously when the view
 asks for them (data() never waits: it shows a placeholder and queues the page), a bounded LRU
 keeps memory independent of the history size, and a generation token drops pages read for an

@@ -20,11 +20,11 @@ from catalynx_desktop.sources.base import FormatError
 from catalynx_desktop.sources.detect import Format, detect_format
 from catalynx_desktop.sources.user_list import preview
 from catalynx_desktop.storage.opportunity_export import ExportSelection
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.export_dialog import ExportDialog
-from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
-from catalynx_desktop.ui.opportunity_table_view import selected_opportunity_ids
-from catalynx_desktop.ui.workflows_panel import create_workflows_dock
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.dialogs.export_dialog import ExportDialog
+from catalynx_desktop.ui.dialogs.import_dialogs import ColumnMappingDialog, ImportReportDialog
+from catalynx_desktop.ui.widgets.opportunity_table_view import selected_opportunity_ids
+from catalynx_desktop.ui.widgets.workflows_panel import create_workflows_dock
 from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
 from catalynx_desktop.workflows.export import start_export

@@ -4,7 +4,7 @@ rowCount comes from a count the repository keeps exact; rows arrive in pages fet
 asynchronously when the view asks for them (data() never waits: it returns a placeholder and
 queues the page). A bounded LRU of pages keeps memory independent of the row count. Every
 query change bumps a generation number and pages of an older generation are dropped.
-The paging itself (cache, queue, read-ahead, generation) is models/paged_model.py's; this module
+The paging itself (cache, queue, read-ahead, generation) is paged_model.py's; this module
 owns the query lifecycle, the columns and the hot data() path.
 """
 

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QLineEdit, QTabBar
 from catalynx_desktop.domain.profile import ProfileSummary
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
-from catalynx_desktop.ui.opportunity_table_model import SORT_COLUMN_OF
-from catalynx_desktop.ui.saved_views import SavedView
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.models.opportunity_table_model import SORT_COLUMN_OF
+from catalynx_desktop.ui.models.saved_views import SavedView
+from catalynx_desktop.ui.widgets.filter_bar import FilterBar, FilterDialog
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow

@@ -1,6 +1,6 @@
 """The Views menu: save the current view under a name, reopen one, delete one.
 
-The views themselves are stored by saved_views.py; applying one is the query controller's job.
+The views themselves are stored by models/saved_views.py; applying one is the query controller's job.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.models.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 from catalynx_desktop.storage.dashboard_queries import profile_dashboard
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.dashboard import DashboardPanel
     from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.widgets.dashboard import DashboardPanel
 
 
 class DashboardController(QObject):
@@ -38,7 +38,7 @@ class DashboardController(QObject):
         if profile is None or profile.id is None or not self.dock.isVisible():
             return
         if self.panel is None:
-            from catalynx_desktop.ui.dashboard import DashboardPanel  # lazy: see the module docstring
+            from catalynx_desktop.ui.widgets.dashboard import DashboardPanel  # lazy: see the module docstring
 
             self.panel = DashboardPanel(window)
             self.dock.setWidget(self.panel)

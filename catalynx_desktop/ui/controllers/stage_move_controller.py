@@ -14,9 +14,12 @@ from PySide6.QtCore import QObject, Signal
 from catalynx_desktop.domain.query import SortKey
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.opportunity_repository import StageMove
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll, selected_opportunity_ids
-from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.dialogs.stage_move_dialog import StageMoveDialog
+from catalynx_desktop.ui.widgets.opportunity_table_view import (
+    refresh_keeping_scroll,
+    selected_opportunity_ids,
+)
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow

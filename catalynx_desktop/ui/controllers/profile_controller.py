@@ -14,10 +14,10 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from catalynx_desktop.domain.profile import Profile
-from catalynx_desktop.ui.dialogs import confirm, run_dialog
-from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll
-from catalynx_desktop.ui.profile_dialog import ProfileDialog
-from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
+from catalynx_desktop.ui.dialogs.awaiting import confirm, run_dialog
+from catalynx_desktop.ui.dialogs.profile_dialog import ProfileDialog
+from catalynx_desktop.ui.models.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
+from catalynx_desktop.ui.widgets.opportunity_table_view import refresh_keeping_scroll
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow

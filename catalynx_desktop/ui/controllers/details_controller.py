@@ -9,9 +9,9 @@ from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtWidgets import QDockWidget
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
-from catalynx_desktop.ui.details_pane import DetailsPane
-from catalynx_desktop.ui.opportunity_table_model import ID_ROLE
-from catalynx_desktop.ui.opportunity_table_view import step_current_row
+from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE
+from catalynx_desktop.ui.widgets.details_pane import DetailsPane
+from catalynx_desktop.ui.widgets.opportunity_table_view import step_current_row
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow
