@@ -41,7 +41,7 @@ from catalynx_desktop.storage.opportunity_queries import ROW_COLUMNS, compile_qu
 from catalynx_desktop.storage.opportunity_search import matching_ids  # noqa: E402
 from catalynx_desktop.storage.paging import Seek  # noqa: E402
 from catalynx_desktop.storage.profile_repository import LIST_WITH_COUNTS_SQL  # noqa: E402
-from catalynx_desktop.ui.opportunity_table_model import PAGE_SIZE  # noqa: E402
+from catalynx_desktop.ui.models.opportunity_table_model import PAGE_SIZE  # noqa: E402
 from catalynx_desktop.ui.stall_probe import StallProbe  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"

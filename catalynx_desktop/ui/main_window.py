@@ -1,10 +1,12 @@
 """The main window: profiles on the left, the selected profile's opportunities on the right.
 
 This class is the shell: it lays out the widgets the area controllers own, wires menus, shortcuts
-and the toolbar to them, saves and restores the window's state, and shuts down. Each area has its
-own module — profiles (profile_controller), what the table shows (query_controller), stage moves
+and the toolbar to them, connects the controllers' signals to each other, saves and restores the
+window's state, and shuts down. Each area has its own module in controllers/ — profiles
+(profile_controller), what the table shows (query_controller), stage moves
 (stage_move_controller), the docks (details_controller, dashboard_controller), saved views
-(saved_views_menu), workflow runs (workflow_actions), long actions (long_action), and so on.
+(saved_views_menu), workflow runs (workflow_actions), long actions (long_action), and so on. A
+controller gets a ControllerContext (controllers/context.py), never this window.
 
 Everything that touches data is awaited through AppServices; no SQL here or in the controllers,
 and nothing blocks the UI thread.
@@ -33,27 +35,30 @@ from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.ui.dashboard_controller import DashboardController
-from catalynx_desktop.ui.demo_loader import SMALL_DEMO, DemoLoader
-from catalynx_desktop.ui.details_controller import DetailsController
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.empty_state import EmptyState
-from catalynx_desktop.ui.error_display import ErrorDisplay
-from catalynx_desktop.ui.file_drop import FileDropImport
-from catalynx_desktop.ui.long_action import LongAction
-from catalynx_desktop.ui.opportunity_table_model import OpportunityTableModel
-from catalynx_desktop.ui.opportunity_table_view import (
+from catalynx_desktop.ui.controllers.context import ControllerContext, StatusChannel
+from catalynx_desktop.ui.controllers.dashboard_controller import DashboardController
+from catalynx_desktop.ui.controllers.demo_loader import SMALL_DEMO, DemoLoader
+from catalynx_desktop.ui.controllers.details_controller import DetailsController
+from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
+from catalynx_desktop.ui.controllers.file_drop import FileDropImport
+from catalynx_desktop.ui.controllers.long_action import LongAction
+from catalynx_desktop.ui.controllers.profile_controller import ProfileController
+from catalynx_desktop.ui.controllers.query_controller import QueryController
+from catalynx_desktop.ui.controllers.saved_views_menu import SavedViewsMenu
+from catalynx_desktop.ui.controllers.settings_controller import SettingsController
+from catalynx_desktop.ui.controllers.stage_move_controller import StageMoveController
+from catalynx_desktop.ui.controllers.workflow_actions import WorkflowActions
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from catalynx_desktop.ui.models.opportunity_table_model import OpportunityTableModel
+from catalynx_desktop.ui.models.profile_list_model import ProfileListModel
+from catalynx_desktop.ui.models.profile_selection import ProfileSelection
+from catalynx_desktop.ui.widgets.empty_state import EmptyState
+from catalynx_desktop.ui.widgets.opportunity_table_view import (
     create_opportunity_table,
     set_default_column_widths,
     step_current_row,
 )
-from catalynx_desktop.ui.profile_controller import ProfileController
-from catalynx_desktop.ui.query_controller import QueryController
-from catalynx_desktop.ui.saved_views_menu import SavedViewsMenu
-from catalynx_desktop.ui.settings_controller import SettingsController
-from catalynx_desktop.ui.shortcuts_dialog import ShortcutsDialog
-from catalynx_desktop.ui.stage_move_controller import StageMoveController
-from catalynx_desktop.ui.workflow_actions import WorkflowActions
 
 
 class MainWindow(QMainWindow):
@@ -61,21 +66,28 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.settings = settings  # the window's own state: geometry, columns, sort, saved views
-        self.errors = ErrorDisplay(self)
+        self.status = StatusChannel(self)  # what controllers say -> the status line / error display
+        self.status_label = QLabel()
+        self.status.message.connect(self.status_label.setText)
+        self.errors = ErrorDisplay(self, self.status)
+        self.status.failed.connect(self.errors.show)
         self.tasks = TaskRunner(on_error=self.errors.show)
         self.first_rows_shown = asyncio.Event()  # start-up waits for the first page (or the empty state)
-        self.long_action = LongAction(self)  # status-bar progress + Cancel
-        self.demo = DemoLoader(self)
+        self.long_action = LongAction(self.status, self)  # status-bar progress + Cancel
         self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
         self.resize(1280, 800)
 
-        # Controllers own their widgets; the window lays them out. Keep this order: widgets join the
-        # Tab focus chain as they join the window, and docks stack in the order they are added.
-        self.profiles = ProfileController(self)  # the list on the left and the selected profile
-
         self.table_model = OpportunityTableModel(services.views, self.tasks, self)
         self.table = create_opportunity_table(self.table_model)
-        self.query = QueryController(self)  # search box, filter chips, stage tabs, sort → the table's query
+        self.profile_selection = ProfileSelection(ProfileListModel(self))
+        context = self._controller_context()
+        self.demo = DemoLoader(context, self.long_action)
+
+        # Controllers own their widgets; the window lays them out. Keep this order: widgets join the
+        # Tab focus chain as they join the window, and docks stack in the order they are added.
+        self.profiles = ProfileController(context)  # the list on the left and the selected profile
+        # search box, filter chips, stage tabs, sort → the table's query
+        self.query = QueryController(context)
         set_default_column_widths(self.table)
 
         right = QWidget()
@@ -99,25 +111,55 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.empty_state)
         self.setCentralWidget(self.stack)
 
-        self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.long_action.progress)
         self.statusBar().addPermanentWidget(self.long_action.cancel_button)
 
-        self.stage_moves = StageMoveController(self)
-        self.details = DetailsController(self)
-        self.dashboard = DashboardController(self)
+        self.stage_moves = StageMoveController(context)
+        self.details = DetailsController(context)
+        self.dashboard = DashboardController(context)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details.dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard.dock)
         self.tabifyDockWidget(self.details.dock, self.dashboard.dock)
         self.details.dock.raise_()
 
-        self.saved_views = SavedViewsMenu(self)
-        self.workflows = WorkflowActions(self)
-        self.app_settings = SettingsController(self)  # File > Settings… (self.settings is the UI state)
+        self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
+        self.workflows = WorkflowActions(context)
+        self.app_settings = SettingsController(context)  # File > Settings… (self.settings is the UI state)
+        self._connect_controllers()
         self._build_actions()
         self._restore_state()
         self.file_drop = FileDropImport(self)  # drop data files on the window to import them
+        self.file_drop.files_dropped.connect(
+            lambda paths: self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
+        )
+
+    def _controller_context(self) -> ControllerContext:
+        """What every controller gets instead of this window."""
+        return ControllerContext(
+            services=self.services,
+            tasks=self.tasks,
+            status=self.status,
+            table=self.table,
+            table_model=self.table_model,
+            settings=self.settings,
+            window=self,
+            profile=self.profile_selection,
+        )
+
+    def _connect_controllers(self) -> None:
+        """Who reacts to what: controllers never hold each other, they signal; the wiring is here."""
+        profiles, query, dashboard = self.profiles, self.query, self.dashboard
+        profiles.stage_counts_shown.connect(query.show_stage_counts)
+        profiles.opened.connect(query.open_current)  # a profile shown: its table, then its dashboard
+        profiles.opened.connect(dashboard.refresh)
+        profiles.current_counts_changed.connect(dashboard.refresh)
+        profiles.reload_requested.connect(self.reload)
+        query.first_rows_shown.connect(self.first_rows_shown.set)
+        self.stage_moves.counts_changed.connect(profiles.refresh_counts)
+        self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
+        self.saved_views.open_requested.connect(query.apply_view)
+        self.demo.reload_requested.connect(self.reload)
 
     # -- actions and shortcuts -------------------------------------------------------------
     def _action(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalynx_desktop.export.writers import ExportFormat
-from catalynx_desktop.ui.export_dialog import ExportDialog
+from catalynx_desktop.ui.dialogs.export_dialog import ExportDialog
 
 
 def test_dialog_choice(qtbot, tmp_path):

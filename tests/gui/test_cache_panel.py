@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from catalynx_desktop.cache import Cache
-from catalynx_desktop.ui.cache_panel import CachePanel, format_bytes
+from catalynx_desktop.ui.widgets.cache_panel import CachePanel, format_bytes
 
 
 def test_format_bytes() -> None:

@@ -15,8 +15,11 @@ from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.sources.demo import DemoPlan
-from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PAGE_SIZE, PLACEHOLDER, SORT_COLUMN_OF
-from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll, selected_opportunity_ids
+from catalynx_desktop.ui.models.opportunity_table_model import COLUMNS, PAGE_SIZE, PLACEHOLDER, SORT_COLUMN_OF
+from catalynx_desktop.ui.widgets.opportunity_table_view import (
+    refresh_keeping_scroll,
+    selected_opportunity_ids,
+)
 
 
 def seed_demo(run, data_dir, profiles=2, opportunities=20_000):
@@ -243,7 +246,7 @@ def test_cancelled_demo_load_adds_nothing(qtbot, run, data_dir):
 def test_second_instance_is_refused(tmp_path):
     from PySide6.QtCore import QLockFile
 
-    from catalynx_desktop.app import _acquire_instance_lock
+    from catalynx_desktop.instance_lock import acquire_instance_lock as _acquire_instance_lock
 
     paths = resolve_paths(tmp_path).ensure()
     first = _acquire_instance_lock(paths)
@@ -252,7 +255,7 @@ def test_second_instance_is_refused(tmp_path):
     import sys
 
     code = (
-        "import sys; from catalynx_desktop.app import _acquire_instance_lock; "
+        "import sys; from catalynx_desktop.instance_lock import acquire_instance_lock as _acquire_instance_lock; "
         "from catalynx_desktop.paths import resolve_paths; "
         f"sys.exit(0 if _acquire_instance_lock(resolve_paths({str(tmp_path)!r})) is None else 1)"
     )
@@ -320,7 +323,7 @@ def test_column_widths_and_sort_persist_across_restart(qtbot, run, data_dir):
     seed_demo(run, data_dir, profiles=1, opportunities=300)
     window = run(open_main_window(data_dir))
     try:
-        from catalynx_desktop.ui.column_menu import column_menu
+        from catalynx_desktop.ui.widgets.column_menu import column_menu
 
         header = window.table.horizontalHeader()
         menu = column_menu(header)
@@ -411,7 +414,7 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
 
 
 def test_shortcuts_are_listed_and_unique(qtbot, run, data_dir):
-    from catalynx_desktop.ui.shortcuts_dialog import shortcut_rows
+    from catalynx_desktop.ui.dialogs.shortcuts_dialog import shortcut_rows
 
     window = run(open_main_window(data_dir))
     try:
@@ -480,7 +483,7 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
 def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, tmp_path):
     from PySide6.QtWidgets import QApplication
 
-    from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
+    from catalynx_desktop.ui.dialogs.import_dialogs import ColumnMappingDialog, ImportReportDialog
     from catalynx_desktop.workflows.runs import RunStatus
 
     grantors = tmp_path / "our grantors.csv"
@@ -574,7 +577,7 @@ def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, d
 
 def test_settings_dialog_validates_weights_and_restores_defaults(qtbot, run, data_dir):
     from catalynx_desktop.settings import Settings
-    from catalynx_desktop.ui.settings_dialog import SettingsDialog
+    from catalynx_desktop.ui.dialogs.settings_dialog import SettingsDialog
 
     window = run(open_main_window(data_dir))
     try:
@@ -597,8 +600,8 @@ def test_settings_dialog_validates_weights_and_restores_defaults(qtbot, run, dat
 
 def test_filters_chips_counts_saved_views_and_filtered_export(qtbot, run, data_dir, tmp_path):
     from catalynx_desktop.domain.query import OpportunityFilters
-    from catalynx_desktop.ui.filter_bar import FilterDialog
-    from catalynx_desktop.ui.saved_views import list_views
+    from catalynx_desktop.ui.models.saved_views import list_views
+    from catalynx_desktop.ui.widgets.filter_bar import FilterDialog
 
     seed_demo(run, data_dir, profiles=1, opportunities=5000)
 
@@ -696,7 +699,7 @@ def test_the_move_dialog_moves_the_selection_with_its_reason(qtbot, run, data_di
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from catalynx_desktop.ui.stage_move_dialog import StageMoveDialog
+    from catalynx_desktop.ui.dialogs.stage_move_dialog import StageMoveDialog
 
     seed_demo(run, data_dir, profiles=1, opportunities=300)
 

@@ -12,9 +12,13 @@ from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage import opportunity_repository, opportunity_search
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.opportunity_search import matching_ids
-from catalynx_desktop.ui import opportunity_table_model as table_model
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.ui.opportunity_table_model import MAX_CACHED_PAGES, PAGE_SIZE, OpportunityTableModel
+from catalynx_desktop.ui.models import opportunity_table_model as table_model
+from catalynx_desktop.ui.models.opportunity_table_model import (
+    MAX_CACHED_PAGES,
+    PAGE_SIZE,
+    OpportunityTableModel,
+)
 from tests.storage.helpers import open_demo_db
 
 
@@ -189,7 +193,7 @@ def test_a_page_of_the_old_query_read_during_an_open_never_lands_in_the_new_one(
 def test_opening_a_large_result_does_not_ask_for_every_row_header(tasks, qtbot, run, tmp_path, monkeypatch):
     """A visible vertical header asked headerData() for each row on every reset (seen: 98,000
     calls and a 320 ms UI freeze opening a 13,733-row search on 1M rows)."""
-    from catalynx_desktop.ui.opportunity_table_view import create_opportunity_table
+    from catalynx_desktop.ui.widgets.opportunity_table_view import create_opportunity_table
 
     calls = []
     real = OpportunityTableModel.headerData

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from catalynx_desktop.app import close_main_window, open_main_window
 from catalynx_desktop.settings import Settings, load_settings
-from catalynx_desktop.ui.settings_dialog import SettingsDialog
+from catalynx_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.theme import apply_theme, is_dark
 
 

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import QMainWindow
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.ui.run_history_model import (
+from catalynx_desktop.ui.models.run_history_model import (
     PAGE_SIZE,
     RUN_ID_ROLE,
     RunHistoryModel,
     format_duration,
 )
-from catalynx_desktop.ui.workflows_panel import WorkflowsPanel, create_workflows_dock
+from catalynx_desktop.ui.widgets.workflows_panel import WorkflowsPanel, create_workflows_dock
 from catalynx_desktop.workflows.engine import Step, StepContext, Workflow, WorkflowEngine
 from catalynx_desktop.workflows.runs import RunStatus, utc_now
 

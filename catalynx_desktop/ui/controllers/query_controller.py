@@ -11,29 +11,31 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QTabBar
 
 from catalynx_desktop.domain.profile import ProfileSummary
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.filter_bar import FilterBar, FilterDialog
-from catalynx_desktop.ui.opportunity_table_model import SORT_COLUMN_OF
-from catalynx_desktop.ui.saved_views import SavedView
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.models.opportunity_table_model import SORT_COLUMN_OF
+from catalynx_desktop.ui.models.saved_views import SavedView
+from catalynx_desktop.ui.widgets.filter_bar import FilterBar, FilterDialog
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import ControllerContext
 
 ALL_STAGES_TAB = 0  # tab 0 is "All"; tab i+1 is PIPELINE[i]
 SEARCH_PAUSE_MS = 250
 
 
 class QueryController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        settings = window.settings
+    first_rows_shown = Signal()  # a query's first rows (or its empty result) are on screen
+
+    def __init__(self, context: ControllerContext) -> None:
+        super().__init__(context.window)
+        self._context = context
+        settings = context.settings
         self._sort = (
             SortKey(str(settings.value("table/sort", SortKey.SCORE.value))),
             settings.value("table/descending", "true") == "true",
@@ -45,12 +47,12 @@ class QueryController(QObject):
             self.stage_tabs.addTab(stage.label)
         self.stage_tabs.currentChanged.connect(self._stage_tab_changed)  # after addTab: no open per tab
 
-        model = window.table_model
+        model = context.table_model
         model.query_opened.connect(self._query_opened)
         model.total_known.connect(self._total_known)
         self._opened_at = 0.0
         model.sort_requested.connect(self.remember_sort)  # a header click reopens sorted; keep it
-        window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
+        context.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search titles, funders, descriptions, cities…  (Ctrl+F)")
@@ -64,9 +66,9 @@ class QueryController(QObject):
         self.search_box.returnPressed.connect(self.search_now)
 
         self.filter_bar = FilterBar()
-        self.filter_bar.edit_requested.connect(lambda: window.tasks.spawn(self.filter_dialog()))
+        self.filter_bar.edit_requested.connect(lambda: context.tasks.spawn(self.filter_dialog()))
         self.filter_bar.filters_changed.connect(
-            lambda filters: window.tasks.spawn(self.apply_filters(filters))
+            lambda filters: context.tasks.spawn(self.apply_filters(filters))
         )
 
     # -- the query ----------------------------------------------------------------------------
@@ -74,7 +76,7 @@ class QueryController(QObject):
         """The query the controls describe now, for the selected profile."""
         tab = self.stage_tabs.currentIndex()
         stage = None if tab <= ALL_STAGES_TAB else PIPELINE[tab - 1]
-        profile_id = self.window.profiles.current_id
+        profile_id = self._context.profile.id
         assert profile_id is not None
         return OpportunityQuery(
             profile_id,
@@ -87,49 +89,53 @@ class QueryController(QObject):
 
     async def open(self, query: OpportunityQuery) -> None:
         """Show `query` in the table (first page as soon as it is read) and say how many match."""
-        window, model = self.window, self.window.table_model
+        context, model = self._context, self._context.table_model
         started = time.perf_counter()
         self.remember_sort(query)
         changed = model.query != query
         await model.open(query)
-        window.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
+        context.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[query.sort], self._sort_order())
         if model.query == query:  # not overtaken by a newer query meanwhile
             if changed:
                 # A new sort, filter or search starts at its first rows (the reason to change it),
                 # before the view paints: staying at row 600,000 of a new order would read far
                 # pages nobody asked for (100 ms each without a position map).
-                window.table.scrollToTop()
+                context.table.scrollToTop()
             self._opened_at = started
             # A broad search or filter shows its first page before every match is counted.
             more = "" if model.total_is_exact else "+"
             counting = "" if model.total_is_exact else " · counting…"
-            window.status_label.setText(
+            context.status.show(
                 f"{model.total:,}{more} opportunities {_matching(query)}· first rows in "
                 f"{(time.perf_counter() - started) * 1000:.0f} ms{counting}"
             )
-            window.first_rows_shown.set()
+            self.first_rows_shown.emit()
 
     def _total_known(self, total: int) -> None:
-        query = self.window.table_model.query
+        query = self._context.table_model.query
         if query is not None:
-            self.window.status_label.setText(
+            self._context.status.show(
                 f"{total:,} opportunities {_matching(query)}· counted in "
                 f"{(time.perf_counter() - self._opened_at) * 1000:.0f} ms"
             )
 
+    async def open_current(self) -> None:
+        """Open what the controls describe now (a profile was just made the shown one)."""
+        await self.open(self.current())
+
     async def reopen(self) -> None:
         """Open what the controls describe now, if a profile is selected."""
-        if self.window.profiles.current_id is not None:
+        if self._context.profile.id is not None:
             await self.open(self.current())
 
     def _query_opened(self, _total: int) -> None:
-        if self.window.table_model.total == 0:
-            self.window.status_label.setText("No opportunities in this view.")
+        if self._context.table_model.total == 0:
+            self._context.status.show("No opportunities in this view.")
 
     # -- sort (persisted, so the next session opens sorted the same way) -----------------------
     def remember_sort(self, query: OpportunityQuery) -> None:
         self._sort = (query.sort, query.descending)
-        settings = self.window.settings
+        settings = self._context.settings
         settings.setValue("table/sort", query.sort.value)
         settings.setValue("table/descending", "true" if query.descending else "false")
 
@@ -140,11 +146,11 @@ class QueryController(QObject):
     def search_now(self) -> None:
         """Open the query for the box's text now (Enter, or the pause timer) unless it is open."""
         self._search_timer.stop()
-        query = self.window.table_model.query
-        if self.window.profiles.current_id is not None and (
+        query = self._context.table_model.query
+        if self._context.profile.id is not None and (
             query is None or query.search != self.search_box.text().strip()
         ):
-            self.window.tasks.spawn(self.open(self.current()), name="search")
+            self._context.tasks.spawn(self.open(self.current()), name="search")
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -152,8 +158,8 @@ class QueryController(QObject):
 
     # -- stage tabs ---------------------------------------------------------------------------
     def _stage_tab_changed(self, _index: int) -> None:
-        if self.window.profiles.current_id is not None:
-            self.window.tasks.spawn(self.open(self.current()), name="stage-tab")
+        if self._context.profile.id is not None:
+            self._context.tasks.spawn(self.open(self.current()), name="stage-tab")
 
     def step_tab(self, step: int) -> None:
         self.stage_tabs.setCurrentIndex((self.stage_tabs.currentIndex() + step) % self.stage_tabs.count())
@@ -165,7 +171,7 @@ class QueryController(QObject):
 
     # -- filters ------------------------------------------------------------------------------
     async def filter_dialog(self) -> None:
-        dialog = FilterDialog(self.window, self.filter_bar.filters)
+        dialog = FilterDialog(self._context.window, self.filter_bar.filters)
         if await run_dialog(dialog):
             await self.apply_filters(dialog.chosen())
 
@@ -187,7 +193,7 @@ class QueryController(QObject):
         self.stage_tabs.setCurrentIndex(tab)
         self.stage_tabs.blockSignals(False)
         if view.header_state:
-            self.window.table.horizontalHeader().restoreState(QByteArray(view.header_state))
+            self._context.table.horizontalHeader().restoreState(QByteArray(view.header_state))
         await self.reopen()
 
 

@@ -10,21 +10,22 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from catalynx_desktop import APP_NAME
 from catalynx_desktop.storage.errors import ErrorKind, StorageError
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import StatusChannel
 
 log = logging.getLogger(__name__)
 
 
 class ErrorDisplay(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parent: QWidget, status: StatusChannel) -> None:
+        super().__init__(parent)
+        self._parent = parent  # the message box's parent
+        self._status = status
         self.last: BaseException | None = None  # the last error shown (tests, diagnostics)
 
     def show(self, error: BaseException) -> None:
@@ -36,9 +37,9 @@ class ErrorDisplay(QObject):
         else:
             log.error("unexpected error", exc_info=error)
             text = f"Something went wrong: {error}\nYour data is safe. Details are in the log."
-        self.window.status_label.setText(text.splitlines()[0])
+        self._status.show(text.splitlines()[0])
         box = QMessageBox(
-            QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self.window
+            QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self._parent
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): no nested event loop inside the qasync loop

@@ -1,7 +1,7 @@
 """The opportunity grid's view, set up for a lazy model of hundreds of thousands of rows, and the
 few things several controllers do with it (selected ids, stepping the current row, re-reading in place).
 
-The model (opportunity_table_model.py) loads pages as the view paints; this module only configures
+The model (models/opportunity_table_model.py) loads pages as the view paints; this module only configures
 the QTableView so that painting stays cheap.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from catalynx_desktop.ui.column_menu import install_column_menu
-from catalynx_desktop.ui.opportunity_table_model import ID_ROLE, OpportunityTableModel
+from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE, OpportunityTableModel
+from catalynx_desktop.ui.widgets.column_menu import install_column_menu
 
 DEFAULT_COLUMN_WIDTHS = (320, 240, 80, 50, 100, 90, 90, 45)
 

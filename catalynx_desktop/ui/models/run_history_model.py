@@ -1,9 +1,10 @@
 """Lazy table models for the Workflows panel: the run history (paged) and one run's steps.
 
-RunHistoryModel works like OpportunityTableModel: rowCount comes from a count query, rows
-arrive in pages fetched asynchronously when the view asks for them (data() never waits: it
-shows a placeholder and queues the page), a bounded LRU keeps memory independent of the
-history size, and a generation token drops pages read for an older refresh/filter.
+RunHistoryModel pages like OpportunityTableModel, through the same base (paged_model.py):
+rowCount comes from a count query, rows arrive in pages fetched asynchronously when the view
+asks for them (data() never waits: it shows a placeholder and queues the page), a bounded LRU
+keeps memory independent of the history size, and a generation token drops pages read for an
+older refresh/filter. No read-ahead: the history is browsed, not streamed through.
 Sequential pages are read by key (the last row of the page before, newest first); a jump to
 a page whose predecessor is not cached falls back to an offset, which the store documents as
 fine at history sizes (runs are pruned after 90 days).
@@ -14,19 +15,18 @@ HistorySource): no SQL and no waiting on SQLite here.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from catalynx_desktop.storage.workflow_run_store import HistoryCursor
 from catalynx_desktop.ui.async_tasks import TaskRunner
+from catalynx_desktop.ui.models.paged_model import PLACEHOLDER, Index, PagedTableModel, texts_of
 from catalynx_desktop.workflows.runs import RunRecord, RunStatus, StepRecord
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 20  # 4,000 runs: more than a screen ever needs, bounded whatever the history
 MAX_QUEUED_PAGES = 6
-PLACEHOLDER = "…"
-
-Index = QModelIndex | QPersistentModelIndex
 
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -162,25 +159,23 @@ def _header(columns: Sequence[Column], section: int, orientation: Qt.Orientation
     return None
 
 
-class RunHistoryModel(QAbstractTableModel):
+class RunHistoryModel(PagedTableModel[RunRecord, HistorySource]):
     """Every stored run, newest first, paged lazily from the store."""
 
     refreshed = Signal(int)  # total rows, emitted on the UI thread after each refresh
-    page_loaded = Signal(int)
+
+    PAGE_SIZE = PAGE_SIZE
+    MAX_CACHED_PAGES = MAX_CACHED_PAGES
+    MAX_QUEUED_PAGES = MAX_QUEUED_PAGES
+    FETCH_TASK_NAME = "run-history-page"
 
     def __init__(self, source: HistorySource, tasks: TaskRunner, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(tasks, parent)
         self._source = source
-        self._tasks = tasks
         self._total = 0
         self._workflow: str | None = None
         self._status: RunStatus | None = None
-        self._generation = 0
-        self._pages: OrderedDict[int, list[RunRecord]] = OrderedDict()
         self._cursors: dict[int, HistoryCursor] = {}  # page -> key of its last row (tiny; kept)
-        self._queued: list[int] = []  # most recent last
-        self._in_flight: set[int] = set()
-        self._fetcher: asyncio.Task[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     @property
@@ -212,10 +207,8 @@ class RunHistoryModel(QAbstractTableModel):
         self.beginResetModel()
         # A short first page is the whole history (runs may have been pruned since the count).
         self._total = len(first) if len(first) < PAGE_SIZE else max(total, len(first))
-        self._pages.clear()
+        self._reset_pages()
         self._cursors.clear()
-        self._queued.clear()
-        self._in_flight.clear()
         if first:
             self._keep(0, first)
         self.endResetModel()
@@ -255,89 +248,45 @@ class RunHistoryModel(QAbstractTableModel):
             return run.id
         if role == RECORD_ROLE:
             return run
+        if role == Qt.ItemDataRole.DisplayRole:  # formatted once, when its page arrived
+            page_number, offset = divmod(row_number, PAGE_SIZE)
+            return self._pages[page_number].texts[offset][column]
         return _cell(RUN_COLUMNS, run, column, role)
 
     # -- rows --------------------------------------------------------------------------------
     def run_at(self, row_number: int) -> RunRecord | None:
         """The run if its page is loaded; otherwise queue the page and return None."""
-        page_number, offset = divmod(row_number, PAGE_SIZE)
-        page = self._pages.get(page_number)
-        if page is not None:
-            self._pages.move_to_end(page_number)
-            return page[offset] if offset < len(page) else None
-        self._request(page_number)
-        return None
+        return self.row_at(row_number)
 
     def row_of(self, run_id: int) -> int | None:
         """Row of a run among the loaded pages (None if not loaded)."""
         for page_number, page in self._pages.items():
-            for offset, run in enumerate(page):
+            for offset, run in enumerate(page.rows):
                 if run.id == run_id:
                     return page_number * PAGE_SIZE + offset
         return None
 
-    def is_loaded(self, row_number: int) -> bool:
-        return row_number // PAGE_SIZE in self._pages
+    # -- pages (the paging itself is PagedTableModel's) -----------------------------------------
+    def _current_source(self) -> HistorySource:
+        return self._source
 
-    def loaded_rows(self) -> int:
-        return sum(len(p) for p in self._pages.values())
+    async def _read_page(self, source: HistorySource, page_number: int) -> list[RunRecord]:
+        cursor = self._cursors.get(page_number - 1)
+        if cursor is not None:  # keyset: continue after the previous page's last run
+            return await source.history_page(
+                after=cursor, limit=PAGE_SIZE, workflow=self._workflow, status=self._status
+            )
+        # a jump: offset (history sizes are small; see the module docstring)
+        return await source.history_page(
+            offset=page_number * PAGE_SIZE, limit=PAGE_SIZE, workflow=self._workflow, status=self._status
+        )
 
-    def _request(self, page_number: int) -> None:
-        if page_number in self._in_flight:
-            return
-        if page_number in self._queued:
-            self._queued.remove(page_number)
-        self._queued.append(page_number)
-        if len(self._queued) > MAX_QUEUED_PAGES:
-            del self._queued[: len(self._queued) - MAX_QUEUED_PAGES]
-        if self._fetcher is None or self._fetcher.done():
-            self._fetcher = self._tasks.spawn(self._fetch_pages(), name="run-history-page")
+    def _row_texts(self, row: RunRecord) -> tuple[str, ...]:
+        return texts_of(RUN_COLUMNS, row)
 
-    async def _fetch_pages(self) -> None:
-        # One read at a time, newest request first: the page the user looks at now wins.
-        while self._queued:
-            page_number = self._queued.pop()
-            generation = self._generation
-            cursor = self._cursors.get(page_number - 1)
-            self._in_flight.add(page_number)
-            try:
-                if cursor is not None:  # keyset: continue after the previous page's last run
-                    runs = await self._source.history_page(
-                        after=cursor, limit=PAGE_SIZE, workflow=self._workflow, status=self._status
-                    )
-                else:  # a jump: offset (history sizes are small; see the module docstring)
-                    runs = await self._source.history_page(
-                        offset=page_number * PAGE_SIZE,
-                        limit=PAGE_SIZE,
-                        workflow=self._workflow,
-                        status=self._status,
-                    )
-            finally:
-                self._in_flight.discard(page_number)
-            if generation != self._generation:
-                continue  # stale: refreshed while this page was read
-            self._store(page_number, runs)
-
-    def _keep(self, page_number: int, runs: list[RunRecord]) -> None:
-        self._pages[page_number] = runs
-        self._pages.move_to_end(page_number)
-        if len(runs) == PAGE_SIZE:
-            self._cursors[page_number] = HistoryCursor.after(runs[-1])
-        while len(self._pages) > MAX_CACHED_PAGES:
-            self._pages.popitem(last=False)
-
-    def _store(self, page_number: int, runs: list[RunRecord]) -> None:
-        self._keep(page_number, runs)
-        first = page_number * PAGE_SIZE
-        last = min(first + len(runs), self._total) - 1
-        if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(RUN_COLUMNS) - 1))
-        self.page_loaded.emit(page_number)
-
-    async def wait_idle(self) -> None:
-        """Until no page is queued or in flight (tests)."""
-        while self._fetcher is not None and not self._fetcher.done():
-            await asyncio.shield(self._fetcher)
+    def _page_kept(self, page_number: int, rows: list[RunRecord]) -> None:
+        if len(rows) == PAGE_SIZE:
+            self._cursors[page_number] = HistoryCursor.after(rows[-1])
 
 
 class RunStepsModel(QAbstractTableModel):

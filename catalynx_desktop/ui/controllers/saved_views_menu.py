@@ -1,64 +1,70 @@
 """The Views menu: save the current view under a name, reopen one, delete one.
 
-The views themselves are stored by saved_views.py; applying one is the query controller's job.
+The views themselves are stored by models/saved_views.py; applying one is the query controller's job.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
+from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.models.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import ControllerContext
 
 
 class SavedViewsMenu(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: ControllerContext, current_query: Callable[[], OpportunityQuery]) -> None:
+        super().__init__(context.window)
+        self._context = context
+        self._current_query = current_query  # what the query controls describe now (to save it)
+        self.open_requested = AsyncSignal[[SavedView]]()  # the query controls take the view
         self.menu: QMenu | None = None
 
     def install(self, menu: QMenu) -> None:
         """Fill `menu`, and refill it each time it opens (views may have been saved meanwhile)."""
         self.menu = menu
-        self.save_action = QAction("&Save current view…", self.window)
+        window = self._context.window
+        self.save_action = QAction("&Save current view…", window)
         self.save_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.save_action.triggered.connect(lambda: self.window.tasks.spawn(self.save_dialog()))
-        self.window.addAction(self.save_action)  # the shortcut works while the menu is closed
+        self.save_action.triggered.connect(lambda: self._context.tasks.spawn(self.save_dialog()))
+        window.addAction(self.save_action)  # the shortcut works while the menu is closed
         menu.aboutToShow.connect(self._fill)
         self._fill()
 
     def _fill(self) -> None:
         menu = self.menu
         assert menu is not None
-        settings = self.window.settings
+        settings = self._context.settings
         menu.clear()
         menu.addAction(self.save_action)
         views = list_views(settings)
         if views:
             menu.addSeparator()
             for view in views:
-                menu.addAction(view.name, lambda v=view: self.window.tasks.spawn(self.open(v)))
+                menu.addAction(view.name, lambda v=view: self._context.tasks.spawn(self.open(v)))
             remove = menu.addMenu("Delete saved view")
             for view in views:
                 remove.addAction(view.name, lambda n=view.name: delete_view(settings, n))
 
     async def save_dialog(self) -> None:
-        dialog = QInputDialog(self.window)
+        dialog = QInputDialog(self._context.window)
         dialog.setWindowTitle("Save view")
         dialog.setLabelText("Name this view (stage, sort, search, filters and columns):")
         if await run_dialog(dialog) and dialog.textValue().strip():
             self.save_current(dialog.textValue().strip())
 
     def save_current(self, name: str) -> SavedView:
-        window = self.window
-        query = window.query.current()
+        context = self._context
+        query = self._current_query()
         view = SavedView(
             name,
             query.stage,
@@ -66,11 +72,11 @@ class SavedViewsMenu(QObject):
             query.descending,
             query.search,
             query.filters,
-            header_bytes(window.table.horizontalHeader().saveState()),
+            header_bytes(context.table.horizontalHeader().saveState()),
         )
-        save_view(window.settings, view)
-        window.status_label.setText(f"Saved the view “{name}”.")
+        save_view(context.settings, view)
+        context.status.show(f"Saved the view “{name}”.")
         return view
 
     async def open(self, view: SavedView) -> None:
-        await self.window.query.apply_view(view)
+        await self.open_requested.emit(view)

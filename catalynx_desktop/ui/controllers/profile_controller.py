@@ -10,25 +10,32 @@ import asyncio
 from collections.abc import Collection, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from catalynx_desktop.domain.profile import Profile
-from catalynx_desktop.ui.dialogs import confirm, run_dialog
-from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll
-from catalynx_desktop.ui.profile_dialog import ProfileDialog
-from catalynx_desktop.ui.profile_list_model import PROFILE_ID_ROLE, ProfileListModel
+from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
+from catalynx_desktop.ui.dialogs.awaiting import confirm, run_dialog
+from catalynx_desktop.ui.dialogs.profile_dialog import ProfileDialog
+from catalynx_desktop.ui.models.profile_list_model import PROFILE_ID_ROLE
+from catalynx_desktop.ui.widgets.opportunity_table_view import refresh_keeping_scroll
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import ControllerContext
 
 
 class ProfileController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.current_id: int | None = None
-        self.model = ProfileListModel(window)
+    stage_counts_shown = Signal(object)  # the shown profile's ProfileSummary: the stage tabs follow
+
+    def __init__(self, context: ControllerContext) -> None:
+        super().__init__(context.window)
+        self._context = context
+        self.model = context.profile.model
+        # Awaited: showing a profile is done when its table and dashboard are; a save or delete
+        # when the window has re-read the list.
+        self.opened = AsyncSignal[[]]()  # a profile became the shown one: open its view
+        self.current_counts_changed = AsyncSignal[[]]()  # the shown profile's counts were re-read
+        self.reload_requested = AsyncSignal[[]]()  # the list changed: the window re-reads it
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -37,13 +44,22 @@ class ProfileController(QObject):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.view.setWordWrap(False)
-        self.view.doubleClicked.connect(lambda _index: window.tasks.spawn(self.edit_dialog()))
+        self.view.doubleClicked.connect(lambda _index: context.tasks.spawn(self.edit_dialog()))
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+
+    @property
+    def current_id(self) -> int | None:
+        """The shown profile (kept in the context, where the other controllers read it)."""
+        return self._context.profile.id
+
+    @current_id.setter
+    def current_id(self, profile_id: int | None) -> None:
+        self._context.profile.id = profile_id
 
     # -- the list and the selection -----------------------------------------------------------
     async def load(self) -> bool:
         """Re-read the list (one query with every profile's counts); False when there is none."""
-        summaries = await self.window.services.profiles.list_summaries()
+        summaries = await self._context.services.profiles.list_summaries()
         self.model.set_summaries(summaries)
         if not summaries:
             self.current_id = None
@@ -51,7 +67,7 @@ class ProfileController(QObject):
 
     def select_current_or_last(self) -> Coroutine[Any, Any, None]:
         """Select the current profile, else the one of the last session, else the first."""
-        wanted = self.current_id or _int_or_none(self.window.settings.value("profiles/last"))
+        wanted = self.current_id or _int_or_none(self._context.settings.value("profiles/last"))
         row = self.model.row_of(wanted) if wanted is not None else -1
         return self.select_row(max(row, 0))
 
@@ -73,45 +89,42 @@ class ProfileController(QObject):
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         profile_id = current.data(PROFILE_ID_ROLE) if current.isValid() else None
         if profile_id is not None and profile_id != self.current_id:
-            self.window.tasks.spawn(self.show(profile_id), name="show-profile")
+            self._context.tasks.spawn(self.show(profile_id), name="show-profile")
 
     async def show(self, profile_id: int) -> None:
         """Make `profile_id` current: its stage counts, its opportunities, its dashboard."""
-        window = self.window
         self.current_id = profile_id
         self._show_stage_counts(profile_id)
-        await window.query.open(window.query.current())
-        await window.dashboard.refresh()
+        await self.opened.emit()
 
     def selected(self) -> Profile | None:
-        summary = self.model.summary(self.model.row_of(self.current_id or -1))
-        return summary.profile if summary else None
+        return self._context.profile.profile()
 
     # -- counts -------------------------------------------------------------------------------
     def _show_stage_counts(self, profile_id: int) -> None:
         summary = self.model.summary(self.model.row_of(profile_id))
         if summary is not None:
-            self.window.query.show_stage_counts(summary)
+            self.stage_counts_shown.emit(summary)
 
     async def refresh_counts(self, profile_ids: Collection[int]) -> None:
         """Re-read these profiles' stage counts: their list rows, the stage tabs and the dashboard follow."""
         for profile_id in profile_ids:
-            counts = await self.window.services.profiles.stage_counts(profile_id)
+            counts = await self._context.services.profiles.stage_counts(profile_id)
             self.model.update_counts(profile_id, counts)
         if self.current_id is not None:
             self._show_stage_counts(self.current_id)
         if self.current_id in profile_ids:
-            await self.window.dashboard.refresh()
+            await self.current_counts_changed.emit()
 
     async def opportunities_changed(self, profile_id: int) -> None:
         """A workflow changed this profile's opportunities: its counts, and the table if it is open."""
         await self.refresh_counts({profile_id})
         if profile_id == self.current_id:
-            await refresh_keeping_scroll(self.window.table, self.window.table_model)
+            await refresh_keeping_scroll(self._context.table, self._context.table_model)
 
     # -- create, edit, delete -----------------------------------------------------------------
     async def new_dialog(self) -> None:
-        dialog = ProfileDialog(self.window)
+        dialog = ProfileDialog(self._context.window)
         if await run_dialog(dialog) and dialog.result_profile is not None:
             await self.save(dialog.result_profile)
 
@@ -119,20 +132,20 @@ class ProfileController(QObject):
         profile = self.selected()
         if profile is None:
             return
-        dialog = ProfileDialog(self.window, profile)
+        dialog = ProfileDialog(self._context.window, profile)
         if await run_dialog(dialog) and dialog.result_profile is not None:
             await self.save(dialog.result_profile)
 
     async def save(self, profile: Profile) -> Profile:
         """Create or update `profile`, then show it selected in the reloaded list."""
-        services = self.window.services
+        services = self._context.services
         if profile.id is None:
             saved = await services.profiles.create(profile)
         else:
             saved = await services.profiles.update(profile)
         self.current_id = saved.id
-        await self.window.reload()
-        self.window.status_label.setText(f"Saved profile “{saved.name}”.")
+        await self.reload_requested.emit()
+        self._context.status.show(f"Saved profile “{saved.name}”.")
         return saved
 
     async def delete_dialog(self) -> None:
@@ -142,16 +155,16 @@ class ProfileController(QObject):
         summary = self.model.summary(self.model.row_of(profile.id))
         count = summary.total if summary else 0
         question = f"Delete “{profile.name}” and its {count:,} opportunities? This cannot be undone."
-        if await confirm(self.window, "Delete profile", question):
+        if await confirm(self._context.window, "Delete profile", question):
             await self.delete(profile.id)
 
     async def delete(self, profile_id: int) -> None:
-        window = self.window
+        context = self._context
         self.current_id = None
-        window.table_model.clear()  # its rows are about to go; do not let the view page them in
-        window.status_label.setText("Deleting profile…")
-        await window.services.profiles.delete(profile_id)
-        await window.reload()
+        context.table_model.clear()  # its rows are about to go; do not let the view page them in
+        context.status.show("Deleting profile…")
+        await context.services.profiles.delete(profile_id)
+        await self.reload_requested.emit()
 
 
 def _int_or_none(value: object) -> int | None:

@@ -4,26 +4,27 @@ rowCount comes from a count the repository keeps exact; rows arrive in pages fet
 asynchronously when the view asks for them (data() never waits: it returns a placeholder and
 queues the page). A bounded LRU of pages keeps memory independent of the row count. Every
 query change bumps a generation number and pages of an older generation are dropped.
+The paging itself (cache, queue, read-ahead, generation) is paged_model.py's; this module
+owns the query lifecycle, the columns and the hot data() path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.ui.async_tasks import TaskRunner
+from catalynx_desktop.ui.models.paged_model import PLACEHOLDER, Index, PagedTableModel, texts_of
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,6 @@ MAX_QUEUED_PAGES = 6  # a fast scroll-bar drag only needs the pages it ends on
 # so that a later scroll-bar drag or End is a short keyset read instead of a long index skip.
 # Not at once: the first pages and a quick next query (typing a search) come first.
 POSITION_MAP_AFTER_S = 1.0
-PLACEHOLDER = "…"
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 class PageSource(Protocol):
@@ -89,25 +87,8 @@ SORT_COLUMN_OF: dict[SortKey, int] = {c.sort: i for i, c in enumerate(COLUMNS) i
 _CLOSE_COLUMN = SORT_COLUMN_OF[SortKey.CLOSE_DATE]
 
 
-class _Page:
-    """A page's rows and their display strings, formatted once when the page arrives rather
-    than on every paint (a paint asks for every visible cell several times)."""
-
-    __slots__ = ("read_ahead", "rows", "texts")
-
-    def __init__(self, rows: list[OpportunityRow], read_ahead: bool = False) -> None:
-        self.rows = rows
-        self.texts = [_texts(row) for row in rows]
-        # Read before anyone asked for it; the first look at it reads the next one ahead.
-        self.read_ahead = read_ahead
-
-    def replace(self, offset: int, row: OpportunityRow) -> None:
-        self.rows[offset] = row
-        self.texts[offset] = _texts(row)
-
-
 def _texts(row: OpportunityRow) -> tuple[str, ...]:
-    return tuple(column.text(row) for column in COLUMNS)
+    return texts_of(COLUMNS, row)
 
 
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -126,32 +107,25 @@ _GRAY = QColor(Qt.GlobalColor.gray)
 _OVERDUE = QColor("#d9534f")  # readable on light and dark palettes alike
 
 
-class OpportunityTableModel(QAbstractTableModel):
+class OpportunityTableModel(PagedTableModel[OpportunityRow, PageSource]):
     # Emitted on the UI thread when a query's first page is in (total rows) and per loaded page.
     query_opened = Signal(int)
     # A broad search opens with its first page only; this carries the exact total once known.
     total_known = Signal(int)
-    page_loaded = Signal(int)
     sort_requested = Signal(object)  # the new OpportunityQuery, so the window can persist it
 
+    PAGE_SIZE = PAGE_SIZE
+    MAX_CACHED_PAGES = MAX_CACHED_PAGES
+    MAX_QUEUED_PAGES = MAX_QUEUED_PAGES
+    READ_AHEAD = True
+    FETCH_TASK_NAME = "page-fetch"
+
     def __init__(self, opener: ResultOpener, tasks: TaskRunner, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(tasks, parent)
         self._opener = opener
-        self._tasks = tasks
         self._result: PageSource | None = None
-        self._generation = 0
-        self._pages: OrderedDict[int, _Page] = OrderedDict()
-        self._queued: list[int] = []  # most recent last
-        self._in_flight: set[int] = set()
-        self._fetcher: asyncio.Task[None] | None = None
-        self._requested_at: dict[int, float] = {}
-        self._prefetched: set[int] = set()  # pages read ahead, not asked for by the view
         self._mapping = False  # a position map is being (or was) built for the current result
         self._completer: asyncio.Task[None] | None = None  # grows a partial result to its full count
-        # Recent pages (ms), for the benchmarks: request -> rows in the model (includes waiting
-        # for the UI thread, e.g. while it paints), and the fetch itself (hop + query + rows).
-        self.page_latencies: deque[float] = deque(maxlen=1000)
-        self.fetch_latencies: deque[float] = deque(maxlen=1000)
         self._today = date.today().isoformat()
 
     # -- query lifecycle ---------------------------------------------------------------------
@@ -176,14 +150,10 @@ class OpportunityTableModel(QAbstractTableModel):
             return  # a newer query was opened while this one was in flight
         self.beginResetModel()
         self._result = result
-        self._pages.clear()
-        self._queued.clear()
-        self._in_flight.clear()
-        self._requested_at.clear()
-        self._prefetched.clear()
+        self._reset_pages()
         self._mapping = False
         if first_rows:
-            self._pages[0] = _Page(first_rows)
+            self._keep(0, first_rows)
         self.endResetModel()
         self._prefetch(1)
         self.query_opened.emit(result.total)
@@ -231,9 +201,7 @@ class OpportunityTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._result = None
-        self._pages.clear()
-        self._queued.clear()
-        self._in_flight.clear()
+        self._reset_pages()
         self.endResetModel()
 
     async def refresh(self) -> None:
@@ -304,109 +272,20 @@ class OpportunityTableModel(QAbstractTableModel):
         self.sort_requested.emit(query)
         self._tasks.spawn(self.open(query), name="sort")
 
-    # -- rows ------------------------------------------------------------------------------
-    def row_at(self, row_number: int) -> OpportunityRow | None:
-        """The row if its page is loaded; otherwise queue the page and return None."""
-        page_number, offset = divmod(row_number, PAGE_SIZE)
-        page = self._pages.get(page_number)
-        if page is not None:
-            self._pages.move_to_end(page_number)
-            if page.read_ahead:
-                self._first_look(page_number, page)
-            return page.rows[offset] if offset < len(page.rows) else None
-        self._request(page_number)
-        return None
+    # -- pages (the paging itself is PagedTableModel's) -----------------------------------------
+    def _current_source(self) -> PageSource | None:
+        return self._result
 
-    def _first_look(self, page_number: int, page: _Page) -> None:
-        """The view reached a page that was read ahead: the user is moving on through the
-        result, so read the next page ahead too. Scrolling then finds its rows already there
-        (and paints once per step, not once with placeholders and again with the rows)."""
-        page.read_ahead = False
-        self._prefetch(page_number + 1)
+    async def _read_page(self, source: PageSource, page_number: int) -> list[OpportunityRow]:
+        return await source.page(page_number * PAGE_SIZE, PAGE_SIZE)
 
-    def is_loaded(self, row_number: int) -> bool:
-        return row_number // PAGE_SIZE in self._pages
+    def _row_texts(self, row: OpportunityRow) -> tuple[str, ...]:
+        return _texts(row)
 
-    def loaded_rows(self) -> int:
-        return sum(len(p.rows) for p in self._pages.values())
-
-    def _request(self, page_number: int) -> None:
-        if page_number in self._in_flight:
-            return
-        if page_number in self._queued:
-            self._queued.remove(page_number)
-        self._prefetched.discard(page_number)  # the view wants it now: a real request
-        self._queued.append(page_number)
-        self._requested_at.setdefault(page_number, time.perf_counter())
-        if len(self._queued) > MAX_QUEUED_PAGES:
-            # Pages asked for long ago scrolled past; the view asks again if they come back.
-            for dropped in self._queued[: len(self._queued) - MAX_QUEUED_PAGES]:
-                self._requested_at.pop(dropped, None)
-            del self._queued[: len(self._queued) - MAX_QUEUED_PAGES]
-        if self._fetcher is None or self._fetcher.done():
-            self._fetcher = self._tasks.spawn(self._fetch_pages(), name="page-fetch")
-
-    def _prefetch(self, page_number: int) -> None:
-        """Read the next page ahead, at the lowest priority (the queue is served newest first),
-        so scrolling down usually finds its rows already there instead of placeholders."""
-        if (
-            self._result is None
-            or page_number * PAGE_SIZE >= self._result.total
-            or page_number in self._pages
-            or page_number in self._in_flight
-            or page_number in self._queued
-        ):
-            return
-        self._queued.insert(0, page_number)
-        self._prefetched.add(page_number)
-        if len(self._queued) > MAX_QUEUED_PAGES:
-            del self._queued[0]  # under a fast drag the user's own requests win
-            return
-        if self._fetcher is None or self._fetcher.done():
-            self._fetcher = self._tasks.spawn(self._fetch_pages(), name="page-fetch")
-
-    async def _fetch_pages(self) -> None:
-        # One fetch at a time, newest request first: the page the user is looking at now wins.
-        while self._queued and self._result is not None:
-            page_number = self._queued.pop()
-            generation, result = self._generation, self._result
-            self._in_flight.add(page_number)
-            fetch_started = time.perf_counter()
-            try:
-                rows = await result.page(page_number * PAGE_SIZE, PAGE_SIZE)
-            finally:
-                self._in_flight.discard(page_number)
-            requested = self._requested_at.pop(page_number, None)
-            if generation != self._generation or result is not self._result:
-                # Stale: the query changed while this page was read. (The generation moves when
-                # an open starts but the result only when it finishes, so check both: a page of
-                # the old result read during an open must not land in the new one.)
-                continue
-            if result.wants_position_map:
-                # A far jump before the map was started: start it now, so the next jumps read by key.
-                self._start_position_map(result, generation)
-            self._store(page_number, rows)
-            now = time.perf_counter()
-            self.fetch_latencies.append((now - fetch_started) * 1000)
-            if requested is not None:
-                self.page_latencies.append((now - requested) * 1000)
-
-    def _store(self, page_number: int, rows: list[OpportunityRow]) -> None:
-        read_ahead = page_number in self._prefetched
-        self._pages[page_number] = _Page(rows, read_ahead)
-        self._pages.move_to_end(page_number)
-        while len(self._pages) > MAX_CACHED_PAGES:
-            self._pages.popitem(last=False)
-        if read_ahead:
-            # One page ahead of what the view looks at, never a chain through the result:
-            # the next one is read when the view first reaches this page (_first_look).
-            self._prefetched.discard(page_number)
-        else:
-            self._prefetch(page_number + 1)
-        if rows:
-            first = page_number * PAGE_SIZE
-            self.dataChanged.emit(self.index(first, 0), self.index(first + len(rows) - 1, len(COLUMNS) - 1))
-        self.page_loaded.emit(page_number)
+    def _page_arrived(self, source: PageSource, page_number: int) -> None:
+        if source.wants_position_map:
+            # A far jump before the map was started: start it now, so the next jumps read by key.
+            self._start_position_map(source, self._generation)
 
     def patch_rows(self, ids: set[int], change: Callable[[OpportunityRow], OpportunityRow]) -> None:
         """Rewrite loaded rows by id (after a write that did not change order or membership).
@@ -415,12 +294,5 @@ class OpportunityTableModel(QAbstractTableModel):
             first = page_number * PAGE_SIZE
             for offset, row in enumerate(page.rows):
                 if row.id in ids:
-                    page.replace(offset, change(row))
-                    self.dataChanged.emit(
-                        self.index(first + offset, 0), self.index(first + offset, len(COLUMNS) - 1)
-                    )
-
-    async def wait_idle(self) -> None:
-        """Until no page is queued or in flight (tests and benchmarks)."""
-        while self._fetcher is not None and not self._fetcher.done():
-            await asyncio.shield(self._fetcher)
+                    self._replace_row(page, offset, change(row))
+                    self._rows_changed(first + offset, first + offset)

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from catalynx_desktop.domain.scoring import DIMENSIONS
 from catalynx_desktop.settings import THEMES, Settings
-from catalynx_desktop.ui.cache_panel import CacheLike, CachePanel
-from catalynx_desktop.ui.form_fields import accept_if_valid, error_label
+from catalynx_desktop.ui.widgets.cache_panel import CacheLike, CachePanel
+from catalynx_desktop.ui.widgets.form_fields import accept_if_valid, error_label
 
 
 class SettingsDialog(QDialog):

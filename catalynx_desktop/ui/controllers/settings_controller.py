@@ -2,7 +2,7 @@
 appearance switched, the cache trimmed to its new limit, old workflow runs pruned).
 
 These are the app's settings (settings.py, shared with the command line); the window's own state
-(geometry, columns, sort) lives in the QSettings file, `window.settings`.
+(geometry, columns, sort) lives in the QSettings file, `context.settings`.
 """
 
 from __future__ import annotations
@@ -14,27 +14,29 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from catalynx_desktop.settings import Settings, save_settings
-from catalynx_desktop.ui.dialogs import run_dialog
-from catalynx_desktop.ui.settings_dialog import SettingsDialog
+from catalynx_desktop.ui.dialogs.awaiting import run_dialog
+from catalynx_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.theme import apply_theme
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import ControllerContext
 
 
 class SettingsController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: ControllerContext) -> None:
+        super().__init__(context.window)
+        self._context = context
 
     async def dialog(self) -> None:
-        services = self.window.services
-        dialog = SettingsDialog(self.window, services.settings, services.paths.data_dir, services.cache)
+        services = self._context.services
+        dialog = SettingsDialog(
+            self._context.window, services.settings, services.paths.data_dir, services.cache
+        )
         if await run_dialog(dialog):
             await self.apply(dialog.chosen())
 
     async def apply(self, chosen: Settings) -> None:
-        services = self.window.services
+        services = self._context.services
         # File I/O off the UI thread.
         await asyncio.to_thread(save_settings, services.paths.settings_file, chosen)
         services.settings = chosen
@@ -42,4 +44,4 @@ class SettingsController(QObject):
         if services.cache is not None:
             await services.cache.trim(chosen.cache_max_mb * 2**20)
         await services.runs.prune(chosen.run_retention_days)
-        self.window.status_label.setText("Settings saved.")
+        self._context.status.show("Settings saved.")

@@ -7,17 +7,16 @@ carry import logic.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-
-if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+from PySide6.QtWidgets import QWidget
 
 
 class FileDropImport(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    files_dropped = Signal(list)  # the dropped local files (Path), to import
+
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
         window.installEventFilter(self)
@@ -43,4 +42,4 @@ class FileDropImport(QObject):
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.window.tasks.spawn(self.window.workflows.import_files(paths), name="drop-import")
+            self.files_dropped.emit(paths)

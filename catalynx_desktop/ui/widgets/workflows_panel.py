@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.ui.async_tasks import TaskRunner
-from catalynx_desktop.ui.run_history_model import (
+from catalynx_desktop.ui.models.run_history_model import (
     RUN_ID_ROLE,
     HistorySource,
     RunHistoryModel,

@@ -15,34 +15,34 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 from catalynx_desktop.storage.dashboard_queries import profile_dashboard
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.dashboard import DashboardPanel
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import ControllerContext
+    from catalynx_desktop.ui.widgets.dashboard import DashboardPanel
 
 
 class DashboardController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: ControllerContext) -> None:
+        super().__init__(context.window)
+        self._context = context
         self.panel: DashboardPanel | None = None  # built on first show
-        self.dock = QDockWidget("Dashboard", window)
+        self.dock = QDockWidget("Dashboard", context.window)
         self.dock.setObjectName("dashboard-dock")
         self.dock.setWidget(QLabel("The dashboard draws when you open it."))
         self.dock.visibilityChanged.connect(
-            lambda visible: visible and window.tasks.spawn(self.refresh(), name="dashboard")
+            lambda visible: visible and context.tasks.spawn(self.refresh(), name="dashboard")
         )
 
     async def refresh(self) -> None:
         """Redraw the dashboard for the current profile (only while it is shown)."""
-        window = self.window
-        profile = window.profiles.selected()
+        context = self._context
+        profile = context.profile.profile()
         if profile is None or profile.id is None or not self.dock.isVisible():
             return
         if self.panel is None:
-            from catalynx_desktop.ui.dashboard import DashboardPanel  # lazy: see the module docstring
+            from catalynx_desktop.ui.widgets.dashboard import DashboardPanel  # lazy: see the module docstring
 
-            self.panel = DashboardPanel(window)
+            self.panel = DashboardPanel(context.window)
             self.dock.setWidget(self.panel)
         today = date.today()
-        data = await profile_dashboard(window.services.db, profile.id, today)
-        if window.profiles.current_id == profile.id:  # the user may have moved on meanwhile
+        data = await profile_dashboard(context.services.db, profile.id, today)
+        if context.profile.id == profile.id:  # the user may have moved on meanwhile
             self.panel.show_data(profile.name, data, today)

@@ -9,31 +9,32 @@ from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtWidgets import QDockWidget
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
-from catalynx_desktop.ui.details_pane import DetailsPane
-from catalynx_desktop.ui.opportunity_table_model import ID_ROLE
-from catalynx_desktop.ui.opportunity_table_view import step_current_row
+from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE
+from catalynx_desktop.ui.widgets.details_pane import DetailsPane
+from catalynx_desktop.ui.widgets.opportunity_table_view import step_current_row
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import ControllerContext
 
 
 class DetailsController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: ControllerContext) -> None:
+        super().__init__(context.window)
+        self._context = context
+        window = context.window
         # Bumped on every row change, so a slow answer for a row the user already left is dropped.
         self._generation = 0
         self.pane = DetailsPane(window)
         self.pane.save_requested.connect(
-            lambda opportunity_id, notes: window.tasks.spawn(self.save_annotations(opportunity_id, notes))
+            lambda opportunity_id, notes: context.tasks.spawn(self.save_annotations(opportunity_id, notes))
         )
-        self.pane.navigate.connect(lambda step: step_current_row(window.table, step))
+        self.pane.navigate.connect(lambda step: step_current_row(context.table, step))
         self.dock = QDockWidget("Details", window)
         self.dock.setObjectName("details-dock")
         self.dock.setWidget(self.pane)
         self.dock.setMinimumWidth(380)
-        window.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        window.table_model.modelReset.connect(lambda: self.pane.show_details(None))
+        context.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        context.table_model.modelReset.connect(lambda: self.pane.show_details(None))
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         opportunity_id = current.data(ID_ROLE) if current.isValid() else None
@@ -41,23 +42,23 @@ class DetailsController(QObject):
         if opportunity_id is None:
             self.pane.show_details(None)
             return
-        self.window.tasks.spawn(self.show_opportunity(opportunity_id, self._generation), name="details")
+        self._context.tasks.spawn(self.show_opportunity(opportunity_id, self._generation), name="details")
 
     async def show_opportunity(
         self, opportunity_id: int, generation: int | None = None
     ) -> OpportunityDetails | None:
-        details = await self.window.services.opportunities.details(opportunity_id)
+        details = await self._context.services.opportunities.details(opportunity_id)
         if generation is None or generation == self._generation:  # drop answers for rows left behind
             self.pane.show_details(details)
         return details
 
     async def save_annotations(self, opportunity_id: int, annotations: Annotations) -> OpportunityDetails:
-        window = self.window
-        details = await window.services.opportunities.update_annotations(opportunity_id, annotations)
+        context = self._context
+        details = await context.services.opportunities.update_annotations(opportunity_id, annotations)
         if self.pane.opportunity_id == opportunity_id:
             self.pane.show_details(details)
-        window.table_model.patch_rows({opportunity_id}, lambda _row: details.row)  # no re-read of the page
-        window.status_label.setText("Notes saved.")
+        context.table_model.patch_rows({opportunity_id}, lambda _row: details.row)  # no re-read of the page
+        context.status.show("Notes saved.")
         return details
 
     def save_notes(self) -> None:

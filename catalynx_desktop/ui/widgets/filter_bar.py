@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from catalynx_desktop.domain.details import Priority
 from catalynx_desktop.domain.query import OpportunityFilters
-from catalynx_desktop.ui.form_fields import accept_if_valid, error_label, parse_dollars
+from catalynx_desktop.ui.widgets.form_fields import accept_if_valid, error_label, parse_dollars
 
 
 def _words(text: str, upper: bool = True) -> tuple[str, ...]:

@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QProgressBar, QPushButton
 
 if TYPE_CHECKING:
-    from catalynx_desktop.ui.main_window import MainWindow
+    from catalynx_desktop.ui.controllers.context import StatusChannel
 
 
 class LongAction(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, status: StatusChannel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._status = status
         self._cancel_event: threading.Event | None = None
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(240)
@@ -31,7 +31,7 @@ class LongAction(QObject):
     def begin(self, text: str, total: int) -> threading.Event:
         """Show `text` with an empty progress bar; the returned event is set when the user cancels."""
         self._cancel_event = threading.Event()
-        self.window.status_label.setText(text)
+        self._status.show(text)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
         self.progress.show()
@@ -45,7 +45,7 @@ class LongAction(QObject):
     def cancel(self) -> None:
         if self._cancel_event is not None:
             self._cancel_event.set()
-            self.window.status_label.setText("Cancelling…")
+            self._status.show("Cancelling…")
 
     def stop_on_close(self) -> None:
         """The window is closing: tell a running action to stop (no status line to update)."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.domain.profile import Profile, ProfileStatus
-from catalynx_desktop.ui.form_fields import accept_if_valid, error_label, parse_dollars, split_list
+from catalynx_desktop.ui.widgets.form_fields import accept_if_valid, error_label, parse_dollars, split_list
 
 
 class ProfileDialog(QDialog):

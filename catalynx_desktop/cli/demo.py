@@ -1,0 +1,33 @@
+"""`demo`: generate demo profiles, funders and opportunities."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from catalynx_desktop.app_logging import configure_logging
+from catalynx_desktop.cli.progress import count, print_progress
+from catalynx_desktop.paths import resolve_paths
+
+
+async def demo_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.services import AppServices
+    from catalynx_desktop.sources.demo import DemoPlan
+
+    paths = resolve_paths(args.data_dir).ensure()
+    configure_logging(paths)
+    services = await AppServices.open(paths)
+    started = time.perf_counter()
+    try:
+        plan = DemoPlan(profiles=args.profiles, opportunities=args.opportunities, seed=args.seed)
+        result = await services.load_demo(
+            plan, lambda done, total: print_progress("demo", done, total, started)
+        )
+    finally:
+        await services.close()
+    print(
+        f"\nloaded {count(len(result.profile_ids), 'profile')}, {count(result.funders, 'funder')} and "
+        f"{count(result.opportunities, 'opportunity', 'opportunities')} into {paths.database} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return 0

@@ -1,0 +1,60 @@
+"""`import`: import files as workflow runs (stored like the window's), with a text progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from catalynx_desktop.app_logging import configure_logging
+from catalynx_desktop.cli.progress import follow_run, run_error
+from catalynx_desktop.paths import resolve_paths
+
+
+async def import_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.services import AppServices
+    from catalynx_desktop.sources.base import FormatError
+    from catalynx_desktop.workflows.import_workflow import start_import
+    from catalynx_desktop.workflows.runs import RunStatus
+
+    paths = resolve_paths(args.data_dir).ensure()
+    configure_logging(paths)
+    services = await AppServices.open(paths)
+    worst = 0
+    try:
+        for name in args.files:
+            file = Path(name)
+            if not await asyncio.to_thread(file.is_file):  # no blocking file I/O on the loop
+                print(f"import: {file}: no such file", file=sys.stderr)
+                worst = max(worst, 2)
+                continue
+            handle = await start_import(
+                services.engine, services.db, file, fmt=args.format, parse_cache=services.cache
+            )
+            result = await follow_run(handle, file.name)
+            output = result.output("import") if result.status is RunStatus.SUCCEEDED else None
+            if output:
+                print(output["summary"])
+                for line in output["first_errors"]:
+                    print(f"  rejected: {line}")
+                if output["rejects_csv"]:
+                    print(f"  all rejected records: {output['rejects_csv']}")
+            else:
+                print(import_failure(file, result), file=sys.stderr)
+                worst = max(worst, 1)
+    except FormatError as error:
+        print(f"import: {error}", file=sys.stderr)
+        worst = 2
+    finally:
+        await services.close()
+    return worst
+
+
+def import_failure(file: Path, result) -> str:
+    """ "extract.zip: import failed: <why>", naming the file once (the importers' messages start
+    with it already)."""
+    why = run_error(result) or "no reason was given"
+    for prefix in (f"{file}: ", f"{file.name}: "):
+        why = why.removeprefix(prefix)
+    return f"{file.name}: import {result.status.value}: {why}"

@@ -1,0 +1,74 @@
+"""Every command and option of `catalynx-desktop`, in one place."""
+
+from __future__ import annotations
+
+import argparse
+
+from catalynx_desktop import APP_NAME, __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    data_dir_help = "use this data directory instead of the platform default (also: $CATALYNX_HOME)"
+    parser = argparse.ArgumentParser(prog="catalynx-desktop", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--data-dir", help=data_dir_help)
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="create a temporary database, load a small demo, render the window, exit 0 if all worked",
+    )
+    # Subcommands accept --data-dir too (after the subcommand); SUPPRESS keeps the top-level value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="generate demo profiles, funders and opportunities"
+    )
+    demo.add_argument("--profiles", type=int, default=5)
+    demo.add_argument("--opportunities", type=int, default=50_000)
+    demo.add_argument("--seed", type=int, default=20261123)
+    importer = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import IRS BMF CSVs, Grants.gov extracts (.zip/.xml) or grantor lists",
+    )
+    importer.add_argument("files", nargs="+", metavar="FILE")
+    importer.add_argument(
+        "--format",
+        choices=["irs_bmf", "grants_gov", "user_csv", "user_xlsx"],
+        help="the format the file should have (default: detected)",
+    )
+    discover = commands.add_parser(
+        "discover",
+        parents=[common],
+        help="match a profile against all imported records (the Discover workflow)",
+    )
+    discover.add_argument("--profile", type=int, required=True, help="the profile's id")
+    backup = commands.add_parser(
+        "backup", parents=[common], help="back up the database now (SQLite backup API)"
+    )
+    backup.add_argument(
+        "--keep", type=backups_to_keep, default=10, help="how many backups to keep, at least 1 (default 10)"
+    )
+    backup.add_argument("--list", action="store_true", help="list the backups, newest first")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with a backup (the newest unless one is named)",
+    )
+    restore.add_argument("backup", nargs="?", help="a backup file (see: backup --list)")
+    commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
+    return parser
+
+
+def backups_to_keep(text: str) -> int:
+    """--keep: a whole number of at least 1 (0 would delete the backup just made, and every other)."""
+    try:
+        keep = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if keep < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 1, not {keep}: the newest backup is always kept (the one just made)"
+        )
+    return keep

@@ -1,0 +1,68 @@
+"""Run one parsed command; the environment's failures become one message and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from catalynx_desktop.app_logging import has_log_file
+
+log = logging.getLogger("catalynx_desktop")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.storage.errors import ErrorKind, StorageError, classify
+
+    try:
+        return _dispatch(args)
+    except (StorageError, OSError) as error:
+        # The environment's fault (read-only or full disk, damaged or newer database, ...): one
+        # message that says what to do, not a traceback. Anything else is a bug and propagates.
+        problem = classify(error)
+        if problem.kind is not ErrorKind.ENVIRONMENT:
+            raise
+        # The details go to the log file only: without one (the log folder is the unwritable
+        # one) the traceback would reach the terminal through logging's stderr fallback.
+        log.log(
+            logging.ERROR if has_log_file() else logging.DEBUG,
+            "%s failed: %s",
+            args.command,
+            problem,
+            exc_info=error,
+        )
+        print(f"{args.command}: {problem.user_message}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    # Each command group imports what it needs only when it runs (start-up time of the others).
+    if args.command == "demo":
+        from catalynx_desktop.cli.demo import demo_command
+
+        if args.profiles < 1 or args.opportunities < 0:
+            print("demo: --profiles must be at least 1 and --opportunities at least 0", file=sys.stderr)
+            return 2
+        return asyncio.run(demo_command(args))
+    if args.command == "backup":
+        from catalynx_desktop.cli.backups import backup_command
+
+        return backup_command(args)
+    if args.command == "restore":
+        from catalynx_desktop.cli.backups import restore_command
+
+        return restore_command(args)
+    if args.command == "discover":
+        from catalynx_desktop.cli.discover import discover_command
+
+        return asyncio.run(discover_command(args))
+    if args.command == "import":
+        from catalynx_desktop.cli.import_files import import_command
+
+        return asyncio.run(import_command(args))
+    if args.command == "paths":
+        from catalynx_desktop.cli.paths import paths_command
+
+        return paths_command(args)
+    raise ValueError(f"unknown command {args.command!r}")

@@ -1,0 +1,1 @@
+"""Dialogs, and awaiting one without a nested event loop (awaiting.py)."""

@@ -1,0 +1,1 @@
+"""Qt item models: the lazy paged tables and the small whole-list models."""

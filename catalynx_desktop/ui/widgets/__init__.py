@@ -1,0 +1,1 @@
+"""Widgets the window lays out: the table view, panes, bars, docks' panels."""
