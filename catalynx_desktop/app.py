@@ -184,7 +184,7 @@ def run_gui(data_dir: str | None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from catalynx_desktop.storage.errors import StorageError
+    from catalynx_desktop.domain.errors import StorageError
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
@@ -263,9 +263,9 @@ async def _follow_run(handle, label: str):
 
 
 async def _discover_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
-    from catalynx_desktop.workflows.runs import RunStatus
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -304,10 +304,10 @@ def _run_error(result) -> str:
 
 async def _import_command(args: argparse.Namespace) -> int:
     """Import files as workflow runs (persisted like the window's), with a text progress bar."""
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.sources.base import FormatError
     from catalynx_desktop.workflows.import_workflow import start_import
-    from catalynx_desktop.workflows.runs import RunStatus
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -526,7 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test()
     if args.command is None:
         return run_gui(args.data_dir)
-    from catalynx_desktop.storage.errors import ErrorKind, StorageError, classify
+    from catalynx_desktop.domain.errors import ErrorKind, StorageError
+    from catalynx_desktop.storage.errors import classify
 
     try:
         return _run_command(args)

@@ -16,10 +16,10 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.sources.base import FormatError
 from catalynx_desktop.sources.detect import Format, detect_format
 from catalynx_desktop.sources.user_list import preview
-from catalynx_desktop.storage.opportunity_export import ExportSelection
 from catalynx_desktop.ui.dialogs import run_dialog
 from catalynx_desktop.ui.export_dialog import ExportDialog
 from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog

@@ -4,13 +4,8 @@ create or update its opportunities.
 Steps: prepare (load the profile, split source_records into id-range chunks) -> match
 (score chunks in worker processes, upsert each chunk's rows in one write transaction).
 
-Threshold: records scoring >= `threshold` (default 0.6) become opportunities. With the default
-weights a record with no mission match cannot exceed 0.6 however open, rich and eligible it is
-(a federal program in another field, a local charity in another field: only one perfect on
-all five other dimensions reaches it), while a same-field
-grant maker, a matching federal program or a general-purpose foundation in the profile's
-states lands at 0.65-0.95. Keeping "all" would copy the whole BMF (~1.9M rows) into every
-profile's triage list. 0 keeps everything.
+Threshold: records scoring >= `threshold` become opportunities (domain/discovery.py says why
+the default is 0.6).
 Existing opportunities are always rescored, even below the threshold (their stage, notes and
 history are the user's work and are never touched).
 """
@@ -22,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, ScoringWeights
 from catalynx_desktop.storage import discovery_store
@@ -33,7 +29,6 @@ from catalynx_desktop.workflows.scoring_pool import map_chunks
 from catalynx_desktop.workflows.scoring_worker import WorkerConfig
 
 DISCOVER = "discover"
-DEFAULT_THRESHOLD = 0.6
 CHUNK_SIZE = 10_000  # ~0.1 s of work per chunk: prompt cancel, small result pickles, few writes
 
 

@@ -42,7 +42,8 @@ from datetime import datetime
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from catalynx_desktop.storage.errors import ErrorKind, StorageError
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
+from catalynx_desktop.domain.runs import RunStatus, StepStatus, utc_now
 from catalynx_desktop.workflows.cancel import CancelToken, RunCancelled
 from catalynx_desktop.workflows.progress import EtaEstimator, ProgressSnapshot, Subscriber, ThrottledReporter
 from catalynx_desktop.workflows.references import (
@@ -51,7 +52,7 @@ from catalynx_desktop.workflows.references import (
     referenced_step,
     resolve,
 )
-from catalynx_desktop.workflows.runs import RunStatus, RunStore, StepStatus, utc_now
+from catalynx_desktop.workflows.runs import RunStore
 
 log = logging.getLogger(__name__)
 

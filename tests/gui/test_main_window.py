@@ -352,8 +352,8 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
     export the view; each is a persisted run in the Workflows panel's history."""
     from pathlib import Path
 
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.settings import load_settings
-    from catalynx_desktop.workflows.runs import RunStatus
 
     vt = Path(__file__).resolve().parents[1] / "data" / "eo_vt.csv"
     if not vt.exists():
@@ -480,8 +480,8 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
 def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, tmp_path):
     from PySide6.QtWidgets import QApplication
 
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.ui.import_dialogs import ColumnMappingDialog, ImportReportDialog
-    from catalynx_desktop.workflows.runs import RunStatus
 
     grantors = tmp_path / "our grantors.csv"
     grantors.write_text(
@@ -537,7 +537,7 @@ def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, t
 def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, data_dir):
     """Start Discover with its menu action, watch the Workflows dock's progress bar move, press
     its Cancel button: the run ends cancelled (kept in the history) and the table stays usable."""
-    from catalynx_desktop.workflows.runs import RunStatus
+    from catalynx_desktop.domain.runs import RunStatus
 
     seed_demo(run, data_dir, profiles=1, opportunities=100)
     with sqlite3.connect(resolve_paths(data_dir).database) as conn:  # many candidates, quickly

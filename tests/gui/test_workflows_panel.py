@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMainWindow
 
+from catalynx_desktop.domain.runs import RunStatus, utc_now
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.ui.async_tasks import TaskRunner
@@ -30,7 +31,6 @@ from catalynx_desktop.ui.run_history_model import (
 )
 from catalynx_desktop.ui.workflows_panel import WorkflowsPanel, create_workflows_dock
 from catalynx_desktop.workflows.engine import Step, StepContext, Workflow, WorkflowEngine
-from catalynx_desktop.workflows.runs import RunStatus, utc_now
 
 LOOP_ITEMS = 300
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from catalynx_desktop.domain.runs import RunStatus, StepStatus
 from catalynx_desktop.workflows.engine import (
     Step,
     StepContext,
@@ -17,7 +18,7 @@ from catalynx_desktop.workflows.engine import (
     WorkflowEngine,
 )
 from catalynx_desktop.workflows.progress import ProgressSnapshot
-from catalynx_desktop.workflows.runs import MemoryRunStore, RunStatus, StepStatus
+from catalynx_desktop.workflows.runs import MemoryRunStore
 
 
 def run(coro: Any) -> Any:

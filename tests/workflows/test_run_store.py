@@ -13,10 +13,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.domain.history import HistoryCursor
+from catalynx_desktop.domain.runs import RunStatus, StepStatus, utc_now
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.workflow_run_store import HistoryCursor, SqliteRunStore
+from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.engine import Step, StepContext, Workflow, WorkflowEngine
-from catalynx_desktop.workflows.runs import RunStatus, StepStatus, utc_now
 
 
 def run(coro: Any) -> Any:
