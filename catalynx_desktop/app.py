@@ -307,7 +307,7 @@ async def _import_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.sources.base import FormatError
-    from catalynx_desktop.workflows.import_workflow import start_import
+    from catalynx_desktop.workflows.importing.workflow import start_import
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -353,7 +353,7 @@ def run_self_test() -> int:
     from PySide6.QtWidgets import QApplication
 
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.sources.demo import DemoPlan
+    from catalynx_desktop.workflows.demo.generator import DemoPlan
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
@@ -444,7 +444,7 @@ def _restore_command(args: argparse.Namespace) -> int:
 
 async def _demo_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.sources.demo import DemoPlan
+    from catalynx_desktop.workflows.demo.generator import DemoPlan
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)

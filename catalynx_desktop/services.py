@@ -15,12 +15,12 @@ from catalynx_desktop.cache import DEFAULT_TTLS, Cache
 from catalynx_desktop.cached_views import CachedViews
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.settings import Settings, load_settings
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.demo_loader import DemoResult, load_demo
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.demo.loader import DemoResult, load_demo
 from catalynx_desktop.workflows.engine import WorkflowEngine
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.main_window import MainWindow

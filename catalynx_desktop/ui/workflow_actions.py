@@ -28,7 +28,7 @@ from catalynx_desktop.ui.workflows_panel import create_workflows_dock
 from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
 from catalynx_desktop.workflows.export import start_export
-from catalynx_desktop.workflows.import_workflow import start_import
+from catalynx_desktop.workflows.importing.workflow import start_import
 from catalynx_desktop.workflows.rescore import start_rescore
 
 if TYPE_CHECKING:

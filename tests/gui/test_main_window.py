@@ -14,9 +14,9 @@ from catalynx_desktop.domain.query import SortKey
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.ui.opportunity_table_model import COLUMNS, PAGE_SIZE, PLACEHOLDER, SORT_COLUMN_OF
 from catalynx_desktop.ui.opportunity_table_view import refresh_keeping_scroll, selected_opportunity_ids
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 
 
 def seed_demo(run, data_dir, profiles=2, opportunities=20_000):

@@ -27,10 +27,10 @@ import pytest
 from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.errors import ErrorKind, StorageError
-from catalynx_desktop.workflows.import_workflow import start_import
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.importing.workflow import start_import
 from tests.datagen.bmf_gen import write_bmf_csv
 from tests.fresh_loop import arun
 from tests.reliability.filesystems import checkpoint, fill, release, tmpfs

@@ -1,6 +1,6 @@
 """Synthetic but realistic demo data: profiles, funders (federal opportunities and foundations) and
 opportunities. Pure Python and deterministic for a seed; rows come out as tuples in the column
-order named by the *_COLUMNS constants so the loader can insert millions with executemany.
+order named by storage/demo_store.py's *_COLUMNS so it can insert millions with executemany.
 """
 
 from __future__ import annotations
@@ -14,48 +14,8 @@ from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.resources import demo_seed, ntee_codes
+from catalynx_desktop.storage.demo_store import FUNDER_COLUMNS
 
-FUNDER_COLUMNS = (
-    "source",
-    "source_id",
-    "kind",
-    "name",
-    "funder_name",
-    "ein",
-    "city",
-    "state",
-    "ntee_code",
-    "subsection",
-    "foundation_code",
-    "is_grant_maker",
-    "award_floor",
-    "award_ceiling",
-    "total_funding",
-    "assets",
-    "income",
-    "post_date",
-    "close_date",
-    "status",
-    "eligible_applicants",
-    "opportunity_number",
-    "description",
-)
-OPPORTUNITY_COLUMNS = (
-    "profile_id",
-    "source_record_id",
-    "source",
-    "source_id",
-    "title",
-    "funder_name",
-    "state",
-    "stage",
-    "stage_rank",
-    "score",
-    "score_breakdown",
-    "amount",
-    "close_date",
-    "discovered_at",
-)
 # Where each scoring input sits in a funder row (FUNDER_COLUMNS order); "" for absent ones.
 _SCORING_SOURCE = tuple(FUNDER_COLUMNS.index(c) if c in FUNDER_COLUMNS else None for c in SCORING_COLUMNS)
 
