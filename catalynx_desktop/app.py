@@ -265,7 +265,6 @@ async def _follow_run(handle, label: str):
 async def _discover_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -278,13 +277,7 @@ async def _discover_command(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        handle = await start_discover(
-            services.engine,
-            services.db,
-            args.profile,
-            threshold=services.settings.discover_threshold,
-            settings=ScoringSettings(weights=services.settings.scoring_weights()),
-        )
+        handle = await services.scoring.discover(args.profile)
         result = await _follow_run(handle, f"discover {profile.name}")
         print(f"{result.status.value}: {result.counts}" + (f" — {result.error}" if result.error else ""))
         return 0 if result.status is RunStatus.SUCCEEDED else 1
@@ -307,7 +300,6 @@ async def _import_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.sources.base import FormatError
-    from catalynx_desktop.workflows.importing.workflow import start_import
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -320,9 +312,7 @@ async def _import_command(args: argparse.Namespace) -> int:
                 print(f"import: {file}: no such file", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
-            handle = await start_import(
-                services.engine, services.db, file, fmt=args.format, parse_cache=services.cache
-            )
+            handle = await services.imports.start(file, fmt=args.format)
             result = await _follow_run(handle, file.name)
             output = result.output("import") if result.status is RunStatus.SUCCEEDED else None
             if output:
@@ -396,30 +386,26 @@ def run_self_test() -> int:
 
 
 def _backup_command(args: argparse.Namespace) -> int:
-    import sqlite3
-
-    from catalynx_desktop.storage.backup import backup_database, list_backups
+    from catalynx_desktop.services.backups import list_backups, take_backup
 
     paths = resolve_paths(args.data_dir)
     if not paths.database.exists():
         print(f"backup: there is no database at {paths.database}", file=sys.stderr)
         return 2
     if args.list:
-        for backup in list_backups(paths.backups_dir):
+        for backup in list_backups(paths):
             print(backup)
         return 0
-    with sqlite3.connect(paths.database) as conn:  # the online backup API: safe while the app runs
-        target = backup_database(conn, paths.backups_dir, reason="on-demand", keep=args.keep)
+    target = take_backup(paths, reason="on-demand", keep=args.keep)  # safe while the app runs
     print(f"backed up {paths.database} to {target}")
     return 0
 
 
 def _restore_command(args: argparse.Namespace) -> int:
-    from catalynx_desktop.storage.backup import list_backups, restore_backup
-    from catalynx_desktop.storage.migrations import LATEST_VERSION
+    from catalynx_desktop.services.backups import list_backups, restore_backup
 
     paths = resolve_paths(args.data_dir).ensure()
-    backups = list_backups(paths.backups_dir)
+    backups = list_backups(paths)
     backup = Path(args.backup) if args.backup else (backups[0] if backups else None)
     if backup is None:
         print(f"restore: no backups in {paths.backups_dir}", file=sys.stderr)
@@ -429,7 +415,7 @@ def _restore_command(args: argparse.Namespace) -> int:
         print(f"restore: {APP_NAME} is open on {paths.data_dir}; close it first", file=sys.stderr)
         return 2
     try:
-        kept = restore_backup(backup, paths.database, paths.backups_dir, LATEST_VERSION)
+        kept = restore_backup(paths, backup)
     except ValueError as error:
         print(f"restore: {error}. Nothing was changed.", file=sys.stderr)
         return 1

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDockWidget, QLabel
 
-from catalynx_desktop.storage.dashboard_queries import profile_dashboard
-
 if TYPE_CHECKING:
     from catalynx_desktop.ui.dashboard import DashboardPanel
     from catalynx_desktop.ui.main_window import MainWindow
@@ -43,6 +41,6 @@ class DashboardController(QObject):
             self.panel = DashboardPanel(window)
             self.dock.setWidget(self.panel)
         today = date.today()
-        data = await profile_dashboard(window.services.db, profile.id, today)
+        data = await window.services.dashboard.for_profile(profile.id, today)
         if window.profiles.current_id == profile.id:  # the user may have moved on meanwhile
             self.panel.show_data(profile.name, data, today)
