@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from catalynx_desktop.settings import Settings
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
+from catalynx_desktop.workflows.discover import start_discover
 from catalynx_desktop.workflows.engine import RunHandle, WorkflowEngine
 from catalynx_desktop.workflows.rescore import start_rescore
+from catalynx_desktop.workflows.scoring import ScoringSettings
 
 
 class Scoring:

@@ -48,8 +48,7 @@ async def prepare(ctx: StepContext) -> int:
     return LOOP_ITEMS
 
 
-async def slow_loop(ctx: StepContext) -> None:
-    total = ctx.inputs["items"]
+async def slow_loop(ctx: StepContext, total: int) -> None:
     for done in range(1, total + 1):
         ctx.check_cancelled()
         await asyncio.sleep(0.01)
@@ -70,9 +69,7 @@ SLOW = Workflow(
     "Slow test",
     (
         Step("prepare", prepare),
-        Step(
-            "loop", slow_loop, depends_on=("prepare",), inputs={"items": "$steps.prepare.output"}, weight=10
-        ),
+        Step("loop", slow_loop, depends_on=("prepare",), takes=("prepare",), weight=10),
         Step("finish", finish, depends_on=("loop",)),
     ),
 )

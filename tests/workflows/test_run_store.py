@@ -24,8 +24,8 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def counting(ctx: StepContext) -> dict[str, int]:
-    ctx.set_counts(rows=ctx.inputs.get("rows", 3))
+async def counting(ctx: StepContext, parsed: dict[str, int] | None = None) -> dict[str, int]:
+    ctx.set_counts(rows=parsed["rows"] if parsed else 3)
     return {"rows": 3}
 
 
@@ -48,7 +48,7 @@ def test_runs_and_steps_are_stored_with_status_timings_counts_and_errors(tmp_pat
                             "save",
                             counting,
                             depends_on=("parse",),
-                            inputs={"rows": "$steps.parse.output.rows"},
+                            takes=("parse",),
                         ),
                     ),
                 ),
