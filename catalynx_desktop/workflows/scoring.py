@@ -74,14 +74,22 @@ class PreparedScoring:
 class ScoringPass(Protocol):
     """What one kind of scoring run does differently."""
 
-    workflow: str  # the run's name in history
-    step: str  # the scoring step's name
-    counted: str  # what "prepare" counts ("records", "opportunities")
-    counts: tuple[str, ...]  # the scoring step's counts, "scored" first
+    @property
+    def workflow(self) -> str: ...  # the run's name in history
+
+    @property
+    def step(self) -> str: ...  # the scoring step's name
+
+    @property
+    def counted(self) -> str: ...  # what "prepare" counts ("records", "opportunities")
+
+    @property
+    def counts(self) -> tuple[str, ...]: ...  # the scoring step's counts, "scored" first
+
+    @property
+    def score_chunk(self) -> Callable[[int, int], Any]: ...  # runs in a worker process, picklable
 
     def chunks(self, db: Database, profile_id: int, chunk_size: int) -> Awaitable[tuple[int, Bounds]]: ...
-
-    score_chunk: Callable[[int, int], Any]  # runs in a worker process (picklable by name)
 
     async def write(self, db: Database, result: Any, counts: dict[str, int]) -> None: ...
 
