@@ -92,83 +92,89 @@ class DemoGenerator:
 
     def funder_rows(self) -> Iterator[tuple]:
         """Source records: one in three a federal opportunity, the rest private foundations."""
-        rng, seed = self._rng, self._seed
+        rng, states, ntee = self._rng, self._seed["states"], self._ntee
+        for n in range(self.plan.funders):
+            state = states[n % len(states)]
+            code = ntee[rng.randrange(len(ntee))]
+            yield self._federal_row(n, code) if n % 3 == 0 else self._foundation_row(n, code, state)
+
+    def _federal_row(self, n: int, code: str) -> tuple:
+        """A federal funding opportunity (random draws in a fixed order: the seed decides all)."""
+        rng, seed, today = self._rng, self._seed, self.today
         verbs, subjects, suffixes = seed["title_verbs"], seed["title_subjects"], seed["title_suffixes"]
-        agencies, cities, states = seed["agencies"], seed["cities"], seed["states"]
+        agencies = seed["agencies"]
+        title = (
+            f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} "
+            f"{suffixes[rng.randrange(len(suffixes))]}"
+        )
+        ceiling = rng.randrange(10, 500) * 5_000
+        posted = today - timedelta(days=rng.randrange(0, 240))
+        closes = posted + timedelta(days=rng.randrange(20, 300))
+        return (
+            "demo",
+            f"G{n}",
+            "federal_opportunity",
+            title,
+            agencies[rng.randrange(len(agencies))],
+            None,
+            "",
+            "",
+            code,
+            "",
+            "",
+            0,
+            ceiling // 10,
+            ceiling,
+            ceiling * rng.randrange(5, 40),
+            None,
+            None,
+            posted.isoformat(),
+            closes.isoformat(),
+            "posted" if closes >= today else "closed",
+            "12 13 25",
+            f"DEMO-{n:07d}",
+            f"{title}: demo federal funding opportunity.",
+        )
+
+    def _foundation_row(self, n: int, code: str, state: str) -> tuple:
+        """A private foundation in `state` (random draws in a fixed order: the seed decides all)."""
+        rng, seed = self._rng, self._seed
         first, second, fsuffix = (
             seed["foundation_first"],
             seed["foundation_second"],
             seed["foundation_suffixes"],
         )
-        ntee = self._ntee
-        today = self.today
-        for n in range(self.plan.funders):
-            state = states[n % len(states)]
-            code = ntee[rng.randrange(len(ntee))]
-            if n % 3 == 0:
-                title = (
-                    f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} "
-                    f"{suffixes[rng.randrange(len(suffixes))]}"
-                )
-                ceiling = rng.randrange(10, 500) * 5_000
-                posted = today - timedelta(days=rng.randrange(0, 240))
-                closes = posted + timedelta(days=rng.randrange(20, 300))
-                yield (
-                    "demo",
-                    f"G{n}",
-                    "federal_opportunity",
-                    title,
-                    agencies[rng.randrange(len(agencies))],
-                    None,
-                    "",
-                    "",
-                    code,
-                    "",
-                    "",
-                    0,
-                    ceiling // 10,
-                    ceiling,
-                    ceiling * rng.randrange(5, 40),
-                    None,
-                    None,
-                    posted.isoformat(),
-                    closes.isoformat(),
-                    "posted" if closes >= today else "closed",
-                    "12 13 25",
-                    f"DEMO-{n:07d}",
-                    f"{title}: demo federal funding opportunity.",
-                )
-            else:
-                name = (
-                    f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} "
-                    f"{fsuffix[rng.randrange(len(fsuffix))]}"
-                )
-                assets = rng.randrange(50, 50_000) * 10_000
-                yield (
-                    "demo",
-                    f"F{n}",
-                    "foundation",
-                    name,
-                    name,
-                    f"{n + 100_000_000:09d}",
-                    cities[rng.randrange(len(cities))],
-                    state,
-                    code,
-                    "03",
-                    "04",
-                    1,
-                    None,
-                    None,
-                    None,
-                    assets,
-                    assets // rng.randrange(8, 25),
-                    None,
-                    None,
-                    "",
-                    "",
-                    "",
-                    f"{name}: private foundation making grants in {state}.",
-                )
+        cities = seed["cities"]
+        name = (
+            f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} "
+            f"{fsuffix[rng.randrange(len(fsuffix))]}"
+        )
+        assets = rng.randrange(50, 50_000) * 10_000
+        return (
+            "demo",
+            f"F{n}",
+            "foundation",
+            name,
+            name,
+            f"{n + 100_000_000:09d}",
+            cities[rng.randrange(len(cities))],
+            state,
+            code,
+            "03",
+            "04",
+            1,
+            None,
+            None,
+            None,
+            assets,
+            assets // rng.randrange(8, 25),
+            None,
+            None,
+            "",
+            "",
+            "",
+            f"{name}: private foundation making grants in {state}.",
+        )
 
     def batches(
         self, first_funder_id: int, profiles: list[Profile], batch_size: int = 20_000
