@@ -1,8 +1,8 @@
 """The user's own list of grantors (CSV or XLSX) with a column mapping chosen in a preview.
 
-Flow for the UI: `preview(path)` -> show header + first rows with `guess_mapping(header)`
-pre-selected -> the user adjusts a ColumnMapping -> `UserListParser(path, mapping)` (or
-importer.import_file(..., mapping=...)).
+Flow for the UI (through services.imports): `preview(path)` -> show header + first rows with
+`guess_mapping(header)` pre-selected -> the user adjusts a ColumnMapping -> `UserListParser(path,
+mapping)` (or services.imports.start(path, mapping=...), which runs workflows/importing).
 
 Encoding: user CSVs come from Excel as often as from anywhere, so each line is decoded as
 UTF-8 (a BOM is dropped) and, if that fails, as Windows-1252 — the usual Excel "CSV" encoding —
