@@ -43,6 +43,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import ProfileMatcher
 from catalynx_desktop.storage import discovery_store
@@ -50,17 +51,65 @@ from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.migrations import migrate
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
-from catalynx_desktop.workflows.discover import (
-    DEFAULT_THRESHOLD,
-    ScoringSettings,
-    start_discover,
-)
+from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import RunResult, WorkflowEngine
 from catalynx_desktop.workflows.scoring_pool import default_workers
 
 TODAY = date(2026, 11, 23)
 HEARTBEAT_S = 0.016
-STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC"]
+STATES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "DC",
+]
 CATEGORIES = ("ED", "HL", "ENV", "AG", "AR", "CD", "ST", "ISS", "O", "NR", "HO", "ELT")
 APPLICANT_CODES = (
     "00",

@@ -34,11 +34,11 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from catalynx_desktop.domain.records import SourceRecord
 from catalynx_desktop.sources.detect import Format, open_parser
-from catalynx_desktop.sources.importer import import_file
 from catalynx_desktop.storage import source_records_store as store
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.migrations import migrate
 from catalynx_desktop.storage.record_search import index_records_after
+from catalynx_desktop.workflows.importing.importer import import_file
 from tests.datagen.bmf_gen import write_bmf_csv
 from tests.datagen.grantsgov_gen import write_grants_zip
 

@@ -93,7 +93,7 @@ def run_gui(data_dir: str | None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from catalynx_desktop.storage.errors import StorageError
+    from catalynx_desktop.domain.errors import StorageError
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
@@ -153,7 +153,7 @@ def run_self_test() -> int:
     from PySide6.QtWidgets import QApplication
 
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.sources.demo import DemoPlan
+    from catalynx_desktop.workflows.demo.generator import DemoPlan
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)

@@ -20,7 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from catalynx_desktop import APP_ID, APP_NAME
-from catalynx_desktop.storage.errors import ErrorKind, StorageError
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
 
 log = logging.getLogger(__name__)
 

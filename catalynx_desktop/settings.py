@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
 from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, DIMENSIONS, ScoringWeights
-from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ THEMES = ("system", "light", "dark")  # see ui/theme.py
 class Settings:
     cache_max_mb: int = 500
     run_retention_days: int = 90
-    discover_threshold: float = DEFAULT_THRESHOLD  # see workflows/discover.py for why
+    discover_threshold: float = DEFAULT_THRESHOLD  # see domain/discovery.py for why
     theme: str = "system"
     # Scoring weights (relative), flat so the JSON stays simple; defaults are the domain's.
     weight_mission: float = DEFAULT_WEIGHTS.mission

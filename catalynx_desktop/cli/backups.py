@@ -12,30 +12,26 @@ from catalynx_desktop.paths import resolve_paths
 
 
 def backup_command(args: argparse.Namespace) -> int:
-    import sqlite3
-
-    from catalynx_desktop.storage.backup import backup_database, list_backups
+    from catalynx_desktop.services.backups import list_backups, take_backup
 
     paths = resolve_paths(args.data_dir)
     if not paths.database.exists():
         print(f"backup: there is no database at {paths.database}", file=sys.stderr)
         return 2
     if args.list:
-        for backup in list_backups(paths.backups_dir):
+        for backup in list_backups(paths):
             print(backup)
         return 0
-    with sqlite3.connect(paths.database) as conn:  # the online backup API: safe while the app runs
-        target = backup_database(conn, paths.backups_dir, reason="on-demand", keep=args.keep)
+    target = take_backup(paths, reason="on-demand", keep=args.keep)  # safe while the app runs
     print(f"backed up {paths.database} to {target}")
     return 0
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    from catalynx_desktop.storage.backup import list_backups, restore_backup
-    from catalynx_desktop.storage.migrations import LATEST_VERSION
+    from catalynx_desktop.services.backups import list_backups, restore_backup
 
     paths = resolve_paths(args.data_dir).ensure()
-    backups = list_backups(paths.backups_dir)
+    backups = list_backups(paths)
     backup = Path(args.backup) if args.backup else (backups[0] if backups else None)
     if backup is None:
         print(f"restore: no backups in {paths.backups_dir}", file=sys.stderr)
@@ -45,7 +41,7 @@ def restore_command(args: argparse.Namespace) -> int:
         print(f"restore: {APP_NAME} is open on {paths.data_dir}; close it first", file=sys.stderr)
         return 2
     try:
-        kept = restore_backup(backup, paths.database, paths.backups_dir, LATEST_VERSION)
+        kept = restore_backup(paths, backup)
     except ValueError as error:
         print(f"restore: {error}. Nothing was changed.", file=sys.stderr)
         return 1

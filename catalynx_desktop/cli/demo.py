@@ -12,7 +12,7 @@ from catalynx_desktop.paths import resolve_paths
 
 async def demo_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.sources.demo import DemoPlan
+    from catalynx_desktop.workflows.demo.generator import DemoPlan
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)

@@ -11,9 +11,8 @@ from catalynx_desktop.paths import resolve_paths
 
 
 async def discover_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
-    from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
-    from catalynx_desktop.workflows.runs import RunStatus
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -26,13 +25,7 @@ async def discover_command(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        handle = await start_discover(
-            services.engine,
-            services.db,
-            args.profile,
-            threshold=services.settings.discover_threshold,
-            settings=ScoringSettings(weights=services.settings.scoring_weights()),
-        )
+        handle = await services.scoring.discover(args.profile)
         result = await follow_run(handle, f"discover {profile.name}")
         print(discover_summary(result, services.settings.discover_threshold))
         return 0 if result.status is RunStatus.SUCCEEDED else 1

@@ -13,10 +13,9 @@ from catalynx_desktop.paths import resolve_paths
 
 
 async def import_command(args: argparse.Namespace) -> int:
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.sources.base import FormatError
-    from catalynx_desktop.workflows.import_workflow import start_import
-    from catalynx_desktop.workflows.runs import RunStatus
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -29,9 +28,7 @@ async def import_command(args: argparse.Namespace) -> int:
                 print(f"import: {file}: no such file", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
-            handle = await start_import(
-                services.engine, services.db, file, fmt=args.format, parse_cache=services.cache
-            )
+            handle = await services.imports.start(file, fmt=args.format)
             result = await follow_run(handle, file.name)
             output = result.output("import") if result.status is RunStatus.SUCCEEDED else None
             if output:

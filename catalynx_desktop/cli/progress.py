@@ -28,7 +28,7 @@ def print_progress(label: str, done: int, total: int, started: float) -> None:
 
 async def follow_run(handle, label: str):
     """Print a run's progress as a text bar until it ends; Ctrl+C cancels it (committed work stays)."""
-    from catalynx_desktop.workflows.runs import RunStatus
+    from catalynx_desktop.domain.runs import RunStatus
 
     width = 30
     line = f"{label} [{'.' * width}] {0:6.1%} {'':60}"  # every line has this length

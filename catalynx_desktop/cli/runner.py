@@ -13,7 +13,8 @@ log = logging.getLogger("catalynx_desktop")
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from catalynx_desktop.storage.errors import ErrorKind, StorageError, classify
+    from catalynx_desktop.domain.errors import ErrorKind, StorageError
+    from catalynx_desktop.storage.errors import classify
 
     try:
         return _dispatch(args)

@@ -1,8 +1,8 @@
 """The user's own list of grantors and gifts (CSV or XLSX) with a column mapping chosen in a preview.
 
-Flow for the UI: `preview(path)` -> show header + first rows with `guess_mapping(header)`
-pre-selected -> the user adjusts a ColumnMapping -> `UserListParser(path, mapping)` (or
-importer.import_file(..., mapping=...)).
+Flow for the UI (through services.imports): `preview(path)` -> show header + first rows with
+`guess_mapping(header)` pre-selected -> the user adjusts a ColumnMapping -> `UserListParser(path,
+mapping)` (or services.imports.start(path, mapping=...), which runs workflows/importing).
 
 Each row is a gift (domain.gifts.Gift: funder, EIN, state, date, amount, purpose, notes, row
 number and every column as given): `UserListParser.gifts()` yields one per row, many per funder.

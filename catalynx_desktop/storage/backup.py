@@ -25,6 +25,12 @@ def backup_database(conn: sqlite3.Connection, backups_dir: Path, *, reason: str,
     return target
 
 
+def backup_file(database: Path, backups_dir: Path, *, reason: str, keep: int = 5) -> Path:
+    """Back up the database file at `database` (the online backup API: safe while the app runs)."""
+    with sqlite3.connect(database) as conn:
+        return backup_database(conn, backups_dir, reason=reason, keep=keep)
+
+
 def list_backups(backups_dir: Path) -> list[Path]:
     """Newest first."""
     if not backups_dir.exists():

@@ -5,26 +5,9 @@ from __future__ import annotations
 import errno
 import shutil
 import sqlite3
-from enum import StrEnum
 from pathlib import Path
 
-
-class ErrorKind(StrEnum):
-    ENVIRONMENT = "environment"  # disk full, locked, read-only, corrupt, newer version: not our bug
-    BUG = "bug"
-
-
-class StorageError(Exception):
-    """A storage failure with a user-facing message and a classification."""
-
-    def __init__(self, message: str, kind: ErrorKind, path: Path | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.path = path
-
-    @property
-    def user_message(self) -> str:
-        return str(self)
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
 
 
 class NewerDatabaseError(StorageError):

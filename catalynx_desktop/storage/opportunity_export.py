@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 
+from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import CompiledQuery, compile_query
@@ -46,19 +46,6 @@ _SELECT = ", ".join(EXPORT_FIELDS)
 CHUNK_ROWS = 5000  # rows per background-reader hop (~10-20 ms of SQLite work)
 _IDS_PER_STATEMENT = 900  # stay far below SQLite's host-parameter limit
 _KEY_IDS_PER_HOP = 50_000  # ids whose sort keys are looked up per hop (small covering reads)
-
-
-@dataclass(frozen=True)
-class ExportSelection:
-    """Selected opportunities. With `query`, rows come in that view's sort order (as on screen);
-    without it, in the order of `ids`. Ids that no longer exist are skipped (and counted)."""
-
-    ids: tuple[int, ...]
-    query: OpportunityQuery | None = None
-
-    @classmethod
-    def of(cls, ids: Sequence[int], query: OpportunityQuery | None = None) -> ExportSelection:
-        return cls(tuple(dict.fromkeys(int(i) for i in ids)), query)  # de-duplicated, order kept
 
 
 # -- one hop each (run on the background reader's thread) ---------------------------------------

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
+from catalynx_desktop.domain.stage_move import StageMove
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
@@ -100,15 +100,6 @@ class OpportunityResult:
             if len(found) < steps_per_hop + (1 if last is None else 0):
                 return
             last = found[-1]
-
-
-@dataclass(frozen=True)
-class StageMove:
-    """What a stage move changed: each moved opportunity with the stage it came from."""
-
-    to_stage: Stage
-    moved: list[tuple[int, Stage]]
-    profile_ids: frozenset[int]
 
 
 def _move_stage_sync(

@@ -7,6 +7,7 @@ the column list below is a constant, never user input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -224,6 +225,38 @@ def id_by_name_state(conn: sqlite3.Connection, name: str, state: str) -> tuple[i
         (name.strip(), state.strip().upper(), Source.USER_LIST.value),
     ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+@dataclass(frozen=True)
+class UserListCounts:
+    """What writing a batch of a user's grantor list did: the upsert and how rows were matched."""
+
+    upsert: UpsertCounts
+    by_ein: int
+    by_name_state: int
+
+
+def upsert_user_records(conn: sqlite3.Connection, records: Sequence[SourceRecord]) -> UserListCounts:
+    """Match a user's grantors to known organizations (EIN first, else name + state), then upsert."""
+    by_ein = ids_by_ein(conn, [r.ein for r in records if r.ein])
+    rows: list[Row] = []
+    by_ein_count = by_name_count = 0
+    for record in records:
+        match: tuple[int, str | None] | None = None
+        how = ""
+        if record.ein and record.ein in by_ein:
+            match, how = (by_ein[record.ein], record.ein), "ein"
+            by_ein_count += 1
+        elif record.name and record.state:
+            match = id_by_name_state(conn, record.name, record.state)
+            if match:
+                how = "name_state"
+                by_name_count += 1
+        if match:
+            extra = {**record.extra, "matched_record_id": match[0], "matched_by": how}
+            record = dataclasses.replace(record, extra=extra, ein=record.ein or match[1])
+        rows.append(to_row(record))
+    return UserListCounts(upsert_rows(conn, rows), by_ein_count, by_name_count)
 
 
 def count_records(conn: sqlite3.Connection, source: Source | None = None) -> int:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from catalynx_desktop.domain.history import HistoryCursor
+from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord, StepStatus, iso, utc_now
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.workflows.runs import RunRecord, RunStatus, StepRecord, StepStatus, iso, utc_now
 
 _RUN_COLUMNS = (
     "id, workflow, parameters, status, started_at, finished_at, duration_s, counts, error, created_at"
@@ -24,18 +24,6 @@ _RUN_COLUMNS = (
 _STEP_COLUMNS = "name, status, attempt, started_at, finished_at, duration_s, counts, error"
 _UNFINISHED = (RunStatus.PENDING.value, RunStatus.RUNNING.value)
 INTERRUPTED_MESSAGE = "The application stopped while this run was in progress; run it again to finish."
-
-
-@dataclass(frozen=True)
-class HistoryCursor:
-    """Keyset position in the newest-first history: the (created_at, id) of the last row shown."""
-
-    created_at: str
-    id: int
-
-    @classmethod
-    def after(cls, run: RunRecord) -> HistoryCursor:
-        return cls(iso(run.created_at) or "", run.id)
 
 
 def _dt(text: str | None) -> datetime | None:

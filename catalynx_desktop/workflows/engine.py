@@ -5,8 +5,10 @@
   makes the run `partial` instead of `failed`); the run has an overall timeout.
 - `RunHandle.cancel()` stops a run promptly: it sets the cancel token (long steps poll it at
   chunk boundaries, also from worker threads) and cancels the step tasks at their next await.
-- Step inputs may reference the run context and earlier steps' results ("$context.profile_id",
-  "$steps.parse.output.counts.rows"); references are checked against the DAG up front.
+- A step receives the outputs of the steps it `takes` as typed arguments after its context
+  (`Step("match", match, depends_on=("prepare",), takes=("prepare",))` calls
+  `match(ctx, prepared)`); a step may only take what its dependencies produced, and its function
+  must accept those arguments: both are checked when the workflow is declared.
 - Every run and step is written to the RunStore before it starts and when it ends.
 - Progress goes through a ThrottledReporter (<= 10 updates/s) to callbacks on the loop thread.
 - A step that fails for an expected reason (a full disk, a read-only or damaged database: a
@@ -32,6 +34,7 @@ Usage (one engine per app, on the qasync loop):
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import threading
@@ -42,24 +45,20 @@ from datetime import datetime
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from catalynx_desktop.storage.errors import ErrorKind, StorageError
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
+from catalynx_desktop.domain.runs import RunStatus, StepStatus, utc_now
 from catalynx_desktop.workflows.cancel import CancelToken, RunCancelled
 from catalynx_desktop.workflows.progress import EtaEstimator, ProgressSnapshot, Subscriber, ThrottledReporter
-from catalynx_desktop.workflows.references import (
-    InputReferenceError,
-    iter_references,
-    referenced_step,
-    resolve,
-)
-from catalynx_desktop.workflows.runs import RunStatus, RunStore, StepStatus, utc_now
+from catalynx_desktop.workflows.runs import RunStore
 
 log = logging.getLogger(__name__)
 
-StepFn = Callable[["StepContext"], Awaitable[Any]]
+# async def run(ctx: StepContext, *outputs of the steps it takes) -> its own output (any value)
+StepFn = Callable[..., Awaitable[Any]]
 
 
 class WorkflowDefinitionError(ValueError):
-    """The workflow itself is wrong (cycle, unknown dependency, reference to a non-ancestor)."""
+    """The workflow itself is wrong (cycle, unknown dependency, taking a non-ancestor's output)."""
 
 
 def describe_failure(error: BaseException) -> tuple[str, bool]:
@@ -83,9 +82,9 @@ def describe_failure(error: BaseException) -> tuple[str, bool]:
 @dataclass(frozen=True)
 class Step:
     name: str
-    run: StepFn  # async def run(ctx: StepContext) -> output (any value; referenced by later steps)
+    run: StepFn  # async def run(ctx: StepContext, *taken) -> output (passed to the steps that take it)
     depends_on: tuple[str, ...] = ()
-    inputs: Mapping[str, Any] = field(default_factory=dict)  # may hold "$context..."/"$steps..." refs
+    takes: tuple[str, ...] = ()  # steps whose outputs `run` receives, in this order, after ctx
     timeout_s: float | None = None  # per attempt
     retries: int = 0  # extra attempts after the first failure
     backoff_s: float = 0.5  # wait before retry n: backoff_s * backoff_factor ** (n - 1), capped
@@ -119,24 +118,33 @@ class Workflow:
             order = tuple(TopologicalSorter({s.name: s.depends_on for s in self.steps}).static_order())
         except CycleError as error:
             raise WorkflowDefinitionError(f"{self.name}: dependency cycle {error.args[1]}") from None
-        # A step may only reference steps that are guaranteed to have finished: its ancestors.
+        self._check_takes(by_name, order)
+        object.__setattr__(self, "order", order)
+
+    def _check_takes(self, by_name: Mapping[str, Step], order: tuple[str, ...]) -> None:
+        """A step may only take outputs of steps guaranteed to have finished (its ancestors), and
+        its function must accept them."""
         ancestors: dict[str, set[str]] = {}
         for name in order:
             ancestors[name] = set()
             for dep in by_name[name].depends_on:
                 ancestors[name] |= {dep, *ancestors[dep]}
         for step in self.steps:
-            for reference in iter_references(dict(step.inputs)):
-                try:
-                    target = referenced_step(reference)
-                except InputReferenceError as error:
-                    raise WorkflowDefinitionError(f"{self.name}.{step.name}: {error}") from None
-                if target is not None and target not in ancestors[step.name]:
+            for target in step.takes:
+                if target not in ancestors[step.name]:
                     raise WorkflowDefinitionError(
-                        f"{self.name}.{step.name}: input {reference!r} refers to {target!r}, "
+                        f"{self.name}.{step.name}: takes the output of {target!r}, "
                         "which is not one of its dependencies"
                     )
-        object.__setattr__(self, "order", order)
+            try:
+                inspect.signature(step.run).bind(None, *step.takes)
+            except TypeError as error:
+                raise WorkflowDefinitionError(
+                    f"{self.name}.{step.name}: its function cannot take ctx and the outputs of "
+                    f"{', '.join(step.takes) or 'no step'}: {error}"
+                ) from None
+            except ValueError:  # no signature to check (some builtins): checked when it runs
+                pass
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -170,12 +178,11 @@ class RunResult:
 
 
 class StepContext:
-    """What a step function sees: its resolved inputs, the run context, cancel and progress."""
+    """What a step function sees besides the outputs it takes: the run context, cancel, progress."""
 
-    def __init__(self, handle: RunHandle, step: Step, inputs: dict[str, Any], attempt: int) -> None:
+    def __init__(self, handle: RunHandle, step: Step, attempt: int) -> None:
         self._handle = handle
         self.step = step.name
-        self.inputs = inputs
         self.attempt = attempt
         self.counts: dict[str, int] = {}
 
@@ -516,31 +523,21 @@ class WorkflowEngine:
         self, handle: RunHandle, step: Step, outcomes: Mapping[str, StepOutcome]
     ) -> StepOutcome:
         """All attempts of one step. Never raises: the outcome says what happened."""
-        results = {
-            name: {"output": o.output, "counts": dict(o.counts)}
-            for name, o in outcomes.items()
-            if o.status == StepStatus.SUCCEEDED
-        }
+        taken = [outcomes[name].output for name in step.takes]  # ancestors: all succeeded
         attempt = 0
         error = ""
         user_facing = False
         started: datetime | None = None
         ctx: StepContext | None = None
-        try:
-            inputs = resolve(dict(step.inputs), handle.context, results)
-        except InputReferenceError as exc:
-            started = utc_now()
-            await self._store.step_started(handle.run_id, step.name, 1, started)
-            return await self._finish_step(handle, step, StepStatus.FAILED, 1, started, {}, str(exc))
         while True:
             attempt += 1
             started = utc_now()
-            ctx = StepContext(handle, step, inputs, attempt)
+            ctx = StepContext(handle, step, attempt)
             try:
                 await self._store.step_started(handle.run_id, step.name, attempt, started)
                 handle.cancel_token.raise_if_cancelled()
                 async with asyncio.timeout(step.timeout_s):
-                    output = await step.run(ctx)
+                    output = await step.run(ctx, *taken)
                 handle._fractions[step.name] = 1.0
                 await self._finish_step(handle, step, StepStatus.SUCCEEDED, attempt, started, ctx.counts, "")
                 return StepOutcome(StepStatus.SUCCEEDED, output, "", attempt, dict(ctx.counts))

@@ -1,4 +1,4 @@
-"""Run/step statuses, the RunStore protocol the engine persists through, and an in-memory store.
+"""The RunStore protocol the engine persists through, and an in-memory store.
 
 The engine calls the store BEFORE a run or step starts and WHEN it ends, so a crash at any
 point leaves a row that says how far it got (storage/workflow_run_store.py is the SQLite one;
@@ -8,46 +8,10 @@ point leaves a row that says how far it got (storage/workflow_run_store.py is th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any, Protocol
 
-
-class RunStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-    PARTIAL = "partial"  # finished, but an optional step failed
-
-    @property
-    def finished(self) -> bool:
-        return self not in (RunStatus.PENDING, RunStatus.RUNNING)
-
-
-class StepStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"  # a dependency failed, so it never ran
-    INTERRUPTED = "interrupted"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """The timestamp format the database uses everywhere (UTC, milliseconds, 'Z')."""
-    if moment is None:
-        return None
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord, StepStatus
 
 
 class RunStore(Protocol):
@@ -79,33 +43,6 @@ class RunStore(Protocol):
         counts: Mapping[str, int],
         error: str,
     ) -> None: ...
-
-
-@dataclass
-class StepRecord:
-    name: str
-    status: StepStatus = StepStatus.PENDING
-    attempt: int = 1
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration_s: float | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    error: str = ""
-
-
-@dataclass
-class RunRecord:
-    id: int
-    workflow: str
-    parameters: dict[str, Any]
-    status: RunStatus = RunStatus.PENDING
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration_s: float | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    error: str = ""
-    created_at: datetime = field(default_factory=utc_now)
-    steps: dict[str, StepRecord] = field(default_factory=dict)
 
 
 def _duration(started: datetime | None, finished: datetime) -> float | None:

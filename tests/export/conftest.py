@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from catalynx_desktop.sources.demo import DemoPlan
-from catalynx_desktop.storage.demo_loader import load_demo
 from catalynx_desktop.storage.migrations import migrate
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.demo.loader import load_demo
 
 VIEW_ROWS = 100_000
 

@@ -12,13 +12,14 @@ import openpyxl
 import psutil
 import pytest
 
+from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
+from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.opportunity_export import ExportSelection
 from catalynx_desktop.workflows.engine import WorkflowEngine
 from catalynx_desktop.workflows.export import start_export
-from catalynx_desktop.workflows.runs import MemoryRunStore, RunStatus
+from catalynx_desktop.workflows.runs import MemoryRunStore
 
 from .conftest import VIEW_ROWS
 

@@ -20,7 +20,7 @@ from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.controllers.context import ControllerContext, StatusChannel
 from catalynx_desktop.ui.controllers.query_controller import QueryController

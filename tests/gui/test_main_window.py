@@ -14,12 +14,12 @@ from catalynx_desktop.domain.query import SortKey
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.ui.models.opportunity_table_model import COLUMNS, PAGE_SIZE, PLACEHOLDER, SORT_COLUMN_OF
 from catalynx_desktop.ui.widgets.opportunity_table_view import (
     refresh_keeping_scroll,
     selected_opportunity_ids,
 )
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 
 
 def seed_demo(run, data_dir, profiles=2, opportunities=20_000):
@@ -355,8 +355,8 @@ def test_import_discover_export_and_settings_from_the_window(qtbot, run, data_di
     export the view; each is a persisted run in the Workflows panel's history."""
     from pathlib import Path
 
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.settings import load_settings
-    from catalynx_desktop.workflows.runs import RunStatus
 
     vt = Path(__file__).resolve().parents[1] / "data" / "eo_vt.csv"
     if not vt.exists():
@@ -483,8 +483,8 @@ def test_search_narrows_rows_and_counts_and_stays_sortable(qtbot, run, data_dir)
 def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, tmp_path):
     from PySide6.QtWidgets import QApplication
 
+    from catalynx_desktop.domain.runs import RunStatus
     from catalynx_desktop.ui.dialogs.import_dialogs import ColumnMappingDialog, ImportReportDialog
-    from catalynx_desktop.workflows.runs import RunStatus
 
     grantors = tmp_path / "our grantors.csv"
     grantors.write_text(
@@ -540,7 +540,7 @@ def test_user_grantor_list_asks_for_columns_then_reports(qtbot, run, data_dir, t
 def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, data_dir):
     """Start Discover with its menu action, watch the Workflows dock's progress bar move, press
     its Cancel button: the run ends cancelled (kept in the history) and the table stays usable."""
-    from catalynx_desktop.workflows.runs import RunStatus
+    from catalynx_desktop.domain.runs import RunStatus
 
     seed_demo(run, data_dir, profiles=1, opportunities=100)
     with sqlite3.connect(resolve_paths(data_dir).database) as conn:  # many candidates, quickly

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMainWindow
 
+from catalynx_desktop.domain.runs import RunStatus, utc_now
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.ui.async_tasks import TaskRunner
@@ -30,7 +31,6 @@ from catalynx_desktop.ui.models.run_history_model import (
 )
 from catalynx_desktop.ui.widgets.workflows_panel import WorkflowsPanel, create_workflows_dock
 from catalynx_desktop.workflows.engine import Step, StepContext, Workflow, WorkflowEngine
-from catalynx_desktop.workflows.runs import RunStatus, utc_now
 
 LOOP_ITEMS = 300
 
@@ -48,8 +48,7 @@ async def prepare(ctx: StepContext) -> int:
     return LOOP_ITEMS
 
 
-async def slow_loop(ctx: StepContext) -> None:
-    total = ctx.inputs["items"]
+async def slow_loop(ctx: StepContext, total: int) -> None:
     for done in range(1, total + 1):
         ctx.check_cancelled()
         await asyncio.sleep(0.01)
@@ -70,9 +69,7 @@ SLOW = Workflow(
     "Slow test",
     (
         Step("prepare", prepare),
-        Step(
-            "loop", slow_loop, depends_on=("prepare",), inputs={"items": "$steps.prepare.output"}, weight=10
-        ),
+        Step("loop", slow_loop, depends_on=("prepare",), takes=("prepare",), weight=10),
         Step("finish", finish, depends_on=("loop",)),
     ),
 )

@@ -24,7 +24,7 @@ from catalynx_desktop.app import close_main_window, open_main_window
 from catalynx_desktop.cache import FileFingerprint
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 from tests.fresh_loop import arun
 from tests.reliability.filesystems import REPO
 
@@ -184,7 +184,7 @@ def _flip_bytes_in_value_files(cache_dir: Path) -> int:
 
 
 async def _import_with_parse_cache(home: Path):
-    from catalynx_desktop.workflows.import_workflow import start_import
+    from catalynx_desktop.workflows.importing.workflow import start_import
 
     services = await AppServices.open(resolve_paths(home))
     try:
@@ -238,8 +238,8 @@ def test_a_cached_parse_unreadable_midway_imports_the_rest_from_the_file(tmp_pat
     fills the cache again."""
     from catalynx_desktop.cache import PARSE, Cache
     from catalynx_desktop.cache.chunks import _chunk_key
-    from catalynx_desktop.sources.importer import import_file
     from catalynx_desktop.storage.database import Database
+    from catalynx_desktop.workflows.importing.importer import import_file
 
     key = f"irs_bmf:{VT.resolve()}"
 

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
+from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.errors import ErrorKind, StorageError
-from catalynx_desktop.workflows.import_workflow import start_import
-from catalynx_desktop.workflows.runs import RunStatus
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.importing.workflow import start_import
 from tests.datagen.bmf_gen import write_bmf_csv
 from tests.fresh_loop import arun
 from tests.reliability.filesystems import checkpoint, fill, release, tmpfs
@@ -229,7 +229,7 @@ def test_cli_import_on_a_full_disk_prints_one_message_and_reruns_cleanly(tmp_pat
         assert failed.returncode == 1
         lines = failed.stderr.strip().splitlines()
         assert len(lines) == 1, failed.stderr  # one message, no traceback, no logging noise
-        assert lines[0].startswith(f"{bmf_file.name}: failed: ")
+        assert lines[0].startswith(f"{bmf_file.name}: import failed: ")  # the file named once (issue 15)
         assert_disk_full_message(lines[0], home)
         database = resolve_paths(home).database
         with sqlite3.connect(database) as conn:

@@ -568,7 +568,7 @@ def fuzz_db(tmp_path_factory):
 @fuzz(80)
 @given(file=any_file)
 def test_the_importer_end_to_end_on_random_files(tmp_path: Path, fuzz_db, file: tuple[str, bytes]) -> None:
-    from catalynx_desktop.sources.importer import import_file
+    from catalynx_desktop.workflows.importing.importer import import_file
 
     loop, db = fuzz_db
     name, data = file
@@ -612,8 +612,8 @@ def test_a_grantor_list_amount_too_large_for_a_float_rejects_the_row(tmp_path: P
 
 @pytest.mark.parametrize("kind", ["bmf", "grants"])
 def test_an_amount_beyond_64_bits_rejects_the_record_not_the_import(tmp_path: Path, kind: str) -> None:
-    from catalynx_desktop.sources.importer import import_file
     from catalynx_desktop.storage.database import Database
+    from catalynx_desktop.workflows.importing.importer import import_file
 
     if kind == "bmf":
         path = tmp_path / "eo_big.csv"

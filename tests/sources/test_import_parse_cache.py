@@ -6,8 +6,8 @@ import asyncio
 import os
 
 from catalynx_desktop.cache import Cache
-from catalynx_desktop.sources.importer import import_file
 from catalynx_desktop.storage.database import Database
+from catalynx_desktop.workflows.importing.importer import import_file
 from tests.datagen.bmf_gen import write_bmf_csv
 
 

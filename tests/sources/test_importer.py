@@ -12,8 +12,8 @@ import pytest
 
 from catalynx_desktop.sources.base import FormatError
 from catalynx_desktop.sources.detect import Format
-from catalynx_desktop.sources.importer import ImportReport, import_file, write_rejects_csv
 from catalynx_desktop.sources.user_list import ColumnMapping
+from catalynx_desktop.workflows.importing.importer import ImportReport, import_file, write_rejects_csv
 from tests.datagen.bmf_gen import write_bmf_csv
 from tests.datagen.grantsgov_gen import write_grants_zip
 from tests.sources.conftest import VT_FILE
@@ -156,7 +156,7 @@ def test_cancel_keeps_committed_batches_and_a_rerun_completes_without_duplicates
             if records >= 3000:
                 cancel.set()
 
-        from catalynx_desktop.sources import importer
+        from catalynx_desktop.workflows.importing import importer
 
         importer.PROGRESS_INTERVAL_S, saved = 0.0, importer.PROGRESS_INTERVAL_S
         try:
@@ -272,7 +272,7 @@ def test_a_small_xml_also_imports_through_a_parser_process(with_db: Any, tmp_pat
 KILL_SCRIPT = """
 import asyncio, sys
 from pathlib import Path
-from catalynx_desktop.sources.importer import import_file
+from catalynx_desktop.workflows.importing.importer import import_file
 from catalynx_desktop.storage.database import Database
 
 async def main():

@@ -6,10 +6,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.demo_loader import DemoResult, load_demo
 from catalynx_desktop.storage.migrations import migrate
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.demo.loader import DemoResult, load_demo
 
 
 async def open_demo_db(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from catalynx_desktop.cache import Cache
-from catalynx_desktop.cached_views import CachedViews
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.services.views import CachedViews
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from tests.storage.helpers import open_demo_db, run
 

@@ -9,8 +9,8 @@ import pytest
 
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.opportunity_search import matching_ids
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 from tests.storage.helpers import shared_demo_conn
 
 TODAY = date.today()

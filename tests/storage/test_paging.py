@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.opportunity_queries import SORT_COLUMNS, compile_query, read_page
 from catalynx_desktop.storage.paging import KeyMap, Seek
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 from tests.storage.helpers import shared_demo_conn
 
 

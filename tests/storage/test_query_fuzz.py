@@ -32,9 +32,7 @@ from hypothesis import strategies as st
 
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.demo_loader import load_demo
 from catalynx_desktop.storage.migrations import migrate
 from catalynx_desktop.storage.opportunity_queries import compile_query, count_rows, read_page
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
@@ -42,6 +40,8 @@ from catalynx_desktop.storage.opportunity_search import matching_ids, probe_firs
 from catalynx_desktop.storage.paging import Seek
 from catalynx_desktop.storage.query_check import InvalidQuery
 from catalynx_desktop.storage.record_search import fts_query
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.demo.loader import load_demo
 
 REPOSITORY_EXAMPLES = 600
 FUNCTION_EXAMPLES = 300

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
-from catalynx_desktop.sources.demo import DemoPlan
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.opportunity_search import matching_ids
 from catalynx_desktop.storage.record_search import fts_query
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 from tests.storage.helpers import open_demo_db, run, shared_demo_conn
 
 

@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
+from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
+from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.domain.scoring import ProfileMatcher, ScoreResult
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
-from catalynx_desktop.workflows.discover import DEFAULT_THRESHOLD, ScoringSettings, start_discover
+from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import WorkflowEngine
 from catalynx_desktop.workflows.rescore import start_rescore
-from catalynx_desktop.workflows.runs import RunStatus
 
 TODAY = date(2026, 11, 23)
 # Tests run workers at normal priority: at the default (idle) priority they only get CPU nobody

@@ -15,12 +15,12 @@ from typing import Any
 
 import psutil
 
+from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import WorkflowEngine
-from catalynx_desktop.workflows.runs import RunStatus
 from tests.workflows.test_discover import PROFILE, TODAY, insert_records, make_records
 
 RECORDS = 12_000

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from catalynx_desktop.domain.runs import RunStatus, StepStatus
 from catalynx_desktop.workflows.engine import (
     Step,
     StepContext,
@@ -17,7 +19,7 @@ from catalynx_desktop.workflows.engine import (
     WorkflowEngine,
 )
 from catalynx_desktop.workflows.progress import ProgressSnapshot
-from catalynx_desktop.workflows.runs import MemoryRunStore, RunStatus, StepStatus
+from catalynx_desktop.workflows.runs import MemoryRunStore
 
 
 def run(coro: Any) -> Any:
@@ -225,31 +227,37 @@ def test_cancel_stops_chunked_steps_at_a_chunk_boundary() -> None:
     assert len(thread_chunks) == thread_seen < 1000  # the worker thread stopped too
 
 
-def test_inputs_reference_context_and_nested_step_outputs() -> None:
+@dataclass(frozen=True)
+class Parsed:
+    counts: dict[str, int]
+    items: list[dict[str, str]]
+
+
+def test_a_step_takes_its_dependencies_outputs_as_typed_arguments_and_sees_the_context() -> None:
     seen: dict[str, Any] = {}
 
-    async def parse(ctx: StepContext) -> dict[str, Any]:
-        return {"counts": {"rows": 42}, "items": [{"ein": "123"}, {"ein": "456"}]}
+    async def parse(ctx: StepContext) -> Parsed:
+        return Parsed({"rows": 42}, [{"ein": "123"}, {"ein": "456"}])
 
-    async def use(ctx: StepContext) -> None:
-        seen.update(ctx.inputs)
+    async def count(ctx: StepContext) -> int:
+        return 7
+
+    async def use(ctx: StepContext, parsed: Parsed, counted: int) -> None:
+        seen.update(
+            rows=parsed.counts["rows"],
+            second_ein=parsed.items[1]["ein"],
+            profile=ctx.context["profile_id"],
+            nested={"list": [ctx.context["options"]["threshold"], "literal"]},
+            whole=parsed.counts,
+            counted=counted,
+        )
 
     wf = Workflow(
-        "refs",
+        "typed",
         (
             Step("parse", parse),
-            Step(
-                "use",
-                use,
-                depends_on=("parse",),
-                inputs={
-                    "rows": "$steps.parse.output.counts.rows",
-                    "second_ein": "$steps.parse.output.items.1.ein",
-                    "profile": "$context.profile_id",
-                    "nested": {"list": ["$context.options.threshold", "literal"]},
-                    "whole": "$steps.parse.output.counts",
-                },
-            ),
+            Step("count", count, depends_on=("parse",)),
+            Step("use", use, depends_on=("count",), takes=("parse", "count")),
         ),
     )
     result = run(WorkflowEngine(MemoryRunStore()).run(wf, {"profile_id": 9, "options": {"threshold": 0.3}}))
@@ -260,19 +268,13 @@ def test_inputs_reference_context_and_nested_step_outputs() -> None:
         "profile": 9,
         "nested": {"list": [0.3, "literal"]},
         "whole": {"rows": 42},
+        "counted": 7,
     }
 
 
-def test_a_missing_referenced_value_fails_the_step_with_a_clear_message() -> None:
-    wf = Workflow(
-        "refs",
-        (
-            Step("a", sleeper(0, output={"x": 1})),
-            Step("b", sleeper(0), depends_on=("a",), inputs={"v": "$steps.a.output.y"}),
-        ),
-    )
-    result = run(WorkflowEngine(MemoryRunStore()).run(wf))
-    assert result.status == RunStatus.FAILED and "no key 'y'" in result.steps["b"].error
+def test_a_step_whose_function_cannot_take_what_it_declares_is_rejected_up_front() -> None:
+    with pytest.raises(WorkflowDefinitionError, match="cannot take"):
+        Workflow("w", (Step("a", sleeper(0)), Step("b", sleeper(0), depends_on=("a",), takes=("a",))))
 
 
 def test_bad_definitions_are_rejected_up_front() -> None:
@@ -282,7 +284,7 @@ def test_bad_definitions_are_rejected_up_front() -> None:
     with pytest.raises(WorkflowDefinitionError, match="unknown"):
         Workflow("w", (Step("a", noop, depends_on=("zzz",)),))
     with pytest.raises(WorkflowDefinitionError, match="not one of its dependencies"):
-        Workflow("w", (Step("a", noop), Step("b", noop, inputs={"x": "$steps.a.output"})))
+        Workflow("w", (Step("a", noop), Step("b", noop, takes=("a",))))
     with pytest.raises(WorkflowDefinitionError, match="duplicate"):
         Workflow("w", (Step("a", noop), Step("a", noop)))
 

@@ -13,18 +13,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.domain.history import HistoryCursor
+from catalynx_desktop.domain.runs import RunStatus, StepStatus, utc_now
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.workflow_run_store import HistoryCursor, SqliteRunStore
+from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.engine import Step, StepContext, Workflow, WorkflowEngine
-from catalynx_desktop.workflows.runs import RunStatus, StepStatus, utc_now
 
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def counting(ctx: StepContext) -> dict[str, int]:
-    ctx.set_counts(rows=ctx.inputs.get("rows", 3))
+async def counting(ctx: StepContext, parsed: dict[str, int] | None = None) -> dict[str, int]:
+    ctx.set_counts(rows=parsed["rows"] if parsed else 3)
     return {"rows": 3}
 
 
@@ -47,7 +48,7 @@ def test_runs_and_steps_are_stored_with_status_timings_counts_and_errors(tmp_pat
                             "save",
                             counting,
                             depends_on=("parse",),
-                            inputs={"rows": "$steps.parse.output.rows"},
+                            takes=("parse",),
                         ),
                     ),
                 ),

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDockWidget, QLabel
 
-from catalynx_desktop.storage.dashboard_queries import profile_dashboard
-
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
     from catalynx_desktop.ui.widgets.dashboard import DashboardPanel
@@ -43,6 +41,6 @@ class DashboardController(QObject):
             self.panel = DashboardPanel(context.window)
             self.dock.setWidget(self.panel)
         today = date.today()
-        data = await profile_dashboard(context.services.db, profile.id, today)
+        data = await context.services.dashboard.for_profile(profile.id, today)
         if context.profile.id == profile.id:  # the user may have moved on meanwhile
             self.panel.show_data(profile.name, data, today)

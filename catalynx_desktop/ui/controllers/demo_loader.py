@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
 
 if TYPE_CHECKING:

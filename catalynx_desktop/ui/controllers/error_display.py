@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from catalynx_desktop import APP_NAME
-from catalynx_desktop.storage.errors import ErrorKind, StorageError
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import StatusChannel

@@ -7,13 +7,12 @@ These are the app's settings (settings.py, shared with the command line); the wi
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
-from catalynx_desktop.settings import Settings, save_settings
+from catalynx_desktop.settings import Settings
 from catalynx_desktop.ui.dialogs.awaiting import run_dialog
 from catalynx_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from catalynx_desktop.ui.theme import apply_theme
@@ -36,12 +35,6 @@ class SettingsController(QObject):
             await self.apply(dialog.chosen())
 
     async def apply(self, chosen: Settings) -> None:
-        services = self._context.services
-        # File I/O off the UI thread.
-        await asyncio.to_thread(save_settings, services.paths.settings_file, chosen)
-        services.settings = chosen
+        await self._context.services.apply_settings(chosen)  # saved off the UI thread
         apply_theme(QApplication.instance(), chosen.theme)
-        if services.cache is not None:
-            await services.cache.trim(chosen.cache_max_mb * 2**20)
-        await services.runs.prune(chosen.run_retention_days)
         self._context.status.show("Settings saved.")

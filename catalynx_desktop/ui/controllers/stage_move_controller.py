@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from catalynx_desktop.domain.query import SortKey
+from catalynx_desktop.domain.stage_move import StageMove
 from catalynx_desktop.domain.stages import Stage
-from catalynx_desktop.storage.opportunity_repository import StageMove
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
 from catalynx_desktop.ui.dialogs.awaiting import run_dialog
 from catalynx_desktop.ui.dialogs.stage_move_dialog import StageMoveDialog

@@ -16,21 +16,16 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.sources.base import FormatError
-from catalynx_desktop.sources.detect import Format, detect_format
-from catalynx_desktop.sources.user_list import preview
-from catalynx_desktop.storage.opportunity_export import ExportSelection
+from catalynx_desktop.sources.detect import Format
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
 from catalynx_desktop.ui.dialogs.awaiting import run_dialog
 from catalynx_desktop.ui.dialogs.export_dialog import ExportDialog
 from catalynx_desktop.ui.dialogs.import_dialogs import ColumnMappingDialog, ImportReportDialog
 from catalynx_desktop.ui.widgets.opportunity_table_view import selected_opportunity_ids
 from catalynx_desktop.ui.widgets.workflows_panel import create_workflows_dock
-from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
-from catalynx_desktop.workflows.export import start_export
-from catalynx_desktop.workflows.import_workflow import start_import
-from catalynx_desktop.workflows.rescore import start_rescore
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
@@ -46,7 +41,7 @@ class WorkflowActions(QObject):
         self._context = context
         services = context.services
         self.dock, self.panel = create_workflows_dock(
-            context.window, services.engine, services.runs, context.tasks
+            context.window, services.engine, services.history, context.tasks
         )
         self.finished: list[RunResult] = []  # results of runs started here (tests, status)
         self._followers: set[asyncio.Task[None]] = set()
@@ -116,27 +111,14 @@ class WorkflowActions(QObject):
         if profile is None or profile.id is None:
             self._context.status.show("Select a profile to discover opportunities for.")
             return None
-        services = self._context.services
-        handle = await start_discover(
-            services.engine,
-            services.db,
-            profile.id,
-            threshold=services.settings.discover_threshold,
-            settings=ScoringSettings(weights=services.settings.scoring_weights()),
-        )
+        handle = await self._context.services.scoring.discover(profile.id)
         return self._follow(handle, f"Discover for “{profile.name}”", profile.id)
 
     async def rescore_current_profile(self) -> RunHandle | None:
         profile = self._context.profile.profile()
         if profile is None or profile.id is None:
             return None
-        services = self._context.services
-        handle = await start_rescore(
-            services.engine,
-            services.db,
-            profile.id,
-            settings=ScoringSettings(weights=services.settings.scoring_weights()),
-        )
+        handle = await self._context.services.scoring.rescore(profile.id)
         return self._follow(handle, f"Rescore for “{profile.name}”", profile.id)
 
     async def import_files(
@@ -144,29 +126,22 @@ class WorkflowActions(QObject):
     ) -> list[RunHandle]:
         """One Import run per file (they queue on the single writer, so order is kept). A user's
         grantor list first asks which column is which, showing its first rows."""
-        services = self._context.services
+        imports = self._context.services.imports
         handles = []
         for path in paths:
             try:
-                found = await asyncio.to_thread(detect_format, path)
+                found = await imports.detect(path)
             except FormatError as error:
                 self._context.status.error(ValueError(str(error)))
                 continue
             mapping = None
             if found in (Format.USER_CSV, Format.USER_XLSX) and ask_mapping:
-                sample = await asyncio.to_thread(preview, path)
+                sample = await imports.preview(path)
                 dialog = ColumnMappingDialog(self._context.window, sample)
                 if not await run_dialog(dialog):
                     continue
                 mapping = dialog.mapping()
-            handle = await start_import(
-                services.engine,
-                services.db,
-                path,
-                fmt=found.value,
-                mapping=mapping,
-                parse_cache=services.cache,
-            )
+            handle = await imports.start(path, fmt=found.value, mapping=mapping)
             handles.append(self._follow(handle, f"Import of {path.name}", None, show_report=show_report))
         return handles
 
@@ -212,8 +187,7 @@ class WorkflowActions(QObject):
         )
 
     async def export(self, source, path: Path, fmt: str | None = None) -> RunHandle:
-        services = self._context.services
-        handle = await start_export(services.engine, services.db, source, path, fmt)
+        handle = await self._context.services.exports.start(source, path, fmt)
         return self._follow(handle, f"Export to {Path(path).name}", None)
 
     async def wait_all(self) -> None:

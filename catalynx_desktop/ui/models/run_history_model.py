@@ -24,10 +24,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from catalynx_desktop.storage.workflow_run_store import HistoryCursor
+from catalynx_desktop.domain.history import HistoryCursor
+from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.models.paged_model import PLACEHOLDER, Index, PagedTableModel, texts_of
-from catalynx_desktop.workflows.runs import RunRecord, RunStatus, StepRecord
 
 log = logging.getLogger(__name__)
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.models.run_history_model import (
     RUN_ID_ROLE,
@@ -54,7 +55,6 @@ from catalynx_desktop.ui.models.run_history_model import (
     one_line,
 )
 from catalynx_desktop.workflows.progress import ProgressSnapshot
-from catalynx_desktop.workflows.runs import RunRecord, RunStatus, StepRecord
 
 log = logging.getLogger(__name__)
 

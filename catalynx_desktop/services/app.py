@@ -1,6 +1,7 @@
-"""What the UI may call: repositories and long actions, all async, none of them SQL to the caller.
+"""AppServices: everything the UI may call, built once by app.py (the composition root).
 
-Built once by app.py (the composition root) and handed to the main window.
+The UI uses the parts named in services/__init__.py. `db` and the run store are here for the
+composition root, the command line and tests; ui/ never touches them (see the import contracts).
 """
 
 from __future__ import annotations
@@ -9,18 +10,22 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from catalynx_desktop.cache import DEFAULT_TTLS, Cache
-from catalynx_desktop.cached_views import CachedViews
 from catalynx_desktop.paths import AppPaths
-from catalynx_desktop.settings import Settings, load_settings
-from catalynx_desktop.sources.demo import DemoPlan
+from catalynx_desktop.services.dashboard import Dashboard
+from catalynx_desktop.services.exports import Exports
+from catalynx_desktop.services.imports import Imports
+from catalynx_desktop.services.records import Opportunities, Profiles, RunHistory
+from catalynx_desktop.services.scoring import Scoring
+from catalynx_desktop.services.views import CachedViews
+from catalynx_desktop.settings import Settings, load_settings, save_settings
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.demo_loader import DemoResult, load_demo
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
+from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.demo.loader import DemoResult, load_demo
 from catalynx_desktop.workflows.engine import WorkflowEngine
 
 log = logging.getLogger(__name__)
@@ -28,17 +33,32 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-@dataclass
 class AppServices:
-    paths: AppPaths
-    settings: Settings
-    db: Database
-    profiles: ProfileRepository
-    opportunities: OpportunityRepository
-    runs: SqliteRunStore
-    engine: WorkflowEngine
-    cache: Cache | None  # None when the cache directory cannot be used: the app works without it
-    views: CachedViews  # what the opportunity table opens its queries through
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings,
+        db: Database,
+        runs: SqliteRunStore,
+        cache: Cache | None,  # None when the cache directory cannot be used: the app works without it
+    ) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.db = db
+        self.cache = cache
+        self.engine = WorkflowEngine(runs)
+        self._runs = runs
+        opportunities = OpportunityRepository(db)
+        self.views = CachedViews(
+            opportunities, db, cache
+        )  # what the opportunity table opens its queries through
+        self.profiles = Profiles(ProfileRepository(db))
+        self.opportunities = Opportunities(opportunities)
+        self.history = RunHistory(runs)
+        self.imports = Imports(self.engine, db, cache)
+        self.scoring = Scoring(self.engine, db, lambda: self.settings)
+        self.exports = Exports(self.engine, db)
+        self.dashboard = Dashboard(db)
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:
@@ -62,18 +82,7 @@ class AppServices:
         except Exception:
             log.exception("cache in %s unavailable; continuing without it", paths.cache_dir)
             cache = None
-        opportunities = OpportunityRepository(db)
-        return cls(
-            paths,
-            settings,
-            db,
-            ProfileRepository(db),
-            opportunities,
-            runs,
-            WorkflowEngine(runs),
-            cache,
-            CachedViews(opportunities, db, cache),
-        )
+        return cls(paths, settings, db, runs, cache)
 
     async def close(self) -> None:
         await self.engine.shutdown()
@@ -81,6 +90,14 @@ class AppServices:
         if self.cache is not None:
             await self.cache.close()
         await self.db.close()
+
+    async def apply_settings(self, chosen: Settings) -> None:
+        """Save the user's new settings and apply what they change now (cache size, run retention)."""
+        await asyncio.to_thread(save_settings, self.paths.settings_file, chosen)
+        self.settings = chosen
+        if self.cache is not None:
+            await self.cache.trim(chosen.cache_max_mb * 2**20)
+        await self._runs.prune(chosen.run_retention_days)
 
     async def load_demo(
         self, plan: DemoPlan, progress: Progress | None = None, cancel: threading.Event | None = None

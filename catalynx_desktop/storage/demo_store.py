@@ -1,5 +1,7 @@
 """Bulk-load generated demo data in one transaction with executemany batches.
 
+The rows come from a DemoData (workflows/demo/generator.py makes them) in the column order below.
+
 For large loads the opportunity sort indexes are dropped first and rebuilt at the end: building
 an index by sorting once is several times faster than keeping thirteen B-trees up to date row
 by row. The schema's own index statements are reused so nothing can drift.
@@ -9,14 +11,67 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from catalynx_desktop.domain.profile import Profile
-from catalynx_desktop.sources.demo import FUNDER_COLUMNS, OPPORTUNITY_COLUMNS, DemoGenerator, DemoPlan
 from catalynx_desktop.storage.record_search import index_records_after
 from catalynx_desktop.storage.schema_v1 import SORT_INDEX_STATEMENTS
 from catalynx_desktop.storage.stage_counts import recount_stage_counts
+
+FUNDER_COLUMNS = (
+    "source",
+    "source_id",
+    "kind",
+    "name",
+    "funder_name",
+    "ein",
+    "city",
+    "state",
+    "ntee_code",
+    "subsection",
+    "foundation_code",
+    "is_grant_maker",
+    "award_floor",
+    "award_ceiling",
+    "total_funding",
+    "assets",
+    "income",
+    "post_date",
+    "close_date",
+    "status",
+    "eligible_applicants",
+    "opportunity_number",
+    "description",
+)
+OPPORTUNITY_COLUMNS = (
+    "profile_id",
+    "source_record_id",
+    "source",
+    "source_id",
+    "title",
+    "funder_name",
+    "state",
+    "stage",
+    "stage_rank",
+    "score",
+    "score_breakdown",
+    "amount",
+    "close_date",
+    "discovered_at",
+)
+
+
+class DemoData(Protocol):
+    def profiles(self) -> list[Profile]: ...
+
+    def batches(
+        self, first_funder_id: int, profiles: list[Profile]
+    ) -> Iterator[tuple[list[tuple], list[tuple]]]:
+        """(funder rows, id first then FUNDER_COLUMNS; opportunity rows, OPPORTUNITY_COLUMNS)."""
+        ...
+
 
 # Rebuild the sort indexes when the load is large and adds more rows than are already there.
 REBUILD_INDEXES_ABOVE = 20_000
@@ -61,19 +116,20 @@ def _insert_profile(conn: sqlite3.Connection, profile: Profile) -> int:
     return int(cursor.lastrowid or 0)
 
 
-def load_demo(
+def write_demo(
     conn: sqlite3.Connection,
-    plan: DemoPlan,
+    generator: DemoData,
+    total: int,
     progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> DemoResult:
-    """Insert demo data. The caller owns the transaction (Database.write or an explicit BEGIN)."""
-    generator = DemoGenerator(plan)
+    """Insert demo data: `total` opportunities from `generator`. The caller owns the transaction
+    (Database.write or an explicit BEGIN)."""
     profiles = [replace(profile, id=_insert_profile(conn, profile)) for profile in generator.profiles()]
     profile_ids = [int(p.id or 0) for p in profiles]
     first_funder_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM source_records").fetchone()[0])
     existing = int(conn.execute("SELECT COUNT(*) FROM opportunities").fetchone()[0])
-    rebuild = plan.opportunities > max(REBUILD_INDEXES_ABOVE, existing)
+    rebuild = total > max(REBUILD_INDEXES_ABOVE, existing)
     if rebuild:
         for statement in SORT_INDEX_STATEMENTS:
             conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
@@ -97,7 +153,7 @@ def load_demo(
         funders += len(funder_rows)
         written += len(opportunity_rows)
         if progress:
-            progress(written, plan.opportunities)
+            progress(written, total)
     if rebuild:
         for statement in SORT_INDEX_STATEMENTS:
             conn.execute(statement)

@@ -1,6 +1,6 @@
 """Synthetic but realistic demo data: profiles, funders (federal opportunities and foundations) and
 opportunities. Pure Python and deterministic for a seed; rows come out as tuples in the column
-order named by the *_COLUMNS constants so the loader can insert millions with executemany.
+order named by storage/demo_store.py's *_COLUMNS so it can insert millions with executemany.
 """
 
 from __future__ import annotations
@@ -14,48 +14,8 @@ from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher
 from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.resources import demo_seed, ntee_codes
+from catalynx_desktop.storage.demo_store import FUNDER_COLUMNS
 
-FUNDER_COLUMNS = (
-    "source",
-    "source_id",
-    "kind",
-    "name",
-    "funder_name",
-    "ein",
-    "city",
-    "state",
-    "ntee_code",
-    "subsection",
-    "foundation_code",
-    "is_grant_maker",
-    "award_floor",
-    "award_ceiling",
-    "total_funding",
-    "assets",
-    "income",
-    "post_date",
-    "close_date",
-    "status",
-    "eligible_applicants",
-    "opportunity_number",
-    "description",
-)
-OPPORTUNITY_COLUMNS = (
-    "profile_id",
-    "source_record_id",
-    "source",
-    "source_id",
-    "title",
-    "funder_name",
-    "state",
-    "stage",
-    "stage_rank",
-    "score",
-    "score_breakdown",
-    "amount",
-    "close_date",
-    "discovered_at",
-)
 # Where each scoring input sits in a funder row (FUNDER_COLUMNS order); "" for absent ones.
 _SCORING_SOURCE = tuple(FUNDER_COLUMNS.index(c) if c in FUNDER_COLUMNS else None for c in SCORING_COLUMNS)
 
@@ -132,83 +92,89 @@ class DemoGenerator:
 
     def funder_rows(self) -> Iterator[tuple]:
         """Source records: one in three a federal opportunity, the rest private foundations."""
-        rng, seed = self._rng, self._seed
+        rng, states, ntee = self._rng, self._seed["states"], self._ntee
+        for n in range(self.plan.funders):
+            state = states[n % len(states)]
+            code = ntee[rng.randrange(len(ntee))]
+            yield self._federal_row(n, code) if n % 3 == 0 else self._foundation_row(n, code, state)
+
+    def _federal_row(self, n: int, code: str) -> tuple:
+        """A federal funding opportunity (random draws in a fixed order: the seed decides all)."""
+        rng, seed, today = self._rng, self._seed, self.today
         verbs, subjects, suffixes = seed["title_verbs"], seed["title_subjects"], seed["title_suffixes"]
-        agencies, cities, states = seed["agencies"], seed["cities"], seed["states"]
+        agencies = seed["agencies"]
+        title = (
+            f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} "
+            f"{suffixes[rng.randrange(len(suffixes))]}"
+        )
+        ceiling = rng.randrange(10, 500) * 5_000
+        posted = today - timedelta(days=rng.randrange(0, 240))
+        closes = posted + timedelta(days=rng.randrange(20, 300))
+        return (
+            "demo",
+            f"G{n}",
+            "federal_opportunity",
+            title,
+            agencies[rng.randrange(len(agencies))],
+            None,
+            "",
+            "",
+            code,
+            "",
+            "",
+            0,
+            ceiling // 10,
+            ceiling,
+            ceiling * rng.randrange(5, 40),
+            None,
+            None,
+            posted.isoformat(),
+            closes.isoformat(),
+            "posted" if closes >= today else "closed",
+            "12 13 25",
+            f"DEMO-{n:07d}",
+            f"{title}: demo federal funding opportunity.",
+        )
+
+    def _foundation_row(self, n: int, code: str, state: str) -> tuple:
+        """A private foundation in `state` (random draws in a fixed order: the seed decides all)."""
+        rng, seed = self._rng, self._seed
         first, second, fsuffix = (
             seed["foundation_first"],
             seed["foundation_second"],
             seed["foundation_suffixes"],
         )
-        ntee = self._ntee
-        today = self.today
-        for n in range(self.plan.funders):
-            state = states[n % len(states)]
-            code = ntee[rng.randrange(len(ntee))]
-            if n % 3 == 0:
-                title = (
-                    f"{verbs[rng.randrange(len(verbs))]} {subjects[rng.randrange(len(subjects))]} "
-                    f"{suffixes[rng.randrange(len(suffixes))]}"
-                )
-                ceiling = rng.randrange(10, 500) * 5_000
-                posted = today - timedelta(days=rng.randrange(0, 240))
-                closes = posted + timedelta(days=rng.randrange(20, 300))
-                yield (
-                    "demo",
-                    f"G{n}",
-                    "federal_opportunity",
-                    title,
-                    agencies[rng.randrange(len(agencies))],
-                    None,
-                    "",
-                    "",
-                    code,
-                    "",
-                    "",
-                    0,
-                    ceiling // 10,
-                    ceiling,
-                    ceiling * rng.randrange(5, 40),
-                    None,
-                    None,
-                    posted.isoformat(),
-                    closes.isoformat(),
-                    "posted" if closes >= today else "closed",
-                    "12 13 25",
-                    f"DEMO-{n:07d}",
-                    f"{title}: demo federal funding opportunity.",
-                )
-            else:
-                name = (
-                    f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} "
-                    f"{fsuffix[rng.randrange(len(fsuffix))]}"
-                )
-                assets = rng.randrange(50, 50_000) * 10_000
-                yield (
-                    "demo",
-                    f"F{n}",
-                    "foundation",
-                    name,
-                    name,
-                    f"{n + 100_000_000:09d}",
-                    cities[rng.randrange(len(cities))],
-                    state,
-                    code,
-                    "03",
-                    "04",
-                    1,
-                    None,
-                    None,
-                    None,
-                    assets,
-                    assets // rng.randrange(8, 25),
-                    None,
-                    None,
-                    "",
-                    "",
-                    "",
-                    f"{name}: private foundation making grants in {state}.",
-                )
+        cities = seed["cities"]
+        name = (
+            f"{first[rng.randrange(len(first))]} {second[rng.randrange(len(second))]} "
+            f"{fsuffix[rng.randrange(len(fsuffix))]}"
+        )
+        assets = rng.randrange(50, 50_000) * 10_000
+        return (
+            "demo",
+            f"F{n}",
+            "foundation",
+            name,
+            name,
+            f"{n + 100_000_000:09d}",
+            cities[rng.randrange(len(cities))],
+            state,
+            code,
+            "03",
+            "04",
+            1,
+            None,
+            None,
+            None,
+            assets,
+            assets // rng.randrange(8, 25),
+            None,
+            None,
+            "",
+            "",
+            "",
+            f"{name}: private foundation making grants in {state}.",
+        )
 
     def batches(
         self, first_funder_id: int, profiles: list[Profile], batch_size: int = 20_000

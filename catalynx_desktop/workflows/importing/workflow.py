@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.cache import Cache
-from catalynx_desktop.sources.importer import ImportReport, import_file, write_rejects_csv
 from catalynx_desktop.sources.user_list import ColumnMapping
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows.cancel import RunCancelled
 from catalynx_desktop.workflows.engine import RunHandle, Step, StepContext, Workflow, WorkflowEngine
+from catalynx_desktop.workflows.importing.importer import import_file
+from catalynx_desktop.workflows.importing.report import ImportReport, write_rejects_csv
 
 IMPORT_WORKFLOW = "Import"
 

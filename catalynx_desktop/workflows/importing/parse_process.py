@@ -1,4 +1,4 @@
-"""Parse a file in a child process and stream ready-to-bind rows back through a pipe.
+"""The parse pump's child process: parse a file there, stream ready-to-bind rows back by pipe.
 
 Why a process for big files: a parser thread competes with the event loop (and the SQLite
 writer) for the GIL, which showed as 50-90 ms UI stalls and halved throughput on 2 cores.

@@ -1,0 +1,37 @@
+"""Importing files: what the UI asks before an import (format, a grantor list's first rows) and
+the start of an Import run. Detection and preview read the file, so they run in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from catalynx_desktop.cache import Cache
+from catalynx_desktop.sources.detect import Format, detect_format
+from catalynx_desktop.sources.user_list import ColumnMapping, Preview, preview
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.workflows.engine import RunHandle, WorkflowEngine
+from catalynx_desktop.workflows.importing.workflow import start_import
+
+
+class Imports:
+    def __init__(self, engine: WorkflowEngine, db: Database, parse_cache: Cache | None) -> None:
+        self._engine = engine
+        self._db = db
+        self._parse_cache = parse_cache
+
+    async def detect(self, path: Path, claimed: Format | str | None = None) -> Format:
+        """The file's format; FormatError (naming the file) if it is not one we read."""
+        return await asyncio.to_thread(detect_format, path, claimed)
+
+    async def preview(self, path: Path) -> Preview:
+        """A grantor list's first rows and the guessed column mapping."""
+        return await asyncio.to_thread(preview, path)
+
+    async def start(
+        self, path: Path | str, *, fmt: str | None = None, mapping: ColumnMapping | None = None
+    ) -> RunHandle:
+        """Start an Import run; an unchanged file is replayed from the parse cache."""
+        return await start_import(
+            self._engine, self._db, path, fmt=fmt, mapping=mapping, parse_cache=self._parse_cache
+        )
