@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from catalynx_desktop.domain.recipients import size_band
+from catalynx_desktop.storage.schema_v5 import LARGE_FUNDER_GRANTS
 
 UNKNOWN_TREND = -2.0
 _TREND_CAP = 100.0
@@ -144,15 +145,28 @@ def _clear(conn: sqlite3.Connection, funder_id: int) -> None:
     conn.execute("DELETE FROM funder_search WHERE rowid = ?", (funder_id,))
 
 
+def _mark_large(conn: sqlite3.Connection, funder_id: int) -> None:
+    """Put a funder that has grown past LARGE_FUNDER_GRANTS into the year and recipient sort
+    indexes (schema_v5). Once large, always large: its new grants are flagged on insert."""
+    conn.execute("UPDATE funders SET large = 1 WHERE id = ?", (funder_id,))
+    conn.execute(
+        "UPDATE irs_grants INDEXED BY ix_irs_grants_funder_amount SET large_funder = 1 "
+        "WHERE funder_id = ? AND counts = 1",
+        (funder_id,),
+    )
+
+
 def refresh_funders(conn: sqlite3.Connection, eins: Sequence[str]) -> int:
     """Recompute the aggregates of these funders (call inside the writer's transaction)."""
     refreshed = 0
     for ein in eins:
-        found = conn.execute("SELECT id FROM funders WHERE ein = ?", (ein,)).fetchone()
+        found = conn.execute("SELECT id, large FROM funders WHERE ein = ?", (ein,)).fetchone()
         if found is None:
             continue
-        funder_id = found[0]
+        funder_id, large = found
         figures = _grant_figures(conn, funder_id)
+        if not large and len(figures.amounts) > LARGE_FUNDER_GRANTS:
+            _mark_large(conn, funder_id)
         row = _funder_row(conn, funder_id, ein, figures)
         _clear(conn, funder_id)
         conn.execute(_UPDATE_FUNDER_SQL, row)

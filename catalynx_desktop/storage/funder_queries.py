@@ -115,18 +115,32 @@ def count_funders(conn: sqlite3.Connection, q: KeysetQuery) -> int:
     return int(conn.execute(f"SELECT count(*) FROM {q.source} WHERE {q.where}", q.params).fetchone()[0])
 
 
-def compile_grant_query(query: GrantQuery) -> KeysetQuery:
+def compile_grant_query(query: GrantQuery, large: bool) -> KeysetQuery:
+    """A large funder's grants are read in order from the sort column's index; a smaller one's
+    (≤ LARGE_FUNDER_GRANTS, see schema_v5) through its amount index and sorted, a few ms."""
     column = GRANT_SORT_COLUMNS_BY_KEY[GrantSort(query.sort)]
-    # `counts = 1` is written out: SQLite uses a partial index only when the WHERE implies its own.
+    # `counts = 1` (and `large_funder = 1`) are written out: SQLite uses a partial index only
+    # when the query's WHERE implies the index's own.
+    where = "funder_id = ? AND counts = 1"
+    if column == "amount" or not large:
+        index = "ix_irs_grants_funder_amount"
+    else:
+        index = f"ix_irs_grants_funder_{column}"
+        where += " AND large_funder = 1"
     return KeysetQuery(
-        f"irs_grants INDEXED BY ix_irs_grants_funder_{column}",
+        f"irs_grants INDEXED BY {index}",
         GRANT_COLUMNS,
         column,
         "id",
-        "funder_id = ? AND counts = 1",
+        where,
         (int(query.funder_id),),
         query.descending,
     )
+
+
+def is_large_funder(conn: sqlite3.Connection, funder_id: int) -> bool:
+    row = conn.execute("SELECT large FROM funders WHERE id = ?", (int(funder_id),)).fetchone()
+    return bool(row and row[0])
 
 
 def grant_row(values: tuple) -> GrantRow:

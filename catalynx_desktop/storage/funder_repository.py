@@ -30,6 +30,7 @@ from catalynx_desktop.storage.funder_queries import (
     count_grants,
     funder_row,
     grant_row,
+    is_large_funder,
 )
 from catalynx_desktop.storage.keyset import KeysetQuery, read_keyset_page, sample_keyset
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
@@ -91,20 +92,25 @@ class KeysetResult(Generic[RowT]):
 
 async def _open(
     db: Database,
-    compiled: KeysetQuery,
+    compile_in_snapshot: Callable[[sqlite3.Connection], KeysetQuery],
     count: Callable[[sqlite3.Connection], int],
     make_row: Callable[[tuple], RowT],
     first_page: int,
 ) -> tuple[KeysetResult[RowT], list[RowT]]:
-    def read(conn: sqlite3.Connection) -> tuple[int, tuple[list[tuple], list[Key]]]:
-        conn.execute("BEGIN")  # the count and the first rows from one snapshot
+    def read(conn: sqlite3.Connection) -> tuple[KeysetQuery, int, tuple[list[tuple], list[Key]]]:
+        conn.execute("BEGIN")  # the plan, the count and the first rows from one snapshot
         try:
+            compiled = compile_in_snapshot(conn)
             total = count(conn)
-            return total, read_keyset_page(conn, compiled, Seek(True, None, 0, min(first_page, total)))
+            return (
+                compiled,
+                total,
+                read_keyset_page(conn, compiled, Seek(True, None, 0, min(first_page, total))),
+            )
         finally:
             conn.execute("COMMIT")
 
-    total, page = await db.read(read)
+    compiled, total, page = await db.read(read)
     result = KeysetResult(db, compiled, total, make_row)
     return result, result._remember(0, page)
 
@@ -121,7 +127,7 @@ class FunderRepository:
         shares = (query.profile_state, query.profile_group)
         return await _open(
             self._db,
-            compiled,
+            lambda conn: compiled,
             lambda conn: count_funders(conn, compiled),
             lambda values: funder_row(values, shares),
             first_page,
@@ -131,9 +137,12 @@ class FunderRepository:
         self, query: GrantQuery, first_page: int
     ) -> tuple[KeysetResult[GrantRow], list[GrantRow]]:
         """One funder's grants of its counting returns, in the asked order."""
-        compiled = compile_grant_query(query)
         return await _open(
-            self._db, compiled, lambda conn: count_grants(conn, query.funder_id), grant_row, first_page
+            self._db,
+            lambda conn: compile_grant_query(query, is_large_funder(conn, query.funder_id)),
+            lambda conn: count_grants(conn, query.funder_id),
+            grant_row,
+            first_page,
         )
 
     async def detail(self, funder_id: int) -> FunderDetail | None:

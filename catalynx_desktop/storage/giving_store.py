@@ -43,7 +43,7 @@ _RETURN_COLUMNS = (
 _GRANT_COLUMNS = (
     "id, return_id, funder_id, kind, counts, tax_year, amount, recipient_name, recipient_name_line2, "
     "recipient_ein, city, state, zip, country, foundation_status, relationship, purpose, cash_amount, "
-    "noncash_amount, matched_org_id, match_method"
+    "noncash_amount, matched_org_id, match_method, large_funder"
 )
 
 
@@ -103,13 +103,17 @@ def _stored_object_ids(conn: sqlite3.Connection, object_ids: Sequence[str]) -> s
     return found
 
 
-def _funder_ids(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, int]:
+def _funder_ids(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """EIN -> (funder id, large flag): new grants of a large funder go into its sort indexes."""
     conn.executemany("INSERT OR IGNORE INTO funders (ein) VALUES (?)", [(ein,) for ein in eins])
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(eins), _CHUNK):
         chunk = eins[start : start + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        found.update(conn.execute(f"SELECT ein, id FROM funders WHERE ein IN ({marks})", chunk).fetchall())
+        for ein, funder_id, large in conn.execute(
+            f"SELECT ein, id, large FROM funders WHERE ein IN ({marks})", chunk
+        ):
+            found[ein] = (funder_id, large)
     return found
 
 
@@ -161,14 +165,14 @@ def _return_row(filed: FiledReturn, return_id: int, first: int, last: int, count
 
 
 def _grant_row(
-    grant: Grant, grant_id: int, return_id: int, funder_id: int, year: int, counts: int, match: tuple
+    grant: Grant, grant_id: int, return_id: int, funder: tuple[int, int], year: int, counts: int, match: tuple
 ) -> tuple:
     a = grant.address
     return (
-        *(grant_id, return_id, funder_id, GRANT_KIND_CODES[grant.kind], counts, year, grant.amount),
+        *(grant_id, return_id, funder[0], GRANT_KIND_CODES[grant.kind], counts, year, grant.amount),
         *(grant.recipient_name, grant.recipient_name_line2, grant.recipient_ein, a.city, a.state),
         *(a.zip, a.country, grant.foundation_status, grant.relationship, grant.purpose),
-        *(grant.cash_amount, grant.noncash_amount, match[0], int(match[1])),
+        *(grant.cash_amount, grant.noncash_amount, match[0], int(match[1]), funder[1]),
     )
 
 
@@ -212,10 +216,10 @@ def store_returns(
         return_id, counts = next_return, int(filed.object_id in counting)
         next_return += 1
         first = next_grant
-        year, funder_id = _tax_year(filed), funders[filed.ein]
+        year, funder = _tax_year(filed), funders[filed.ein]
         for grant in filed.grants:
             match = matches[_key(grant)]
-            rows["grants"].append(_grant_row(grant, next_grant, return_id, funder_id, year, counts, match))
+            rows["grants"].append(_grant_row(grant, next_grant, return_id, funder, year, counts, match))
             next_grant += 1
         rows["returns"].append(_return_row(filed, return_id, first, next_grant - 1, bool(counts)))
         rows["people"] += [
@@ -235,7 +239,7 @@ def store_returns(
         skipped=skipped,
         superseded=len(demoted) + len(new) - len(counting),
         grants=len(rows["grants"]),
-        matched=sum(1 for row in rows["grants"] if row[-1] != MatchMethod.UNMATCHED),
+        matched=sum(1 for row in rows["grants"] if row[-2] != MatchMethod.UNMATCHED),
         funder_eins=frozenset(touched),
     )
 

@@ -21,6 +21,11 @@ from __future__ import annotations
 
 # Sort columns of one funder's grants, each with a partial index (funder_id, column, id).
 GRANT_SORT_COLUMNS: tuple[str, ...] = ("amount", "tax_year", "recipient_name")
+# Only funders with more counting grants than this get their grants in the year and recipient
+# indexes (irs_grants.large_funder = 1): a smaller funder's grants are read through the amount
+# index and sorted, ≤ 2,000 rows in a few ms, and most grants belong to such funders, so the
+# two indexes (~65 bytes a grant, the recipient's name among them) cost almost nothing.
+LARGE_FUNDER_GRANTS = 2_000
 # Sort columns of the funders view, each with an index (column, id) and (state, column, id).
 FUNDER_SORT_COLUMNS: tuple[str, ...] = (
     "name",
@@ -93,7 +98,8 @@ CREATE TABLE irs_grants (
     cash_amount INTEGER,
     noncash_amount INTEGER,
     matched_org_id INTEGER,
-    match_method INTEGER NOT NULL DEFAULT 0 CHECK (match_method IN (0, 1, 2, 3))
+    match_method INTEGER NOT NULL DEFAULT 0 CHECK (match_method IN (0, 1, 2, 3)),
+    large_funder INTEGER NOT NULL DEFAULT 0 CHECK (large_funder IN (0, 1))
 )
 """
 
@@ -114,6 +120,7 @@ CREATE TABLE funders (
     q1_grant INTEGER NOT NULL DEFAULT 0,
     q3_grant INTEGER NOT NULL DEFAULT 0,
     accepts_applications INTEGER,
+    large INTEGER NOT NULL DEFAULT 0,
     refreshed_at TEXT NOT NULL DEFAULT ''
 )
 """
@@ -133,9 +140,12 @@ STATEMENTS: list[str] = [
     _FUNDERS,
     *_funder_indexes(),
     _GRANTS,
+    "CREATE INDEX ix_irs_grants_funder_amount ON irs_grants(funder_id, amount, id) WHERE counts = 1",
     *(
-        f"CREATE INDEX ix_irs_grants_funder_{column} ON irs_grants(funder_id, {column}, id) WHERE counts = 1"
+        f"CREATE INDEX ix_irs_grants_funder_{column} ON irs_grants(funder_id, {column}, id) "
+        "WHERE counts = 1 AND large_funder = 1"
         for column in GRANT_SORT_COLUMNS
+        if column != "amount"
     ),
     """
     CREATE TABLE irs_individual_grants (

@@ -25,7 +25,8 @@ STATES = ("VT", "NH", "NY", "MA")
 
 def _returns(seed: int = 11) -> list[FiledReturn]:
     """60 funders in four states, 1-3 years each, grants to real VT organizations (by their BMF
-    names, so they match) and to unknown ones elsewhere; one funder with 1,500 grants."""
+    names, so they match) and to unknown ones elsewhere; one funder with 2,600+ grants (past
+    LARGE_FUNDER_GRANTS, in a later batch than its first years)."""
     rng = random.Random(seed)
     orgs = [r for r in vt_bmf_records() if r.ntee_code]
     returns: list[FiledReturn] = []
@@ -34,7 +35,7 @@ def _returns(seed: int = 11) -> list[FiledReturn]:
         ein = f"{990000000 + n:09d}"
         years = rng.sample([2019, 2020, 2021, 2022], rng.randint(1, 3))
         for year in sorted(years):
-            count = 1500 if n == 7 and year == max(years) else rng.randint(0, 40)
+            count = 2_600 if n == 7 and year == max(years) else rng.randint(0, 40)
             grants = []
             for _ in range(count):
                 amount = rng.choice([500, 1_000, 2_500, 5_000, 10_000, 25_000]) + rng.randint(0, 99)
@@ -153,20 +154,30 @@ def test_search_filters_and_profile_shares(tmp_path):
     run(scenario())
 
 
-def test_grant_pages_of_the_largest_funder(tmp_path):
+@pytest.mark.parametrize("ein, large", [("990000007", True), ("990000003", False)])
+def test_grant_pages_match_a_python_reference(tmp_path, ein, large):
     async def scenario():
         db, returns = await _loaded(tmp_path)
         try:
             repo = FunderRepository(db)
-            funder_id = await repo.funder_id("990000007")
+            funder_id = await repo.funder_id(ein)
             conn = sqlite3.connect(db.path)
+            assert conn.execute("SELECT large FROM funders WHERE id = ?", (funder_id,)).fetchone() == (
+                int(large),
+            )
+            # Every counting grant of a large funder is in its sort indexes, none of a small one.
+            flags = conn.execute(
+                "SELECT DISTINCT large_funder FROM irs_grants WHERE funder_id = ? AND counts = 1",
+                (funder_id,),
+            ).fetchall()
+            assert flags == [(int(large),)]
             stored = conn.execute(
                 "SELECT id, amount, tax_year, recipient_name FROM irs_grants WHERE funder_id = ? AND counts = 1",
                 (funder_id,),
             ).fetchall()
             conn.close()
-            listed = [g for r in returns if r.ein == "990000007" for g in r.grants]
-            assert len(stored) == len(listed) > 1500
+            listed = [g for r in returns if r.ein == ein for g in r.grants]
+            assert len(stored) == len(listed) > (2_600 if large else 20)
             assert sum(s[1] for s in stored) == sum(g.amount for g in listed)
             rng = random.Random(5)
             for sort, position in ((GrantSort.AMOUNT, 1), (GrantSort.YEAR, 2), (GrantSort.RECIPIENT, 3)):
@@ -263,7 +274,7 @@ def test_like_mine_ranks_by_grants_to_similar_recipients(tmp_path):
                     sorted(entry.evidence, key=lambda g: (g.amount, g.id), reverse=True)
                 )
                 assert all(g.matched_org_id is not None for g in entry.evidence)
-            assert found[0].funder.id == await repo.funder_id("990000007")  # 1,500 grants, most of them alike
+            assert found[0].funder.id == await repo.funder_id("990000007")  # 2,600+ grants, many alike
         finally:
             await db.close()
 
