@@ -209,16 +209,17 @@ def store_returns(
     sync_name_keys(conn)
     funders = _funder_ids(conn, sorted({f.ein for f in new}))
     counting, demoted = _settle_counting(conn, new)
-    matches = match_recipients(conn, (_key(g) for f in new for g in f.grants))
+    keys = [[_key(g) for g in f.grants] for f in new]  # normalized once per grant (~8 µs)
+    matches = match_recipients(conn, (k for per_return in keys for k in per_return))
     next_return, next_grant = _next_id(conn, "irs_returns"), _next_id(conn, "irs_grants")
     rows: dict[str, list[tuple[Any, ...]]] = {"returns": [], "grants": [], "people": [], "ind": [], "app": []}
-    for filed in new:
+    for filed, grant_keys in zip(new, keys, strict=True):
         return_id, counts = next_return, int(filed.object_id in counting)
         next_return += 1
         first = next_grant
         year, funder = _tax_year(filed), funders[filed.ein]
-        for grant in filed.grants:
-            match = matches[_key(grant)]
+        for grant, key in zip(filed.grants, grant_keys, strict=True):
+            match = matches[key]
             rows["grants"].append(_grant_row(grant, next_grant, return_id, funder, year, counts, match))
             next_grant += 1
         rows["returns"].append(_return_row(filed, return_id, first, next_grant - 1, bool(counts)))
