@@ -88,7 +88,7 @@ def funder_detail(conn: sqlite3.Connection, funder_id: int) -> FunderDetail | No
         return None
     funder = funder_row(values, _NO_SHARES)
     latest = _latest_counting(conn, funder.ein, pf_only=False)
-    people = ()
+    people: tuple[PersonRow, ...] = ()
     if latest is not None:
         people = tuple(
             PersonRow(*row)

@@ -8,6 +8,7 @@ one, like OpportunityResult.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -80,14 +81,19 @@ class KeysetResult(Generic[RowT]):
         last: tuple[int, Key] | None = None
         while not is_stale():
             found = await self._db.read(
-                lambda conn, after=last: sample_keyset(conn, compiled, after, every, steps_per_hop),
-                background=True,
+                functools.partial(_sample, compiled, last, every, steps_per_hop), background=True
             )
             for position, key in found:
                 self._keys.add(position, key)
             if len(found) < steps_per_hop + (1 if last is None else 0):
                 return
             last = found[-1]
+
+
+def _sample(
+    compiled: KeysetQuery, after: tuple[int, Key] | None, every: int, steps: int, conn: sqlite3.Connection
+) -> list[tuple[int, Key]]:
+    return sample_keyset(conn, compiled, after, every, steps)
 
 
 async def _open(

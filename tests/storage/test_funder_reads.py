@@ -14,9 +14,10 @@ import pytest
 from catalynx_desktop.domain.funders import FunderQuery, FunderSort, GrantQuery, GrantSort, LikeProfile
 from catalynx_desktop.domain.giving import FiledReturn, GrantKind
 from catalynx_desktop.domain.recipients import SizeBand, size_band
-from catalynx_desktop.storage.funder_queries import compile_funder_query
+from catalynx_desktop.storage.funder_queries import compile_funder_query, compile_grant_query
 from catalynx_desktop.storage.funder_repository import FunderRepository
 from catalynx_desktop.storage.giving_store import store_returns
+from catalynx_desktop.storage.keyset import sample_keyset
 from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return, vt_bmf_records
 from tests.storage.helpers import run
 
@@ -200,6 +201,12 @@ def test_grant_pages_match_a_python_reference(tmp_path, ein, large):
                     for start in starts:
                         rows = await result.page(start, 40)
                         assert [g.id for g in rows] == expected[start : start + 40]
+                    # The position map for jumps samples the same order.
+                    compiled = compile_grant_query(GrantQuery(funder_id, sort, descending), large)
+                    sampled = await db.read(lambda conn, c=compiled: sample_keyset(conn, c, None, 97, 10_000))
+                    assert [(p, k[1]) for p, k in sampled] == [
+                        (p, expected[p]) for p in range(0, len(expected), 97)
+                    ]
         finally:
             await db.close()
 
