@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalynx_desktop.domain.giving import FiledReturn, Grant, GrantKind
+from catalynx_desktop.domain.giving import FiledReturn, Grant, GrantKind, ReturnType
 from catalynx_desktop.domain.recipients import MatchMethod
 from catalynx_desktop.storage.funder_aggregates import refresh_funders
 from catalynx_desktop.storage.recipient_matching import (
@@ -75,6 +75,7 @@ class StoreCounts:
     grants: int = 0  # grant rows stored
     matched: int = 0  # of those, tied to a BMF organization
     funder_eins: frozenset[str] = field(default_factory=frozenset)  # funders whose data changed
+    rejected: tuple[tuple[str, str], ...] = ()  # (object id, reason): not stored, the rest was
 
     def __add__(self, other: StoreCounts) -> StoreCounts:
         return StoreCounts(
@@ -84,7 +85,23 @@ class StoreCounts:
             self.grants + other.grants,
             self.matched + other.matched,
             self.funder_eins | other.funder_eins,
+            self.rejected + other.rejected,
         )
+
+
+def rejection(filed: FiledReturn) -> str | None:
+    """Why a return cannot be stored (keys the tables rely on), or None. The parser reports
+    these too; storage checks again so one bad value never fails a whole batch."""
+    if not (filed.object_id.isdigit() and filed.object_id.isascii()):
+        return f"object id {filed.object_id!r} is not a number"
+    if not (len(filed.ein) == 9 and filed.ein.isdigit() and filed.ein.isascii()):
+        return f"EIN {filed.ein!r} must be 9 digits"
+    period = filed.tax_period
+    if not (len(period) == 6 and period.isdigit() and period.isascii() and 1 <= int(period[4:]) <= 12):
+        return f"tax period {period!r} must be YYYYMM"
+    if not isinstance(filed.return_type, ReturnType):
+        return f"return type {filed.return_type!r} is not one we keep"
+    return None
 
 
 def _winner_key(object_id: str) -> tuple[int, str]:
@@ -202,10 +219,13 @@ def store_returns(
     With refresh=False the funder aggregates are left for the caller, who must then call
     funder_aggregates.refresh_funders(conn, counts.funder_eins) before the views read them.
     """
-    new = _new_returns(conn, returns)
-    skipped = len(returns) - len(new)
+    rejected = tuple((f.object_id, reason) for f in returns if (reason := rejection(f)) is not None)
+    bad = {object_id for object_id, _ in rejected}
+    good = [f for f in returns if f.object_id not in bad] if rejected else returns
+    new = _new_returns(conn, good)
+    skipped = len(good) - len(new)
     if not new:
-        return StoreCounts(skipped=skipped)
+        return StoreCounts(skipped=skipped, rejected=rejected)
     sync_name_keys(conn)
     funders = _funder_ids(conn, sorted({f.ein for f in new}))
     counting, demoted = _settle_counting(conn, new)
@@ -242,6 +262,7 @@ def store_returns(
         grants=len(rows["grants"]),
         matched=sum(1 for row in rows["grants"] if row[-2] != MatchMethod.UNMATCHED),
         funder_eins=frozenset(touched),
+        rejected=rejected,
     )
 
 

@@ -4,6 +4,7 @@ re-import, recipient matching and the funder aggregates, read back exactly."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 from catalynx_desktop.domain.giving import GrantKind
 from catalynx_desktop.domain.recipients import MatchMethod
@@ -202,6 +203,26 @@ def test_an_older_filing_imported_late_arrives_superseded(tmp_path):
             assert _sql(
                 db, "SELECT object_id FROM irs_returns WHERE tax_period = '202312' AND counts = 1"
             ) == [("202510000000000009",)]
+        finally:
+            await db.close()
+
+    run(scenario())
+
+
+def test_a_bad_return_is_reported_and_the_rest_is_stored(tmp_path):
+    async def scenario():
+        db = await open_with_vt_bmf(tmp_path)
+        try:
+            good = pf_return("202310000000000001", FUNDER, 2022, (grant("A", 1_000),))
+            bad_ein = replace(pf_return("202310000000000002", "12-34567", 2022), ein="12-34567")
+            bad_period = replace(pf_return("202310000000000003", FUNDER, 2021), tax_period="2021")
+            counts = await db.write(lambda conn: store_returns(conn, [bad_ein, good, bad_period]))
+            assert (counts.inserted, counts.grants) == (1, 1)
+            assert counts.rejected == (
+                ("202310000000000002", "EIN '12-34567' must be 9 digits"),
+                ("202310000000000003", "tax period '2021' must be YYYYMM"),
+            )
+            assert _sql(db, "SELECT object_id FROM irs_returns") == [("202310000000000001",)]
         finally:
             await db.close()
 
