@@ -396,16 +396,29 @@ def main() -> None:
         while stream.read(1 << 24):
             pass
     rows = asyncio.run(run(path))
+    title = f"## {args.grants:,} grants"
     header = (
-        f"Grants benchmarks ({args.grants:,} generated grants; {datetime.now(UTC):%Y-%m-%d}; 2 cores; OS cache warm: "
-        "the file read once before the run). The app's path is the async read API (FunderRepository, one thread hop "
-        "a call); raw sqlite3 runs the same statements on a plain connection in the same process, best of 3.\n\n"
-        "| what | measured | raw sqlite3, same statements | budget |\n| --- | --- | --- | --- |\n"
+        f"{title}\n\n{args.grants:,} generated grants; {datetime.now(UTC):%Y-%m-%d}; 2 cores shared with other work; "
+        "OS cache warm (the file read once before the run). The app's path is the async read API (FunderRepository, "
+        "one thread hop a call); raw sqlite3 runs the same statements on a plain connection in the same process, "
+        "best of 3.\n\n| what | measured | raw sqlite3, same statements | budget |\n| --- | --- | --- | --- |\n"
     )
-    text = header + "".join(f"| {a} | {b} | {c} | {d} |\n" for a, b, c, d in rows)
+    section = header + "".join(f"| {a} | {b} | {c} | {d} |\n" for a, b, c, d in rows)
+    write_section(RESULTS / "grants.md", title, section)
+    print(section)
+
+
+def write_section(path: Path, title: str, section: str) -> None:
+    """Replace this size's section of the results file, keeping the other sizes' figures."""
+    intro = "# Grants benchmarks (benchmarks/bench_grants.py)\n\n"
+    sections = {}
+    if path.exists():
+        for part in path.read_text().split("\n## ")[1:]:
+            sections["## " + part.split("\n", 1)[0]] = "## " + part.rstrip("\n") + "\n"
+    sections[title] = section
+    ordered = sorted(sections.items(), key=lambda item: int(item[0][3:].split()[0].replace(",", "")))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "grants.md").write_text(text)
-    print(text)
+    path.write_text(intro + "\n".join(text for _, text in ordered))
 
 
 if __name__ == "__main__":
