@@ -5,7 +5,7 @@ in the same transaction, calls refresh_funders(conn, eins), which recomputes eve
 those funders (and only those) from their counting returns and grants: the funders row
 (name, city, state from the latest counting return; latest year's grants paid; three-year
 trend; number, total, median and quartiles of the grants listed as paid; whether it accepts
-unsolicited applications), funder_states, funder_ntee, funder_recipient_mix and the full-text
+unsolicited applications), funder_states, funder_ntee, funder_likeness and the full-text
 row. The cost is one read of each touched funder's counting grants, in amount order through
 its partial index (~1 µs a grant), so a batch pays in proportion to the funders it touched,
 never to the database. A BMF re-import that changes recipients' NTEE codes is picked up by
@@ -53,7 +53,7 @@ class _FunderFigures:
     amounts: list[int] = field(default_factory=list)
     states: dict[str, _Mix] = field(default_factory=dict)
     groups: dict[str, _Mix] = field(default_factory=dict)
-    mix: dict[tuple[str, str, str, int], _Mix] = field(default_factory=dict)
+    likeness: dict[str, _Mix] = field(default_factory=dict)
 
 
 def _trend(by_year: dict[int, int]) -> float:
@@ -79,6 +79,18 @@ def _quartiles(amounts: list[int]) -> tuple[int, int, int]:
     return round(q1), round(median), round(q3)
 
 
+def likeness_keys(group: str, code: str, state: str, band: int) -> list[str]:
+    """The funder_likeness keys one like grant counts under (see schema_v5)."""
+    keys = [f"G:{group}"]
+    if len(code) == 3:
+        keys.append(f"C:{code}")
+    if state:
+        keys.append(f"S:{group}:{state}")
+    if band:
+        keys.append(f"B:{group}:{band}")
+    return keys
+
+
 def _grant_figures(conn: sqlite3.Connection, funder_id: int) -> _FunderFigures:
     figures = _FunderFigures()
     rows = conn.execute(
@@ -95,8 +107,8 @@ def _grant_figures(conn: sqlite3.Connection, funder_id: int) -> _FunderFigures:
         group = ntee[:1] if ntee else ""
         figures.groups.setdefault(group, _Mix()).add(amount)
         if group:
-            key = (group, ntee[:3], state, int(size_band(revenue)))
-            figures.mix.setdefault(key, _Mix()).add(amount)
+            for key in likeness_keys(group, ntee[:3], state, int(size_band(revenue))):
+                figures.likeness.setdefault(key, _Mix()).add(amount)
     return figures
 
 
@@ -120,6 +132,7 @@ def _funder_row(conn: sqlite3.Connection, funder_id: int, ein: str, figures: _Fu
         *(latest[3], latest[4], latest[5], latest[2], latest_year, by_year.get(latest_year, 0)),
         *(_trend(by_year), len(figures.amounts), sum(figures.amounts), median, q1, q3),
         None if preselected is None else 1 - preselected,
+        int(bool(figures.amounts) or by_year.get(latest_year, 0) > 0),  # gives: listed in the Funders view
         funder_id,
     )
 
@@ -127,19 +140,13 @@ def _funder_row(conn: sqlite3.Connection, funder_id: int, ein: str, figures: _Fu
 _UPDATE_FUNDER_SQL = (
     "UPDATE funders SET name = ?, city = ?, state = ?, return_type = ?, latest_tax_year = ?, "
     "latest_grants_paid = ?, trend = ?, grant_count = ?, grants_total = ?, median_grant = ?, "
-    "q1_grant = ?, q3_grant = ?, accepts_applications = ?, "
+    "q1_grant = ?, q3_grant = ?, accepts_applications = ?, gives = ?, "
     "refreshed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"
 )
 
 
 def _clear(conn: sqlite3.Connection, funder_id: int) -> None:
-    # The mix is clustered on the major group: its rows are found through the groups the
-    # funder had, which funder_ntee still lists at this point.
-    conn.execute(
-        "DELETE FROM funder_recipient_mix WHERE funder_id = ?1 AND major_group IN "
-        "(SELECT major_group FROM funder_ntee WHERE funder_id = ?1)",
-        (funder_id,),
-    )
+    conn.execute("DELETE FROM funder_likeness WHERE funder_id = ?", (funder_id,))
     conn.execute("DELETE FROM funder_ntee WHERE funder_id = ?", (funder_id,))
     conn.execute("DELETE FROM funder_states WHERE funder_id = ?", (funder_id,))
     conn.execute("DELETE FROM funder_search WHERE rowid = ?", (funder_id,))
@@ -179,8 +186,12 @@ def refresh_funders(conn: sqlite3.Connection, eins: Sequence[str]) -> int:
             [(funder_id, g, m.grants, m.amount) for g, m in figures.groups.items()],
         )
         conn.executemany(
-            "INSERT INTO funder_recipient_mix VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(k[0], funder_id, k[1], k[2], k[3], m.grants, m.amount) for k, m in figures.mix.items()],
+            "INSERT INTO funder_likeness VALUES (?, ?, ?, ?)",
+            # Dollars only on the group rows: the ranking sums them as the like grants' amount.
+            [
+                (funder_id, key, m.grants, m.amount if key[0] == "G" else 0)
+                for key, m in figures.likeness.items()
+            ],
         )
         conn.execute(
             "INSERT INTO funder_search (rowid, name, city) VALUES (?, ?, ?)", (funder_id, row[0], row[1])

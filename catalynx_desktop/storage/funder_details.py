@@ -177,31 +177,38 @@ def _marks(values: tuple) -> str:
 def rank_like_mine(
     conn: sqlite3.Connection, like: LikeProfile, limit: int
 ) -> list[tuple[int, int, int, int]]:
-    """(funder id, score, like grants, like amount), best first, from funder_recipient_mix.
+    """(funder id, score, like grants, like amount), best first.
 
     A like grant went to a matched recipient in one of the profile's NTEE major groups; it
     scores 1, plus 1 each for the same 3-character NTEE code, a state of the profile and the
-    profile's size band. Reads only the rows of the profile's major groups (the table's
-    clustering key); without NTEE codes, the profile's states decide (funder_states).
+    profile's size band: the sum of the funder's counts under the profile's funder_likeness
+    keys (schema_v5). Without NTEE codes, the profile's states decide (funder_states).
     """
     groups = like.major_groups
-    codes = tuple(sorted({c[:3].upper() for c in like.ntee_codes if len(c) >= 3})) or ("",)
-    states = tuple(sorted({s.upper() for s in like.states})) or ("",)
+    states = tuple(sorted({s.upper() for s in like.states}))
     if not groups:
-        if states == ("",):
+        if not states:
             return []
         sql = (
             f"SELECT funder_id, sum(grants), sum(grants), sum(amount) FROM funder_states "
             f"WHERE state IN ({_marks(states)}) GROUP BY funder_id ORDER BY 2 DESC, 4 DESC, 1 LIMIT ?"
         )
         return conn.execute(sql, (*states, limit)).fetchall()
+    codes = sorted({c[:3].upper() for c in like.ntee_codes if len(c) >= 3})
+    keys = (
+        *(f"G:{g}" for g in groups),
+        *(f"C:{c}" for c in codes),
+        *(f"S:{g}:{s}" for g in groups for s in states),
+        *(f"B:{g}:{int(like.size_band)}" for g in groups if like.size_band),
+    )
+    # The like grants' count and amount come from the 'G:' rows (the other keys re-count
+    # them; their amount is stored as 0).
     sql = (
-        f"SELECT funder_id, sum(grants * (1 + (ntee_code IN ({_marks(codes)})) + (state IN ({_marks(states)})) "
-        f"+ (size_band = ? AND size_band != 0))), sum(grants), sum(amount) "
-        f"FROM funder_recipient_mix WHERE major_group IN ({_marks(groups)}) "
+        "SELECT funder_id, sum(grants), sum(CASE WHEN substr(key, 1, 2) = 'G:' THEN grants END), sum(amount) "
+        f"FROM funder_likeness INDEXED BY ix_funder_likeness_key WHERE key IN ({_marks(keys)}) "
         "GROUP BY funder_id ORDER BY 2 DESC, 4 DESC, 1 LIMIT ?"
     )
-    return conn.execute(sql, (*codes, *states, int(like.size_band), *groups, limit)).fetchall()
+    return conn.execute(sql, (*keys, limit)).fetchall()
 
 
 def _evidence(conn: sqlite3.Connection, funder_id: int, like: LikeProfile, per_funder: int) -> tuple:

@@ -121,16 +121,23 @@ CREATE TABLE funders (
     q3_grant INTEGER NOT NULL DEFAULT 0,
     accepts_applications INTEGER,
     large INTEGER NOT NULL DEFAULT 0,
-    refreshed_at TEXT NOT NULL DEFAULT ''
+    refreshed_at TEXT NOT NULL DEFAULT '',
+    gives INTEGER NOT NULL DEFAULT 0
 )
 """
 
 
 def _funder_indexes() -> list[str]:
-    statements = []
+    # The Funders view lists organizations that give (funders.gives: listed grants or a stated
+    # total paid); the other EINs of 990 filers stay out of its indexes. The filter index
+    # answers the view's counts from the index alone: a count that read the funders rows took
+    # 60-630 ms on 100,000 funders, the budget for first rows is 300 ms.
+    statements = ["CREATE INDEX ix_funders_filters ON funders(state, accepts_applications) WHERE gives = 1"]
     for column in FUNDER_SORT_COLUMNS:
-        statements.append(f"CREATE INDEX ix_funders_{column} ON funders({column}, id)")
-        statements.append(f"CREATE INDEX ix_funders_state_{column} ON funders(state, {column}, id)")
+        statements.append(f"CREATE INDEX ix_funders_{column} ON funders({column}, id) WHERE gives = 1")
+        statements.append(
+            f"CREATE INDEX ix_funders_state_{column} ON funders(state, {column}, id) WHERE gives = 1"
+        )
     return statements
 
 
@@ -208,21 +215,24 @@ STATEMENTS: list[str] = [
         PRIMARY KEY (funder_id, major_group)
     ) WITHOUT ROWID
     """,
-    # "Funders of organizations like mine": each funder's grants paid to matched recipients,
-    # counted per (NTEE major group, 3-character NTEE code, state, size band). Clustered on the
-    # major group, so ranking funders for a profile reads only its group's rows.
+    # "Funders of organizations like mine": a like grant (to a matched recipient in one of the
+    # profile's NTEE major groups) scores 1, plus 1 each for the profile's 3-character NTEE
+    # code, state and size band. The score is a sum over grants of independent terms, so it is
+    # the sum of each funder's grant counts under the profile's keys: 'G:<group>',
+    # 'C:<code>', 'S:<group>:<state>', 'B:<group>:<band>' (storage/funder_aggregates.py).
+    # Ranking reads only those keys' rows through the covering index: ~200k rows for two big
+    # groups at 10M grants, where one row per (group, code, state, band) read 500k rows and
+    # evaluated the terms on each (650 ms).
     """
-    CREATE TABLE funder_recipient_mix (
-        major_group TEXT NOT NULL,
+    CREATE TABLE funder_likeness (
         funder_id INTEGER NOT NULL REFERENCES funders(id),
-        ntee_code TEXT NOT NULL,
-        state TEXT NOT NULL,
-        size_band INTEGER NOT NULL,
+        key TEXT NOT NULL,
         grants INTEGER NOT NULL,
         amount INTEGER NOT NULL,
-        PRIMARY KEY (major_group, funder_id, ntee_code, state, size_band)
+        PRIMARY KEY (funder_id, key)
     ) WITHOUT ROWID
     """,
+    "CREATE INDEX ix_funder_likeness_key ON funder_likeness(key, grants, amount)",
     # Normalized BMF names for matching recipients (domain/recipients.py), one row per BMF
     # organization, filled from source_records by storage/recipient_matching.py.
     """

@@ -264,6 +264,7 @@ def test_like_mine_ranks_by_grants_to_similar_recipients(tmp_path):
             conn.close()
             score: dict[int, int] = defaultdict(int)
             amount: dict[int, int] = defaultdict(int)
+            grants: dict[int, int] = defaultdict(int)
             for funder_id, value, ntee, state, revenue in rows:
                 score[funder_id] += (
                     1
@@ -272,9 +273,12 @@ def test_like_mine_ranks_by_grants_to_similar_recipients(tmp_path):
                     + (size_band(revenue) is SizeBand.UNDER_1M)
                 )
                 amount[funder_id] += value
+                grants[funder_id] += 1
             expected = sorted(score, key=lambda f: (-score[f], -amount[f], f))[:5]
             assert [f.funder.id for f in found] == expected
             assert [f.score for f in found] == [score[f] for f in expected]
+            assert [f.like_amount for f in found] == [amount[f] for f in expected]
+            assert [f.like_grants for f in found] == [grants[f] for f in expected]
             for entry in found:
                 assert 1 <= len(entry.evidence) <= 3
                 assert entry.evidence == tuple(
