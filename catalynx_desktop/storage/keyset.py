@@ -29,39 +29,89 @@ class KeysetQuery:
         direction = "DESC" if desc else "ASC"
         return f"{self.column} {direction}, {self.id_column} {direction}"
 
-    def after_condition(self, forward: bool) -> str:
+    def direction(self, forward: bool) -> tuple[str, str]:
+        """(comparison for rows after a key, ORDER BY direction) when reading this way."""
         desc = self.descending == forward
-        return f"({self.column}, {self.id_column}) {'<' if desc else '>'} (?, ?)"
+        return ("<", "DESC") if desc else (">", "ASC")
+
+
+def rows_after(
+    conn: sqlite3.Connection,
+    q: KeysetQuery,
+    columns: str,
+    column_params: tuple,
+    forward: bool,
+    after: Key,
+    limit: int,
+    offset: int = 0,
+) -> list[tuple]:
+    """Rows strictly after `after` in the reading order, skipping `offset` of them.
+
+    Two seeks, not one row-value comparison: SQLite turns `(col, id) > (?, ?)` into a range on
+    `col` alone and walks every row sharing the key's value (tens of thousands when a funder's
+    grants are sorted by year: 10 ms pages). So: the rest of the key's value by id, then the
+    values after it; each is a seek on the (…, col, id) index.
+    """
+    cmp, direction = q.direction(forward)
+    base = f"SELECT {columns} FROM {q.source} WHERE {q.where}"
+    params = (*column_params, *q.params)
+    same_sql = f"{base} AND {q.column} = ? AND {q.id_column} {cmp} ?"
+    same = conn.execute(
+        f"{same_sql} ORDER BY {q.id_column} {direction} LIMIT ? OFFSET ?", (*params, *after, limit, offset)
+    ).fetchall()
+    if len(same) == limit:
+        return same
+    if offset and not same:  # the skip goes past the key's value: count what it passed there
+        counted = (
+            f"SELECT count(*) FROM {q.source} WHERE {q.where} AND {q.column} = ? AND {q.id_column} {cmp} ?"
+        )
+        offset -= conn.execute(counted, (*q.params, *after)).fetchone()[0]
+    else:
+        offset = 0
+    rest = conn.execute(
+        f"{base} AND {q.column} {cmp} ? ORDER BY {q.order_by(forward)} LIMIT ? OFFSET ?",
+        (*params, after[0], limit - len(same), max(offset, 0)),
+    ).fetchall()
+    return same + rest
+
+
+def _from_end(
+    conn: sqlite3.Connection,
+    q: KeysetQuery,
+    columns: str,
+    column_params: tuple,
+    forward: bool,
+    limit: int,
+    offset: int,
+) -> list[tuple]:
+    sql = f"SELECT {columns} FROM {q.source} WHERE {q.where} ORDER BY {q.order_by(forward)} LIMIT ? OFFSET ?"
+    return conn.execute(sql, (*column_params, *q.params, limit, offset)).fetchall()
 
 
 def _key_after_skip(conn: sqlite3.Connection, q: KeysetQuery, seek: Seek) -> Key | None:
     """The key just before the page: skipped on the index alone (no row lookups)."""
-    sql = f"SELECT {q.column}, {q.id_column} FROM {q.source} WHERE {q.where}"
-    params: tuple = q.params
-    if seek.after is not None:
-        sql += f" AND {q.after_condition(seek.forward)}"
-        params += (seek.after[0], seek.after[1])
-    found = conn.execute(
-        f"{sql} ORDER BY {q.order_by(seek.forward)} LIMIT 1 OFFSET ?", (*params, seek.skip - 1)
-    ).fetchone()
-    return None if found is None else (found[0], found[1])
+    key_columns = f"{q.column}, {q.id_column}"
+    if seek.after is None:
+        found = _from_end(conn, q, key_columns, (), seek.forward, 1, seek.skip - 1)
+    else:
+        found = rows_after(conn, q, key_columns, (), seek.forward, seek.after, 1, seek.skip - 1)
+    return (found[0][0], found[0][1]) if found else None
 
 
 def read_keyset_page(conn: sqlite3.Connection, q: KeysetQuery, seek: Seek) -> tuple[list[tuple], list[Key]]:
-    """(row values without the key column, keys) of one page, in the query's order."""
+    """(row values without the key column, keys) of one page, in the query's order.
+
+    The query's columns start with the id; the sort column is appended for the key."""
     after = seek.after
     if seek.skip > 0:
         after = _key_after_skip(conn, q, seek)
         if after is None:
             return [], []
-    sql = f"SELECT {q.columns}, {q.column} FROM {q.source} WHERE {q.where}"
-    params: tuple = (*q.column_params, *q.params)
-    if after is not None:
-        sql += f" AND {q.after_condition(seek.forward)}"
-        params += (after[0], after[1])
-    values = conn.execute(
-        f"{sql} ORDER BY {q.order_by(seek.forward)} LIMIT ?", (*params, seek.limit)
-    ).fetchall()
+    columns = f"{q.columns}, {q.column}"
+    if after is None:
+        values = _from_end(conn, q, columns, q.column_params, seek.forward, seek.limit, 0)
+    else:
+        values = rows_after(conn, q, columns, q.column_params, seek.forward, after, seek.limit)
     if not seek.forward:
         values.reverse()
     return [v[:-1] for v in values], [(v[-1], v[0]) for v in values]
@@ -71,21 +121,19 @@ def sample_keyset(
     conn: sqlite3.Connection, q: KeysetQuery, start_after: tuple[int, Key] | None, every: int, max_steps: int
 ) -> list[tuple[int, Key]]:
     """Keys at every `every`-th position (a position map for jumps), continuing after (position, key)."""
-    order = q.order_by(True)
-    base = f"SELECT {q.column}, {q.id_column} FROM {q.source} WHERE {q.where}"
+    key_columns = f"{q.column}, {q.id_column}"
     found: list[tuple[int, Key]] = []
     if start_after is None:
-        first = conn.execute(f"{base} ORDER BY {order} LIMIT 1", q.params).fetchone()
-        if first is None:
+        first = _from_end(conn, q, key_columns, (), True, 1, 0)
+        if not first:
             return found
-        start_after = (0, (first[0], first[1]))
+        start_after = (0, (first[0][0], first[0][1]))
         found.append(start_after)
     position, key = start_after
-    sql = f"{base} AND {q.after_condition(True)} ORDER BY {order} LIMIT 1 OFFSET ?"
     for _ in range(max_steps):
-        row = conn.execute(sql, (*q.params, key[0], key[1], every - 1)).fetchone()
-        if row is None:
+        row = rows_after(conn, q, key_columns, (), True, key, 1, every - 1)
+        if not row:
             break
-        position, key = position + every, (row[0], row[1])
+        position, key = position + every, (row[0][0], row[0][1])
         found.append((position, key))
     return found
