@@ -20,7 +20,6 @@ from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
-from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.controllers.context import ControllerContext, StatusChannel
 from catalynx_desktop.ui.controllers.query_controller import QueryController
@@ -33,6 +32,7 @@ from catalynx_desktop.ui.widgets.opportunity_table_view import (
     create_opportunity_table,
     selected_opportunity_ids,
 )
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
+from catalynx_desktop.workflows.demo.generator import DemoPlan
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext

@@ -1,0 +1,206 @@
+"""Per-funder aggregates the views read instead of scanning grants.
+
+How they stay current: store_returns() collects the EINs of the returns a batch stored and,
+in the same transaction, calls refresh_funders(conn, eins), which recomputes everything of
+those funders (and only those) from their counting returns and grants: the funders row
+(name, city, state from the latest counting return; latest year's grants paid; three-year
+trend; number, total, median and quartiles of the grants listed as paid; whether it accepts
+unsolicited applications), funder_states, funder_ntee, funder_likeness and the full-text
+row. The cost is one read of each touched funder's counting grants, in amount order through
+its partial index (~1 µs a grant), so a batch pays in proportion to the funders it touched,
+never to the database. A BMF re-import that changes recipients' NTEE codes is picked up by
+refresh_all_funders() (or the next import touching the funder).
+
+Definitions (what the user sees):
+- grants paid of a year = the return's own total line (990-PF l.25, 990 l.13, 990-EZ l.10)
+  when stated, else the sum of the grants it lists as paid;
+- trend = latest year's grants paid against the mean of the two years before it (those
+  present), as a fraction (+0.25 = a quarter more); -2.0 = unknown (no earlier year), so it
+  sorts below every real value (-1.0 = stopped giving); capped at +100;
+- grant count, total, median and quartiles, states and NTEE groups: grants listed as paid
+  (990-PF paid during the year, 990 Schedule I), not future grants nor individual aggregates;
+- a recipient's state is its BMF state when matched (the address on a 990-PF is often the
+  grantor's), else the address state; its NTEE major group and size band come from the BMF.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from catalynx_desktop.domain.recipients import size_band
+from catalynx_desktop.storage.schema_v5 import LARGE_FUNDER_GRANTS
+
+UNKNOWN_TREND = -2.0
+_TREND_CAP = 100.0
+_FUTURE = 1  # GrantKind.FUTURE's code in irs_grants.kind
+
+
+@dataclass
+class _Mix:
+    grants: int = 0
+    amount: int = 0
+
+    def add(self, amount: int) -> None:
+        self.grants += 1
+        self.amount += amount
+
+
+@dataclass
+class _FunderFigures:
+    amounts: list[int] = field(default_factory=list)
+    states: dict[str, _Mix] = field(default_factory=dict)
+    groups: dict[str, _Mix] = field(default_factory=dict)
+    likeness: dict[str, _Mix] = field(default_factory=dict)
+
+
+def _trend(by_year: dict[int, int]) -> float:
+    if not by_year:
+        return UNKNOWN_TREND
+    latest_year = max(by_year)
+    earlier = [by_year[y] for y in (latest_year - 2, latest_year - 1) if y in by_year]
+    if not earlier:
+        return UNKNOWN_TREND
+    base = sum(earlier) / len(earlier)
+    if base <= 0:
+        return _TREND_CAP if by_year[latest_year] > 0 else 0.0
+    return min((by_year[latest_year] - base) / base, _TREND_CAP)
+
+
+def _quartiles(amounts: list[int]) -> tuple[int, int, int]:
+    """(q1, median, q3) of amounts sorted ascending; zeros when there are none."""
+    if not amounts:
+        return 0, 0, 0
+    if len(amounts) == 1:
+        return amounts[0], amounts[0], amounts[0]
+    q1, median, q3 = statistics.quantiles(amounts, n=4, method="inclusive")
+    return round(q1), round(median), round(q3)
+
+
+def likeness_keys(group: str, code: str, state: str, band: int) -> list[str]:
+    """The funder_likeness keys one like grant counts under (see schema_v5)."""
+    keys = [f"G:{group}"]
+    if len(code) == 3:
+        keys.append(f"C:{code}")
+    if state:
+        keys.append(f"S:{group}:{state}")
+    if band:
+        keys.append(f"B:{group}:{band}")
+    return keys
+
+
+def _grant_figures(conn: sqlite3.Connection, funder_id: int) -> _FunderFigures:
+    figures = _FunderFigures()
+    rows = conn.execute(
+        "SELECT g.amount, g.state, s.state, s.ntee_code, coalesce(s.revenue, s.income) "
+        "FROM irs_grants AS g INDEXED BY ix_irs_grants_funder_amount "
+        "LEFT JOIN source_records AS s ON s.id = g.matched_org_id "
+        "WHERE g.funder_id = ? AND g.counts = 1 AND g.kind != ? ORDER BY g.amount",
+        (funder_id, _FUTURE),
+    )
+    for amount, address_state, org_state, ntee, revenue in rows:
+        figures.amounts.append(amount)
+        state = org_state or address_state or ""
+        figures.states.setdefault(state, _Mix()).add(amount)
+        group = ntee[:1] if ntee else ""
+        figures.groups.setdefault(group, _Mix()).add(amount)
+        if group:
+            for key in likeness_keys(group, ntee[:3], state, int(size_band(revenue))):
+                figures.likeness.setdefault(key, _Mix()).add(amount)
+    return figures
+
+
+def _funder_row(conn: sqlite3.Connection, funder_id: int, ein: str, figures: _FunderFigures) -> tuple:
+    returns = conn.execute(
+        "SELECT tax_year, tax_period, return_type, filer_name, city, state, "
+        "coalesce(total_grants_paid, grants_paid_total), preselected_only FROM irs_returns "
+        "WHERE ein = ? AND counts = 1 ORDER BY tax_period",
+        (ein,),
+    ).fetchall()
+    by_year: dict[int, int] = {}
+    for tax_year, period, *_rest, paid, _pre in returns:
+        year = tax_year if tax_year is not None else int(period[:4])
+        by_year[year] = by_year.get(year, 0) + (paid or 0)
+    latest = returns[-1] if returns else (0, "", "", "", "", "", 0, None)
+    pf = [r for r in returns if r[2] == "990PF"]
+    preselected = pf[-1][7] if pf else None
+    q1, median, q3 = _quartiles(figures.amounts)
+    latest_year = max(by_year) if by_year else 0
+    return (
+        *(latest[3], latest[4], latest[5], latest[2], latest_year, by_year.get(latest_year, 0)),
+        *(_trend(by_year), len(figures.amounts), sum(figures.amounts), median, q1, q3),
+        None if preselected is None else 1 - preselected,
+        int(bool(figures.amounts) or by_year.get(latest_year, 0) > 0),  # gives: listed in the Funders view
+        funder_id,
+    )
+
+
+_UPDATE_FUNDER_SQL = (
+    "UPDATE funders SET name = ?, city = ?, state = ?, return_type = ?, latest_tax_year = ?, "
+    "latest_grants_paid = ?, trend = ?, grant_count = ?, grants_total = ?, median_grant = ?, "
+    "q1_grant = ?, q3_grant = ?, accepts_applications = ?, gives = ?, "
+    "refreshed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"
+)
+
+
+def _clear(conn: sqlite3.Connection, funder_id: int) -> None:
+    conn.execute("DELETE FROM funder_likeness WHERE funder_id = ?", (funder_id,))
+    conn.execute("DELETE FROM funder_ntee WHERE funder_id = ?", (funder_id,))
+    conn.execute("DELETE FROM funder_states WHERE funder_id = ?", (funder_id,))
+    conn.execute("DELETE FROM funder_search WHERE rowid = ?", (funder_id,))
+
+
+def _mark_large(conn: sqlite3.Connection, funder_id: int) -> None:
+    """Put a funder that has grown past LARGE_FUNDER_GRANTS into the year and recipient sort
+    indexes (schema_v5). Once large, always large: its new grants are flagged on insert."""
+    conn.execute("UPDATE funders SET large = 1 WHERE id = ?", (funder_id,))
+    conn.execute(
+        "UPDATE irs_grants INDEXED BY ix_irs_grants_funder_amount SET large_funder = 1 "
+        "WHERE funder_id = ? AND counts = 1",
+        (funder_id,),
+    )
+
+
+def refresh_funders(conn: sqlite3.Connection, eins: Sequence[str]) -> int:
+    """Recompute the aggregates of these funders (call inside the writer's transaction)."""
+    refreshed = 0
+    for ein in eins:
+        found = conn.execute("SELECT id, large FROM funders WHERE ein = ?", (ein,)).fetchone()
+        if found is None:
+            continue
+        funder_id, large = found
+        figures = _grant_figures(conn, funder_id)
+        if not large and len(figures.amounts) > LARGE_FUNDER_GRANTS:
+            _mark_large(conn, funder_id)
+        row = _funder_row(conn, funder_id, ein, figures)
+        _clear(conn, funder_id)
+        conn.execute(_UPDATE_FUNDER_SQL, row)
+        conn.executemany(
+            "INSERT INTO funder_states VALUES (?, ?, ?, ?)",
+            [(funder_id, s, m.grants, m.amount) for s, m in figures.states.items()],
+        )
+        conn.executemany(
+            "INSERT INTO funder_ntee VALUES (?, ?, ?, ?)",
+            [(funder_id, g, m.grants, m.amount) for g, m in figures.groups.items()],
+        )
+        conn.executemany(
+            "INSERT INTO funder_likeness VALUES (?, ?, ?, ?)",
+            # Dollars only on the group rows: the ranking sums them as the like grants' amount.
+            [
+                (funder_id, key, m.grants, m.amount if key[0] == "G" else 0)
+                for key, m in figures.likeness.items()
+            ],
+        )
+        conn.execute(
+            "INSERT INTO funder_search (rowid, name, city) VALUES (?, ?, ?)", (funder_id, row[0], row[1])
+        )
+        refreshed += 1
+    return refreshed
+
+
+def refresh_all_funders(conn: sqlite3.Connection) -> int:
+    """Recompute every funder (after a BMF re-import changed recipients' codes or sizes)."""
+    eins = [r[0] for r in conn.execute("SELECT ein FROM funders ORDER BY id")]
+    return refresh_funders(conn, eins)

@@ -1,0 +1,291 @@
+"""Store parsed IRS returns (domain/giving.FiledReturn): one batch per call, one transaction per batch.
+
+store_returns() runs on the writer's thread inside the caller's transaction
+(`await db.write(lambda conn: store_returns(conn, batch))`). Every row of a batch goes in with
+one executemany per table; ids are assigned here (max + 1 onwards, the single writer holds
+the lock), so a return's grants have consecutive ids and the return records the range.
+
+Re-import creates nothing twice: a return whose OBJECT_ID is stored is skipped whole. Which
+return counts per (EIN, tax period) is settled on write (see schema_v5): the highest
+OBJECT_ID, so a later amendment supersedes the original and an older filing imported late
+arrives superseded. Funder aggregates of the EINs a batch touched are recomputed in the same
+transaction (storage/funder_aggregates.py), so the views never see them out of step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalynx_desktop.domain.giving import FiledReturn, Grant, GrantKind, ReturnType
+from catalynx_desktop.domain.recipients import MatchMethod
+from catalynx_desktop.storage.funder_aggregates import refresh_funders
+from catalynx_desktop.storage.recipient_matching import (
+    RecipientKey,
+    match_recipients,
+    recipient_key,
+    sync_name_keys,
+)
+
+GRANT_KIND_CODES: dict[GrantKind, int] = {GrantKind.PAID: 0, GrantKind.FUTURE: 1, GrantKind.SCHEDULE_I: 2}
+_CHUNK = 500
+
+_RETURN_COLUMNS = (
+    "id, object_id, ein, return_type, tax_period, tax_period_end, tax_year, return_version, amended, "
+    "filer_name, filer_name_line2, address_line1, address_line2, city, state, zip, country, website, "
+    "total_assets, fair_market_value, total_revenue, contributions_received, total_grants_paid, "
+    "qualifying_distributions, distributable_amount, preselected_only, grants_paid_count, "
+    "grants_paid_total, future_grants_count, future_grants_total, individual_grants_total, "
+    "people_count, first_grant_id, last_grant_id, counts"
+)
+_GRANT_COLUMNS = (
+    "id, return_id, funder_id, kind, counts, tax_year, amount, recipient_name, recipient_name_line2, "
+    "recipient_ein, city, state, zip, country, foundation_status, relationship, purpose, cash_amount, "
+    "noncash_amount, matched_org_id, match_method, large_funder"
+)
+
+
+def _insert_sql(table: str, columns: str) -> str:
+    marks = ", ".join("?" * (columns.count(",") + 1))
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+
+
+INSERT_RETURN_SQL = _insert_sql("irs_returns", _RETURN_COLUMNS)
+INSERT_GRANT_SQL = _insert_sql("irs_grants", _GRANT_COLUMNS)
+_INSERT_PERSON_SQL = _insert_sql("irs_people", "return_id, name, title, hours_per_week, compensation")
+_INSERT_INDIVIDUAL_SQL = _insert_sql(
+    "irs_individual_grants", "return_id, grant_type, recipient_count, cash_amount, noncash_amount"
+)
+_INSERT_APPLICATION_SQL = _insert_sql(
+    "irs_applications",
+    "return_id, contact_name, address_line1, address_line2, city, state, zip, country, phone, email, "
+    "form_and_materials, deadlines, restrictions",
+)
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    """What one store_returns call did."""
+
+    inserted: int = 0  # returns stored
+    skipped: int = 0  # returns already stored (same OBJECT_ID), or repeated in the batch
+    superseded: int = 0  # returns that stopped counting, or arrived not counting: a later filing is stored
+    grants: int = 0  # grant rows stored
+    matched: int = 0  # of those, tied to a BMF organization
+    funder_eins: frozenset[str] = field(default_factory=frozenset)  # funders whose data changed
+    rejected: tuple[tuple[str, str], ...] = ()  # (object id, reason): not stored, the rest was
+
+    def __add__(self, other: StoreCounts) -> StoreCounts:
+        return StoreCounts(
+            self.inserted + other.inserted,
+            self.skipped + other.skipped,
+            self.superseded + other.superseded,
+            self.grants + other.grants,
+            self.matched + other.matched,
+            self.funder_eins | other.funder_eins,
+            self.rejected + other.rejected,
+        )
+
+
+def rejection(filed: FiledReturn) -> str | None:
+    """Why a return cannot be stored (keys the tables rely on), or None. The parser reports
+    these too; storage checks again so one bad value never fails a whole batch."""
+    if not (filed.object_id.isdigit() and filed.object_id.isascii()):
+        return f"object id {filed.object_id!r} is not a number"
+    if not (len(filed.ein) == 9 and filed.ein.isdigit() and filed.ein.isascii()):
+        return f"EIN {filed.ein!r} must be 9 digits"
+    period = filed.tax_period
+    if not (len(period) == 6 and period.isdigit() and period.isascii() and 1 <= int(period[4:]) <= 12):
+        return f"tax period {period!r} must be YYYYMM"
+    if not isinstance(filed.return_type, ReturnType):
+        return f"return type {filed.return_type!r} is not one we keep"
+    return None
+
+
+def _winner_key(object_id: str) -> tuple[int, str]:
+    return len(object_id), object_id  # 18 digits today; numeric order even if that ever changes
+
+
+def _stored_object_ids(conn: sqlite3.Connection, object_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(object_ids), _CHUNK):
+        chunk = object_ids[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        found.update(
+            r[0]
+            for r in conn.execute(f"SELECT object_id FROM irs_returns WHERE object_id IN ({marks})", chunk)
+        )
+    return found
+
+
+def _funder_ids(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """EIN -> (funder id, large flag): new grants of a large funder go into its sort indexes."""
+    conn.executemany("INSERT OR IGNORE INTO funders (ein) VALUES (?)", [(ein,) for ein in eins])
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(eins), _CHUNK):
+        chunk = eins[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for ein, funder_id, large in conn.execute(
+            f"SELECT ein, id, large FROM funders WHERE ein IN ({marks})", chunk
+        ):
+            found[ein] = (funder_id, large)
+    return found
+
+
+def _next_id(conn: sqlite3.Connection, table: str) -> int:
+    return conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+
+def _settle_counting(
+    conn: sqlite3.Connection, new: Sequence[FiledReturn]
+) -> tuple[set[str], list[tuple[int, int | None, int | None]]]:
+    """Which new returns count, and the stored ones they supersede (id, first/last grant id)."""
+    by_key: dict[tuple[str, str], list[FiledReturn]] = {}
+    for filed in new:
+        by_key.setdefault((filed.ein, filed.tax_period), []).append(filed)
+    counting: set[str] = set()
+    demoted: list[tuple[int, int | None, int | None]] = []
+    for (ein, period), filings in by_key.items():
+        best = max(filings, key=lambda f: _winner_key(f.object_id))
+        stored = conn.execute(
+            "SELECT id, object_id, first_grant_id, last_grant_id FROM irs_returns "
+            "WHERE ein = ? AND tax_period = ? AND counts = 1",
+            (ein, period),
+        ).fetchone()
+        if stored is not None and _winner_key(stored[1]) > _winner_key(best.object_id):
+            continue  # the stored return stays the one that counts
+        counting.add(best.object_id)
+        if stored is not None:
+            demoted.append((stored[0], stored[2], stored[3]))
+    return counting, demoted
+
+
+def _return_row(filed: FiledReturn, return_id: int, first: int, last: int, counts: bool) -> tuple:
+    fin, addr = filed.financials, filed.filer_address
+    paid = filed.grants_paid
+    future = filed.future_grants
+    individuals = sum((i.cash_amount or 0) + (i.noncash_amount or 0) for i in filed.individual_grants)
+    preselected = None if filed.preselected_only is None else int(filed.preselected_only)
+    return (
+        *(return_id, filed.object_id, filed.ein, filed.return_type.value, filed.tax_period),
+        *(filed.tax_period_end, filed.tax_year, filed.return_version, int(filed.amended)),
+        *(filed.filer_name, filed.filer_name_line2, addr.line1, addr.line2, addr.city, addr.state),
+        *(addr.zip, addr.country, filed.website, fin.total_assets, fin.fair_market_value),
+        *(fin.total_revenue, fin.contributions_received, fin.total_grants_paid),
+        *(fin.qualifying_distributions, fin.distributable_amount, preselected),
+        *(len(paid), sum(g.amount for g in paid), len(future), sum(g.amount for g in future)),
+        *(individuals, len(filed.people), first if last >= first else None),
+        *(last if last >= first else None, int(counts)),
+    )
+
+
+def _grant_row(
+    grant: Grant, grant_id: int, return_id: int, funder: tuple[int, int], year: int, counts: int, match: tuple
+) -> tuple:
+    a = grant.address
+    return (
+        *(grant_id, return_id, funder[0], GRANT_KIND_CODES[grant.kind], counts, year, grant.amount),
+        *(grant.recipient_name, grant.recipient_name_line2, grant.recipient_ein, a.city, a.state),
+        *(a.zip, a.country, grant.foundation_status, grant.relationship, grant.purpose),
+        *(grant.cash_amount, grant.noncash_amount, match[0], int(match[1]), funder[1]),
+    )
+
+
+def _key(grant: Grant) -> RecipientKey:
+    a = grant.address
+    return recipient_key(grant.recipient_ein, grant.recipient_name, a.state, a.city)
+
+
+def _tax_year(filed: FiledReturn) -> int:
+    if filed.tax_year is not None:
+        return filed.tax_year
+    return int(filed.tax_period[:4]) if filed.tax_period[:4].isdigit() else 0
+
+
+def _new_returns(conn: sqlite3.Connection, returns: Sequence[FiledReturn]) -> list[FiledReturn]:
+    """The batch without returns already stored or repeated (first occurrence kept)."""
+    unique = list({f.object_id: f for f in reversed(returns)}.values())[::-1]
+    stored = _stored_object_ids(conn, [f.object_id for f in unique])
+    return [f for f in unique if f.object_id not in stored]
+
+
+def store_returns(
+    conn: sqlite3.Connection, returns: Sequence[FiledReturn], *, refresh: bool = True
+) -> StoreCounts:
+    """Store one batch of returns (call inside the batch's transaction) and say what it did.
+
+    With refresh=False the funder aggregates are left for the caller, who must then call
+    funder_aggregates.refresh_funders(conn, counts.funder_eins) before the views read them.
+    """
+    rejected = tuple((f.object_id, reason) for f in returns if (reason := rejection(f)) is not None)
+    bad = {object_id for object_id, _ in rejected}
+    good = [f for f in returns if f.object_id not in bad] if rejected else returns
+    new = _new_returns(conn, good)
+    skipped = len(good) - len(new)
+    if not new:
+        return StoreCounts(skipped=skipped, rejected=rejected)
+    sync_name_keys(conn)
+    funders = _funder_ids(conn, sorted({f.ein for f in new}))
+    counting, demoted = _settle_counting(conn, new)
+    keys = [[_key(g) for g in f.grants] for f in new]  # normalized once per grant (~8 µs)
+    matches = match_recipients(conn, (k for per_return in keys for k in per_return))
+    next_return, next_grant = _next_id(conn, "irs_returns"), _next_id(conn, "irs_grants")
+    rows: dict[str, list[tuple[Any, ...]]] = {"returns": [], "grants": [], "people": [], "ind": [], "app": []}
+    for filed, grant_keys in zip(new, keys, strict=True):
+        return_id, counts = next_return, int(filed.object_id in counting)
+        next_return += 1
+        first = next_grant
+        year, funder = _tax_year(filed), funders[filed.ein]
+        for grant, key in zip(filed.grants, grant_keys, strict=True):
+            match = matches[key]
+            rows["grants"].append(_grant_row(grant, next_grant, return_id, funder, year, counts, match))
+            next_grant += 1
+        rows["returns"].append(_return_row(filed, return_id, first, next_grant - 1, bool(counts)))
+        rows["people"] += [
+            (return_id, p.name, p.title, p.hours_per_week, p.compensation) for p in filed.people
+        ]
+        rows["ind"] += [
+            (return_id, i.grant_type, i.recipient_count, i.cash_amount, i.noncash_amount)
+            for i in filed.individual_grants
+        ]
+        rows["app"] += [_application_row(return_id, a) for a in filed.application]
+    _write_rows(conn, rows, demoted)
+    touched = {f.ein for f in new}
+    if refresh:
+        refresh_funders(conn, sorted(touched))
+    return StoreCounts(
+        inserted=len(new),
+        skipped=skipped,
+        superseded=len(demoted) + len(new) - len(counting),
+        grants=len(rows["grants"]),
+        matched=sum(1 for row in rows["grants"] if row[-2] != MatchMethod.UNMATCHED),
+        funder_eins=frozenset(touched),
+        rejected=rejected,
+    )
+
+
+def _application_row(return_id: int, app: Any) -> tuple:
+    a = app.contact_address
+    return (
+        *(return_id, app.contact_name, a.line1, a.line2, a.city, a.state, a.zip, a.country),
+        *(app.phone, app.email, app.form_and_materials, app.deadlines, app.restrictions),
+    )
+
+
+def _write_rows(
+    conn: sqlite3.Connection,
+    rows: dict[str, list[tuple[Any, ...]]],
+    demoted: Sequence[tuple[int, int | None, int | None]],
+) -> None:
+    conn.executemany(INSERT_RETURN_SQL, rows["returns"])
+    conn.executemany(INSERT_GRANT_SQL, rows["grants"])
+    conn.executemany(_INSERT_PERSON_SQL, rows["people"])
+    conn.executemany(_INSERT_INDIVIDUAL_SQL, rows["ind"])
+    conn.executemany(_INSERT_APPLICATION_SQL, rows["app"])
+    conn.executemany("UPDATE irs_returns SET counts = 0 WHERE id = ?", [(d[0],) for d in demoted])
+    conn.executemany(
+        "UPDATE irs_grants SET counts = 0 WHERE id BETWEEN ? AND ?",
+        [(first, last) for _, first, last in demoted if first is not None],
+    )

@@ -1,0 +1,114 @@
+"""Tie grant recipients to organizations imported from the BMF (DOMAIN.md §6).
+
+By EIN when the return gives one (Schedule I); else by the normalized name in the recipient's
+state, accepting only a unique answer: the one organization of that name in the state, or,
+when several share it (chapters: 88 repeated names in Vermont alone), the one in the
+recipient's city. Anything else stays unmatched and keeps the text of the return.
+
+Normalized BMF names live in bmf_name_keys (schema v5). sync_name_keys() adds the BMF rows
+stored since its last run (a range read on source_records' primary key, cheap per batch);
+after a BMF re-import that may have renamed organizations, call it with full=True once.
+Functions run on the writer's thread inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from catalynx_desktop.domain.recipients import MatchMethod, normalize_city, normalize_org_name
+from catalynx_desktop.domain.records import Source
+
+_LAST_SYNCED = "bmf_name_keys_last_id"
+_CHUNK = 500  # values per IN (...), well under SQLite's bound-parameter limit
+_FETCH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientKey:
+    """What a grant says about its recipient, reduced to what matching compares."""
+
+    ein: str
+    name_key: str
+    state: str
+    city_key: str
+
+
+def recipient_key(ein: str, name: str, state: str, city: str) -> RecipientKey:
+    return RecipientKey(ein, normalize_org_name(name), state.strip().upper(), normalize_city(city))
+
+
+Match = tuple[int | None, MatchMethod]
+UNMATCHED: Match = (None, MatchMethod.UNMATCHED)
+
+
+def sync_name_keys(conn: sqlite3.Connection, *, full: bool = False) -> int:
+    """Add normalized names of BMF rows stored since the last sync; returns how many were added."""
+    if full:
+        conn.execute("DELETE FROM bmf_name_keys")
+        last = 0
+    else:
+        row = conn.execute("SELECT value FROM giving_state WHERE key = ?", (_LAST_SYNCED,)).fetchone()
+        last = row[0] if row else 0
+    newest = conn.execute("SELECT coalesce(max(id), 0) FROM source_records").fetchone()[0]
+    if newest <= last:
+        return 0
+    cursor = conn.execute(
+        "SELECT id, name, state, city FROM source_records WHERE id > ? AND id <= ? AND source = ?",
+        (last, newest, Source.IRS_BMF.value),
+    )
+    added = 0
+    while rows := cursor.fetchmany(_FETCH):
+        keys = [
+            (normalize_org_name(name), state, record_id, normalize_city(city))
+            for record_id, name, state, city in rows
+        ]
+        conn.executemany("INSERT OR REPLACE INTO bmf_name_keys VALUES (?, ?, ?, ?)", keys)
+        added += len(keys)
+    conn.execute(
+        "INSERT INTO giving_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_LAST_SYNCED, newest),
+    )
+    return added
+
+
+def _ids_by_ein(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(eins), _CHUNK):
+        chunk = eins[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for ein, record_id in conn.execute(
+            f"SELECT ein, min(id) FROM source_records WHERE ein IN ({marks}) AND source = ? GROUP BY ein",
+            (*chunk, Source.IRS_BMF.value),
+        ):
+            found[ein] = record_id
+    return found
+
+
+def _by_name(conn: sqlite3.Connection, key: RecipientKey) -> Match:
+    if not key.name_key or not key.state:
+        return UNMATCHED
+    candidates = conn.execute(
+        "SELECT record_id, city_key FROM bmf_name_keys WHERE name_key = ? AND state = ?",
+        (key.name_key, key.state),
+    ).fetchall()
+    if len(candidates) == 1:
+        record_id, city_key = candidates[0]
+        method = MatchMethod.NAME_CITY_STATE if city_key == key.city_key else MatchMethod.NAME_STATE
+        return record_id, method
+    in_city = [record_id for record_id, city_key in candidates if key.city_key and city_key == key.city_key]
+    if len(in_city) == 1:
+        return in_city[0], MatchMethod.NAME_CITY_STATE
+    return UNMATCHED  # none, or several and the city does not tell them apart
+
+
+def match_recipients(conn: sqlite3.Connection, keys: Iterable[RecipientKey]) -> dict[RecipientKey, Match]:
+    """(BMF source_records id or None, method) for each distinct recipient key."""
+    distinct = list(dict.fromkeys(keys))
+    by_ein = _ids_by_ein(conn, sorted({k.ein for k in distinct if k.ein}))
+    found: dict[RecipientKey, Match] = {}
+    for key in distinct:
+        record_id = by_ein.get(key.ein) if key.ein else None
+        found[key] = (record_id, MatchMethod.EIN) if record_id is not None else _by_name(conn, key)
+    return found
