@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.long_action.progress)
         self.statusBar().addPermanentWidget(self.long_action.cancel_button)
+        self.statusBar().addPermanentWidget(self.long_action.details_link)
 
         self.stage_moves = StageMoveController(context)
         self.details = DetailsController(context)
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         self.details.dock.raise_()
 
         self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
-        self.workflows = WorkflowActions(context)
+        self.workflows = WorkflowActions(context, self.long_action)
         self.app_settings = SettingsController(context)  # File > Settings… (self.settings is the UI state)
         self._connect_controllers()
         self._build_actions()

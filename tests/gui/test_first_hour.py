@@ -1,0 +1,88 @@
+"""Issue 15, "a researcher's first hour", through the real window on real files: runs report in
+the status bar (not a dock over half the window), a guided first run, the profile dialog, demo
+data kept apart, and the small bugs found on the way."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from catalynx_desktop.app import close_main_window, open_main_window
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.workflows.runs import RunStatus
+
+HERE = Path(__file__).resolve()
+VT = HERE.parents[1] / "data" / "eo_vt.csv"
+if not VT.exists():
+    VT = HERE.parents[3] / "shared" / "data" / "irs_eo_bmf" / "eo_vt.csv"
+
+
+async def wait_for(predicate, limit: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + limit
+    while not predicate():
+        await asyncio.sleep(0.02)
+        assert asyncio.get_running_loop().time() < deadline, "condition never met"
+
+
+def status_text(window) -> str:
+    return window.status_label.text()
+
+
+def test_runs_report_in_the_status_bar_with_words_and_the_dock_opens_on_request(
+    qtbot, run, data_dir, tmp_path
+):
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            await window.profiles.save(
+                Profile(
+                    name="Green Mountain Arts", ntee_code="A20", states=("VT",), target_ntee_codes=("A20",)
+                )
+            )
+            handles = await window.workflows.import_files([VT], show_report=False)
+            # the status bar shows the run (progress + Cancel + Details…), the dock stays shut
+            assert window.long_action.progress.isVisible()
+            assert window.long_action.cancel_button.isVisible()
+            assert window.long_action.details_link.isVisible()
+            assert status_text(window).startswith("Import eo_vt.csv")
+            await window.workflows.wait_all()
+            assert (await handles[0].wait()).status is RunStatus.SUCCEEDED
+            assert not window.workflows.dock.isVisible()
+            assert not window.long_action.progress.isVisible()
+            text = status_text(window)
+            assert text.startswith("Import eo_vt.csv: done in "), text
+            assert "6,535 read" in text and "6,535 new" in text and "from_cache" not in text
+
+            await window.workflows.discover_current_profile()
+            await window.workflows.wait_all()
+            assert not window.workflows.dock.isVisible()
+            assert status_text(window).startswith("Discover — Green Mountain Arts: done in ")
+            found = window.table_model.rowCount()
+            assert f"{found:,} matches" in status_text(window)
+
+            await window.workflows.export(window.table_model.query, tmp_path / "shortlist.csv", "csv")
+            await window.workflows.wait_all()
+            assert not window.workflows.dock.isVisible()
+            assert status_text(window).startswith(f"Export {found:,} rows: done in ")
+
+            # "Details…" opens the dock; its history names runs and profiles in words
+            window.long_action.details_link.linkActivated.emit("details")
+            assert window.workflows.dock.isVisible()
+            panel = window.workflows.panel
+            await panel.refresh()
+            await panel.wait_idle()
+            history = panel.history_model
+            titles = [history.index(r, 0).data() for r in range(history.rowCount())]
+            assert titles == [f"Export {found:,} rows", "Discover — Green Mountain Arts", "Import eo_vt.csv"]
+            results = [history.index(r, 4).data() for r in range(history.rowCount())]
+            assert "6,535 new" in results[2] and "from_cache" not in results[2]
+            assert f"{found:,} matches" in results[1]
+            await panel.show_run(handles[0].run_id + 1)  # the Discover run
+            assert "profile_id" not in panel.details_label.text()
+            assert "for Green Mountain Arts" in panel.details_label.text()
+        finally:
+            await close_main_window(window)
+
+    run(scenario(), timeout=240)
