@@ -20,6 +20,7 @@ from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.demo_loader import DemoResult, load_demo
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
+from catalynx_desktop.storage.source_records_store import count_records
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.engine import WorkflowEngine
 
@@ -81,6 +82,10 @@ class AppServices:
         if self.cache is not None:
             await self.cache.close()
         await self.db.close()
+
+    async def count_source_records(self) -> int:
+        """How many funder/opportunity records imports have stored (the guided first run says it)."""
+        return await self.db.read(count_records)
 
     async def load_demo(
         self, plan: DemoPlan, progress: Progress | None = None, cancel: threading.Event | None = None

@@ -41,6 +41,7 @@ from catalynx_desktop.ui.controllers.demo_loader import SMALL_DEMO, DemoLoader
 from catalynx_desktop.ui.controllers.details_controller import DetailsController
 from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
 from catalynx_desktop.ui.controllers.file_drop import FileDropImport
+from catalynx_desktop.ui.controllers.first_run_guide import FirstRunGuide
 from catalynx_desktop.ui.controllers.long_action import LongAction
 from catalynx_desktop.ui.controllers.profile_controller import ProfileController
 from catalynx_desktop.ui.controllers.query_controller import QueryController
@@ -109,7 +110,19 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.empty_state)
-        self.setCentralWidget(self.stack)
+        self.guide = FirstRunGuide(
+            context,
+            create_profile=lambda: self.tasks.spawn(self.profiles.new_dialog()),
+            discover=lambda: self.tasks.spawn(self.workflows.discover_current_profile()),
+            import_file=lambda: self.tasks.spawn(self.workflows.import_dialog()),
+        )
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.guide.bar)  # what just happened and the next step
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.long_action.progress)
@@ -160,6 +173,11 @@ class MainWindow(QMainWindow):
         self.stage_moves.counts_changed.connect(profiles.refresh_counts)
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
         self.saved_views.open_requested.connect(query.apply_view)
+        self.workflows.run_finished.connect(self.guide.run_finished)
+        profiles.created.connect(self.guide.profile_created)
+        self.empty_state.import_button.clicked.connect(
+            lambda: self.tasks.spawn(self.workflows.import_dialog())
+        )
         self.demo.reload_requested.connect(self.reload)
 
     # -- actions and shortcuts -------------------------------------------------------------

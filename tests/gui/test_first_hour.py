@@ -86,3 +86,64 @@ def test_runs_report_in_the_status_bar_with_words_and_the_dock_opens_on_request(
             await close_main_window(window)
 
     run(scenario(), timeout=240)
+
+
+def visible_dialog(kind):
+    from PySide6.QtWidgets import QApplication
+
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
+
+
+def test_guided_first_run_from_empty_window_to_ranked_matches(qtbot, run, data_dir):
+    from catalynx_desktop.ui.dialogs.profile_dialog import ProfileDialog
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            # the empty window says what to import and where to get it
+            assert window.stack.currentWidget() is window.empty_state
+            welcome = window.empty_state.title.text()
+            for url in (
+                "https://www.irs.gov/charities-non-profits/exempt-organizations-business-master-file-extract-eo-bmf",
+                "https://www.grants.gov/xml-extract",
+                "https://www.irs.gov/charities-non-profits/form-990-series-downloads",
+            ):
+                assert url in welcome
+            assert window.empty_state.import_button.isVisible()
+            guide = window.guide.bar
+            assert not guide.isVisible()
+
+            await window.workflows.import_files([VT], show_report=False)
+            await window.workflows.wait_all()
+            assert guide.isVisible()
+            assert "6,535 records arrived" in guide.text.text()
+            assert guide.action_button.text() == "Create a profile…"
+
+            guide.action_button.click()  # opens the profile dialog (the bar closes)
+            await wait_for(lambda: visible_dialog(ProfileDialog) is not None)
+            assert not guide.isVisible()
+            dialog = visible_dialog(ProfileDialog)
+            dialog.name.setText("Green Mountain Arts")
+            dialog.states.setText("VT")
+            dialog.target_ntee.setText("A20")
+            dialog.accept()
+            await wait_for(lambda: window.profiles.current_id is not None and guide.isVisible())
+            assert "Profile “Green Mountain Arts” saved" in guide.text.text()
+            assert "6,535" in guide.text.text()
+            assert guide.action_button.text() == "Discover"
+
+            guide.action_button.click()
+            await wait_for(lambda: window.workflows._followers)
+            await window.workflows.wait_all()
+            found = window.table_model.rowCount()
+            assert found > 0
+            assert f"Discover found {found:,} matches for “Green Mountain Arts”" in guide.text.text()
+            assert not guide.action_button.isVisible()
+            guide.close_button.click()  # dismissible
+            assert not guide.isVisible()
+        finally:
+            await close_main_window(window)
+
+    run(scenario(), timeout=240)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 class ProfileController(QObject):
     stage_counts_shown = Signal(object)  # the shown profile's ProfileSummary: the stage tabs follow
+    created = Signal(object)  # a new Profile was saved (the first-run guide offers Discover)
 
     def __init__(self, context: ControllerContext) -> None:
         super().__init__(context.window)
@@ -146,6 +147,8 @@ class ProfileController(QObject):
         self.current_id = saved.id
         await self.reload_requested.emit()
         self._context.status.show(f"Saved profile “{saved.name}”.")
+        if profile.id is None:
+            self.created.emit(saved)
         return saved
 
     async def delete_dialog(self) -> None:

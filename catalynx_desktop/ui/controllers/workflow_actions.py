@@ -77,6 +77,8 @@ class WorkflowActions(QObject):
         self._followers: set[asyncio.Task[None]] = set()
         # A run changed this profile's opportunities; awaited, so a run is followed to the end.
         self.opportunities_changed = AsyncSignal[[int]]()
+        # A run ended (result, its parameters): the first-run guide says what comes next.
+        self.run_finished = AsyncSignal[[RunResult, Mapping[str, Any]]]()
 
     def install(self, file_menu: QMenu, profile_menu: QMenu, view_menu: QMenu) -> None:
         spawn = self._context.tasks.spawn
@@ -149,6 +151,7 @@ class WorkflowActions(QObject):
             report.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             report.open()  # not awaited: the report stays up while the user works on
         self._context.status.show(self.outcome_text(result, handle.context, names))
+        await self.run_finished.emit(result, handle.context)
         # Discover/Rescore change one profile's opportunities (also when cancelled: committed
         # batches stay); imports and exports change nothing the window shows.
         if profile_id is not None:
