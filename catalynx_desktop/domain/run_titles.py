@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
+from catalynx_desktop.domain.validation import elide
+
 # Counts per workflow, in the order a user reads them, each with its label. A count missing from
 # the table falls back to its key with underscores as spaces (a new count is never hidden).
 _COUNT_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -64,7 +66,8 @@ def profile_label(parameters: Mapping[str, Any], profile_names: Mapping[int, str
         profile_id = int(raw)
     except (TypeError, ValueError):
         return None
-    return profile_names.get(profile_id) or f"profile #{profile_id} (deleted)"
+    name = profile_names.get(profile_id)
+    return elide(name, 80) if name else f"profile #{profile_id} (deleted)"
 
 
 def run_title(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from catalynx_desktop.app import close_main_window, open_main_window
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.workflows.runs import RunStatus
@@ -147,3 +149,94 @@ def test_guided_first_run_from_empty_window_to_ranked_matches(qtbot, run, data_d
             await close_main_window(window)
 
     run(scenario(), timeout=240)
+
+
+def test_profile_dialog_picks_ntee_codes_by_name_validates_codes_and_states_and_explains_fields(
+    qtbot, run, data_dir
+):
+    import pytest
+
+    from catalynx_desktop.ui.dialogs.profile_dialog import ProfileDialog
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        try:
+            window.new_profile_action.trigger()
+            await wait_for(lambda: visible_dialog(ProfileDialog) is not None)
+            dialog = visible_dialog(ProfileDialog)
+            assert dialog.width() >= 680
+            texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.error)))
+            for words in ("fields of the funders' giving", "programs in your own words", "must appear"):
+                assert words in texts  # targets vs focus areas vs keywords, explained
+
+            dialog.name.setText("Valley Food Bank")
+            dialog.target_ntee.setText("food")
+            dialog.states.setText("VT")
+            dialog.accept()
+            assert dialog.isVisible()  # refused, with the reason shown
+            assert "'food' is not an NTEE code" in dialog.error.text()
+
+            # the picker finds codes by a word of their name and puts in the code
+            completer = dialog.target_completer
+            completer.setCompletionPrefix("food")
+            offered = [
+                completer.completionModel().index(r, 0).data() for r in range(completer.completionCount())
+            ]
+            k31 = next(i for i, text in enumerate(offered) if text.startswith("K31 "))
+            assert "Food Banks" in offered[k31]
+            dialog.target_ntee.setText(completer.pathFromIndex(completer.completionModel().index(k31, 0)))
+            assert dialog.target_ntee.text() == "K31"
+            assert "K31 Food Banks & Pantries" in dialog.target_help.text()
+
+            for bad in ("XX", "ZZ"):
+                dialog.states.setText(f"VT, {bad}")
+                dialog.accept()
+                assert dialog.isVisible() and f"State '{bad}' is not a US state" in dialog.error.text()
+            dialog.states.setText("VT, PR")
+            dialog.accept()
+            assert not dialog.isVisible()
+            await wait_for(lambda: window.profiles.current_id is not None)
+            saved = window.profile_selection.profile()
+            assert saved.target_ntee_codes == ("K31",) and saved.states == ("PR", "VT")
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
+    with pytest.raises(ValueError, match="at most 300"):
+        Profile(name="x" * 300_001).validated()
+    with pytest.raises(ValueError, match="Keywords"):
+        Profile(name="ok", keywords=tuple(f"k{i}" for i in range(51))).validated()
+
+
+def test_a_huge_stored_profile_name_is_shown_elided_without_crashing(qtbot, run, data_dir):
+    """Issue 14 item 11: a 300,000-character name stored behind the app's back (older version,
+    another tool) is shown elided in the profile list; the window stays up."""
+    import sqlite3
+
+    from catalynx_desktop.paths import resolve_paths
+    from catalynx_desktop.services import AppServices
+
+    async def create_db():
+        services = await AppServices.open(resolve_paths(data_dir))
+        await services.close()
+
+    run(create_db())
+    with sqlite3.connect(resolve_paths(data_dir).database) as conn:
+        conn.execute("INSERT INTO profiles (name) VALUES (?)", ("Long " * 60_000,))
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            await asyncio.sleep(0.2)  # paint the list
+            shown = window.profiles.model.index(0, 0).data()
+            assert shown.startswith("Long Long") and shown.endswith("…") and len(shown) <= 200
+            tooltip = window.profiles.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+            assert len(tooltip) < 1_000
+            window.profiles.view.viewport().repaint()
+        finally:
+            await close_main_window(window)
+
+    run(scenario())

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDockWidget, QLabel
 
+from catalynx_desktop.domain.validation import elide
 from catalynx_desktop.storage.dashboard_queries import profile_dashboard
 
 if TYPE_CHECKING:
@@ -45,4 +46,4 @@ class DashboardController(QObject):
         today = date.today()
         data = await profile_dashboard(context.services.db, profile.id, today)
         if context.profile.id == profile.id:  # the user may have moved on meanwhile
-            self.panel.show_data(profile.name, data, today)
+            self.panel.show_data(elide(profile.name, 80), data, today)

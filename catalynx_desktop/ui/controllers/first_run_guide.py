@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.run_titles import run_title
+from catalynx_desktop.domain.validation import elide
 from catalynx_desktop.ui.widgets.guide_bar import GuideBar
 from catalynx_desktop.workflows.engine import RunResult
 from catalynx_desktop.workflows.runs import RunStatus
@@ -61,7 +62,11 @@ class FirstRunGuide(QObject):
                 self._create_profile,
             )
         else:
-            self.bar.say(f"{text} Next: find the ones that fit “{profile.name}”.", "Discover", self._discover)
+            self.bar.say(
+                f"{text} Next: find the ones that fit “{elide(profile.name, 80)}”.",
+                "Discover",
+                self._discover,
+            )
 
     def profile_created(self, profile: Profile) -> None:
         self._context.tasks.spawn(self._after_profile(profile), name="guide-profile")
@@ -70,14 +75,14 @@ class FirstRunGuide(QObject):
         stored = await self._context.services.count_source_records()
         if stored == 0:
             self.bar.say(
-                f"Profile “{profile.name}” saved. Import a funder file (IRS BMF or the Grants.gov "
+                f"Profile “{elide(profile.name, 80)}” saved. Import a funder file (IRS BMF or the Grants.gov "
                 "extract) so Discover has records to match.",
                 "Import a file…",
                 self._import_file,
             )
             return
         self.bar.say(
-            f"Profile “{profile.name}” saved. Discover scores the {stored:,} stored funder records "
+            f"Profile “{elide(profile.name, 80)}” saved. Discover scores the {stored:,} stored funder records "
             "against it and keeps the ones that fit.",
             "Discover",
             self._discover,
@@ -85,7 +90,7 @@ class FirstRunGuide(QObject):
 
     def _after_discover(self, result: RunResult) -> None:
         profile = self._context.profile.profile()
-        name = f"“{profile.name}”" if profile is not None else "this profile"
+        name = f"“{elide(profile.name, 80)}”" if profile is not None else "this profile"
         matches = result.counts.get("kept", 0)
         if matches == 0:
             self.bar.say(
