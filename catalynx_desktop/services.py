@@ -87,6 +87,21 @@ class AppServices:
         """How many funder/opportunity records imports have stored (the guided first run says it)."""
         return await self.db.read(count_records)
 
+    @staticmethod
+    async def load_demo_into(
+        paths: AppPaths,
+        plan: DemoPlan,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> DemoResult:
+        """Generate demo data into another data directory (demo never mixes with real work);
+        the caller holds that directory's instance lock."""
+        services = await AppServices.open(paths)
+        try:
+            return await services.load_demo(plan, progress, cancel)
+        finally:
+            await services.close()
+
     async def load_demo(
         self, plan: DemoPlan, progress: Progress | None = None, cancel: threading.Event | None = None
     ) -> DemoResult:

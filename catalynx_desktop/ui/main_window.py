@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from catalynx_desktop import APP_NAME
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
+from catalynx_desktop.paths import is_demo_dir
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.controllers.context import ControllerContext, StatusChannel
@@ -75,7 +76,8 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(on_error=self.errors.show)
         self.first_rows_shown = asyncio.Event()  # start-up waits for the first page (or the empty state)
         self.long_action = LongAction(self.status, self)  # status-bar progress + Cancel
-        self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
+        demo = " (demo data)" if is_demo_dir(services.paths.data_dir) else ""
+        self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}{demo}")
         self.resize(1280, 800)
 
         self.table_model = OpportunityTableModel(services.views, self.tasks, self)
@@ -106,7 +108,9 @@ class MainWindow(QMainWindow):
 
         self.empty_state = EmptyState(self)
         self.empty_state.create_button.clicked.connect(lambda: self.tasks.spawn(self.profiles.new_dialog()))
-        self.empty_state.demo_button.clicked.connect(lambda: self.tasks.spawn(self.demo.load(SMALL_DEMO)))
+        self.empty_state.demo_button.clicked.connect(
+            lambda: self.tasks.spawn(self.demo.open_demo(SMALL_DEMO))
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.empty_state)
@@ -246,9 +250,9 @@ class MainWindow(QMainWindow):
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self.query.step_tab(1), stage_menu)
         self._action("Previous stage tab", "Ctrl+PgUp", lambda: self.query.step_tab(-1), stage_menu)
         self.demo_action = self._action(
-            "Load &demo data (5 profiles, 50,000 opportunities)",
+            "Open &demo data in its own window (5 profiles, 50,000 opportunities)",
             None,
-            lambda: spawn(self.demo.load(SMALL_DEMO)),
+            lambda: spawn(self.demo.open_demo(SMALL_DEMO)),
             file_menu,
         )
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
@@ -278,10 +282,8 @@ class MainWindow(QMainWindow):
             self.workflows.import_action,
             self.workflows.discover_action,
             self.workflows.export_action,
-            self.demo_action,
-        ):
+        ):  # demo data stays in the File menu and the empty state: not a daily tool
             toolbar.addAction(action)
-        self.demo_action.setIconText("Load demo")
         self.addToolBar(toolbar)
 
     # -- state that persists -----------------------------------------------------------------

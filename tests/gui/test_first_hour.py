@@ -240,3 +240,69 @@ def test_a_huge_stored_profile_name_is_shown_elided_without_crashing(qtbot, run,
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_demo_data_opens_in_its_own_directory_and_never_mixes_with_real_work(qtbot, run, data_dir, tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    from catalynx_desktop.paths import DEMO_MARKER, resolve_paths
+    from catalynx_desktop.sources.demo import DemoPlan
+    from catalynx_desktop.ui.controllers.demo_loader import window_command
+
+    readme = (HERE.parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "catalynx-desktop demo --data-dir ~/catalynx-demo" in readme
+    opened: list[Path] = []
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        try:
+            toolbar_actions = window.findChild(type(window.addToolBar("probe")), "main-toolbar").actions()
+            assert window.demo_action not in toolbar_actions  # not a daily tool
+            assert window.demo_action in window.menuBar().actions()[0].menu().actions()  # File menu
+            await window.profiles.save(Profile(name="Real Org", states=("VT",)))
+            window.demo.open_window = lambda directory: opened.append(directory) or True
+            await window.demo.open_demo(DemoPlan(2, 2_000, seed=3))
+            assert "own window" in status_text(window)
+            assert window.profiles.model.rowCount() == 1  # this window: still only the real profile
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
+    demo_dir = data_dir / "demo"
+    assert opened == [demo_dir]
+    assert (demo_dir / DEMO_MARKER).exists()
+    with sqlite3.connect(resolve_paths(data_dir).database) as conn:
+        assert conn.execute("SELECT name FROM profiles").fetchall() == [("Real Org",)]
+        assert conn.execute("SELECT count(*) FROM opportunities").fetchone()[0] == 0
+    with sqlite3.connect(resolve_paths(demo_dir).database) as conn:
+        assert conn.execute("SELECT count(*) FROM profiles").fetchone()[0] == 2
+
+    # the demo window knows it is the demo, and opens no further window
+    async def demo_window():
+        window = await open_main_window(demo_dir)
+        try:
+            assert window.windowTitle().endswith("(demo data)")
+            await window.demo.open_demo(DemoPlan(1, 500, seed=4))
+            assert "shows the demo data already" in status_text(window)
+            assert window.profiles.model.rowCount() == 2
+        finally:
+            await close_main_window(window)
+
+    run(demo_window())
+    assert len(opened) == 1
+
+    # the command that opens the second window really starts this app on that directory
+    command = window_command(demo_dir)
+    listed = subprocess.run([*command, "paths"], capture_output=True, text=True, timeout=60, check=True)
+    assert str(demo_dir) in listed.stdout
+    # and the README's demo command marks its directory as demo data
+    cli_dir = tmp_path / "catalynx-demo"
+    subprocess.run(
+        [sys.executable, "-m", "catalynx_desktop", "demo", "--data-dir", str(cli_dir), "--profiles", "1",
+         "--opportunities", "100"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert (cli_dir / DEMO_MARKER).exists()
