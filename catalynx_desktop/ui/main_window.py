@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         profiles.current_counts_changed.connect(dashboard.refresh)
         profiles.reload_requested.connect(self.reload)
         query.first_rows_shown.connect(self.first_rows_shown.set)
+        query.first_rows_shown.connect(self.update_actions)  # a profile's view is open
         self.stage_moves.counts_changed.connect(profiles.refresh_counts)
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
         self.saved_views.open_requested.connect(query.apply_view)
@@ -241,6 +242,11 @@ class MainWindow(QMainWindow):
         )
         self.undo_action.setEnabled(False)
         self.stage_moves.undo_available.connect(self.undo_action.setEnabled)
+        self.redo_action = self._action(
+            "&Redo undone move", "Ctrl+Shift+Z", lambda: spawn(self.stage_moves.redo()), stage_menu
+        )
+        self.redo_action.setEnabled(False)
+        self.stage_moves.redo_available.connect(self.redo_action.setEnabled)
         stage_menu.addSeparator()
         self._action("&Save notes", QKeySequence.StandardKey.Save, self.details.save_notes, stage_menu)
         self._action("Next opportunity", "Alt+Down", lambda: step_current_row(self.table, 1), stage_menu)
@@ -285,6 +291,22 @@ class MainWindow(QMainWindow):
         ):  # demo data stays in the File menu and the empty state: not a daily tool
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        """Enable what applies now: profile actions with a profile shown, Move with rows
+        selected, Export with a view open (never an action that can only say it cannot)."""
+        has_profile = self.profile_selection.profile() is not None
+        for action in (
+            self.edit_profile_action,
+            self.delete_profile_action,
+            self.workflows.discover_action,
+            self.workflows.rescore_action,
+        ):
+            action.setEnabled(has_profile)
+        self.workflows.export_action.setEnabled(has_profile and self.table_model.query is not None)
+        self.move_action.setEnabled(has_profile and self.table.selectionModel().hasSelection())
 
     # -- state that persists -----------------------------------------------------------------
     def _restore_state(self) -> None:
@@ -319,12 +341,14 @@ class MainWindow(QMainWindow):
             self.table_model.clear()
             self.first_rows_shown.set()
             self.status_label.setText("No profiles yet.")
+            self.update_actions()
             return
         # Select before the list becomes visible: a view that gets focus with no current row
         # picks row 0 by itself, which would open a second profile behind our back.
         show_selected = self.profiles.select_current_or_last()
         self.stack.setCurrentWidget(self.splitter)
         await show_selected
+        self.update_actions()
 
     async def shortcuts_dialog(self) -> None:
         await run_dialog(ShortcutsDialog(self, self.actions()))

@@ -306,3 +306,169 @@ def test_demo_data_opens_in_its_own_directory_and_never_mixes_with_real_work(qtb
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert (cli_dir / DEMO_MARKER).exists()
+
+
+def seed_demo(run, data_dir, profiles=1, opportunities=300):
+    from catalynx_desktop.paths import resolve_paths
+    from catalynx_desktop.services import AppServices
+    from catalynx_desktop.sources.demo import DemoPlan
+
+    async def seed():
+        services = await AppServices.open(resolve_paths(data_dir))
+        try:
+            return await services.load_demo(DemoPlan(profiles, opportunities, seed=11))
+        finally:
+            await services.close()
+
+    return run(seed())
+
+
+def stages_of(data_dir, ids):
+    import sqlite3
+
+    from catalynx_desktop.paths import resolve_paths
+
+    with sqlite3.connect(resolve_paths(data_dir).database) as conn:
+        return [conn.execute("SELECT stage FROM opportunities WHERE id = ?", (i,)).fetchone()[0] for i in ids]
+
+
+def test_move_dialog_starts_on_the_next_stage_a_no_op_is_not_undone_and_undo_is_multi_level(
+    qtbot, run, data_dir
+):
+    from PySide6.QtCore import QItemSelectionModel, QTimer
+
+    from catalynx_desktop.domain.stages import Stage, next_stage
+    from catalynx_desktop.ui.dialogs.stage_move_dialog import StageMoveDialog
+
+    seed_demo(run, data_dir)
+    offered: list[Stage] = []
+    in_stage: list[str] = []
+
+    def answer_with_the_stage_it_is_in() -> None:
+        dialog = visible_dialog(StageMoveDialog)
+        offered.append(dialog.chosen()[0])
+        label = Stage(in_stage[0]).label
+        dialog.stage.setCurrentIndex(dialog.stage.findText(label, Qt.MatchFlag.MatchStartsWith))
+        dialog.accept()
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        try:
+            model, moves = window.table_model, window.stage_moves
+            ids = [model.row_at(r).id for r in range(3)]
+            originals = stages_of(data_dir, ids)
+            first_target = Stage.PLAN if originals[0] != "plan" else Stage.ANALYZE
+            await moves.move(ids[:2], first_target)
+            third_target = Stage.EXAMINE if originals[2] != "examine" else Stage.APPROACH
+            await moves.move(ids[2:], third_target)
+
+            # Ctrl+M on row 0 (now in first_target): the dialog offers the stage after it
+            window.table.setFocus()
+            window.table.selectionModel().setCurrentIndex(
+                model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            assert window.move_action.isEnabled()
+            in_stage.append(first_target.value)
+            QTimer.singleShot(50, answer_with_the_stage_it_is_in)  # OK on the stage it is in: a no-op
+            await moves.move_selection_dialog()
+            assert offered == [next_stage(first_target)]
+            assert status_text(window) == f"Nothing moved: already in {first_target.label}."
+
+            # undo goes back move by move (the no-op is not one of them), redo forward again
+            await moves.undo()
+            assert stages_of(data_dir, ids) == [first_target.value] * 2 + originals[2:]
+            await moves.undo()
+            assert stages_of(data_dir, ids) == originals
+            assert not window.undo_action.isEnabled() and window.redo_action.isEnabled()
+            assert window.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
+            await moves.redo()
+            assert stages_of(data_dir, ids[:2]) == [first_target.value] * 2
+            await moves.redo()
+            assert stages_of(data_dir, ids[2:]) == [third_target.value]
+            assert window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
+
+
+def test_actions_are_enabled_only_when_they_apply_and_export_labels_have_mnemonics(qtbot, run, data_dir):
+    from PySide6.QtWidgets import QLabel
+
+    from catalynx_desktop.ui.dialogs.export_dialog import ExportDialog
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        try:
+            actions = (
+                window.edit_profile_action,
+                window.delete_profile_action,
+                window.move_action,
+                window.workflows.export_action,
+            )
+            assert not any(a.isEnabled() for a in actions)  # no profile yet
+            await window.profiles.edit_dialog()
+            assert status_text(window) == "Select a profile to edit first (or create one: Ctrl+N)."
+            await window.profiles.save(Profile(name="Harbor Arts", states=("ME",)))
+            await window.first_rows_shown.wait()
+            assert window.edit_profile_action.isEnabled() and window.delete_profile_action.isEnabled()
+            assert window.workflows.export_action.isEnabled()
+            assert not window.move_action.isEnabled()  # nothing selected (the profile has no rows)
+            await window.profiles.delete(window.profiles.current_id)
+            assert not any(a.isEnabled() for a in actions)
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
+    dialog = ExportDialog(None, view_rows=10)
+    qtbot.addWidget(dialog)
+    file_label = next(label for label in dialog.findChildren(QLabel) if label.text() == "&File")
+    assert file_label.buddy() is dialog.path  # shown as "File" with its Alt+F, not "&File"
+
+
+def test_dashboard_charts_are_readable_at_the_dock_width(qtbot, run, data_dir):
+    from PySide6.QtGui import QFontMetrics
+
+    seed_demo(run, data_dir, opportunities=2000)
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            dock = window.dashboard.dock
+            dock.show()
+            dock.raise_()
+            await wait_for(
+                lambda: window.dashboard.panel is not None and window.dashboard.panel.data is not None
+            )
+            panel = window.dashboard.panel
+            panel.resize(320, 700)
+            await asyncio.sleep(0.1)
+
+            def labels(plot, side):
+                return [text for _pos, text in plot.getAxis(side)._tickLevels[0]]
+
+            amounts = labels(panel.amounts, "left")
+            assert amounts[0] == "not stated" and len(amounts) == 7  # every bucket labelled
+            for plot, side in (
+                (panel.funnel, "bottom"),
+                (panel.amounts, "bottom"),
+                (panel.deadlines, "left"),
+            ):
+                counts = labels(plot, side)
+                assert all(text.replace(",", "").isdigit() for text in counts), counts  # whole numbers
+            # labels across the bottom fit the dock's width side by side (no overlap)
+            for plot in (panel.deadlines, panel.funnel, panel.amounts):
+                axis = plot.getAxis("bottom")
+                metrics = QFontMetrics(axis.style.get("tickFont") or plot.font())
+                texts = labels(plot, "bottom")
+                needed = sum(metrics.horizontalAdvance(t) + 8 for t in texts)
+                assert needed < 320 - 60, (texts, needed)
+        finally:
+            await close_main_window(window)
+
+    run(scenario())

@@ -134,6 +134,7 @@ class ProfileController(QObject):
     async def edit_dialog(self) -> None:
         profile = self.selected()
         if profile is None:
+            self._context.status.show("Select a profile to edit first (or create one: Ctrl+N).")
             return
         dialog = ProfileDialog(self._context.window, profile, await _ntee_names())
         if await run_dialog(dialog) and dialog.result_profile is not None:
@@ -156,6 +157,7 @@ class ProfileController(QObject):
     async def delete_dialog(self) -> None:
         profile = self.selected()
         if profile is None or profile.id is None:
+            self._context.status.show("Select a profile to delete first.")
             return
         summary = self.model.summary(self.model.row_of(profile.id))
         count = summary.total if summary else 0
