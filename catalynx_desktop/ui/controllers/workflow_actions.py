@@ -127,7 +127,12 @@ class WorkflowActions(QObject):
         follower = self._context.tasks.spawn(
             self._after(handle, names, profile_id, show_report), name=f"follow-{handle.run_id}"
         )
-        follower.add_done_callback(lambda _task: (unsubscribe(), self._long_action.end(token)))
+
+        def finished(_task: asyncio.Task[None]) -> None:
+            unsubscribe()
+            self._long_action.end(token)
+
+        follower.add_done_callback(finished)
         self._followers.add(follower)
         follower.add_done_callback(self._followers.discard)
         return handle

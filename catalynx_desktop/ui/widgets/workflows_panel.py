@@ -404,8 +404,8 @@ class WorkflowsPanel(QWidget):
         """Re-read the history (count + first page) and the selected run's steps."""
         selected = self._details_run_id
         await self.history_model.refresh()
-        for row in self._rows.values():
-            row.show_title(self.history_model.names)
+        for running in self._rows.values():
+            running.show_title(self.history_model.names)
         if selected is not None:
             row = self.history_model.row_of(selected)
             if row is not None:
