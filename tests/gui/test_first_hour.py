@@ -472,3 +472,23 @@ def test_dashboard_charts_are_readable_at_the_dock_width(qtbot, run, data_dir):
             await close_main_window(window)
 
     run(scenario())
+
+
+def test_the_status_bar_cancel_stops_a_run(qtbot, run, data_dir):
+    async def scenario():
+        window = await open_main_window(data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            handles = await window.workflows.import_files([VT], show_report=False)
+            assert window.long_action.cancel_button.isVisible()
+            window.long_action.cancel_button.click()  # before the import got far
+            await window.workflows.wait_all()
+            assert (await handles[0].wait()).status is RunStatus.CANCELLED
+            assert status_text(window).startswith("Import eo_vt.csv: cancelled in ")
+            assert not window.long_action.cancel_button.isVisible()
+            assert not window.guide.bar.isVisible()  # nothing arrived to build on
+        finally:
+            await close_main_window(window)
+
+    run(scenario())
