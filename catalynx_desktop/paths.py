@@ -106,6 +106,22 @@ def _unwritable(directory: Path) -> str | None:
     return None
 
 
+DEMO_MARKER = "DEMO-DATA.txt"  # in a data directory that holds generated demo data, never real work
+DEMO_SUBDIR = "demo"  # where the window's "Load demo" puts the demo: <data dir>/demo
+
+
+def is_demo_dir(data_dir: Path) -> bool:
+    return (data_dir / DEMO_MARKER).exists()
+
+
+def mark_demo_dir(data_dir: Path) -> None:
+    (data_dir / DEMO_MARKER).write_text(
+        "This data directory holds generated demo data (catalynx-desktop demo / Load demo).\n"
+        "Keep real work in another directory; deleting this one removes the demo.\n",
+        encoding="utf-8",
+    )
+
+
 def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     """Explicit data_dir wins, then $CATALYNX_HOME, then the platform's user directories."""
     override = data_dir if data_dir is not None else os.environ.get(ENV_HOME)

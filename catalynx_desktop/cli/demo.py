@@ -7,7 +7,7 @@ import time
 
 from catalynx_desktop.app_logging import configure_logging
 from catalynx_desktop.cli.progress import count, print_progress
-from catalynx_desktop.paths import resolve_paths
+from catalynx_desktop.paths import mark_demo_dir, resolve_paths
 
 
 async def demo_command(args: argparse.Namespace) -> int:
@@ -25,6 +25,7 @@ async def demo_command(args: argparse.Namespace) -> int:
         )
     finally:
         await services.close()
+    mark_demo_dir(paths.data_dir)  # the window then loads more demo here instead of elsewhere
     print(
         f"\nloaded {count(len(result.profile_ids), 'profile')}, {count(result.funders, 'funder')} and "
         f"{count(result.opportunities, 'opportunity', 'opportunities')} into {paths.database} "

@@ -43,3 +43,18 @@ def bin_deadlines(per_day: dict[str, int], today: date) -> list[int]:
         if 0 <= offset < DEADLINE_WEEKS * 7:
             weeks[offset // 7] += count
     return weeks
+
+
+def count_ticks(largest: int, most: int = 5) -> list[int]:
+    """Whole-number ticks for a count axis from 0 to at least `largest`, at most `most` + 1 of
+    them, on a 1-2-5 step (counts are never 0.5)."""
+    if largest <= 0:
+        return [0, 1]
+    step = 1
+    while largest / step > most:
+        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10 -> 20 -> 50 ...
+            step = int(step * factor)
+            if largest / step <= most:
+                break
+    top = -(-largest // step) * step
+    return list(range(0, top + 1, step))

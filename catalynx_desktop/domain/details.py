@@ -10,6 +10,7 @@ from typing import Any
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.domain.validation import MAX_NOTES, bounded, bounded_list
 
 
 class Priority(StrEnum):
@@ -31,7 +32,8 @@ class Annotations:
     def validated(self) -> Annotations:
         if self.rating is not None and not 1 <= self.rating <= 5:
             raise ValueError("Rating must be between 1 and 5")
-        tags = tuple(dict.fromkeys(t.strip().lower() for t in self.tags if t.strip()))
+        bounded(self.notes, MAX_NOTES, "Notes")
+        tags = bounded_list(tuple(dict.fromkeys(t.strip().lower() for t in self.tags if t.strip())), "Tags")
         return Annotations(self.notes, self.rating, Priority(self.priority), tags)
 
 

@@ -39,3 +39,10 @@ def parse_stage(text: str) -> Stage:
     except ValueError:
         allowed = ", ".join(s.value for s in PIPELINE)
         raise ValueError(f"unknown stage {text!r}; expected one of: {allowed}") from None
+
+
+def next_stage(stage: Stage) -> Stage:
+    """Where an opportunity usually goes from `stage` (what the Move dialog offers first):
+    the following pipeline stage; from Approach, Declined; from Declined, back to Discover."""
+    index = PIPELINE.index(stage)
+    return PIPELINE[(index + 1) % len(PIPELINE)]

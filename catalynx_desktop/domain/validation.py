@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _EIN_RE = re.compile(r"^\d{2}-?\d{7}$")
 # NTEE: a major-group letter, then up to three more characters (digits or a trailing letter).
@@ -35,3 +36,78 @@ def normalize_ntee(text: str) -> str:
 
 def ntee_major_group(code: str) -> str:
     return code[:1].upper() if code else ""
+
+
+# -- places ---------------------------------------------------------------------------------
+# The 50 states, DC, and the territories and freely associated states the IRS and USPS use.
+# Military mail codes (AA, AE, AP) are addresses, not a place a funder gives to.
+US_STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
+    "VI": "U.S. Virgin Islands", "UM": "U.S. Minor Outlying Islands",
+    "FM": "Federated States of Micronesia", "MH": "Marshall Islands", "PW": "Palau",
+}  # fmt: skip
+
+
+def normalize_state(text: str) -> str:
+    """A two-letter US state or territory code, upper case; ValueError naming it otherwise."""
+    code = text.strip().upper()
+    if code not in US_STATES:
+        raise ValueError(f"State {text.strip()!r} is not a US state or territory code (e.g. VT, NY, PR, DC)")
+    return code
+
+
+def known_ntee(text: str, known: Mapping[str, str]) -> str:
+    """An NTEE code that is on the list `known` (code -> name), upper case.
+
+    Accepts what the picker puts in the field ("K31 — Food Banks & Pantries" -> K31). A word
+    such as "food" is refused, not saved as FOOD (whose F would make a food bank a mental-health
+    organization)."""
+    code = text.strip().split(" ", 1)[0].strip().upper()
+    # the BMF's 4-character codes (E22I) extend a listed 3-character one
+    if code in known or (len(code) == 4 and code[:3] in known and _NTEE_RE.match(code)):
+        return code
+    raise ValueError(
+        f"{text.strip()!r} is not an NTEE code: type a word such as 'food' and pick a code "
+        "from the list (e.g. K31 Food Banks & Pantries)"
+    )
+
+
+# -- lengths ----------------------------------------------------------------------------------
+# Bounds on what a user can store: far above any real value, far below what breaks a widget
+# (a 300,000-character profile name crashed the window's text layout; 100,000 did not).
+MAX_NAME = 300
+MAX_LIST_ITEMS = 50  # target codes, focus areas, keywords, states
+MAX_LIST_ITEM = 100  # one focus area or keyword
+MAX_NOTES = 100_000
+MAX_SHOWN = 200  # characters a list cell shows before it elides
+
+
+def bounded(text: str, limit: int, field: str) -> str:
+    if len(text) > limit:
+        raise ValueError(f"{field} is {len(text):,} characters long; at most {limit:,} are allowed")
+    return text
+
+
+def bounded_list(items: tuple[str, ...], field: str, item_limit: int = MAX_LIST_ITEM) -> tuple[str, ...]:
+    if len(items) > MAX_LIST_ITEMS:
+        raise ValueError(f"{field}: {len(items):,} entries; at most {MAX_LIST_ITEMS} are allowed")
+    for item in items:
+        bounded(item, item_limit, f"{field} entry {item[:20]!r}…" if len(item) > 20 else f"{field} entry")
+    return items
+
+
+def elide(text: str, limit: int = MAX_SHOWN) -> str:
+    """At most `limit` characters on one line, '…' at the cut (for labels and list cells)."""
+    flat = " ".join(text[: limit * 4].split()) if len(text) > limit or "\n" in text else text
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

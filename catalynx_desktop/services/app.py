@@ -23,6 +23,7 @@ from catalynx_desktop.settings import Settings, load_settings, save_settings
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
+from catalynx_desktop.storage.source_records_store import count_records
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.workflows.demo.loader import DemoResult, load_demo
@@ -98,6 +99,25 @@ class AppServices:
         if self.cache is not None:
             await self.cache.trim(chosen.cache_max_mb * 2**20)
         await self._runs.prune(chosen.run_retention_days)
+
+    async def count_source_records(self) -> int:
+        """How many funder/opportunity records imports have stored (the guided first run says it)."""
+        return await self.db.read(count_records)
+
+    @staticmethod
+    async def load_demo_into(
+        paths: AppPaths,
+        plan: DemoPlan,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> DemoResult:
+        """Generate demo data into another data directory (demo never mixes with real work);
+        the caller holds that directory's instance lock."""
+        services = await AppServices.open(paths)
+        try:
+            return await services.load_demo(plan, progress, cancel)
+        finally:
+            await services.close()
 
     async def load_demo(
         self, plan: DemoPlan, progress: Progress | None = None, cancel: threading.Event | None = None

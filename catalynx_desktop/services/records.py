@@ -42,6 +42,10 @@ class Profiles:
     async def delete(self, profile_id: int) -> None:
         await self._repository.delete(profile_id)
 
+    async def names(self) -> dict[int, str]:
+        """Every profile's name by id (runs and messages name profiles, never show their ids)."""
+        return await self._repository.names()
+
 
 class Opportunities:
     def __init__(self, repository: OpportunityRepository) -> None:

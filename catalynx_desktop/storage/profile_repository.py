@@ -99,6 +99,11 @@ class ProfileRepository:
         row = await self._db.fetch_one(f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE id = ?", (profile_id,))
         return _profile_from_row(row) if row else None
 
+    async def names(self) -> dict[int, str]:
+        """Every profile's name by id (runs and messages name profiles, never show their ids)."""
+        rows = await self._db.fetch_all("SELECT id, name FROM profiles")
+        return {int(profile_id): str(name) for profile_id, name in rows}
+
     async def stage_counts(self, profile_id: int) -> dict[Stage, int]:
         rows = await self._db.fetch_all(
             "SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from catalynx_desktop import APP_NAME
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
+from catalynx_desktop.paths import is_demo_dir
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.controllers.context import ControllerContext, StatusChannel
@@ -41,6 +42,7 @@ from catalynx_desktop.ui.controllers.demo_loader import SMALL_DEMO, DemoLoader
 from catalynx_desktop.ui.controllers.details_controller import DetailsController
 from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
 from catalynx_desktop.ui.controllers.file_drop import FileDropImport
+from catalynx_desktop.ui.controllers.first_run_guide import FirstRunGuide
 from catalynx_desktop.ui.controllers.long_action import LongAction
 from catalynx_desktop.ui.controllers.profile_controller import ProfileController
 from catalynx_desktop.ui.controllers.query_controller import QueryController
@@ -74,7 +76,8 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(on_error=self.errors.show)
         self.first_rows_shown = asyncio.Event()  # start-up waits for the first page (or the empty state)
         self.long_action = LongAction(self.status, self)  # status-bar progress + Cancel
-        self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}")
+        demo = " (demo data)" if is_demo_dir(services.paths.data_dir) else ""
+        self.setWindowTitle(f"{APP_NAME} — {services.paths.data_dir}{demo}")
         self.resize(1280, 800)
 
         self.table_model = OpportunityTableModel(services.views, self.tasks, self)
@@ -105,15 +108,30 @@ class MainWindow(QMainWindow):
 
         self.empty_state = EmptyState(self)
         self.empty_state.create_button.clicked.connect(lambda: self.tasks.spawn(self.profiles.new_dialog()))
-        self.empty_state.demo_button.clicked.connect(lambda: self.tasks.spawn(self.demo.load(SMALL_DEMO)))
+        self.empty_state.demo_button.clicked.connect(
+            lambda: self.tasks.spawn(self.demo.open_demo(SMALL_DEMO))
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.empty_state)
-        self.setCentralWidget(self.stack)
+        self.guide = FirstRunGuide(
+            context,
+            create_profile=lambda: self.tasks.spawn(self.profiles.new_dialog()),
+            discover=lambda: self.tasks.spawn(self.workflows.discover_current_profile()),
+            import_file=lambda: self.tasks.spawn(self.workflows.import_dialog()),
+        )
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.guide.bar)  # what just happened and the next step
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.long_action.progress)
         self.statusBar().addPermanentWidget(self.long_action.cancel_button)
+        self.statusBar().addPermanentWidget(self.long_action.details_link)
 
         self.stage_moves = StageMoveController(context)
         self.details = DetailsController(context)
@@ -124,7 +142,7 @@ class MainWindow(QMainWindow):
         self.details.dock.raise_()
 
         self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
-        self.workflows = WorkflowActions(context)
+        self.workflows = WorkflowActions(context, self.long_action)
         self.app_settings = SettingsController(context)  # File > Settings… (self.settings is the UI state)
         self._connect_controllers()
         self._build_actions()
@@ -156,9 +174,15 @@ class MainWindow(QMainWindow):
         profiles.current_counts_changed.connect(dashboard.refresh)
         profiles.reload_requested.connect(self.reload)
         query.first_rows_shown.connect(self.first_rows_shown.set)
+        query.first_rows_shown.connect(self.update_actions)  # a profile's view is open
         self.stage_moves.counts_changed.connect(profiles.refresh_counts)
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
         self.saved_views.open_requested.connect(query.apply_view)
+        self.workflows.run_finished.connect(self.guide.run_finished)
+        profiles.created.connect(self.guide.profile_created)
+        self.empty_state.import_button.clicked.connect(
+            lambda: self.tasks.spawn(self.workflows.import_dialog())
+        )
         self.demo.reload_requested.connect(self.reload)
 
     # -- actions and shortcuts -------------------------------------------------------------
@@ -218,6 +242,11 @@ class MainWindow(QMainWindow):
         )
         self.undo_action.setEnabled(False)
         self.stage_moves.undo_available.connect(self.undo_action.setEnabled)
+        self.redo_action = self._action(
+            "&Redo undone move", "Ctrl+Shift+Z", lambda: spawn(self.stage_moves.redo()), stage_menu
+        )
+        self.redo_action.setEnabled(False)
+        self.stage_moves.redo_available.connect(self.redo_action.setEnabled)
         stage_menu.addSeparator()
         self._action("&Save notes", QKeySequence.StandardKey.Save, self.details.save_notes, stage_menu)
         self._action("Next opportunity", "Alt+Down", lambda: step_current_row(self.table, 1), stage_menu)
@@ -227,9 +256,9 @@ class MainWindow(QMainWindow):
         self._action("Next stage tab", "Ctrl+PgDown", lambda: self.query.step_tab(1), stage_menu)
         self._action("Previous stage tab", "Ctrl+PgUp", lambda: self.query.step_tab(-1), stage_menu)
         self.demo_action = self._action(
-            "Load &demo data (5 profiles, 50,000 opportunities)",
+            "Open &demo data in its own window (5 profiles, 50,000 opportunities)",
             None,
-            lambda: spawn(self.demo.load(SMALL_DEMO)),
+            lambda: spawn(self.demo.open_demo(SMALL_DEMO)),
             file_menu,
         )
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
@@ -259,11 +288,25 @@ class MainWindow(QMainWindow):
             self.workflows.import_action,
             self.workflows.discover_action,
             self.workflows.export_action,
-            self.demo_action,
-        ):
+        ):  # demo data stays in the File menu and the empty state: not a daily tool
             toolbar.addAction(action)
-        self.demo_action.setIconText("Load demo")
         self.addToolBar(toolbar)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        """Enable what applies now: profile actions with a profile shown, Move with rows
+        selected, Export with a view open (never an action that can only say it cannot)."""
+        has_profile = self.profile_selection.profile() is not None
+        for action in (
+            self.edit_profile_action,
+            self.delete_profile_action,
+            self.workflows.discover_action,
+            self.workflows.rescore_action,
+        ):
+            action.setEnabled(has_profile)
+        self.workflows.export_action.setEnabled(has_profile and self.table_model.query is not None)
+        self.move_action.setEnabled(has_profile and self.table.selectionModel().hasSelection())
 
     # -- state that persists -----------------------------------------------------------------
     def _restore_state(self) -> None:
@@ -298,12 +341,14 @@ class MainWindow(QMainWindow):
             self.table_model.clear()
             self.first_rows_shown.set()
             self.status_label.setText("No profiles yet.")
+            self.update_actions()
             return
         # Select before the list becomes visible: a view that gets focus with no current row
         # picks row 0 by itself, which would open a second profile behind our back.
         show_selected = self.profiles.select_current_or_last()
         self.stack.setCurrentWidget(self.splitter)
         await show_selected
+        self.update_actions()
 
     async def shortcuts_dialog(self) -> None:
         await run_dialog(ShortcutsDialog(self, self.actions()))

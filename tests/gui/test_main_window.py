@@ -559,6 +559,10 @@ def test_discover_started_from_the_menu_shows_progress_and_cancels(qtbot, run, d
             panel = window.workflows.panel
             await wait_for(lambda: panel.running_rows(), timeout=30)
             row = next(iter(panel.running_rows().values()))
+            # issue 15: the run shows in the status bar; the dock opens on request ("Details…")
+            assert not window.workflows.dock.isVisible()
+            assert window.long_action.cancel_button.isVisibleTo(window)
+            window.long_action.details_link.linkActivated.emit("details")
             assert window.workflows.dock.isVisible()
             await wait_for(lambda: row.progress_bar.value() > 0, timeout=60)
             QTest.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)

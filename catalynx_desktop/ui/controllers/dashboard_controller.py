@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDockWidget, QLabel
 
+from catalynx_desktop.domain.validation import elide
+
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
     from catalynx_desktop.ui.widgets.dashboard import DashboardPanel
@@ -43,4 +45,4 @@ class DashboardController(QObject):
         today = date.today()
         data = await context.services.dashboard.for_profile(profile.id, today)
         if context.profile.id == profile.id:  # the user may have moved on meanwhile
-            self.panel.show_data(profile.name, data, today)
+            self.panel.show_data(elide(profile.name, 80), data, today)

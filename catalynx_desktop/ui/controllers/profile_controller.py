@@ -14,6 +14,8 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.validation import elide
+from catalynx_desktop.resources import ntee_codes
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
 from catalynx_desktop.ui.dialogs.awaiting import confirm, run_dialog
 from catalynx_desktop.ui.dialogs.profile_dialog import ProfileDialog
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 class ProfileController(QObject):
     stage_counts_shown = Signal(object)  # the shown profile's ProfileSummary: the stage tabs follow
+    created = Signal(object)  # a new Profile was saved (the first-run guide offers Discover)
 
     def __init__(self, context: ControllerContext) -> None:
         super().__init__(context.window)
@@ -124,15 +127,16 @@ class ProfileController(QObject):
 
     # -- create, edit, delete -----------------------------------------------------------------
     async def new_dialog(self) -> None:
-        dialog = ProfileDialog(self._context.window)
+        dialog = ProfileDialog(self._context.window, ntee_names=await _ntee_names())
         if await run_dialog(dialog) and dialog.result_profile is not None:
             await self.save(dialog.result_profile)
 
     async def edit_dialog(self) -> None:
         profile = self.selected()
         if profile is None:
+            self._context.status.show("Select a profile to edit first (or create one: Ctrl+N).")
             return
-        dialog = ProfileDialog(self._context.window, profile)
+        dialog = ProfileDialog(self._context.window, profile, await _ntee_names())
         if await run_dialog(dialog) and dialog.result_profile is not None:
             await self.save(dialog.result_profile)
 
@@ -145,16 +149,21 @@ class ProfileController(QObject):
             saved = await services.profiles.update(profile)
         self.current_id = saved.id
         await self.reload_requested.emit()
-        self._context.status.show(f"Saved profile “{saved.name}”.")
+        self._context.status.show(f"Saved profile “{elide(saved.name, 80)}”.")
+        if profile.id is None:
+            self.created.emit(saved)
         return saved
 
     async def delete_dialog(self) -> None:
         profile = self.selected()
         if profile is None or profile.id is None:
+            self._context.status.show("Select a profile to delete first.")
             return
         summary = self.model.summary(self.model.row_of(profile.id))
         count = summary.total if summary else 0
-        question = f"Delete “{profile.name}” and its {count:,} opportunities? This cannot be undone."
+        question = (
+            f"Delete “{elide(profile.name, 80)}” and its {count:,} opportunities? This cannot be undone."
+        )
         if await confirm(self._context.window, "Delete profile", question):
             await self.delete(profile.id)
 
@@ -165,6 +174,11 @@ class ProfileController(QObject):
         context.status.show("Deleting profile…")
         await context.services.profiles.delete(profile_id)
         await self.reload_requested.emit()
+
+
+async def _ntee_names() -> dict[str, str]:
+    """The NTEE list for the dialog's picker and checks (read once, off the UI thread)."""
+    return await asyncio.to_thread(ntee_codes)
 
 
 def _int_or_none(value: object) -> int | None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -86,7 +87,10 @@ class ExportDialog(QDialog):
         form.addRow("Export", self.view_button)
         form.addRow("", self.selection_button)
         form.addRow("&Format", self.format)
-        form.addRow("&File", path_row)
+        # A layout gets no buddy from addRow(str, ...), so its "&File" would show literally.
+        file_label = QLabel("&File")
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, path_row)
         ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
         buttons = QDialogButtonBox(ok | cancel)
         buttons.button(ok).setText("Export")

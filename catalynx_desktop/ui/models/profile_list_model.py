@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from catalynx_desktop.domain.profile import Profile, ProfileSummary
 from catalynx_desktop.domain.stages import PIPELINE, Stage
+from catalynx_desktop.domain.validation import elide
 
 Index = QModelIndex | QPersistentModelIndex
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -64,8 +65,8 @@ class ProfileListModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return summary.profile.name
+            if column == 0:  # elided: a huge stored name must not reach the text layout whole
+                return elide(summary.profile.name)
             if column == 1:
                 return f"{summary.total:,}"
             return f"{summary.stage_counts.get(PIPELINE[column - 2], 0):,}"
@@ -74,7 +75,7 @@ class ProfileListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             p = summary.profile
             scope = "nationwide" if p.nationwide else ", ".join(p.states) or "no states"
-            return f"{p.name}\nEIN {p.ein or '—'} · NTEE {p.ntee_code or '—'} · {scope} · {p.status.value}"
+            return f"{elide(p.name, 300)}\nEIN {p.ein or '—'} · NTEE {p.ntee_code or '—'} · {scope} · {p.status.value}"
         if role == PROFILE_ID_ROLE:
             return summary.profile.id
         return None

@@ -16,7 +16,7 @@ HistorySource): no SQL and no waiting on SQLite here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from catalynx_desktop.domain.history import HistoryCursor
+from catalynx_desktop.domain.run_titles import describe_counts, run_title
 from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.models.paged_model import PLACEHOLDER, Index, PagedTableModel, texts_of
@@ -55,6 +56,9 @@ class HistorySource(Protocol):
     ) -> list[RunRecord]: ...
 
 
+ProfileNames = Callable[[], Awaitable[Mapping[int, str]]]  # services.profiles.names
+
+
 # -- formatting (shared with the panel) ------------------------------------------------------
 def format_time(moment: datetime | None) -> str:
     """A stored UTC timestamp in the user's local time."""
@@ -78,8 +82,9 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def format_counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{key} {value:,}" for key, value in sorted(counts.items())) if counts else ""
+def format_counts(counts: Mapping[str, int], workflow: str = "") -> str:
+    """Labelled counts ('38,576 unchanged'), the same words as the status bar's."""
+    return describe_counts(workflow, counts)
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -118,11 +123,11 @@ def _run_duration(run: RunRecord) -> str:
 
 
 RUN_COLUMNS: tuple[Column, ...] = (
-    Column("Workflow", lambda r: r.workflow),
+    Column("Run", lambda r: run_title(r.workflow, r.parameters, r.counts)),
     Column("Status", lambda r: r.status.value),
     Column("Started", lambda r: format_time(r.started_at or r.created_at)),
     Column("Duration", _run_duration, align_right=True),
-    Column("Counts", lambda r: format_counts(r.counts), tooltip=True),
+    Column("Result", lambda r: describe_counts(r.workflow, r.counts), tooltip=True),
     Column("Error", lambda r: one_line(r.error), tooltip=True),
 )
 STATUS_COLUMN = 1
@@ -134,7 +139,7 @@ STEP_COLUMNS: tuple[Column, ...] = (
     Column("Started", lambda s: format_time(s.started_at)),
     Column("Finished", lambda s: format_time(s.finished_at)),
     Column("Duration", lambda s: format_duration(s.duration_s), align_right=True),
-    Column("Counts", lambda s: format_counts(s.counts), tooltip=True),
+    Column("Result", lambda s: describe_counts(s.name, s.counts), tooltip=True),
     Column("Error", lambda s: one_line(s.error), tooltip=True),
 )
 
@@ -169,9 +174,18 @@ class RunHistoryModel(PagedTableModel[RunRecord, HistorySource]):
     MAX_QUEUED_PAGES = MAX_QUEUED_PAGES
     FETCH_TASK_NAME = "run-history-page"
 
-    def __init__(self, source: HistorySource, tasks: TaskRunner, parent: Any = None) -> None:
+    def __init__(
+        self,
+        source: HistorySource,
+        tasks: TaskRunner,
+        parent: Any = None,
+        profile_names: ProfileNames | None = None,
+    ) -> None:
         super().__init__(tasks, parent)
         self._source = source
+        self._profile_names = profile_names
+        # profile id -> name, re-read with every refresh; None without a source (a bare panel)
+        self.names: Mapping[int, str] | None = None
         self._total = 0
         self._workflow: str | None = None
         self._status: RunStatus | None = None
@@ -197,6 +211,7 @@ class RunHistoryModel(PagedTableModel[RunRecord, HistorySource]):
         generation = self._generation
         workflow, status = self._workflow, self._status
         total = await self._source.count_runs(workflow=workflow, status=status)
+        names = await self._profile_names() if self._profile_names is not None else None
         first = (
             await self._source.history_page(limit=PAGE_SIZE, workflow=workflow, status=status)
             if total
@@ -205,6 +220,7 @@ class RunHistoryModel(PagedTableModel[RunRecord, HistorySource]):
         if generation != self._generation:
             return  # a newer refresh/filter started while this one was reading
         self.beginResetModel()
+        self.names = names
         # A short first page is the whole history (runs may have been pruned since the count).
         self._total = len(first) if len(first) < PAGE_SIZE else max(total, len(first))
         self._reset_pages()
@@ -282,7 +298,9 @@ class RunHistoryModel(PagedTableModel[RunRecord, HistorySource]):
         )
 
     def _row_texts(self, row: RunRecord) -> tuple[str, ...]:
-        return texts_of(RUN_COLUMNS, row)
+        texts = texts_of(RUN_COLUMNS, row)
+        # the run's title names its profile ("Discover — Harbor Arts", never "profile_id 2")
+        return (run_title(row.workflow, row.parameters, row.counts, self.names), *texts[1:])
 
     def _page_kept(self, page_number: int, rows: list[RunRecord]) -> None:
         if len(rows) == PAGE_SIZE:

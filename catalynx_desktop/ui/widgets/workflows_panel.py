@@ -43,11 +43,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from catalynx_desktop.domain.run_titles import describe_parameters as parameter_words
+from catalynx_desktop.domain.run_titles import run_title
 from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.models.run_history_model import (
     RUN_ID_ROLE,
     HistorySource,
+    ProfileNames,
     RunHistoryModel,
     RunStepsModel,
     format_counts,
@@ -99,9 +102,13 @@ def format_eta(seconds: float | None) -> str:
     return f"about {format_duration(seconds)} left"
 
 
-def describe_parameters(parameters: Mapping[str, Any], limit: int = 80) -> str:
-    text = ", ".join(f"{key} {value}" for key, value in parameters.items())
-    return one_line(text, limit)
+def describe_parameters(
+    parameters: Mapping[str, Any], limit: int = 80, profile_names: Mapping[int, str] | None = None
+) -> str:
+    """Parameters in words when the profile names are known; as stored (a bare panel) otherwise."""
+    if profile_names is None:
+        return one_line(", ".join(f"{key} {value}" for key, value in parameters.items()), limit)
+    return one_line(parameter_words(parameters, profile_names), limit)
 
 
 def _escape(text: str) -> str:
@@ -111,19 +118,22 @@ def _escape(text: str) -> str:
 class RunningRunRow(QFrame):
     """One run in flight: name, progress bar, message, ETA and a Cancel button."""
 
-    def __init__(self, handle: RunHandleLike, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        handle: RunHandleLike,
+        parent: QWidget | None = None,
+        profile_names: Mapping[int, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.handle = handle
         self.run_id = handle.run_id
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName(f"runningRun{handle.run_id}")
 
-        name = handle.workflow.name
-        params = describe_parameters(handle.context)
-        self.name_label = QLabel(
-            f"<b>{_escape(name)}</b> #{handle.run_id}" + (f" — {_escape(params)}" if params else "")
-        )
+        name = run_title(handle.workflow.name, handle.context, None, profile_names)
+        self.name_label = QLabel()
         self.name_label.setTextFormat(Qt.TextFormat.RichText)
+        self.show_title(profile_names)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, PROGRESS_STEPS)
         self.progress_bar.setValue(0)
@@ -151,6 +161,15 @@ class RunningRunRow(QFrame):
         if handle.progress is not None:
             self.show_progress(handle.progress)
 
+    def show_title(self, profile_names: Mapping[int, str] | None) -> None:
+        """The run's name and parameters (again when the profile names arrive)."""
+        handle = self.handle
+        name = run_title(handle.workflow.name, handle.context, None, profile_names)
+        params = describe_parameters(handle.context, 80, profile_names)
+        self.name_label.setText(
+            f"<b>{_escape(name)}</b> #{handle.run_id}" + (f" — {_escape(params)}" if params else "")
+        )
+
     def request_cancel(self) -> None:
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling…")
@@ -167,7 +186,7 @@ class RunningRunRow(QFrame):
             message = f"Cancelling… {message}"
         self.message_label.setText(one_line(message, 160))
         # Steps usually put their counts in the message already; all of them go in the tooltip.
-        counts = format_counts(snapshot.counts)
+        counts = format_counts(snapshot.counts, snapshot.step or self.handle.workflow.name)
         self.message_label.setToolTip(f"{message}\n{counts}" if counts else message)
         if snapshot.final:
             self.eta_label.setText(f"{snapshot.status}, {format_duration(snapshot.elapsed_s)}")
@@ -194,7 +213,12 @@ class WorkflowsPanel(QWidget):
     refreshed = Signal()  # history (and details) re-read
 
     def __init__(
-        self, engine: EngineLike, store: RunStoreReader, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        engine: EngineLike,
+        store: RunStoreReader,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        profile_names: ProfileNames | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workflowsPanel")
@@ -232,7 +256,7 @@ class WorkflowsPanel(QWidget):
         running_layout.addWidget(self.running_area)
 
         # -- history -------------------------------------------------------------------------
-        self.history_model = RunHistoryModel(store, tasks, self)
+        self.history_model = RunHistoryModel(store, tasks, self, profile_names)
         self.history_model.refreshed.connect(self._history_refreshed)
         self.history_model.page_loaded.connect(self._history_page_loaded)
         self.history_view = QTableView()
@@ -318,7 +342,7 @@ class WorkflowsPanel(QWidget):
         """Show a run in flight (engine.on_run_started calls this for every run)."""
         if handle.run_id in self._rows:
             return
-        row = RunningRunRow(handle, self._running_box)
+        row = RunningRunRow(handle, self._running_box, self.history_model.names)
         self._rows[handle.run_id] = row
         self._running_layout.insertWidget(self._running_layout.count() - 1, row)
         self.idle_label.hide()
@@ -380,6 +404,8 @@ class WorkflowsPanel(QWidget):
         """Re-read the history (count + first page) and the selected run's steps."""
         selected = self._details_run_id
         await self.history_model.refresh()
+        for running in self._rows.values():
+            running.show_title(self.history_model.names)
         if selected is not None:
             row = self.history_model.row_of(selected)
             if row is not None:
@@ -442,13 +468,15 @@ class WorkflowsPanel(QWidget):
             self.details_label.setText(f"Run #{run_id} is no longer in the history.")
             self.steps_model.set_steps(None, [])
             return
-        parts = [f"<b>{_escape(run.workflow)}</b> #{run.id}", run.status.value]
+        names = self.history_model.names
+        title = run_title(run.workflow, run.parameters, run.counts, names)
+        parts = [f"<b>{_escape(title)}</b> #{run.id}", run.status.value]
         if run.duration_s is not None:
             parts.append(format_duration(run.duration_s))
-        params = describe_parameters(run.parameters, 200)
+        params = describe_parameters(run.parameters, 200, names)
         if params:
-            parts.append(f"parameters: {params}")
-        counts = format_counts(run.counts)
+            parts.append(params)
+        counts = format_counts(run.counts, run.workflow)
         if counts:
             parts.append(counts)
         text = " · ".join(_escape(p) if i else p for i, p in enumerate(parts))
@@ -484,6 +512,7 @@ def create_workflows_dock(
     area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
     shortcut: str = SHORTCUT,
     show_on_run: bool = True,
+    profile_names: ProfileNames | None = None,
 ) -> tuple[QDockWidget, WorkflowsPanel]:
     """Put a WorkflowsPanel in a dock on `window`, hidden until asked for or (show_on_run) a run starts.
 
@@ -491,7 +520,7 @@ def create_workflows_dock(
     shortcut works; put it in a View menu too. Call `panel.detach()` before engine.shutdown() and
     closing the database.
     """
-    panel = WorkflowsPanel(engine, store, tasks)
+    panel = WorkflowsPanel(engine, store, tasks, profile_names=profile_names)
     dock = QDockWidget("Workflows", window)
     dock.setObjectName("workflowsDock")  # saveState()/restoreState() need a name
     dock.setWidget(panel)
