@@ -292,7 +292,7 @@ def sizes(raw: sqlite3.Connection) -> list[Row]:
     return [
         (f"bytes per grant: grant rows and their indexes ({parts})", f"{per_grant:.1f} B", "—", "~146 B"),
         (
-            "bytes per grant: with returns and every funder aggregate (counts, states, NTEE groups, like-mine mix, search)",
+            "bytes per grant: with returns and every funder aggregate (counts, states, NTEE groups, like-mine keys, search)",
             f"{per_giving:.1f} B",
             "—",
             "—",
