@@ -112,3 +112,38 @@ def match_recipients(conn: sqlite3.Connection, keys: Iterable[RecipientKey]) -> 
         record_id = by_ein.get(key.ein) if key.ein else None
         found[key] = (record_id, MatchMethod.EIN) if record_id is not None else _by_name(conn, key)
     return found
+
+
+@dataclass(frozen=True)
+class RematchProgress:
+    next_id: int  # resume after this grant id
+    matched: int
+    done: bool
+    funder_ids: frozenset[int]  # funders whose aggregates must be refreshed
+
+
+def rematch_unmatched(conn: sqlite3.Connection, after_id: int = 0, limit: int = 50_000) -> RematchProgress:
+    """Match grants stored before their recipients' BMF rows were imported, `limit` grants a call.
+
+    Run after a BMF import, one call per writer transaction, resuming from `next_id` until
+    `done`; then refresh the funders it names (funder_aggregates.refresh_funders). Scans the
+    grants by id (the primary key), so each call costs its own rows, not the table.
+    """
+    sync_name_keys(conn)
+    rows = conn.execute(
+        "SELECT id, funder_id, recipient_ein, recipient_name, state, city FROM irs_grants "
+        "WHERE id > ? AND match_method = 0 ORDER BY id LIMIT ?",
+        (after_id, limit),
+    ).fetchall()
+    keys = [recipient_key(ein, name, state, city) for _, _, ein, name, state, city in rows]
+    matches = match_recipients(conn, keys)
+    updates = [
+        (matches[key][0], int(matches[key][1]), row[0])
+        for row, key in zip(rows, keys, strict=True)
+        if matches[key][1] is not MatchMethod.UNMATCHED
+    ]
+    conn.executemany("UPDATE irs_grants SET matched_org_id = ?, match_method = ? WHERE id = ?", updates)
+    matched_ids = {u[2] for u in updates}
+    funder_ids = frozenset(row[1] for row in rows if row[0] in matched_ids)
+    next_id = rows[-1][0] if rows else after_id
+    return RematchProgress(next_id, len(updates), len(rows) < limit, funder_ids)

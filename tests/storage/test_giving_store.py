@@ -8,8 +8,11 @@ from dataclasses import replace
 
 from catalynx_desktop.domain.giving import GrantKind
 from catalynx_desktop.domain.recipients import MatchMethod
+from catalynx_desktop.storage.funder_aggregates import refresh_funders
 from catalynx_desktop.storage.giving_store import StoreCounts, store_returns
-from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return
+from catalynx_desktop.storage.recipient_matching import rematch_unmatched
+from catalynx_desktop.storage.source_records_store import upsert_records
+from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return, vt_bmf_records
 from tests.storage.helpers import run
 
 FUNDER = "030000001"
@@ -223,6 +226,48 @@ def test_a_bad_return_is_reported_and_the_rest_is_stored(tmp_path):
                 ("202310000000000003", "tax period '2021' must be YYYYMM"),
             )
             assert _sql(db, "SELECT object_id FROM irs_returns") == [("202310000000000001",)]
+        finally:
+            await db.close()
+
+    run(scenario())
+
+
+def test_recipients_imported_later_are_matched_by_rematch(tmp_path):
+    async def scenario():
+        db = await open_with_vt_bmf(tmp_path)
+        try:
+            filed = pf_return(
+                "202310000000000001",
+                FUNDER,
+                2022,
+                (grant("Maple Leaf Arts Collective", 4_000, city="Barre"),),
+            )
+            await db.write(lambda conn: store_returns(conn, [filed]))
+            assert _sql(db, "SELECT match_method FROM irs_grants") == [(MatchMethod.UNMATCHED,)]
+            # The organization arrives with a later BMF import (a real VT row, renamed).
+            template = next(r for r in vt_bmf_records() if r.ntee_code.startswith("A") and r.city == "BARRE")
+            newcomer = replace(
+                template, source_id="039999999", ein="039999999", name="MAPLE LEAF ARTS COLLECTIVE INC"
+            )
+            await db.write(lambda conn: upsert_records(conn, [newcomer]))
+
+            def rematch(conn):
+                progress = rematch_unmatched(conn, 0, limit=10)
+                marks = ",".join("?" * len(progress.funder_ids))
+                found = conn.execute(
+                    f"SELECT ein FROM funders WHERE id IN ({marks})", tuple(progress.funder_ids)
+                )
+                eins = [r[0] for r in found]
+                refresh_funders(conn, eins)
+                return progress
+
+            progress = await db.write(rematch)
+            assert (progress.matched, progress.done) == (1, True)
+            assert _sql(
+                db,
+                "SELECT g.match_method, s.ein FROM irs_grants g JOIN source_records s ON s.id = g.matched_org_id",
+            ) == [(MatchMethod.NAME_CITY_STATE, "039999999")]
+            assert _sql(db, "SELECT major_group, grants, amount FROM funder_ntee") == [("A", 1, 4_000)]
         finally:
             await db.close()
 
