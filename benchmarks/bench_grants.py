@@ -246,6 +246,12 @@ async def paging(repo: FunderRepository, raw: sqlite3.Connection, big: int) -> l
                 "≤ 10 ms p95",
             )
         )
+    rows += await sorted_scrolls(repo, raw, big)
+    return rows
+
+
+async def sorted_scrolls(repo: FunderRepository, raw: sqlite3.Connection, big: int) -> list[Row]:
+    rows: list[Row] = []
     for sort in (GrantSort.RECIPIENT, GrantSort.YEAR):
         sorted_query = GrantQuery(big, sort, False)
         result, _ = await repo.open_grants(sorted_query, PAGE)
