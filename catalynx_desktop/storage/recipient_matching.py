@@ -86,13 +86,25 @@ def _ids_by_ein(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, int]
     return found
 
 
-def _by_name(conn: sqlite3.Connection, key: RecipientKey) -> Match:
-    if not key.name_key or not key.state:
-        return UNMATCHED
-    candidates = conn.execute(
-        "SELECT record_id, city_key FROM bmf_name_keys WHERE name_key = ? AND state = ?",
-        (key.name_key, key.state),
-    ).fetchall()
+def _candidates(
+    conn: sqlite3.Connection, names: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[tuple[int, str]]]:
+    """(name key, state) -> [(record id, city key)] of BMF organizations, for many names at once:
+    the names go into a temporary table and one join reads them (a query per name cost ~8 µs)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS match_names (name_key TEXT, state TEXT)")
+    conn.execute("DELETE FROM match_names")
+    conn.executemany("INSERT INTO match_names VALUES (?, ?)", names)
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for name_key, state, record_id, city_key in conn.execute(
+        "SELECT m.name_key, m.state, b.record_id, b.city_key FROM match_names AS m "
+        "JOIN bmf_name_keys AS b ON b.name_key = m.name_key AND b.state = m.state"
+    ):
+        found.setdefault((name_key, state), []).append((record_id, city_key))
+    conn.execute("DELETE FROM match_names")
+    return found
+
+
+def _by_name(key: RecipientKey, candidates: list[tuple[int, str]]) -> Match:
     if len(candidates) == 1:
         record_id, city_key = candidates[0]
         method = MatchMethod.NAME_CITY_STATE if city_key == key.city_key else MatchMethod.NAME_STATE
@@ -107,10 +119,16 @@ def match_recipients(conn: sqlite3.Connection, keys: Iterable[RecipientKey]) -> 
     """(BMF source_records id or None, method) for each distinct recipient key."""
     distinct = list(dict.fromkeys(keys))
     by_ein = _ids_by_ein(conn, sorted({k.ein for k in distinct if k.ein}))
+    by_name = [k for k in distinct if by_ein.get(k.ein) is None or not k.ein]
+    names = sorted({(k.name_key, k.state) for k in by_name if k.name_key and k.state})
+    candidates = _candidates(conn, names) if names else {}
     found: dict[RecipientKey, Match] = {}
     for key in distinct:
         record_id = by_ein.get(key.ein) if key.ein else None
-        found[key] = (record_id, MatchMethod.EIN) if record_id is not None else _by_name(conn, key)
+        if record_id is not None:
+            found[key] = (record_id, MatchMethod.EIN)
+        else:
+            found[key] = _by_name(key, candidates.get((key.name_key, key.state), []))
     return found
 
 
