@@ -8,8 +8,10 @@ from dataclasses import replace
 
 from catalynx_desktop.domain.giving import GrantKind
 from catalynx_desktop.domain.recipients import MatchMethod
+from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.funder_aggregates import refresh_funders
 from catalynx_desktop.storage.giving_store import StoreCounts, store_returns
+from catalynx_desktop.storage.migrations import MIGRATIONS, migrate
 from catalynx_desktop.storage.recipient_matching import rematch_unmatched
 from catalynx_desktop.storage.source_records_store import upsert_records
 from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return, vt_bmf_records
@@ -272,3 +274,27 @@ def test_recipients_imported_later_are_matched_by_rematch(tmp_path):
             await db.close()
 
     run(scenario())
+
+
+def test_a_version_3_database_migrates_to_5_across_the_gap(tmp_path):
+    path = tmp_path / "catalynx.sqlite3"
+    migrate(path, tmp_path / "backups", migrations=MIGRATIONS[:3])  # as released before v4/v5
+
+    async def scenario():
+        db = await Database.open(path)
+        try:
+            counts = await db.write(
+                lambda conn: store_returns(conn, [pf_return("202310000000000001", FUNDER, 2022)])
+            )
+            assert counts.inserted == 1
+        finally:
+            await db.close()
+
+    run(scenario())
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert any((tmp_path / "backups").iterdir())  # backed up before migrating
