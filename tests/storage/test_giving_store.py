@@ -12,7 +12,7 @@ from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.funder_aggregates import refresh_funders
 from catalynx_desktop.storage.giving_store import StoreCounts, store_returns
 from catalynx_desktop.storage.migrations import MIGRATIONS, migrate
-from catalynx_desktop.storage.recipient_matching import rematch_unmatched
+from catalynx_desktop.storage.recipient_matching import rematch_unmatched, sync_name_keys
 from catalynx_desktop.storage.source_records_store import upsert_records
 from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return, vt_bmf_records
 from tests.storage.helpers import run
@@ -298,3 +298,24 @@ def test_a_version_3_database_migrates_to_5_across_the_gap(tmp_path):
     finally:
         conn.close()
     assert any((tmp_path / "backups").iterdir())  # backed up before migrating
+
+
+def test_name_keys_sync_in_steps_matches_one_full_sync(tmp_path):
+    async def scenario():
+        db = await open_with_vt_bmf(tmp_path)
+        try:
+            steps = 0
+
+            def step(conn):
+                return sync_name_keys(conn, max_ids=1_000)
+
+            while not await db.write(step):
+                steps += 1
+            stepped = _sql(db, "SELECT * FROM bmf_name_keys ORDER BY record_id")
+            assert steps >= 6 and len(stepped) == 6535
+            assert await db.write(lambda conn: sync_name_keys(conn, full=True))
+            assert _sql(db, "SELECT * FROM bmf_name_keys ORDER BY record_id") == stepped
+        finally:
+            await db.close()
+
+    run(scenario())
