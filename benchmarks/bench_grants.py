@@ -246,6 +246,12 @@ async def paging(repo: FunderRepository, raw: sqlite3.Connection, big: int) -> l
                 "≤ 10 ms p95",
             )
         )
+    rows += await sorted_scrolls(repo, raw, big)
+    return rows
+
+
+async def sorted_scrolls(repo: FunderRepository, raw: sqlite3.Connection, big: int) -> list[Row]:
+    rows: list[Row] = []
     for sort in (GrantSort.RECIPIENT, GrantSort.YEAR):
         sorted_query = GrantQuery(big, sort, False)
         result, _ = await repo.open_grants(sorted_query, PAGE)
@@ -292,7 +298,7 @@ def sizes(raw: sqlite3.Connection) -> list[Row]:
     return [
         (f"bytes per grant: grant rows and their indexes ({parts})", f"{per_grant:.1f} B", "—", "~146 B"),
         (
-            "bytes per grant: with returns and every funder aggregate (counts, states, NTEE groups, like-mine mix, search)",
+            "bytes per grant: with returns and every funder aggregate (counts, states, NTEE groups, like-mine keys, search)",
             f"{per_giving:.1f} B",
             "—",
             "—",

@@ -240,44 +240,9 @@ def _insert_grants(
             total = 0
             for _ in range(count):
                 grant_id += 1
-                kind = (0 if rng.random() < 0.96 else 1) if pf else 2
-                r = pool.draw(rng, home, kind == 2)
-                amount = _amount(rng)
-                total += amount if kind != 1 else 0
-                purpose = (
-                    rng.choice(PURPOSES)
-                    if rng.random() < 0.75
-                    else (
-                        f"{rng.choice(_PROJECT_WORDS)} PROGRAM {rng.choice(_PROJECT_WORDS)} {rng.randint(1, 99)}"
-                    )
-                )
-                status = "PC" if pf else "501(C)(3)"
-                rows.append(
-                    (
-                        grant_id,
-                        return_id,
-                        n + 1,
-                        kind,
-                        1,
-                        year,
-                        amount,
-                        r[0],
-                        r[1],
-                        r[2],
-                        r[3],
-                        r[4],
-                        r[5],
-                        r[6],
-                        status,
-                        "NONE",
-                        purpose,
-                        amount,
-                        None,
-                        r[7],
-                        r[8],
-                        0,
-                    )
-                )
+                row = _grant_row(rng, pool, (grant_id, return_id, n + 1, year), pf, home)
+                total += row[6] if row[3] != 1 else 0  # future grants are not paid
+                rows.append(row)
             returns.append(
                 _return_row(return_id, object_id, ein, pf, year, home, n, first, grant_id, total, rng)
             )
@@ -286,6 +251,25 @@ def _insert_grants(
                 log(f"  {grant_id:,} grants")
     _flush(conn, returns, rows)
     conn.execute("COMMIT")
+
+
+def _grant_row(
+    rng: random.Random, pool: RecipientPool, ids: tuple[int, int, int, int], pf: bool, home: str
+) -> tuple:
+    """One irs_grants row (INSERT_GRANT_SQL order): ids = (grant, return, funder, tax year)."""
+    kind = (0 if rng.random() < 0.96 else 1) if pf else 2
+    r = pool.draw(rng, home, kind == 2)
+    amount = _amount(rng)
+    if rng.random() < 0.75:
+        purpose = rng.choice(PURPOSES)
+    else:
+        purpose = f"{rng.choice(_PROJECT_WORDS)} PROGRAM {rng.choice(_PROJECT_WORDS)} {rng.randint(1, 99)}"
+    grant_id, return_id, funder_id, year = ids
+    status = "PC" if pf else "501(C)(3)"
+    return (
+        *(grant_id, return_id, funder_id, kind, 1, year, amount, *r[:7]),
+        *(status, "NONE", purpose, amount, None, r[7], r[8], 0),
+    )
 
 
 def _return_row(

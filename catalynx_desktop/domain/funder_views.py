@@ -11,7 +11,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from catalynx_desktop.domain.giving import GrantKind
-from catalynx_desktop.domain.recipients import MatchMethod, SizeBand
+from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.domain.recipients import MatchMethod, SizeBand, size_band
 
 
 class FunderSort(StrEnum):
@@ -150,6 +151,12 @@ class LikeProfile:
     @property
     def major_groups(self) -> tuple[str, ...]:
         return tuple(sorted({code[:1].upper() for code in self.ntee_codes if code}))
+
+    @classmethod
+    def of(cls, profile: Profile) -> LikeProfile:
+        """The profile's own NTEE code and its targets, its states, its size by annual revenue."""
+        codes = tuple(dict.fromkeys(c for c in (profile.ntee_code, *profile.target_ntee_codes) if c))
+        return cls(codes, tuple(profile.states), size_band(profile.annual_revenue))
 
 
 @dataclass(frozen=True)

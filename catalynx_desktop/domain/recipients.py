@@ -8,6 +8,7 @@ size band from its BMF revenue; the way a match was made.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 # Anything but letters and digits separates words (after apostrophes are dropped: BMF writes
@@ -28,6 +29,9 @@ _EXPAND = {
 }
 
 
+# Cached: a batch of returns names the same recipients again and again (normalizing was the
+# largest Python cost of storing grants).
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_org_name(name: str) -> str:
     """The matching key of an organization name (DOMAIN.md §6, step 1).
 
@@ -64,6 +68,7 @@ _CITY_EXPAND = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def normalize_city(city: str) -> str:
     """City names compare without punctuation and abbreviations (S BURLINGTON = SOUTH BURLINGTON)."""
     text = city.upper().translate(_APOSTROPHES)

@@ -43,8 +43,8 @@ class _Mix:
     grants: int = 0
     amount: int = 0
 
-    def add(self, amount: int) -> None:
-        self.grants += 1
+    def add(self, grants: int, amount: int) -> None:
+        self.grants += grants
         self.amount += amount
 
 
@@ -92,23 +92,35 @@ def likeness_keys(group: str, code: str, state: str, band: int) -> list[str]:
 
 
 def _grant_figures(conn: sqlite3.Connection, funder_id: int) -> _FunderFigures:
+    """One pass over the funder's counting grants paid: per grant only its amount and a
+    (state, NTEE code, revenue) tally; states, groups and likeness keys come from the tallies
+    (~1 µs a grant instead of ~10 with every dictionary updated per grant)."""
     figures = _FunderFigures()
     rows = conn.execute(
-        "SELECT g.amount, g.state, s.state, s.ntee_code, coalesce(s.revenue, s.income) "
+        "SELECT g.amount, coalesce(nullif(s.state, ''), g.state), coalesce(s.ntee_code, ''), "
+        "coalesce(s.revenue, s.income) "
         "FROM irs_grants AS g INDEXED BY ix_irs_grants_funder_amount "
         "LEFT JOIN source_records AS s ON s.id = g.matched_org_id "
         "WHERE g.funder_id = ? AND g.counts = 1 AND g.kind != ? ORDER BY g.amount",
         (funder_id, _FUTURE),
     )
-    for amount, address_state, org_state, ntee, revenue in rows:
-        figures.amounts.append(amount)
-        state = org_state or address_state or ""
-        figures.states.setdefault(state, _Mix()).add(amount)
-        group = ntee[:1] if ntee else ""
-        figures.groups.setdefault(group, _Mix()).add(amount)
+    tallies: dict[tuple[str, str, int | None], _Mix] = {}
+    amounts = figures.amounts
+    for amount, state, ntee, revenue in rows:
+        amounts.append(amount)
+        tally_key = (state, ntee, revenue)
+        tally = tallies.get(tally_key)
+        if tally is None:
+            tally = tallies[tally_key] = _Mix()
+        tally.grants += 1
+        tally.amount += amount
+    for (state, ntee, revenue), tally in tallies.items():
+        figures.states.setdefault(state, _Mix()).add(tally.grants, tally.amount)
+        group = ntee[:1]
+        figures.groups.setdefault(group, _Mix()).add(tally.grants, tally.amount)
         if group:
             for key in likeness_keys(group, ntee[:3], state, int(size_band(revenue))):
-                figures.likeness.setdefault(key, _Mix()).add(amount)
+                figures.likeness.setdefault(key, _Mix()).add(tally.grants, tally.amount)
     return figures
 
 

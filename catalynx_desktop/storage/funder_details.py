@@ -20,7 +20,12 @@ from catalynx_desktop.domain.funder_views import (
     Share,
     YearGiving,
 )
-from catalynx_desktop.storage.funder_queries import FUNDER_COLUMNS, GRANT_COLUMNS, funder_row, grant_row
+from catalynx_desktop.storage.funder_queries import (
+    FUNDER_COLUMNS_NO_SHARES,
+    GRANT_COLUMNS,
+    funder_row,
+    grant_row,
+)
 
 _NO_SHARES = ("", "")
 _FUTURE = 1  # irs_grants.kind of grants approved for future payment
@@ -81,8 +86,8 @@ def _how_to_apply(conn: sqlite3.Connection, return_id: int) -> tuple[HowToApply,
 
 def funder_detail(conn: sqlite3.Connection, funder_id: int) -> FunderDetail | None:
     values = conn.execute(
-        f"SELECT {FUNDER_COLUMNS}, f.q1_grant, f.q3_grant FROM funders AS f WHERE f.id = ?",
-        ("", "", funder_id),
+        f"SELECT {FUNDER_COLUMNS_NO_SHARES}, f.q1_grant, f.q3_grant FROM funders AS f WHERE f.id = ?",
+        (funder_id,),
     ).fetchone()
     if values is None:
         return None
@@ -236,7 +241,7 @@ def like_mine(
     found: list[LikeMineFunder] = []
     for funder_id, score, grants, amount in ranked:
         values = conn.execute(
-            f"SELECT {FUNDER_COLUMNS} FROM funders AS f WHERE f.id = ?", ("", "", funder_id)
+            f"SELECT {FUNDER_COLUMNS_NO_SHARES} FROM funders AS f WHERE f.id = ?", (funder_id,)
         ).fetchone()
         funder = funder_row(values, _NO_SHARES)
         found.append(

@@ -31,14 +31,19 @@ assert set(GRANT_SORT_COLUMNS_BY_KEY.values()) == set(GRANT_SORT_COLUMNS)
 
 GRANT_KINDS: dict[int, GrantKind] = {0: GrantKind.PAID, 1: GrantKind.FUTURE, 2: GrantKind.SCHEDULE_I}
 
-# The share columns read the two small aggregate tables by primary key, one probe per row
-# shown; the scalar subqueries keep the page a plain scan of the sort index.
-FUNDER_COLUMNS = (
+_FUNDER_BASE_COLUMNS = (
     "f.id, f.ein, f.name, f.city, f.state, f.latest_tax_year, f.latest_grants_paid, f.trend, "
-    "f.grant_count, f.median_grant, f.accepts_applications, f.grants_total, "
+    "f.grant_count, f.median_grant, f.accepts_applications, f.grants_total"
+)
+# The share columns read the two small aggregate tables by primary key, one probe per row
+# shown; the scalar subqueries keep the page a plain scan of the sort index. Without a
+# profile they are not asked for at all.
+FUNDER_COLUMNS = (
+    f"{_FUNDER_BASE_COLUMNS}, "
     "(SELECT amount FROM funder_states WHERE funder_id = f.id AND state = ?), "
     "(SELECT amount FROM funder_ntee WHERE funder_id = f.id AND major_group = ?)"
 )
+FUNDER_COLUMNS_NO_SHARES = f"{_FUNDER_BASE_COLUMNS}, NULL, NULL"
 GRANT_COLUMNS = (
     "id, tax_year, kind, recipient_name, recipient_name_line2, city, state, purpose, amount, "
     "matched_org_id, match_method"
@@ -81,6 +86,10 @@ def compile_funder_query(query: FunderQuery) -> KeysetQuery:
         index = f"ix_funders_state_{column}" if state else f"ix_funders_{column}"
         source = f"funders AS f INDEXED BY {index}"
     shares = (_state_code(query.profile_state), _group_letter(query.profile_group))
+    if not any(shares):
+        return KeysetQuery(
+            source, FUNDER_COLUMNS_NO_SHARES, f"f.{column}", "f.id", where, params, query.descending
+        )
     return KeysetQuery(source, FUNDER_COLUMNS, f"f.{column}", "f.id", where, params, query.descending, shares)
 
 

@@ -61,3 +61,20 @@ def test_size_bands():
     assert size_band(100_000) is SizeBand.UNDER_1M
     assert size_band(9_999_999) is SizeBand.UNDER_10M
     assert size_band(10_000_000) is SizeBand.OVER_10M
+
+
+def test_like_profile_of_a_profile():
+    from catalynx_desktop.domain.funder_views import LikeProfile
+    from catalynx_desktop.domain.profile import Profile
+
+    profile = Profile(
+        "Burlington Literacy",
+        ntee_code="B92",
+        target_ntee_codes=("B90", "P30"),
+        states=("VT",),
+        annual_revenue=450_000,
+    )
+    like = LikeProfile.of(profile)
+    assert like == LikeProfile(("B92", "B90", "P30"), ("VT",), SizeBand.UNDER_1M)
+    assert like.major_groups == ("B", "P")
+    assert LikeProfile.of(Profile("Empty")) == LikeProfile()

@@ -247,10 +247,9 @@ def test_demo_data_opens_in_its_own_directory_and_never_mixes_with_real_work(qtb
     import subprocess
     import sys
 
-    from catalynx_desktop.workflows.demo.generator import DemoPlan
-
     from catalynx_desktop.paths import DEMO_MARKER, resolve_paths
     from catalynx_desktop.ui.controllers.demo_loader import window_command
+    from catalynx_desktop.workflows.demo.generator import DemoPlan
 
     readme = (HERE.parents[2] / "README.md").read_text(encoding="utf-8")
     assert "catalynx-desktop demo --data-dir ~/catalynx-demo" in readme
@@ -310,10 +309,9 @@ def test_demo_data_opens_in_its_own_directory_and_never_mixes_with_real_work(qtb
 
 
 def seed_demo(run, data_dir, profiles=1, opportunities=300):
-    from catalynx_desktop.workflows.demo.generator import DemoPlan
-
     from catalynx_desktop.paths import resolve_paths
     from catalynx_desktop.services import AppServices
+    from catalynx_desktop.workflows.demo.generator import DemoPlan
 
     async def seed():
         services = await AppServices.open(resolve_paths(data_dir))

@@ -129,6 +129,7 @@ def test_search_filters_and_profile_shares(tmp_path):
                 (f["name"], i) for i, f in funders.items() if "MAPLE" in f["name"] and f["grant_count"] > 0
             )
             assert [r.id for r in rows] == [i for _, i in expected] and result.total == len(expected) > 0
+            assert all(r.share_to_state is None and r.share_to_group is None for r in rows)  # no profile
             query = FunderQuery(FunderSort.GRANT_COUNT, True, profile_state="VT", profile_group="B")
             _, rows = await repo.open_funders(query, 100)
             conn = sqlite3.connect(db.path)

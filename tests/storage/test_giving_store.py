@@ -8,8 +8,13 @@ from dataclasses import replace
 
 from catalynx_desktop.domain.giving import GrantKind
 from catalynx_desktop.domain.recipients import MatchMethod
+from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.funder_aggregates import refresh_funders
 from catalynx_desktop.storage.giving_store import StoreCounts, store_returns
-from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return
+from catalynx_desktop.storage.migrations import MIGRATIONS, migrate
+from catalynx_desktop.storage.recipient_matching import rematch_unmatched, sync_name_keys
+from catalynx_desktop.storage.source_records_store import upsert_records
+from tests.storage.giving_helpers import form990_return, grant, open_with_vt_bmf, pf_return, vt_bmf_records
 from tests.storage.helpers import run
 
 FUNDER = "030000001"
@@ -223,6 +228,93 @@ def test_a_bad_return_is_reported_and_the_rest_is_stored(tmp_path):
                 ("202310000000000003", "tax period '2021' must be YYYYMM"),
             )
             assert _sql(db, "SELECT object_id FROM irs_returns") == [("202310000000000001",)]
+        finally:
+            await db.close()
+
+    run(scenario())
+
+
+def test_recipients_imported_later_are_matched_by_rematch(tmp_path):
+    async def scenario():
+        db = await open_with_vt_bmf(tmp_path)
+        try:
+            filed = pf_return(
+                "202310000000000001",
+                FUNDER,
+                2022,
+                (grant("Maple Leaf Arts Collective", 4_000, city="Barre"),),
+            )
+            await db.write(lambda conn: store_returns(conn, [filed]))
+            assert _sql(db, "SELECT match_method FROM irs_grants") == [(MatchMethod.UNMATCHED,)]
+            # The organization arrives with a later BMF import (a real VT row, renamed).
+            template = next(r for r in vt_bmf_records() if r.ntee_code.startswith("A") and r.city == "BARRE")
+            newcomer = replace(
+                template, source_id="039999999", ein="039999999", name="MAPLE LEAF ARTS COLLECTIVE INC"
+            )
+            await db.write(lambda conn: upsert_records(conn, [newcomer]))
+
+            def rematch(conn):
+                progress = rematch_unmatched(conn, 0, limit=10)
+                marks = ",".join("?" * len(progress.funder_ids))
+                found = conn.execute(
+                    f"SELECT ein FROM funders WHERE id IN ({marks})", tuple(progress.funder_ids)
+                )
+                eins = [r[0] for r in found]
+                refresh_funders(conn, eins)
+                return progress
+
+            progress = await db.write(rematch)
+            assert (progress.matched, progress.done) == (1, True)
+            assert _sql(
+                db,
+                "SELECT g.match_method, s.ein FROM irs_grants g JOIN source_records s ON s.id = g.matched_org_id",
+            ) == [(MatchMethod.NAME_CITY_STATE, "039999999")]
+            assert _sql(db, "SELECT major_group, grants, amount FROM funder_ntee") == [("A", 1, 4_000)]
+        finally:
+            await db.close()
+
+    run(scenario())
+
+
+def test_a_version_3_database_migrates_to_5_across_the_gap(tmp_path):
+    path = tmp_path / "catalynx.sqlite3"
+    migrate(path, tmp_path / "backups", migrations=MIGRATIONS[:3])  # as released before v4/v5
+
+    async def scenario():
+        db = await Database.open(path)
+        try:
+            counts = await db.write(
+                lambda conn: store_returns(conn, [pf_return("202310000000000001", FUNDER, 2022)])
+            )
+            assert counts.inserted == 1
+        finally:
+            await db.close()
+
+    run(scenario())
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert any((tmp_path / "backups").iterdir())  # backed up before migrating
+
+
+def test_name_keys_sync_in_steps_matches_one_full_sync(tmp_path):
+    async def scenario():
+        db = await open_with_vt_bmf(tmp_path)
+        try:
+            steps = 0
+
+            def step(conn):
+                return sync_name_keys(conn, max_ids=1_000)
+
+            while not await db.write(step):
+                steps += 1
+            stepped = _sql(db, "SELECT * FROM bmf_name_keys ORDER BY record_id")
+            assert steps >= 6 and len(stepped) == 6535
+            assert await db.write(lambda conn: sync_name_keys(conn, full=True))
+            assert _sql(db, "SELECT * FROM bmf_name_keys ORDER BY record_id") == stepped
         finally:
             await db.close()
 

@@ -14,10 +14,10 @@ from PySide6.QtCore import QObject
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.run_titles import run_title
+from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.domain.validation import elide
 from catalynx_desktop.ui.widgets.guide_bar import GuideBar
 from catalynx_desktop.workflows.engine import RunResult
-from catalynx_desktop.domain.runs import RunStatus
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
