@@ -123,7 +123,7 @@ class ViewExport:
         while True:
             key = after
             rows, after = await self._db.read(
-                lambda conn: read_view_chunk(conn, compiled, key, limit), background=True
+                lambda conn, key=key: read_view_chunk(conn, compiled, key, limit), background=True
             )
             if rows:
                 yield rows

@@ -93,7 +93,10 @@ class OpportunityResult:
         while not is_stale():
             start_after = last
             found = await self._db.read(
-                lambda conn: sample_keys(conn, compiled, start_after, every, steps_per_hop), background=True
+                lambda conn, start_after=start_after: sample_keys(
+                    conn, compiled, start_after, every, steps_per_hop
+                ),
+                background=True,
             )
             for position, key in found:
                 self._keys.add(position, key)
@@ -187,7 +190,11 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
             f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?", (record_id,)
         ).fetchone()
         if found is not None:
-            record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
+            record = {
+                name: value
+                for name, value in zip(RECORD_FIELDS, found, strict=True)
+                if value not in (None, "")
+            }
     history = _history_sync(conn, opportunity_id)
     annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
     return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)

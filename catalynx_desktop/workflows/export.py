@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import multiprocessing
 import uuid
@@ -89,11 +90,9 @@ class _WriterWorker:
         """Wait (ignoring further cancels and errors) until the call in flight has ended."""
         future = self.inflight
         while future is not None and not future.done():
-            try:
-                # shield: a further cancel of this task must not cancel the queued call itself
+            # shield: a further cancel of this task must not cancel the queued call itself
+            with contextlib.suppress(BaseException):
                 await asyncio.shield(asyncio.wrap_future(future))
-            except BaseException:
-                pass
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

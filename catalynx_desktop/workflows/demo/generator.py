@@ -202,7 +202,7 @@ class DemoGenerator:
             is_federal = row[2] == "federal_opportunity"
             amount = int(row[13] if is_federal else (row[15] or 0) // 200)
             scoring_row = None
-            for profile_id, matcher, (start, count) in zip(profile_ids, matchers, windows):
+            for profile_id, matcher, (start, count) in zip(profile_ids, matchers, windows, strict=True):
                 if (n - start) % total >= count:
                     continue
                 if scoring_row is None:
