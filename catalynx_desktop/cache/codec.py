@@ -168,10 +168,11 @@ def _ext_hook(code: int, data: bytes) -> Any:
 
 def pack(value: Any) -> bytes:
     """msgpack bytes of `value`; raises TypeError for types the cache does not support."""
-    return msgpack.packb(value, default=_default, use_bin_type=True, datetime=False)
+    packed: bytes = msgpack.packb(value, default=_default, use_bin_type=True, datetime=False)
+    return packed
 
 
-def unpack(data: bytes) -> Any:
+def unpack(data: bytes | memoryview) -> Any:
     # strict_map_key=False: callers may key dicts by int (e.g. id -> row).
     return msgpack.unpackb(data, ext_hook=_ext_hook, raw=False, strict_map_key=False, use_list=True)
 

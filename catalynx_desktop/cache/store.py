@@ -25,10 +25,12 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 INDEX_FILENAME = "index.sqlite3"
@@ -241,7 +243,7 @@ class Store:
         return int(values.get("entries", 0)), int(values.get("bytes", 0))
 
     # -- writes -----------------------------------------------------------------------------
-    def _transaction(self, fn):  # type: ignore[no-untyped-def]
+    def _transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(self.conn)

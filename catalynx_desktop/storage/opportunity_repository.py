@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
@@ -91,10 +92,9 @@ class OpportunityResult:
         compiled = self._compiled
         last: tuple[int, Key] | None = None
         while not is_stale():
-            start_after = last
             found = await self._db.read(
-                lambda conn, start_after=start_after: sample_keys(
-                    conn, compiled, start_after, every, steps_per_hop
+                partial(
+                    sample_keys, compiled=compiled, start_after=last, every=every, max_steps=steps_per_hop
                 ),
                 background=True,
             )
@@ -200,13 +200,18 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
     return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
 
 
+# What open() returns: a browse (keyset pages) or a search/filter (collected ids); the table
+# model reads both through the same members (total, exact, page, complete, build_position_map).
+OpenedResult = OpportunityResult | SearchResult
+
+
 class OpportunityRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def open(
         self, query: OpportunityQuery, first_page: int
-    ) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
+    ) -> tuple[OpenedResult, list[OpportunityRow]]:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
         check_query(query)  # InvalidQuery (ValueError) before anything reads it
         if fts_query(query.search) or not query.filters.is_empty():

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.export import worker
 from catalynx_desktop.export.writers import ExportFormat, WriteSummary, remove_temp_paths
@@ -35,7 +36,6 @@ from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_export import (
     CHUNK_ROWS,
     EXPORT_FIELDS,
-    ExportSelection,
     export_stream,
 )
 from catalynx_desktop.workflows.engine import RunHandle, Step, StepContext, Workflow, WorkflowEngine
