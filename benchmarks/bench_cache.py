@@ -377,8 +377,8 @@ def codec_table(payloads: dict[str, bytes]) -> list[str]:
         for cname, comp, decomp in codecs:
             blob = comp(raw)
             assert decomp(blob) == raw
-            tc = _timeit(lambda: comp(raw))
-            td = _timeit(lambda: decomp(blob))
+            tc = _timeit(lambda comp=comp, raw=raw: comp(raw))
+            td = _timeit(lambda decomp=decomp, blob=blob: decomp(blob))
             lines.append(
                 f"| {pname} | {cname} | {len(blob) / plain:.3f} | {_mbps(len(raw), tc):,.0f} "
                 f"| {_mbps(len(raw), td):,.0f} |"
@@ -414,7 +414,9 @@ Run = tuple[float, float, int]  # set ops/s, get ops/s, stored bytes
 
 async def _run_ours(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> Run:
     ours = await Cache.open(d)
-    s = await _timed([lambda k=k, v=v: ours.set("bench", k, v) for k, v in zip(keys, values)], lat["set"])
+    s = await _timed(
+        [lambda k=k, v=v: ours.set("bench", k, v) for k, v in zip(keys, values, strict=True)], lat["set"]
+    )
     g = await _timed([lambda k=k: ours.get("bench", k) for k in keys * rounds], lat["get"])
     assert await ours.get("bench", keys[-1]) == values[-1]
     stored = (await ours.stats()).bytes
@@ -424,7 +426,7 @@ async def _run_ours(d: Path, keys: list[str], values: list[object], rounds: int,
 
 async def _run_dc_raw(d: Path, keys: list[str], values: list[object], rounds: int, lat: dict) -> Run:
     dc = diskcache.Cache(str(d))
-    s = _timed_sync([lambda k=k, v=v: dc.set(k, v) for k, v in zip(keys, values)], lat["set"])
+    s = _timed_sync([lambda k=k, v=v: dc.set(k, v) for k, v in zip(keys, values, strict=True)], lat["set"])
     g = _timed_sync([lambda k=k: dc.get(k) for k in keys * rounds], lat["get"])
     assert dc.get(keys[-1]) == values[-1]
     volume = dc.volume()
@@ -437,7 +439,11 @@ async def _run_dc_hop(d: Path, keys: list[str], values: list[object], rounds: in
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     loop = asyncio.get_running_loop()
     s = await _timed(
-        [lambda k=k, v=v: loop.run_in_executor(pool, dc.set, k, v) for k, v in zip(keys, values)], lat["set"]
+        [
+            lambda k=k, v=v: loop.run_in_executor(pool, dc.set, k, v)
+            for k, v in zip(keys, values, strict=True)
+        ],
+        lat["set"],
     )
     g = await _timed([lambda k=k: loop.run_in_executor(pool, dc.get, k) for k in keys * rounds], lat["get"])
     pool.shutdown()

@@ -43,6 +43,8 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import contextlib
+
 from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import ProfileMatcher
@@ -326,10 +328,8 @@ class Heartbeat:
     async def stop(self) -> Stalls:
         assert self._task is not None
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         gaps = sorted(self.gaps) or [0.0]
         p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
         return Stalls(len(gaps), gaps[-1], p99, statistics.median(gaps))

@@ -23,12 +23,31 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import contextlib
+
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows.engine import WorkflowEngine
 from catalynx_desktop.workflows.export import start_export
 from catalynx_desktop.workflows.runs import MemoryRunStore
+
+
+async def _heartbeat(
+    process: psutil.Process, stop: asyncio.Event, gaps: list[float], peak: list[int], child_peak: list[int]
+) -> None:
+    """Measure the event loop's gaps and the peak RSS of this process and its children until `stop`."""
+    last = time.perf_counter()
+    while not stop.is_set():
+        await asyncio.sleep(0.016)
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+        if len(gaps) % 16 == 0:  # RSS every ~0.25 s: /proc reads are not free
+            peak[0] = max(peak[0], process.memory_info().rss)
+            for child in process.children():  # the XLSX writer process
+                with contextlib.suppress(psutil.Error):
+                    child_peak[0] = max(child_peak[0], child.memory_info().rss)
 
 
 async def bench(
@@ -47,23 +66,8 @@ async def bench(
             child_peak = [0]
             stop = asyncio.Event()
 
-            async def heartbeat() -> None:
-                last = time.perf_counter()
-                while not stop.is_set():
-                    await asyncio.sleep(0.016)
-                    now = time.perf_counter()
-                    gaps.append(now - last)
-                    last = now
-                    if len(gaps) % 16 == 0:  # RSS every ~0.25 s: /proc reads are not free
-                        peak[0] = max(peak[0], process.memory_info().rss)
-                        for child in process.children():  # the XLSX writer process
-                            try:
-                                child_peak[0] = max(child_peak[0], child.memory_info().rss)
-                            except psutil.Error:
-                                pass
-
             before = process.memory_info().rss
-            beat = asyncio.ensure_future(heartbeat())
+            beat = asyncio.ensure_future(_heartbeat(process, stop, gaps, peak, child_peak))
             t0 = time.perf_counter()
             cpu0 = time.process_time()
             result = await (await start_export(engine, db, query, target, fmt, in_process=in_process)).wait()

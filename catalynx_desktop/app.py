@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalynx_desktop import APP_NAME, __version__
 from catalynx_desktop.app_logging import configure_logging, install_crash_reporting
@@ -23,11 +24,16 @@ from catalynx_desktop.memory import keep_large_frees_returnable
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.qt_preflight import qt_can_start
 
+if TYPE_CHECKING:  # Qt is imported lazily: --help and the CLI commands start without it
+    from PySide6.QtGui import QIcon
+
+    from catalynx_desktop.ui.main_window import MainWindow
+
 log = logging.getLogger("catalynx_desktop")
 
 
 # -- GUI ---------------------------------------------------------------------------------------
-async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow (Qt imported lazily)
+async def open_main_window(data_dir: str | Path | None = None) -> MainWindow:  # Qt imported lazily
     """Open the database in `data_dir` (created and migrated if needed), show the main window and
     return it once its first page of opportunities (or its empty state) is on screen.
 
@@ -44,7 +50,9 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     services = await AppServices.open(paths)
     window = None
     try:
-        apply_theme(QApplication.instance(), services.settings.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, services.settings.theme)
         settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
         window = MainWindow(services, settings)
         window.setWindowIcon(app_icon())
@@ -69,7 +77,7 @@ async def open_main_window(data_dir: str | Path | None = None):  # -> MainWindow
     return window
 
 
-def app_icon():
+def app_icon() -> QIcon:
     """The application icon at every size we ship (resources/icons)."""
     from PySide6.QtGui import QIcon
 
@@ -81,7 +89,7 @@ def app_icon():
     return icon
 
 
-async def close_main_window(window) -> None:
+async def close_main_window(window: MainWindow) -> None:
     """Close the window, stop its background tasks and close the database."""
     window.close()
     await window.shutdown()
@@ -95,7 +103,8 @@ def run_gui(data_dir: str | None) -> int:
 
     from catalynx_desktop.domain.errors import StorageError
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
@@ -135,7 +144,7 @@ def run_gui(data_dir: str | None) -> int:
         return 0
 
     with loop:
-        code = loop.run_until_complete(session())
+        code: int = loop.run_until_complete(session())
     lock.unlock()
     return code
 
@@ -155,7 +164,8 @@ def run_self_test() -> int:
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.workflows.demo.generator import DemoPlan
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

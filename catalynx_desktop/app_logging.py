@@ -12,6 +12,8 @@ import logging
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from catalynx_desktop import APP_NAME
 from catalynx_desktop.paths import AppPaths
@@ -87,13 +89,13 @@ def install_crash_reporting(log_file: Path) -> None:
         nonlocal showing
         showing = False
 
-    def excepthook(kind, error, tb) -> None:
+    def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         log.critical("unhandled exception", exc_info=(kind, error, tb))
         QTimer.singleShot(0, lambda: show(f"{kind.__name__}: {error}"))
 
     sys.excepthook = excepthook
 
-    def loop_handler(loop, context) -> None:
+    def loop_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
         log.error("unhandled error in the event loop: %s", context.get("message"), exc_info=error)
         if error is not None and not isinstance(error, asyncio.CancelledError):

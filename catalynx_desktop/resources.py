@@ -26,7 +26,8 @@ def resource_path(name: str) -> Path:
 
 @cache
 def demo_seed() -> dict[str, Any]:
-    return json.loads(resource_path("demo_seed.json").read_text(encoding="utf-8"))
+    seed: dict[str, Any] = json.loads(resource_path("demo_seed.json").read_text(encoding="utf-8"))
+    return seed
 
 
 @cache

@@ -47,7 +47,11 @@ class Settings:
             raise ValueError("Discover threshold must be between 0 and 1")
         if self.theme not in THEMES:
             raise ValueError(f"Appearance must be one of: {', '.join(THEMES)}")
-        self.scoring_weights()  # raises ValueError for negative or all-zero weights
+        self.scoring_weights()  # raises ValueError for negative weights
+        # The profile matcher divides by the sum of these six; the evidence weights (openness,
+        # relationship) are not settings, so ScoringWeights alone does not refuse six zeros.
+        if sum(getattr(self, f"weight_{name}") for name in DIMENSIONS) <= 0:
+            raise ValueError("scoring weights must be >= 0 and not all zero")
         return self
 
 

@@ -279,6 +279,8 @@ class Cache:
             return MISSING
         try:
             stored = row.value if row.file is None else self._store.read_file(row.file)
+            if stored is None:  # neither inline bytes nor a file: not a row we wrote
+                raise CorruptEntry("no value")
             value = self._codec.decode(stored)
         except FileNotFoundError:
             # Another process replaced/evicted it between our lookup and read, or a crash ate the

@@ -19,15 +19,18 @@ Rules that keep two processes (and crashes) from corrupting it:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 INDEX_FILENAME = "index.sqlite3"
@@ -157,18 +160,14 @@ class Store:
     def _discard_index_files(self) -> None:
         # The value files become orphans; the sweep that follows (grace 0) removes them.
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.index_path}{suffix}")
-            except FileNotFoundError:
-                pass
 
     def rebuild(self) -> None:
         """Called when an operation finds the index damaged: start over with an empty cache."""
         log.warning("cache index %s is damaged; rebuilding it empty", self.index_path)
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.conn.close()
-        except sqlite3.Error:
-            pass
         self._pending.clear()
         self._discard_index_files()
         self.conn = self._connect()
@@ -244,7 +243,7 @@ class Store:
         return int(values.get("entries", 0)), int(values.get("bytes", 0))
 
     # -- writes -----------------------------------------------------------------------------
-    def _transaction(self, fn):  # type: ignore[no-untyped-def]
+    def _transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(self.conn)

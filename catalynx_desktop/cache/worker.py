@@ -8,6 +8,7 @@ call_soon_threadsafe back, which is most of the cost of a small cache get.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -43,10 +44,9 @@ class Worker:
                 ok, payload = True, fn(*args)
             except BaseException as error:  # delivered to the awaiting caller
                 ok, payload = False, error
-            try:
+            # RuntimeError: the loop closed while we worked, nobody is waiting any more
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_deliver, future, ok, payload)
-            except RuntimeError:  # loop closed while we worked: nobody is waiting any more
-                pass
             del item, future, payload  # do not keep the last value alive while idle
 
     def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:

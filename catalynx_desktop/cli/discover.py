@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from catalynx_desktop.app_logging import configure_logging
 from catalynx_desktop.cli.progress import count, follow_run
 from catalynx_desktop.paths import resolve_paths
+
+if TYPE_CHECKING:
+    from catalynx_desktop.workflows.engine import RunResult
 
 
 async def discover_command(args: argparse.Namespace) -> int:
@@ -33,7 +37,7 @@ async def discover_command(args: argparse.Namespace) -> int:
         await services.close()
 
 
-def discover_summary(result, threshold: float) -> str:
+def discover_summary(result: RunResult, threshold: float) -> str:
     """The run's counts in words: "succeeded: 6,835 of 6,835 records scored, 80 matches (score 0.60
     or more); 46 new opportunities, 200 existing with a changed score" (existing opportunities are
     rescored whatever their new score, so they are counted apart from the matches)."""

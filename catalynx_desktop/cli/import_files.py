@@ -6,10 +6,14 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalynx_desktop.app_logging import configure_logging
 from catalynx_desktop.cli.progress import follow_run, run_error
 from catalynx_desktop.paths import resolve_paths
+
+if TYPE_CHECKING:
+    from catalynx_desktop.workflows.engine import RunResult
 
 
 async def import_command(args: argparse.Namespace) -> int:
@@ -48,7 +52,7 @@ async def import_command(args: argparse.Namespace) -> int:
     return worst
 
 
-def import_failure(file: Path, result) -> str:
+def import_failure(file: Path, result: RunResult) -> str:
     """ "extract.zip: import failed: <why>", naming the file once (the importers' messages start
     with it already)."""
     why = run_error(result) or "no reason was given"

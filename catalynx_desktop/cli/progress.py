@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from catalynx_desktop.workflows.engine import RunHandle, RunResult
+    from catalynx_desktop.workflows.progress import ProgressSnapshot
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
@@ -26,14 +31,14 @@ def print_progress(label: str, done: int, total: int, started: float) -> None:
     sys.stdout.flush()
 
 
-async def follow_run(handle, label: str):
+async def follow_run(handle: RunHandle, label: str) -> RunResult:
     """Print a run's progress as a text bar until it ends; Ctrl+C cancels it (committed work stays)."""
     from catalynx_desktop.domain.runs import RunStatus
 
     width = 30
     line = f"{label} [{'.' * width}] {0:6.1%} {'':60}"  # every line has this length
 
-    def show(snapshot) -> None:
+    def show(snapshot: ProgressSnapshot) -> None:
         filled = int(width * snapshot.fraction)
         sys.stdout.write(
             f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {snapshot.fraction:6.1%} "
@@ -51,7 +56,7 @@ async def follow_run(handle, label: str):
     return result
 
 
-def run_error(result) -> str:
+def run_error(result: RunResult) -> str:
     """What went wrong in a run, for a person: the failed step's own message (a full disk says
     so and what to do) rather than the engine's "step 'x' failed: SomeError: ..." summary."""
     for outcome in result.steps.values():

@@ -9,6 +9,7 @@ workflow uses a one-worker executor).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -20,10 +21,8 @@ _WRITERS: dict[str, TableWriter] = {}
 
 def init_process(niceness: int = 5) -> None:
     """Initializer of the writer process: lower priority, so the UI wins the CPU on 2 cores."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):  # Windows has no os.nice
         os.nice(niceness)
-    except (AttributeError, OSError):  # Windows has no os.nice
-        pass
 
 
 def open_slot(

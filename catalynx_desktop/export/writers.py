@@ -24,6 +24,7 @@ thread one after another); they are not safe for concurrent calls.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -98,10 +99,8 @@ class AtomicTarget:
     def discard(self) -> None:
         if not self.done:
             self.done = True
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self.temp.unlink()
-            except FileNotFoundError:
-                pass
 
 
 def _file_size(path: Path) -> int:
@@ -138,7 +137,8 @@ class CsvWriter:
         self.columns: list[Column] = columns_for(list(fields))
         self.rows = 0
         self._target = AtomicTarget(path)
-        self._fh = open(
+        # closed by finish()/abort(): the file outlives this method, so no `with` here
+        self._fh = open(  # noqa: SIM115
             self._target.temp,
             "x",
             encoding="utf-8-sig" if bom else "utf-8",
@@ -186,10 +186,8 @@ class CsvWriter:
         return [self._target.temp]
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._fh.close()
-        except Exception:
-            pass
         self._target.discard()
 
 

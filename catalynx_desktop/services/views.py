@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from catalynx_desktop.cache import VIEW, Cache, spec_key
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.opportunity_repository import OpportunityRepository, OpportunityResult
+from catalynx_desktop.storage.opportunity_repository import OpenedResult, OpportunityRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class CachedViews:
 
     async def open(
         self, query: OpportunityQuery, first_page: int
-    ) -> tuple[OpportunityResult, list[OpportunityRow]]:
+    ) -> tuple[OpenedResult, list[OpportunityRow]]:
         if self._cache is None or query.materialized:  # searches and filters are collected fresh
             return await self._repository.open(query, first_page)
         key = self._key(query, first_page)
@@ -75,7 +76,7 @@ class CachedViews:
         task.add_done_callback(self._pending.discard)
         return result, rows
 
-    async def _store(self, key: str, snapshot: dict, version: int) -> None:
+    async def _store(self, key: str, snapshot: dict[str, Any], version: int) -> None:
         assert self._cache is not None
         try:
             await self._cache.set(VIEW, key, snapshot, fingerprint=version)

@@ -50,11 +50,12 @@ _FOLDER_PEEK = 20  # XML files looked at before a folder is declared not a folde
 
 def _xml_root(path: Path, head: bytes, where: str = "this XML file") -> str | None:
     """Tag of the first element in `head` (a prefix of an XML document), or None."""
-    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start",))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))
     try:
         parser.feed(head)
         for event in parser.read_events():
-            return cast(Any, event)[1].tag  # (event, element); typeshed types it loosely
+            tag: str = cast(Any, event)[1].tag  # (event, element); typeshed types it loosely
+            return tag
     except ET.ParseError as error:
         raise FormatError(path, f"this is not readable XML ({error})") from error
     except (LookupError, ValueError) as error:  # expat on the declared encoding: see encoding_error

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from datetime import date, timedelta
+from typing import Any
 
 from catalynx_desktop.domain.dashboard import AMOUNT_BUCKETS, DEADLINE_WEEKS, DashboardData, bin_deadlines
 from catalynx_desktop.domain.stages import PIPELINE, Stage
@@ -26,9 +28,9 @@ def _dashboard(conn: sqlite3.Connection, profile_id: int, today: date) -> Dashbo
     )
     amounts = []
     bounds = [low for low, _label in AMOUNT_BUCKETS] + [None]
-    for low, high in zip(bounds, bounds[1:]):
+    for low, high in itertools.pairwise(bounds):
         sql = "SELECT count(*) FROM opportunities INDEXED BY ix_opp_profile_amount WHERE profile_id = ? AND amount >= ?"
-        params: tuple = (profile_id, low)
+        params: tuple[Any, ...] = (profile_id, low)
         if high is not None:
             sql += " AND amount < ?"
             params += (high,)

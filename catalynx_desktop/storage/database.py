@@ -134,10 +134,14 @@ class Database:
         conn = self._background if background else self._reader
         return await self._run(conn, fn)
 
-    async def fetch_all(self, sql: str, params: Params = (), *, background: bool = False) -> list[tuple]:
+    async def fetch_all(
+        self, sql: str, params: Params = (), *, background: bool = False
+    ) -> list[tuple[Any, ...]]:
         return await self.read(lambda c: c.execute(sql, params).fetchall(), background=background)
 
-    async def fetch_one(self, sql: str, params: Params = (), *, background: bool = False) -> tuple | None:
+    async def fetch_one(
+        self, sql: str, params: Params = (), *, background: bool = False
+    ) -> tuple[Any, ...] | None:
         return await self.read(lambda c: c.execute(sql, params).fetchone(), background=background)
 
     # -- writes ----------------------------------------------------------------------------
@@ -193,6 +197,7 @@ class Database:
             # aiosqlite's Connection._execute runs a callable on the connection's own thread;
             # it is private API, so aiosqlite is pinned in pyproject.toml and this is covered
             # by tests/storage/test_database.py.
-            return await conn._execute(lambda: fn(conn._conn))
+            # (untyped in aiosqlite: the result is fn's, a T)
+            return await conn._execute(lambda: fn(conn._conn))  # type: ignore[no-untyped-call, no-any-return]
         except sqlite3.Error as error:
             raise classify(error, self.path) from error

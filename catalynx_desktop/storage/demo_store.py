@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.storage.record_search import index_records_after
@@ -68,7 +68,7 @@ class DemoData(Protocol):
 
     def batches(
         self, first_funder_id: int, profiles: list[Profile]
-    ) -> Iterator[tuple[list[tuple], list[tuple]]]:
+    ) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
         """(funder rows, id first then FUNDER_COLUMNS; opportunity rows, OPPORTUNITY_COLUMNS)."""
         ...
 

@@ -29,6 +29,7 @@ import sqlite3
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from catalynx_desktop.domain.recipients import size_band
 from catalynx_desktop.storage.schema_v5 import LARGE_FUNDER_GRANTS
@@ -124,7 +125,9 @@ def _grant_figures(conn: sqlite3.Connection, funder_id: int) -> _FunderFigures:
     return figures
 
 
-def _funder_row(conn: sqlite3.Connection, funder_id: int, ein: str, figures: _FunderFigures) -> tuple:
+def _funder_row(
+    conn: sqlite3.Connection, funder_id: int, ein: str, figures: _FunderFigures
+) -> tuple[Any, ...]:
     returns = conn.execute(
         "SELECT tax_year, tax_period, return_type, filer_name, city, state, "
         "coalesce(total_grants_paid, grants_paid_total), preselected_only FROM irs_returns "

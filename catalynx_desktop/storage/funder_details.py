@@ -69,7 +69,8 @@ def _latest_counting(conn: sqlite3.Connection, ein: str, pf_only: bool) -> tuple
     sql = "SELECT id, preselected_only FROM irs_returns WHERE ein = ? AND counts = 1"
     if pf_only:
         sql += " AND return_type = '990PF'"
-    return conn.execute(f"{sql} ORDER BY tax_period DESC LIMIT 1", (ein,)).fetchone()
+    found: tuple[int, Any] | None = conn.execute(f"{sql} ORDER BY tax_period DESC LIMIT 1", (ein,)).fetchone()
+    return found
 
 
 def _how_to_apply(conn: sqlite3.Connection, return_id: int) -> tuple[HowToApply, ...]:
@@ -175,7 +176,7 @@ def funder_summary(conn: sqlite3.Connection, ein: str) -> dict[str, Any] | None:
 # -- funders of organizations like mine --------------------------------------------------------
 
 
-def _marks(values: tuple) -> str:
+def _marks(values: tuple[Any, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
@@ -216,7 +217,9 @@ def rank_like_mine(
     return conn.execute(sql, (*keys, limit)).fetchall()
 
 
-def _evidence(conn: sqlite3.Connection, funder_id: int, like: LikeProfile, per_funder: int) -> tuple:
+def _evidence(
+    conn: sqlite3.Connection, funder_id: int, like: LikeProfile, per_funder: int
+) -> tuple[Any, ...]:
     groups = like.major_groups
     prefix = f"g.{GRANT_COLUMNS.replace(', ', ', g.')}"
     if groups:

@@ -8,6 +8,7 @@ does one page's (or one view's) work, so a caller pays one thread hop.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from catalynx_desktop.domain.funder_views import (
     FunderQuery,
@@ -68,7 +69,7 @@ def compile_funder_query(query: FunderQuery) -> KeysetQuery:
     column = FUNDER_SORT_COLUMNS_BY_KEY[FunderSort(query.sort)]
     state = _state_code(query.state)
     where = "f.gives = 1"  # organizations that give; written out for the partial indexes
-    params: tuple = ()
+    params: tuple[Any, ...] = ()
     if state:
         where += " AND f.state = ?"
         params += (state,)
@@ -93,7 +94,7 @@ def compile_funder_query(query: FunderQuery) -> KeysetQuery:
     return KeysetQuery(source, FUNDER_COLUMNS, f"f.{column}", "f.id", where, params, query.descending, shares)
 
 
-def funder_row(values: tuple, shares: tuple[str, str] = ("", "")) -> FunderRow:
+def funder_row(values: tuple[Any, ...], shares: tuple[str, str] = ("", "")) -> FunderRow:
     (fid, ein, name, city, state, year, paid, trend, count, median, accepts, total, to_state, to_group) = (
         values[:14]
     )
@@ -154,7 +155,7 @@ def is_large_funder(conn: sqlite3.Connection, funder_id: int) -> bool:
     return bool(row and row[0])
 
 
-def grant_row(values: tuple) -> GrantRow:
+def grant_row(values: tuple[Any, ...]) -> GrantRow:
     v = values
     return GrantRow(
         v[0], v[1], GRANT_KINDS[v[2]], v[3], v[4], v[5], v[6], v[7], v[8], v[9], MatchMethod(v[10])

@@ -46,7 +46,7 @@ class KeysetResult(Generic[RowT]):
     """One opened query: its row count and the keys seen so far, to read any page by key."""
 
     def __init__(
-        self, db: Database, compiled: KeysetQuery, total: int, make_row: Callable[[tuple], RowT]
+        self, db: Database, compiled: KeysetQuery, total: int, make_row: Callable[[tuple[Any, ...]], RowT]
     ) -> None:
         self._db = db
         self._compiled = compiled
@@ -55,7 +55,7 @@ class KeysetResult(Generic[RowT]):
         self._keys = KeyMap()
         self.wants_position_map = False
 
-    def _remember(self, start: int, page: tuple[list[tuple], list[Key]]) -> list[RowT]:
+    def _remember(self, start: int, page: tuple[list[tuple[Any, ...]], list[Key]]) -> list[RowT]:
         values, keys = page
         self._keys.add_page(start, keys)
         return [self._make_row(v) for v in values]
@@ -100,10 +100,10 @@ async def _open(
     db: Database,
     compile_in_snapshot: Callable[[sqlite3.Connection], KeysetQuery],
     count: Callable[[sqlite3.Connection], int],
-    make_row: Callable[[tuple], RowT],
+    make_row: Callable[[tuple[Any, ...]], RowT],
     first_page: int,
 ) -> tuple[KeysetResult[RowT], list[RowT]]:
-    def read(conn: sqlite3.Connection) -> tuple[KeysetQuery, int, tuple[list[tuple], list[Key]]]:
+    def read(conn: sqlite3.Connection) -> tuple[KeysetQuery, int, tuple[list[tuple[Any, ...]], list[Key]]]:
         conn.execute("BEGIN")  # the plan, the count and the first rows from one snapshot
         try:
             compiled = compile_in_snapshot(conn)

@@ -135,7 +135,7 @@ def _funder_ids(conn: sqlite3.Connection, eins: Sequence[str]) -> dict[str, tupl
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:
-    return conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+    return int(conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
 
 
 def _settle_counting(
@@ -162,7 +162,7 @@ def _settle_counting(
     return counting, demoted
 
 
-def _return_row(filed: FiledReturn, return_id: int, first: int, last: int, counts: bool) -> tuple:
+def _return_row(filed: FiledReturn, return_id: int, first: int, last: int, counts: bool) -> tuple[Any, ...]:
     fin, addr = filed.financials, filed.filer_address
     paid = filed.grants_paid
     future = filed.future_grants
@@ -182,8 +182,14 @@ def _return_row(filed: FiledReturn, return_id: int, first: int, last: int, count
 
 
 def _grant_row(
-    grant: Grant, grant_id: int, return_id: int, funder: tuple[int, int], year: int, counts: int, match: tuple
-) -> tuple:
+    grant: Grant,
+    grant_id: int,
+    return_id: int,
+    funder: tuple[int, int],
+    year: int,
+    counts: int,
+    match: tuple[Any, ...],
+) -> tuple[Any, ...]:
     a = grant.address
     return (
         *(grant_id, return_id, funder[0], GRANT_KIND_CODES[grant.kind], counts, year, grant.amount),
@@ -266,7 +272,7 @@ def store_returns(
     )
 
 
-def _application_row(return_id: int, app: Any) -> tuple:
+def _application_row(return_id: int, app: Any) -> tuple[Any, ...]:
     a = app.contact_address
     return (
         *(return_id, app.contact_name, a.line1, a.line2, a.city, a.state, a.zip, a.country),

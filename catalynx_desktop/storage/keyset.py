@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from catalynx_desktop.storage.paging import Key, Seek
 
@@ -20,9 +21,9 @@ class KeysetQuery:
     column: str  # sort column (qualified if needed), NOT NULL
     id_column: str  # the table's rowid column (qualified if needed)
     where: str
-    params: tuple
+    params: tuple[Any, ...]
     descending: bool
-    column_params: tuple = ()  # parameters of placeholders in `columns` (come first)
+    column_params: tuple[Any, ...] = ()  # parameters of placeholders in `columns` (come first)
 
     def order_by(self, forward: bool) -> str:
         desc = self.descending == forward  # reading backward flips the direction
@@ -39,12 +40,12 @@ def rows_after(
     conn: sqlite3.Connection,
     q: KeysetQuery,
     columns: str,
-    column_params: tuple,
+    column_params: tuple[Any, ...],
     forward: bool,
     after: Key,
     limit: int,
     offset: int = 0,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Rows strictly after `after` in the reading order, skipping `offset` of them.
 
     Two seeks, not one row-value comparison: SQLite turns `(col, id) > (?, ?)` into a range on
@@ -79,11 +80,11 @@ def _from_end(
     conn: sqlite3.Connection,
     q: KeysetQuery,
     columns: str,
-    column_params: tuple,
+    column_params: tuple[Any, ...],
     forward: bool,
     limit: int,
     offset: int,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     sql = f"SELECT {columns} FROM {q.source} WHERE {q.where} ORDER BY {q.order_by(forward)} LIMIT ? OFFSET ?"
     return conn.execute(sql, (*column_params, *q.params, limit, offset)).fetchall()
 
@@ -98,7 +99,9 @@ def _key_after_skip(conn: sqlite3.Connection, q: KeysetQuery, seek: Seek) -> Key
     return (found[0][0], found[0][1]) if found else None
 
 
-def read_keyset_page(conn: sqlite3.Connection, q: KeysetQuery, seek: Seek) -> tuple[list[tuple], list[Key]]:
+def read_keyset_page(
+    conn: sqlite3.Connection, q: KeysetQuery, seek: Seek
+) -> tuple[list[tuple[Any, ...]], list[Key]]:
     """(row values without the key column, keys) of one page, in the query's order.
 
     The query's columns start with the id; the sort column is appended for the key."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
+from functools import partial
+from typing import Any
 
 from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery
@@ -56,15 +58,15 @@ def count_view(conn: sqlite3.Connection, compiled: CompiledQuery) -> int:
 
 
 def read_view_chunk(
-    conn: sqlite3.Connection, compiled: CompiledQuery, after: tuple | None, limit: int = CHUNK_ROWS
-) -> tuple[list[tuple], tuple | None]:
+    conn: sqlite3.Connection, compiled: CompiledQuery, after: tuple[Any, ...] | None, limit: int = CHUNK_ROWS
+) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
     """Up to `limit` rows strictly after key `after` (None: from the start), and the key of the
     last row returned (None when the view is exhausted)."""
     sql = (
         f"SELECT {_SELECT}, {compiled.column}, id FROM opportunities INDEXED BY {compiled.index} "
         f"WHERE {compiled.where}"
     )
-    params: tuple = compiled.params
+    params: tuple[Any, ...] = compiled.params
     if after is not None:
         sql += f" AND {compiled.after_condition(True)}"
         params += (after[0], after[1])
@@ -76,9 +78,9 @@ def read_view_chunk(
     return [v[:n] for v in values], (last[n], last[n + 1])
 
 
-def order_ids(conn: sqlite3.Connection, ids: Sequence[int], compiled: CompiledQuery) -> list[tuple]:
+def order_ids(conn: sqlite3.Connection, ids: Sequence[int], compiled: CompiledQuery) -> list[tuple[Any, ...]]:
     """(sort value, id) of those ids that exist (order is the caller's business)."""
-    found: list[tuple] = []
+    found: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
         part = ids[start : start + _IDS_PER_STATEMENT]
         found += conn.execute(
@@ -88,9 +90,9 @@ def order_ids(conn: sqlite3.Connection, ids: Sequence[int], compiled: CompiledQu
     return found
 
 
-def read_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple]:
+def read_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[Any, ...]]:
     """Rows of these ids in the order given (missing ids are left out)."""
-    by_id: dict[int, tuple] = {}
+    by_id: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
         part = ids[start : start + _IDS_PER_STATEMENT]
         for values in conn.execute(
@@ -117,13 +119,12 @@ class ViewExport:
         self.total = await self._db.read(lambda conn: count_view(conn, compiled), background=True)
         return self.total
 
-    async def chunks(self) -> AsyncIterator[list[tuple]]:
+    async def chunks(self) -> AsyncIterator[list[tuple[Any, ...]]]:
         compiled, limit = self._compiled, self._chunk_rows
-        after: tuple | None = None
+        after: tuple[Any, ...] | None = None
         while True:
-            key = after
             rows, after = await self._db.read(
-                lambda conn: read_view_chunk(conn, compiled, key, limit), background=True
+                partial(read_view_chunk, compiled=compiled, after=after, limit=limit), background=True
             )
             if rows:
                 yield rows
@@ -151,12 +152,10 @@ class SelectionExport:
             self.total = len(ids)
             return self.total
         compiled = compile_query(query)
-        keys: list[tuple] = []
+        keys: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), _KEY_IDS_PER_HOP):
             part = ids[start : start + _KEY_IDS_PER_HOP]
-            keys += await self._db.read(
-                lambda conn, part=part: order_ids(conn, part, compiled), background=True
-            )
+            keys += await self._db.read(partial(order_ids, ids=part, compiled=compiled), background=True)
         # (value, id) in the same direction for both parts, as CompiledQuery.order_by does.
         keys.sort(reverse=compiled.descending)
         self._ordered = [k[1] for k in keys]
@@ -164,13 +163,13 @@ class SelectionExport:
         self.missing = len(ids) - self.total
         return self.total
 
-    async def chunks(self) -> AsyncIterator[list[tuple]]:
+    async def chunks(self) -> AsyncIterator[list[tuple[Any, ...]]]:
         if self._ordered is None:
             await self.count()
         ordered = self._ordered or []
         for start in range(0, len(ordered), self._chunk_rows):
             part = ordered[start : start + self._chunk_rows]
-            rows = await self._db.read(lambda conn, part=part: read_ids(conn, part), background=True)
+            rows = await self._db.read(partial(read_ids, ids=part), background=True)
             self.missing += len(part) - len(rows)
             if rows:
                 yield rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.records import OpportunityRow
@@ -45,7 +46,7 @@ class CompiledQuery:
     column: str
     index: str
     where: str
-    params: tuple
+    params: tuple[Any, ...]
     descending: bool
 
     def order_by(self, forward: bool) -> str:
@@ -62,7 +63,7 @@ def compile_query(query: OpportunityQuery) -> CompiledQuery:
     check_query(query)  # InvalidQuery (a ValueError) for anything not whitelisted or not a value
     column = SORT_COLUMNS[SortKey(query.sort)]
     where = "profile_id = ?"
-    params: tuple = (int(query.profile_id),)
+    params: tuple[Any, ...] = (int(query.profile_id),)
     if query.stage is not None:
         where += " AND stage_rank = ?"
         params += (STAGE_RANK[Stage(query.stage)],)
@@ -72,7 +73,7 @@ def compile_query(query: OpportunityQuery) -> CompiledQuery:
     return CompiledQuery(column, index, where, params, query.descending)
 
 
-def row_from_values(values: tuple) -> OpportunityRow:
+def row_from_values(values: tuple[Any, ...]) -> OpportunityRow:
     return OpportunityRow._make(values[:11])
 
 
@@ -85,7 +86,7 @@ def read_page(conn: sqlite3.Connection, compiled: CompiledQuery, seek: Seek) -> 
     order = compiled.order_by(seek.forward)
     if skip > 0:
         sql = f"SELECT {compiled.column}, id {base}"
-        params: tuple = compiled.params
+        params: tuple[Any, ...] = compiled.params
         if after is not None:
             sql += f" AND {compiled.after_condition(seek.forward)}"
             params += (after[0], after[1])
@@ -107,7 +108,7 @@ def read_page(conn: sqlite3.Connection, compiled: CompiledQuery, seek: Seek) -> 
 def count_rows(conn: sqlite3.Connection, query: OpportunityQuery) -> int:
     """Exact count from the trigger-maintained per-stage counts (no scan of the result)."""
     sql = "SELECT COALESCE(SUM(n), 0) FROM profile_stage_counts WHERE profile_id = ?"
-    params: tuple = (int(query.profile_id),)
+    params: tuple[Any, ...] = (int(query.profile_id),)
     if query.stage is not None:
         sql += " AND stage = ?"
         params += (Stage(query.stage).value,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
@@ -91,9 +92,11 @@ class OpportunityResult:
         compiled = self._compiled
         last: tuple[int, Key] | None = None
         while not is_stale():
-            start_after = last
             found = await self._db.read(
-                lambda conn: sample_keys(conn, compiled, start_after, every, steps_per_hop), background=True
+                partial(
+                    sample_keys, compiled=compiled, start_after=last, every=every, max_steps=steps_per_hop
+                ),
+                background=True,
             )
             for position, key in found:
                 self._keys.add(position, key)
@@ -187,10 +190,19 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
             f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?", (record_id,)
         ).fetchone()
         if found is not None:
-            record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
+            record = {
+                name: value
+                for name, value in zip(RECORD_FIELDS, found, strict=True)
+                if value not in (None, "")
+            }
     history = _history_sync(conn, opportunity_id)
     annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
     return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
+
+
+# What open() returns: a browse (keyset pages) or a search/filter (collected ids); the table
+# model reads both through the same members (total, exact, page, complete, build_position_map).
+OpenedResult = OpportunityResult | SearchResult
 
 
 class OpportunityRepository:
@@ -199,7 +211,7 @@ class OpportunityRepository:
 
     async def open(
         self, query: OpportunityQuery, first_page: int
-    ) -> tuple[OpportunityResult | SearchResult, list[OpportunityRow]]:
+    ) -> tuple[OpenedResult, list[OpportunityRow]]:
         """Count and first page in one hop: the first rows reach the screen after one round trip."""
         check_query(query)  # InvalidQuery (ValueError) before anything reads it
         if fts_query(query.search) or not query.filters.is_empty():

@@ -125,7 +125,7 @@ def _order(compiled: CompiledQuery) -> str:
     return f"o.{compiled.column} {direction}, o.id {direction}"
 
 
-def _ids_from_hex(text: str | None) -> array:
+def _ids_from_hex(text: str | None) -> array[int]:
     """ids from "00000000000004d2..." (big-endian int64s in hex) without one Python int per id:
     ints made and freed by the hundred thousand left ~20 MB in the allocator after a search."""
     ids = array("q")
@@ -136,7 +136,7 @@ def _ids_from_hex(text: str | None) -> array:
     return ids
 
 
-def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date | None = None) -> array:
+def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date | None = None) -> array[int]:
     """Ids of the profile's opportunities that match the search and the filters, in the query's order."""
     match = _match(query, today)
     joins, where, params = match.joins, list(match.where), list(match.params)
@@ -213,7 +213,7 @@ def probe_first_page(
     return [row_from_values(v) for v in values]
 
 
-def rows_for_ids(conn: sqlite3.Connection, ids: array | list[int]) -> list[OpportunityRow]:
+def rows_for_ids(conn: sqlite3.Connection, ids: array[int] | list[int]) -> list[OpportunityRow]:
     """The rows of these ids, in the ids' order (one primary-key lookup each)."""
     wanted = list(ids)
     if not wanted:
@@ -237,7 +237,7 @@ class SearchResult:
         self,
         db: Database,
         query: OpportunityQuery,
-        ids: array,
+        ids: array[int],
         first_rows: list[OpportunityRow] | None = None,
     ) -> None:
         self._db = db
@@ -265,7 +265,7 @@ class SearchResult:
             return True
         query = self.query
 
-        def collect(conn: sqlite3.Connection) -> array | None:
+        def collect(conn: sqlite3.Connection) -> array[int] | None:
             return _unless_interrupted(conn, is_stale, lambda: matching_ids(conn, query))  # stale: stop
 
         ids = await self._db.read(collect, background=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from catalynx_desktop.domain.profile import Profile, ProfileStatus, ProfileSummary
 from catalynx_desktop.domain.stages import PIPELINE, Stage
@@ -28,7 +29,7 @@ LIST_WITH_COUNTS_SQL = f"""
 """
 
 
-def _profile_from_row(row: tuple) -> Profile:
+def _profile_from_row(row: tuple[Any, ...]) -> Profile:
     return Profile(
         id=row[0],
         name=row[1],
@@ -68,10 +69,10 @@ def _profile_params(profile: Profile) -> dict[str, object]:
 # query itself. Profile is frozen, so sharing an instance is safe; keyed by every stored value,
 # so an edited profile simply misses. Bounded: cleared when it outgrows any real profile list.
 _DECODED_MAX = 1024
-_decoded: dict[tuple, Profile] = {}
+_decoded: dict[tuple[Any, ...], Profile] = {}
 
 
-def _decoded_profile(values: tuple) -> Profile:
+def _decoded_profile(values: tuple[Any, ...]) -> Profile:
     profile = _decoded.get(values)
     if profile is None:
         if len(_decoded) >= _DECODED_MAX:

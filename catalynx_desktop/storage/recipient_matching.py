@@ -57,7 +57,7 @@ def sync_name_keys(conn: sqlite3.Connection, *, full: bool = False, max_ids: int
     else:
         row = conn.execute("SELECT value FROM giving_state WHERE key = ?", (_LAST_SYNCED,)).fetchone()
         last = row[0] if row else 0
-    newest = conn.execute("SELECT coalesce(max(id), 0) FROM source_records").fetchone()[0]
+    newest: int = conn.execute("SELECT coalesce(max(id), 0) FROM source_records").fetchone()[0]
     if newest <= last:
         return True
     upto = newest if max_ids is None else min(newest, last + max_ids)

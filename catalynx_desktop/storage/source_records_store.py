@@ -261,5 +261,7 @@ def upsert_user_records(conn: sqlite3.Connection, records: Sequence[SourceRecord
 
 def count_records(conn: sqlite3.Connection, source: Source | None = None) -> int:
     if source is None:
-        return conn.execute("SELECT count(*) FROM source_records").fetchone()[0]
-    return conn.execute("SELECT count(*) FROM source_records WHERE source = ?", (source.value,)).fetchone()[0]
+        return int(conn.execute("SELECT count(*) FROM source_records").fetchone()[0])
+    return int(
+        conn.execute("SELECT count(*) FROM source_records WHERE source = ?", (source.value,)).fetchone()[0]
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import multiprocessing
 import uuid
@@ -27,6 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.export import worker
 from catalynx_desktop.export.writers import ExportFormat, WriteSummary, remove_temp_paths
@@ -34,7 +36,6 @@ from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_export import (
     CHUNK_ROWS,
     EXPORT_FIELDS,
-    ExportSelection,
     export_stream,
 )
 from catalynx_desktop.workflows.engine import RunHandle, Step, StepContext, Workflow, WorkflowEngine
@@ -89,11 +90,9 @@ class _WriterWorker:
         """Wait (ignoring further cancels and errors) until the call in flight has ended."""
         future = self.inflight
         while future is not None and not future.done():
-            try:
-                # shield: a further cancel of this task must not cancel the queued call itself
+            # shield: a further cancel of this task must not cancel the queued call itself
+            with contextlib.suppress(BaseException):
                 await asyncio.shield(asyncio.wrap_future(future))
-            except BaseException:
-                pass
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

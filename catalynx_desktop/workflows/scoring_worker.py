@@ -7,6 +7,7 @@ Workers lower their own priority so the UI process always wins the CPU on a 2-co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -72,10 +73,8 @@ def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
         except OSError:
             pass
     if hasattr(os, "nice"):
-        try:
+        with contextlib.suppress(OSError):
             os.nice(nice)
-        except OSError:
-            pass
 
 
 def _exit_with_parent(parent: int, interval: float = 0.5) -> None:

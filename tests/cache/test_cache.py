@@ -29,7 +29,7 @@ def index_rows(directory: Path) -> list[tuple]:
 
 
 def value_files(directory: Path) -> list[Path]:
-    return [p for p in (directory / VALUES_DIRNAME).rglob("*.v")]
+    return list((directory / VALUES_DIRNAME).rglob("*.v"))
 
 
 def sql(directory: Path, statement: str, params: tuple = ()) -> list[tuple]:
@@ -81,7 +81,7 @@ async def test_large_values_live_in_files_and_survive_reopen(tmp_path: Path) -> 
     cache = await Cache.open(tmp_path)
     await cache.set("parse", "bmf.csv", big)
     await cache.close()
-    [(kind, key, size, inline, rel)] = index_rows(tmp_path)
+    [(_kind, _key, size, inline, rel)] = index_rows(tmp_path)
     assert not inline and rel and (tmp_path / VALUES_DIRNAME / rel).stat().st_size == size
     assert list((tmp_path / VALUES_DIRNAME / "tmp").iterdir()) == []
     cache = await Cache.open(tmp_path)

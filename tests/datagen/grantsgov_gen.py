@@ -206,9 +206,11 @@ def write_grants_zip(
     path = Path(path)
     with path.open("wb") as raw:
         target: IO[bytes] = _NonSeekable(raw) if streamed else raw  # type: ignore[assignment]
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            with archive.open(member, "w", force_zip64=True) as out:
-                write_grants_xml(out, n, **options)
+        with (
+            zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+            archive.open(member, "w", force_zip64=True) as out,
+        ):
+            write_grants_xml(out, n, **options)
     return path
 
 

@@ -193,7 +193,7 @@ def test_filtered_view_to_xlsx_typed_cells_and_loop_never_blocked(export_db, sql
     assert len(got) == count
     assert [g[0] for g in got] == [e[0] for e in expected]  # every row, in the view's order
     for index in (0, 1, 777, len(got) // 2, len(got) - 1):
-        source_id, score, amount, close, discovered, rating, stage = got[index]
+        _source_id, score, amount, close, discovered, rating, stage = got[index]
         e = expected[index]
         assert isinstance(score, (int, float)) and score == pytest.approx(e[1])  # 1.0 reads back as 1
         assert amount == (e[2] or None) and (amount is None or isinstance(amount, int))
@@ -214,7 +214,7 @@ def test_selection_in_view_order_and_in_given_order(export_db, sql, run, tmp_pat
 
     result = run(
         export(
-            db_path, ExportSelection.of(ids + [ids[0]], view), tmp_path / "sel.csv", "csv", chunk_rows=1000
+            db_path, ExportSelection.of([*ids, ids[0]], view), tmp_path / "sel.csv", "csv", chunk_rows=1000
         )
     )
     assert result.status == RunStatus.SUCCEEDED, result.error
@@ -238,7 +238,7 @@ def test_selection_in_view_order_and_in_given_order(export_db, sql, run, tmp_pat
 
 
 def test_xlsx_continues_on_a_second_sheet_when_one_is_full(export_db, sql, run, tmp_path):
-    db_path, profile = export_db
+    db_path, _profile = export_db
     ids = list(range(1, 2501))
     target = tmp_path / "big.xlsx"
     result = run(export(db_path, ids, target, "xlsx", writer_options={"max_rows_per_sheet": 1001}))
@@ -287,7 +287,7 @@ def test_cancel_mid_export_leaves_no_file(export_db, run, tmp_path, fmt):
             await db.close()
 
     for target in (fresh, existing):
-        result, seen = run(cancelled(target))
+        result, _seen = run(cancelled(target))
         assert result.status == RunStatus.CANCELLED
         assert 2000 <= result.counts["rows"] < VIEW_ROWS
     assert not fresh.exists()
@@ -296,7 +296,7 @@ def test_cancel_mid_export_leaves_no_file(export_db, run, tmp_path, fmt):
 
 
 def test_export_into_a_missing_folder_fails_with_a_clear_error(export_db, run, tmp_path):
-    db_path, profile = export_db
+    db_path, _profile = export_db
     result = run(export(db_path, [1, 2], tmp_path / "nope" / "x.csv", "csv"))
     assert result.status == RunStatus.FAILED
     assert "folder does not exist" in result.error

@@ -122,7 +122,7 @@ def test_any_printable_text_and_date_round_trip_through_xlsx(tmp_path, title, da
     )
     writer.finish()
     book = openpyxl.load_workbook(target, read_only=True)
-    row = list(book.active.iter_rows(min_row=2, values_only=True))[0]
+    row = next(iter(book.active.iter_rows(min_row=2, values_only=True)))
     book.close()
     assert row[0] == (title or None)
     assert row[5] == dt.datetime.fromisoformat(date_text)

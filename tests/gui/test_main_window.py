@@ -431,7 +431,7 @@ def test_shortcuts_are_listed_and_unique(qtbot, run, data_dir):
             "Workflows",
         ):
             assert needed in rows, needed
-        keys = [k for k in rows.values()]
+        keys = list(rows.values())
         assert len(keys) == len(set(keys)), "two actions share a shortcut"
     finally:
         run(close_main_window(window))

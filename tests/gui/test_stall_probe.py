@@ -15,7 +15,7 @@ def test_probe_reports_a_blocked_ui_thread(qapp, run):
         probe.start()
         await asyncio.sleep(0.3)
         idle = probe.report()
-        time.sleep(0.15)  # a synchronous call on the UI thread: exactly what the app must never do
+        time.sleep(0.15)  # noqa: ASYNC251 -- a synchronous call on the UI thread: exactly what the app must never do
         await asyncio.sleep(0.05)
         return idle, probe.stop()
 

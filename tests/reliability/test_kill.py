@@ -28,14 +28,16 @@ def start(*args: str) -> subprocess.Popen[bytes]:
 
 
 def kill_after(proc: subprocess.Popen[bytes], seconds: float) -> bool:
-    """SIGKILL after `seconds` unless it finished first; True if it was killed mid-way."""
-    try:
-        proc.wait(timeout=seconds)
-        return False
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        return True
+    """SIGKILL after `seconds` unless it finished first; True if it was killed mid-way.
+    Closes the process's pipes (its output is not needed after this)."""
+    with proc:
+        try:
+            proc.wait(timeout=seconds)
+            return False
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return True
 
 
 def integrity(db: Path) -> str:

@@ -168,15 +168,15 @@ def test_lf_line_endings_and_no_trailing_newline_also_work(tmp_path: Path) -> No
 
 
 def test_fast_record_is_identical_to_the_dataclass_constructor() -> None:
-    values = dict(
-        source=Source.IRS_BMF,
-        source_id="1",
-        kind=RecordKind.FOUNDATION,
-        name="X",
-        ein="1",
-        assets=5,
-        extra={"a": "b"},
-    )
+    values = {
+        "source": Source.IRS_BMF,
+        "source_id": "1",
+        "kind": RecordKind.FOUNDATION,
+        "name": "X",
+        "ein": "1",
+        "assets": 5,
+        "extra": {"a": "b"},
+    }
     fast, normal = fast_record(dict(values)), SourceRecord(**values)  # type: ignore[arg-type]
     assert fast == normal and dataclasses.asdict(fast) == dataclasses.asdict(normal)
     assert not hasattr(SourceRecord, "__post_init__")  # fast_record would skip it

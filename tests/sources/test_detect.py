@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def test_claimed_bmf_with_another_header_names_the_header(tmp_path: Path) -> Non
 
 def test_claimed_grants_gov_for_a_csv_fails(tmp_path: Path) -> None:
     with pytest.raises(
-        FormatError, match="expected a Grants.gov XML extract, but this is an IRS EO Business"
+        FormatError, match=re.escape("expected a Grants.gov XML extract, but this is an IRS EO Business")
     ):
         detect_format(VT_FILE, claimed="grants_gov")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -179,11 +180,11 @@ def test_zip_without_xml_and_wrong_root_fail_with_one_clear_message(tmp_path: Pa
     path = tmp_path / "GrantsDBExtract.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hello")
-    with pytest.raises(FormatError, match="GrantsDBExtract.zip: this zip holds no Grants.gov XML"):
+    with pytest.raises(FormatError, match=re.escape("GrantsDBExtract.zip: this zip holds no Grants.gov XML")):
         list(GrantsGovParser(path))
     other = tmp_path / "other.xml"
     other.write_text("<?xml version='1.0'?><Return xmlns='http://www.irs.gov/efile'><a/></Return>")
-    with pytest.raises(FormatError, match="other.xml: the XML root is <Return>"):
+    with pytest.raises(FormatError, match=re.escape("other.xml: the XML root is <Return>")):
         list(GrantsGovParser(other))
 
 

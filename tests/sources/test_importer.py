@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -247,7 +248,7 @@ def test_user_list_rows_are_matched_by_ein_then_name_and_state(with_db: Any, tmp
 
 def test_wrong_format_fails_before_anything_is_written(with_db: Any, tmp_path: Path) -> None:
     async def main(db: Any) -> int:
-        with pytest.raises(FormatError, match="expected a Grants.gov XML extract"):
+        with pytest.raises(FormatError, match=re.escape("expected a Grants.gov XML extract")):
             await import_file(db, VT_FILE, fmt=Format.GRANTS_GOV)
         return await count(db)
 

@@ -51,9 +51,9 @@ def test_profile_crud_round_trip(tmp_path):
 
 def test_profile_list_counts_match_the_data_in_one_query(tmp_path):
     async def scenario():
-        db, demo = await open_demo_db(tmp_path, profiles=3, opportunities=3000)
+        db, _demo = await open_demo_db(tmp_path, profiles=3, opportunities=3000)
         summaries = await ProfileRepository(db).list_summaries()
-        actual = dict()
+        actual = {}
         for profile_id, stage, n in await db.fetch_all(
             "SELECT profile_id, stage, count(*) FROM opportunities GROUP BY 1, 2"
         ):

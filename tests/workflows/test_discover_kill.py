@@ -66,21 +66,21 @@ def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
 
     asyncio.run(setup())
     root = Path(__file__).resolve().parents[2]
-    child = subprocess.Popen(
+    with subprocess.Popen(  # closes the stdout pipe on the way out
         [sys.executable, "-c", CHILD, str(path)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},
-    )
-    workers: list[psutil.Process] = []
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "PROGRESS"
-        workers = psutil.Process(child.pid).children()
-    finally:
-        os.kill(child.pid, signal.SIGKILL)  # only the app process, as a crash or the task manager would
-        child.wait(timeout=10)
+    ) as child:
+        workers: list[psutil.Process] = []
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "PROGRESS"
+            workers = psutil.Process(child.pid).children()
+        finally:
+            os.kill(child.pid, signal.SIGKILL)  # only the app process, as a crash or the task manager would
+            child.wait(timeout=10)
     assert workers
     # the scoring workers notice their parent is gone and exit instead of lingering as orphans
     _, alive = psutil.wait_procs(workers, timeout=5)

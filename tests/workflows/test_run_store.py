@@ -109,19 +109,19 @@ CHILD = textwrap.dedent("""
 def test_a_run_killed_mid_way_shows_as_interrupted_after_restart(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     root = Path(__file__).resolve().parents[2]
-    child = subprocess.Popen(
+    with subprocess.Popen(  # closes the stdout pipe on the way out
         [sys.executable, "-c", CHILD, str(path)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "RUNNING"
-    finally:
-        os.kill(child.pid, signal.SIGKILL)  # no clean-up code runs: like a crash or a power cut
-        child.wait(timeout=10)
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "RUNNING"
+        finally:
+            os.kill(child.pid, signal.SIGKILL)  # no clean-up code runs: like a crash or a power cut
+            child.wait(timeout=10)
 
     async def restart() -> Any:
         db = await Database.open(path)

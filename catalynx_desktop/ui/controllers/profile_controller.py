@@ -77,7 +77,7 @@ class ProfileController(QObject):
     def select_row(self, row: int) -> Coroutine[Any, Any, None]:
         """Select the row now (synchronously); the returned coroutine shows its opportunities."""
         summary = self.model.summary(row)
-        if summary is None:
+        if summary is None or summary.profile.id is None:  # listed profiles are stored: always an id
             return asyncio.sleep(0)
         self.current_id = summary.profile.id
         # Signals blocked: _row_changed would open the same profile a second time.

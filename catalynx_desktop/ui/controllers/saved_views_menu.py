@@ -6,6 +6,7 @@ The views themselves are stored by models/saved_views.py; applying one is the qu
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -50,10 +51,10 @@ class SavedViewsMenu(QObject):
         if views:
             menu.addSeparator()
             for view in views:
-                menu.addAction(view.name, lambda v=view: self._context.tasks.spawn(self.open(v)))
+                menu.addAction(view.name, partial(self._spawn_open, view))
             remove = menu.addMenu("Delete saved view")
             for view in views:
-                remove.addAction(view.name, lambda n=view.name: delete_view(settings, n))
+                remove.addAction(view.name, partial(delete_view, settings, view.name))
 
     async def save_dialog(self) -> None:
         dialog = QInputDialog(self._context.window)
@@ -77,6 +78,9 @@ class SavedViewsMenu(QObject):
         save_view(context.settings, view)
         context.status.show(f"Saved the view “{name}”.")
         return view
+
+    def _spawn_open(self, view: SavedView) -> None:
+        self._context.tasks.spawn(self.open(view))
 
     async def open(self, view: SavedView) -> None:
         await self.open_requested.emit(view)

@@ -36,5 +36,7 @@ class SettingsController(QObject):
 
     async def apply(self, chosen: Settings) -> None:
         await self._context.services.apply_settings(chosen)  # saved off the UI thread
-        apply_theme(QApplication.instance(), chosen.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, chosen.theme)
         self._context.status.show("Settings saved.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from catalynx_desktop.ui.models.run_history_model import format_duration
 from catalynx_desktop.ui.widgets.opportunity_table_view import selected_opportunity_ids
 from catalynx_desktop.ui.widgets.workflows_panel import create_workflows_dock
 from catalynx_desktop.workflows.engine import RunHandle, RunResult
+from catalynx_desktop.workflows.export import ExportSource
 from catalynx_desktop.workflows.progress import ProgressSnapshot
 
 if TYPE_CHECKING:
@@ -85,16 +86,21 @@ class WorkflowActions(QObject):
         self.rescore_action = self._action(
             "&Rescore opportunities", "Ctrl+Shift+R", lambda: spawn(self.rescore_current_profile())
         )
-        first = file_menu.actions()[0] if file_menu.actions() else None
-        file_menu.insertAction(first, self.import_action)
-        file_menu.insertAction(first, self.export_action)
-        file_menu.insertSeparator(first)
+        existing = file_menu.actions()
+        if existing:  # before the menu's first action
+            file_menu.insertAction(existing[0], self.import_action)
+            file_menu.insertAction(existing[0], self.export_action)
+            file_menu.insertSeparator(existing[0])
+        else:
+            file_menu.addAction(self.import_action)
+            file_menu.addAction(self.export_action)
+            file_menu.addSeparator()
         profile_menu.addSeparator()
         profile_menu.addAction(self.discover_action)
         profile_menu.addAction(self.rescore_action)
         view_menu.addAction(self.dock.toggleViewAction())
 
-    def _action(self, text: str, shortcut: str, slot) -> QAction:
+    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self._context.window)
         action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
@@ -237,7 +243,7 @@ class WorkflowActions(QObject):
             ExportSelection.of(ids, query) if choice.selection else query, choice.path, choice.format.value
         )
 
-    async def export(self, source, path: Path, fmt: str | None = None) -> RunHandle:
+    async def export(self, source: ExportSource, path: Path, fmt: str | None = None) -> RunHandle:
         handle = await self._context.services.exports.start(source, path, fmt)
         return self._follow(handle, None)
 

@@ -34,11 +34,11 @@ async def confirm(parent: QWidget, title: str, text: str) -> bool:
     )
     box.setDefaultButton(QMessageBox.StandardButton.No)
     future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    box.finished.connect(
-        lambda _code: (
-            future.done()
-            or future.set_result(box.clickedButton() is box.button(QMessageBox.StandardButton.Yes))
-        )
-    )
+
+    def finished(_code: int) -> None:
+        if not future.done():
+            future.set_result(box.clickedButton() is box.button(QMessageBox.StandardButton.Yes))
+
+    box.finished.connect(finished)
     box.open()
     return await future

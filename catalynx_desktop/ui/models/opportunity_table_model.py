@@ -38,12 +38,14 @@ POSITION_MAP_AFTER_S = 1.0
 
 
 class PageSource(Protocol):
-    """What the model needs from storage (OpportunityResult satisfies it)."""
+    """What the model needs from storage (OpportunityResult and SearchResult satisfy it)."""
 
     total: int
     query: OpportunityQuery
     wants_position_map: bool
-    exact: bool  # False: only the first rows are known yet; complete() collects the rest
+
+    @property
+    def exact(self) -> bool: ...  # False: only the first rows are known yet; complete() collects the rest
 
     async def page(self, start: int, limit: int) -> list[OpportunityRow]: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -36,7 +37,8 @@ class SavedView:
         data = json.loads(text)
         known = {f.name for f in fields(OpportunityFilters)}
         raw = {k: v for k, v in data.get("filters", {}).items() if k in known}
-        filters = OpportunityFilters(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+        filters = OpportunityFilters(**values)
         return cls(
             name=str(data["name"]),
             stage=Stage(data["stage"]) if data.get("stage") else None,

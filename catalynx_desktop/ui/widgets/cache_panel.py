@@ -16,11 +16,17 @@ log = logging.getLogger(__name__)
 
 
 class _Stats(Protocol):
-    hits: int
-    misses: int
-    entries: int
-    bytes: int
-    max_bytes: int
+    # read-only: Cache.stats() returns a frozen dataclass
+    @property
+    def hits(self) -> int: ...
+    @property
+    def misses(self) -> int: ...
+    @property
+    def entries(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def max_bytes(self) -> int: ...
 
     @property
     def hit_rate(self) -> float: ...

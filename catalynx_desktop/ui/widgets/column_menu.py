@@ -31,7 +31,10 @@ def column_menu(header: QHeaderView) -> QMenu:
         action.setEnabled(not (len(visible) == 1 and column in visible))
         action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
     menu.addSeparator()
-    menu.addAction(
-        "Show all columns", lambda: [header.setSectionHidden(c, False) for c in range(header.count())]
-    )
+
+    def show_all() -> None:
+        for c in range(header.count()):
+            header.setSectionHidden(c, False)
+
+    menu.addAction("Show all columns", show_all)
     return menu

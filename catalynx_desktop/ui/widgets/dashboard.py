@@ -4,6 +4,8 @@ would add the whole PySide6-Addons package)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -36,7 +38,7 @@ class DashboardPanel(QWidget):
             layout.addWidget(plot)
         self.data: DashboardData | None = None
 
-    def show_data(self, title: str, data: DashboardData, today) -> None:
+    def show_data(self, title: str, data: DashboardData, today: date) -> None:
         self.data = data
         self.heading.setText(f"<b>{title}</b>: {data.total:,} opportunities")
         self._bars(

@@ -531,5 +531,10 @@ def create_workflows_dock(
     window.addAction(action)
     dock.hide()
     if show_on_run:
-        panel.run_added.connect(lambda _run_id: (dock.show(), dock.raise_()))
+
+        def reveal(_run_id: object) -> None:
+            dock.show()
+            dock.raise_()
+
+        panel.run_added.connect(reveal)
     return dock, panel

@@ -9,6 +9,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher
@@ -20,7 +21,7 @@ from catalynx_desktop.storage.demo_store import FUNDER_COLUMNS
 _SCORING_SOURCE = tuple(FUNDER_COLUMNS.index(c) if c in FUNDER_COLUMNS else None for c in SCORING_COLUMNS)
 
 
-def _scoring_row(funder: tuple) -> tuple:
+def _scoring_row(funder: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(funder[i] if i is not None else "" for i in _SCORING_SOURCE)
 
 
@@ -90,7 +91,7 @@ class DemoGenerator:
             )
         return profiles
 
-    def funder_rows(self) -> Iterator[tuple]:
+    def funder_rows(self) -> Iterator[tuple[Any, ...]]:
         """Source records: one in three a federal opportunity, the rest private foundations."""
         rng, states, ntee = self._rng, self._seed["states"], self._ntee
         for n in range(self.plan.funders):
@@ -98,7 +99,7 @@ class DemoGenerator:
             code = ntee[rng.randrange(len(ntee))]
             yield self._federal_row(n, code) if n % 3 == 0 else self._foundation_row(n, code, state)
 
-    def _federal_row(self, n: int, code: str) -> tuple:
+    def _federal_row(self, n: int, code: str) -> tuple[Any, ...]:
         """A federal funding opportunity (random draws in a fixed order: the seed decides all)."""
         rng, seed, today = self._rng, self._seed, self.today
         verbs, subjects, suffixes = seed["title_verbs"], seed["title_subjects"], seed["title_suffixes"]
@@ -136,7 +137,7 @@ class DemoGenerator:
             f"{title}: demo federal funding opportunity.",
         )
 
-    def _foundation_row(self, n: int, code: str, state: str) -> tuple:
+    def _foundation_row(self, n: int, code: str, state: str) -> tuple[Any, ...]:
         """A private foundation in `state` (random draws in a fixed order: the seed decides all)."""
         rng, seed = self._rng, self._seed
         first, second, fsuffix = (
@@ -178,7 +179,7 @@ class DemoGenerator:
 
     def batches(
         self, first_funder_id: int, profiles: list[Profile], batch_size: int = 20_000
-    ) -> Iterator[tuple[list[tuple], list[tuple]]]:
+    ) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
         """(funder rows with their id first, opportunity rows) per batch of funders.
 
         Profile p's opportunities are a window of plan.per_profile(p) consecutive funders
@@ -194,15 +195,15 @@ class DemoGenerator:
             for index in range(len(profile_ids))
         ]
         stage_list, stage_weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
-        funders: list[tuple] = []
-        opportunities: list[tuple] = []
+        funders: list[tuple[Any, ...]] = []
+        opportunities: list[tuple[Any, ...]] = []
         for n, row in enumerate(self.funder_rows()):
             funder_id = first_funder_id + n
             funders.append((funder_id, *row))
             is_federal = row[2] == "federal_opportunity"
             amount = int(row[13] if is_federal else (row[15] or 0) // 200)
             scoring_row = None
-            for profile_id, matcher, (start, count) in zip(profile_ids, matchers, windows):
+            for profile_id, matcher, (start, count) in zip(profile_ids, matchers, windows, strict=True):
                 if (n - start) % total >= count:
                     continue
                 if scoring_row is None:

@@ -102,5 +102,7 @@ async def start_import(
 ) -> RunHandle:
     """Start importing `path` (format detected unless `fmt` is given). With `parse_cache`, an
     unchanged file is not parsed again."""
-    context = {"path": str(Path(path).resolve()), "format": fmt or ""}
+    # resolve() asks the file system (slow on a network drive): not on the event loop
+    resolved = await asyncio.to_thread(lambda: str(Path(path).resolve()))
+    context = {"path": resolved, "format": fmt or ""}
     return await engine.start(import_workflow(db, mapping, parse_cache=parse_cache), context)
