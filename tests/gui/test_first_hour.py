@@ -247,6 +247,8 @@ def test_demo_data_opens_in_its_own_directory_and_never_mixes_with_real_work(qtb
     import subprocess
     import sys
 
+    from PySide6.QtWidgets import QToolBar
+
     from catalynx_desktop.paths import DEMO_MARKER, resolve_paths
     from catalynx_desktop.ui.controllers.demo_loader import window_command
     from catalynx_desktop.workflows.demo.generator import DemoPlan
@@ -259,7 +261,7 @@ def test_demo_data_opens_in_its_own_directory_and_never_mixes_with_real_work(qtb
         window = await open_main_window(data_dir)
         qtbot.addWidget(window)
         try:
-            toolbar_actions = window.findChild(type(window.addToolBar("probe")), "main-toolbar").actions()
+            toolbar_actions = window.findChild(QToolBar, "main-toolbar").actions()
             assert window.demo_action not in toolbar_actions  # not a daily tool
             assert window.demo_action in window.menuBar().actions()[0].menu().actions()  # File menu
             await window.profiles.save(Profile(name="Real Org", states=("VT",)))
