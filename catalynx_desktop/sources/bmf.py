@@ -25,11 +25,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
 from catalynx_desktop.domain.validation import normalize_ntee
 from catalynx_desktop.sources.base import (
+    RAW_KEEP,
     FormatError,
     ParseItem,
     check_yyyymm,
@@ -38,6 +40,7 @@ from catalynx_desktop.sources.base import (
     fast_record,
     parse_int,
 )
+from catalynx_desktop.sources.limits import MAX_LINE_BYTES, overlong_line_reason, skip_rest_of_line
 
 BMF_HEADER: tuple[str, ...] = (
     "EIN",
@@ -220,9 +223,21 @@ class BmfParser:
             read_header(self.path, header)
             self._bytes_read = len(header)
             line_number = 1
-            for raw in stream:
+            # Lines are read with a bound (sources/limits.py): a 3 GB "line" is never held whole.
+            for raw in iter(partial(stream.readline, MAX_LINE_BYTES + 1), b""):
                 line_number += 1
                 self._bytes_read += len(raw)
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    length = skip_rest_of_line(stream, raw)
+                    self._bytes_read += length - len(raw)
+                    self._records_read += 1
+                    yield RecordError(
+                        name,
+                        line_number,
+                        overlong_line_reason(length),
+                        clip(raw[:RAW_KEEP].decode("latin-1")),
+                    )
+                    continue
                 if not raw.strip():
                     continue  # a trailing blank line is not a record
                 self._records_read += 1

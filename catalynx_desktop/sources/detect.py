@@ -12,6 +12,7 @@ from typing import Any, cast
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
 from catalynx_desktop.sources.grantsgov import NAMESPACE, ROOT_TAG, GrantsGovParser, encoding_error
+from catalynx_desktop.sources.limits import open_member
 from catalynx_desktop.sources.user_list import ColumnMapping, UserListParser, is_xlsx
 
 
@@ -63,16 +64,17 @@ def _detect_zip(path: Path) -> Format:
     if is_xlsx(path):
         return Format.USER_XLSX
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as raw, zipfile.ZipFile(raw) as archive:
             members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
             if not members:
                 listed = ", ".join(m.filename for m in archive.infolist()[:5]) or "nothing"
                 raise FormatError(path, f"this zip holds no Grants.gov XML extract (it holds {listed})")
-            with archive.open(members[0]) as member:
+            where = f"the XML file {members[0].filename} in this zip"
+            # Bounded: zipfile alone inflates a bzip2 member whole on the first read (a bomb).
+            with open_member(path, raw, archive, members[0], where) as member:
                 head = member.read(64 * 1024)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, EOFError) as error:
         raise FormatError(path, f"this zip archive is damaged ({error})") from error
-    where = f"the XML file {members[0].filename} in this zip"
     _check_grants_root(path, _xml_root(path, head, where), where)
     return Format.GRANTS_GOV
 

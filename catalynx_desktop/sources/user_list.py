@@ -18,11 +18,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
 from catalynx_desktop.sources.base import INT64_MAX, FormatError, ParseItem, clip, out_of_range, shown_number
+from catalynx_desktop.sources.limits import (
+    MAX_FIELD_CHARS,
+    MAX_LINE_BYTES,
+    check_workbook,
+    overlong_line_reason,
+    skip_rest_of_line,
+)
 
 # Which of their header names mean which of our fields (compared after lower-casing and
 # dropping everything that is not a letter or digit).
@@ -104,6 +112,11 @@ def is_xlsx(path: Path) -> bool:
         )
 
 
+# First cell of a row that could not be read (the second cell says why): a NUL never
+# survives as a cell's first character of a real row (NUL is refused in a row, see _check_row).
+CSV_ERROR = "\x00csv-error"
+
+
 def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
@@ -134,10 +147,18 @@ class _Rows:
             except csv.Error:
                 dialect = csv.excel
 
+            too_long: list[str] = []  # reasons for lines skipped as too long, reported as their row
+
             def lines() -> Iterator[str]:
                 first = True
-                for raw in stream:
+                for raw in iter(partial(stream.readline, MAX_LINE_BYTES + 1), b""):
                     self.bytes_read += len(raw)
+                    if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                        length = skip_rest_of_line(stream, raw)  # never held whole
+                        self.bytes_read += length - len(raw)
+                        too_long.append(overlong_line_reason(length))
+                        yield "\n"  # the csv reader sees a blank line in its place
+                        continue
                     text = _decode(raw)
                     if first:
                         text, first = text.lstrip("\ufeff"), False
@@ -151,15 +172,22 @@ class _Rows:
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    yield start, ["\x00csv-error", str(error)]
+                    yield start, [CSV_ERROR, f"bad quoting ({error})"]
                     start = reader.line_num + 1
                     continue
+                if too_long:
+                    row = [CSV_ERROR, too_long.pop()]
                 yield start, row
                 start = reader.line_num + 1
 
     def _xlsx(self) -> Iterator[tuple[int, list[str]]]:
         import openpyxl  # imported here: only XLSX imports pay for it
 
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                check_workbook(self.path, archive)  # before openpyxl inflates anything
+        except zipfile.BadZipFile as error:
+            raise FormatError(self.path, f"this Excel workbook cannot be read ({error})") from error
         try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a damaged workbook
@@ -189,6 +217,15 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _row_problem(cells: list[str], header: list[str]) -> str | None:
+    """Why a row cannot be taken as it is, or None: a value longer than any real one."""
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_FIELD_CHARS:
+            column = header[index] if index < len(header) else f"column {index + 1}"
+            return f"the value in {column!r} has {len(cell):,} characters, more than {MAX_FIELD_CHARS:,}"
+    return None
+
+
 def preview(path: Path | str, n: int = 20) -> Preview:
     """Header and the first n data rows (as text), plus a guessed mapping, for the mapping dialog."""
     path = Path(path)
@@ -198,7 +235,7 @@ def preview(path: Path | str, n: int = 20) -> Preview:
     iterator = iter(rows_source)
     try:
         for _number, cells in iterator:
-            if cells and cells[0] == "\x00csv-error":
+            if cells and cells[0] == CSV_ERROR:
                 continue
             if header is None:
                 if any(c.strip() for c in cells):
@@ -315,9 +352,9 @@ class UserListParser:
         header: list[str] | None = None
         index: dict[str, int] = {}
         for number, cells in self._rows:
-            if cells and cells[0] == "\x00csv-error":
+            if cells and cells[0] == CSV_ERROR:
                 self._records_read += 1
-                yield RecordError(name, number, f"bad quoting ({cells[1]}); the row was skipped")
+                yield RecordError(name, number, f"{cells[1]}; the row was skipped")
                 continue
             if header is None:
                 if not any(c.strip() for c in cells):
@@ -329,6 +366,12 @@ class UserListParser:
             if not any(c.strip() for c in cells):
                 continue  # blank rows are common at the end of spreadsheets
             self._records_read += 1
+            problem = _row_problem(cells, header)
+            if problem:
+                yield RecordError(
+                    name, number, f"{problem}; the row was skipped", clip(",".join(c[:100] for c in cells))
+                )
+                continue
             try:
                 yield self._record(cells, index)
             except ValueError as error:
