@@ -38,6 +38,7 @@ from catalynx_desktop.sources.base import (
     clip,
     decode_error_reason,
     fast_record,
+    nul_reason,
     parse_int,
 )
 from catalynx_desktop.sources.limits import MAX_LINE_BYTES, overlong_line_reason, skip_rest_of_line
@@ -241,6 +242,14 @@ class BmfParser:
                 if not raw.strip():
                     continue  # a trailing blank line is not a record
                 self._records_read += 1
+                if b"\x00" in raw:  # anywhere in the file: the line is damaged (see nul_reason)
+                    yield RecordError(
+                        name,
+                        line_number,
+                        "line " + nul_reason(raw),
+                        clip(raw.decode("latin-1").rstrip("\r\n").replace("\x00", "\\0")),
+                    )
+                    continue
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as error:

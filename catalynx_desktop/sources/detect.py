@@ -98,7 +98,9 @@ def detect_format(path: Path | str, claimed: Format | str | None = None) -> Form
     elif head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         _check_grants_root(path, _xml_root(path, head), "this XML file")
         found = Format.GRANTS_GOV
-    elif b"\x00" in head:
+    elif b"\x00" in head.split(b"\n", 1)[0]:
+        # A header line never holds a NUL (UTF-16 text and binary files do at once). A NUL further
+        # on is a damaged record, rejected on its own by the parser wherever it is.
         raise FormatError(path, "this is a binary file, not CSV, XML, XLSX or a Grants.gov zip")
     else:
         first_line = head.split(b"\n", 1)[0]

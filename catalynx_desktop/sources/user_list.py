@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
-from catalynx_desktop.sources.base import INT64_MAX, FormatError, ParseItem, clip, out_of_range, shown_number
+from catalynx_desktop.sources.base import (
+    INT64_MAX,
+    FormatError,
+    ParseItem,
+    clip,
+    nul_reason,
+    out_of_range,
+    shown_number,
+)
 from catalynx_desktop.sources.limits import (
     MAX_FIELD_CHARS,
     MAX_LINE_BYTES,
@@ -112,8 +120,8 @@ def is_xlsx(path: Path) -> bool:
         )
 
 
-# First cell of a row that could not be read (the second cell says why): a NUL never
-# survives as a cell's first character of a real row (NUL is refused in a row, see _check_row).
+# First cell of a row that could not be read (the second cell says why): no real cell starts
+# with a NUL (a line holding one is refused, see _Rows._csv).
 CSV_ERROR = "\x00csv-error"
 
 
@@ -140,14 +148,14 @@ class _Rows:
         with self.path.open("rb") as stream:
             sample = stream.read(64 * 1024)
             stream.seek(0)
-            if b"\x00" in sample:
+            if b"\x00" in sample.split(b"\n", 1)[0]:  # later NULs reject their row (see lines())
                 raise FormatError(self.path, "this is not a text CSV file (it contains binary data)")
             try:
                 dialect: Any = csv.Sniffer().sniff(_decode(sample).lstrip("\ufeff"), delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel
 
-            too_long: list[str] = []  # reasons for lines skipped as too long, reported as their row
+            unreadable: list[str] = []  # why lines were skipped (too long, a NUL), reported as their row
 
             def lines() -> Iterator[str]:
                 first = True
@@ -156,8 +164,14 @@ class _Rows:
                     if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
                         length = skip_rest_of_line(stream, raw)  # never held whole
                         self.bytes_read += length - len(raw)
-                        too_long.append(overlong_line_reason(length))
+                        unreadable.append(overlong_line_reason(length))
                         yield "\n"  # the csv reader sees a blank line in its place
+                        continue
+                    if b"\x00" in raw:  # wherever it is: the row is damaged, never stored
+                        unreadable.append(
+                            "the line " + nul_reason(raw).removesuffix("; the line was skipped")
+                        )
+                        yield "\n"
                         continue
                     text = _decode(raw)
                     if first:
@@ -175,8 +189,8 @@ class _Rows:
                     yield start, [CSV_ERROR, f"bad quoting ({error})"]
                     start = reader.line_num + 1
                     continue
-                if too_long:
-                    row = [CSV_ERROR, too_long.pop()]
+                if unreadable:
+                    row = [CSV_ERROR, unreadable.pop()]
                 yield start, row
                 start = reader.line_num + 1
 
