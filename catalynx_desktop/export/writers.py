@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from catalynx_desktop.export.columns import STAGE_LABELS, Column, Kind, columns_for, tags_text
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per worksheet, header included
+XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell (XlsxWriter cuts silently)
 SHEET_NAME = "Opportunities"
 # Cells a spreadsheet would run as a formula when it opens a CSV ("CSV injection"); such text
 # values get a leading apostrophe, which Excel/LibreOffice show as plain text.
@@ -102,6 +103,21 @@ class AtomicTarget:
                 self.temp.unlink()
             except FileNotFoundError:
                 pass
+
+
+def cut_for_excel(text: str) -> str:
+    """`text` fitted to one Excel cell, ending with a mark that says it was cut and from what."""
+    mark = f"… [cut: {len(text):,} characters]"
+    return text[: XLSX_MAX_CELL - len(mark)] + mark
+
+
+def cut_note(cells: int) -> str:
+    """The export report's line for `cells` values cut to fit Excel cells."""
+    values = "1 value was" if cells == 1 else f"{cells:,} values were"
+    return (
+        f"{values} longer than an Excel cell holds ({XLSX_MAX_CELL:,} characters) and cut to fit; "
+        "each such cell ends with '… [cut: N characters]'. A CSV export keeps them whole."
+    )
 
 
 def _file_size(path: Path) -> int:
@@ -216,6 +232,7 @@ class XlsxWriter:
             raise ValueError("a sheet needs room for the header and one row")
         self.columns: list[Column] = columns_for(list(fields))
         self.rows = 0
+        self.cut_cells = 0  # values longer than XLSX_MAX_CELL, cut with a mark (see cut_for_excel)
         self._max_data_rows = max_rows_per_sheet - 1
         self._sheet_name = sheet_name
         self._target = AtomicTarget(path)
@@ -291,6 +308,9 @@ class XlsxWriter:
                     value = row[c]
                     if kind is Kind.TEXT:
                         if value:
+                            if len(value) > XLSX_MAX_CELL:
+                                value = cut_for_excel(value)
+                                self.cut_cells += 1
                             write_string(r, c, value)
                     elif kind is Kind.SCORE:
                         if value is not None:
@@ -313,6 +333,9 @@ class XlsxWriter:
                     elif kind is Kind.TAGS:
                         text = tags_text(value)
                         if text:
+                            if len(text) > XLSX_MAX_CELL:
+                                text = cut_for_excel(text)
+                                self.cut_cells += 1
                             write_string(r, c, text)
             self._sheet_rows[-1] = r
             self.rows += len(part)
@@ -343,6 +366,8 @@ class XlsxWriter:
                 + ", ".join(f"'{s.name}'" for s in self._sheets[1:])
                 + ".",
             )
+        if self.cut_cells:
+            notes += (cut_note(self.cut_cells),)
         return WriteSummary(self._target.path, ExportFormat.XLSX, self.rows, len(self._sheets), size, notes)
 
     def temp_paths(self) -> list[Path]:

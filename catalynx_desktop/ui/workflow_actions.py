@@ -100,6 +100,8 @@ class WorkflowActions(QObject):
         text = f"{describe}: {status.value}"
         if result.error:
             text += f" — {result.error.splitlines()[0]}"
+        elif "export" in steps and isinstance(steps["export"].output, dict):
+            text += f" — {steps['export'].output.get('summary', '')}"  # e.g. values cut to fit Excel
         self.window.status_label.setText(text)
         # Discover/Rescore change one profile's opportunities (also when cancelled: committed
         # batches stay); imports and exports change nothing the window shows.
