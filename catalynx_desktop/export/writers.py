@@ -37,13 +37,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from catalynx_desktop.export.columns import STAGE_LABELS, Column, Kind, columns_for, tags_text
+from catalynx_desktop.export.csv_safety import guard_formula
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per worksheet, header included
 XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell (XlsxWriter cuts silently)
 SHEET_NAME = "Opportunities"
-# Cells a spreadsheet would run as a formula when it opens a CSV ("CSV injection"); such text
-# values get a leading apostrophe, which Excel/LibreOffice show as plain text.
-_FORMULA_START = frozenset("=+-@\t\r")
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 _CSV_BATCH = 200  # rows per csv.writerows call (see CsvWriter.write_rows)
 
@@ -129,11 +127,7 @@ def _file_size(path: Path) -> int:
 
 # -- CSV ----------------------------------------------------------------------------------------
 def _csv_converter(kind: Kind, guard: bool) -> Callable[[Any], Any] | None:
-    def text(value: Any) -> Any:
-        if value and value[0] in _FORMULA_START:
-            return "'" + value
-        return value
-
+    text = guard_formula  # the one helper every CSV the app writes goes through
     if kind == Kind.TEXT:
         return text if guard else None
     if kind == Kind.STAGE:

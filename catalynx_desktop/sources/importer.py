@@ -21,7 +21,6 @@ This module has no Qt and no SQL of its own (the SQL lives in storage/source_rec
 from __future__ import annotations
 
 import asyncio
-import csv
 import dataclasses
 import logging
 import sqlite3
@@ -36,6 +35,7 @@ from typing import Any, Protocol
 
 from catalynx_desktop.cache import PARSE, Cache, ChunkWriter, FileFingerprint, read_chunks
 from catalynx_desktop.domain.records import RecordError, SourceRecord
+from catalynx_desktop.export.csv_safety import SafeCsvWriter
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.detect import Format, detect_format, open_parser
 from catalynx_desktop.sources.parse_worker import CHUNK, Chunk, chunks_from_process
@@ -482,7 +482,7 @@ def write_rejects_csv(report: ImportReport, path: Path | str) -> Path:
     """Save every rejected record (file, record number, reason, raw text) as a CSV for Excel."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel reads UTF-8
-        writer = csv.writer(stream)
+        writer = SafeCsvWriter(stream)  # a rejected row's text must not run as a formula in Excel
         writer.writerow(["file", "record_number", "reason", "raw"])
         for error in report.errors:
             writer.writerow([error.file, error.record_number, error.reason, error.raw])
