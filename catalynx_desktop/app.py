@@ -306,6 +306,7 @@ async def _import_command(args: argparse.Namespace) -> int:
     """Import files as workflow runs (persisted like the window's), with a text progress bar."""
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.sources.base import FormatError
+    from catalynx_desktop.sources.inputs import check_importable
     from catalynx_desktop.workflows.import_workflow import start_import
     from catalynx_desktop.workflows.runs import RunStatus
 
@@ -316,8 +317,10 @@ async def _import_command(args: argparse.Namespace) -> int:
     try:
         for name in args.files:
             file = Path(name)
-            if not file.is_file():
-                print(f"import: {file}: no such file", file=sys.stderr)
+            try:
+                check_importable(file)
+            except FormatError as error:  # a folder, nothing there, ...: says what to pass instead
+                print(f"import: {file}: {error.reason}", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
             handle = await start_import(

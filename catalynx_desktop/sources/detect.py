@@ -12,6 +12,7 @@ from typing import Any, cast
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
 from catalynx_desktop.sources.grantsgov import NAMESPACE, ROOT_TAG, GrantsGovParser, encoding_error
+from catalynx_desktop.sources.inputs import check_importable
 from catalynx_desktop.sources.limits import open_member
 from catalynx_desktop.sources.user_list import ColumnMapping, UserListParser, is_xlsx
 
@@ -85,9 +86,7 @@ def detect_format(path: Path | str, claimed: Format | str | None = None) -> Form
     `claimed` (what the user picked, or what the file extension promises) must agree with
     the content, e.g. claiming IRS_BMF for a CSV whose header is not the BMF header fails.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FormatError(path, "the file does not exist or is not a regular file")
+    path = check_importable(path)  # a folder or nothing at all: one message saying what to pass
     with path.open("rb") as stream:
         head = stream.read(64 * 1024)
     if not head.strip():

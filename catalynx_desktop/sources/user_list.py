@@ -207,16 +207,26 @@ class _Rows:
         except Exception as error:  # openpyxl raises many types for a damaged workbook
             raise FormatError(self.path, f"this Excel workbook cannot be read ({error})") from error
         try:
+            for number, values in self._sheet_rows(book):
+                yield number, [_cell_text(v) for v in values]
+            self.bytes_read = self.bytes_total
+        finally:
+            book.close()
+
+    def _sheet_rows(self, book: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The first sheet's rows. openpyxl parses a read-only sheet lazily, so a damaged one (or
+        one that declares entities, which the XML reader refuses to resolve) fails here, in the
+        middle of the import: it gets the same one message as a workbook that does not open."""
+        try:
             sheet = book.active if book.active is not None else book.worksheets[0]
             total_rows = sheet.max_row or 0
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 # XLSX gives no byte position: estimate from the row count in the sheet dimension.
                 if total_rows:
                     self.bytes_read = min(self.bytes_total, self.bytes_total * number // total_rows)
-                yield number, [_cell_text(v) for v in values]
-            self.bytes_read = self.bytes_total
-        finally:
-            book.close()
+                yield number, values
+        except Exception as error:  # openpyxl and the XML reader raise many types
+            raise FormatError(self.path, f"this Excel workbook cannot be read ({error})") from error
 
 
 def _cell_text(value: object) -> str:
