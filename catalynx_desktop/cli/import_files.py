@@ -28,8 +28,11 @@ async def import_command(args: argparse.Namespace) -> int:
     try:
         for name in args.files:
             file = Path(name)
-            if not await asyncio.to_thread(file.is_file):  # no blocking file I/O on the loop
-                print(f"import: {file}: no such file", file=sys.stderr)
+            try:  # nothing there, a device, a folder of no IRS returns: one message that says what to pass
+                if await asyncio.to_thread(_is_folder, file):  # off the loop
+                    await services.imports.detect(file, args.format)
+            except FormatError as error:
+                print(f"import: {file}: {error.reason}", file=sys.stderr)
                 worst = max(worst, 2)
                 continue
             handle = await services.imports.start(file, fmt=args.format)
@@ -59,3 +62,11 @@ def import_failure(file: Path, result: RunResult) -> str:
     for prefix in (f"{file}: ", f"{file.name}: "):
         why = why.removeprefix(prefix)
     return f"{file.name}: import {result.status.value}: {why}"
+
+
+def _is_folder(path: Path) -> bool:
+    """True for a folder (detection says whether it holds IRS 990 returns); FormatError for a path
+    that is neither a file nor a folder."""
+    from catalynx_desktop.sources.inputs import check_importable
+
+    return check_importable(path).is_dir()

@@ -54,8 +54,25 @@ class SourceRecord:
     category: str = ""
     opportunity_number: str = ""
     description: str = ""
-    ruling_date: str = ""  # BMF RULING, YYYYMM
+    ruling_date: str = ""  # BMF RULING, YYYYMM ('' when the BMF says 000000: none)
     extra: dict[str, Any] = field(default_factory=dict)
+    # BMF codes exactly as the IRS wrote them (text, leading zeros kept; '' for other sources).
+    # Several tell who makes grants: see shared/DOMAIN.md §1.
+    group_exemption: str = ""  # GROUP: group exemption number, 0000 = none
+    affiliation: str = ""  # AFFILIATION: 3 independent, 9 subordinate (a chapter), ...
+    classification: str = ""  # CLASSIFICATION
+    ruling: str = ""  # RULING as given: YYYYMM, 000000 = none
+    deductibility: str = ""  # DEDUCTIBILITY: 1 deductible, 2 not, 4 by treaty
+    activity: str = ""  # ACTIVITY: three 3-digit codes (602 gifts/grants to organizations, ...)
+    organization_type: str = ""  # ORGANIZATION: 1 corporation, 2 trust, ...
+    exempt_status: str = ""  # STATUS: 01 unconditional, 12 4947(a)(2) trust, 25 terminating PF
+    tax_period: str = ""  # TAX_PERIOD as given: YYYYMM of the latest return
+    asset_code: str = ""  # ASSET_CD: size class 0-9
+    income_code: str = ""  # INCOME_CD: size class 0-9
+    filing_requirement: str = ""  # FILING_REQ_CD: 01 990, 02 990-N, ...
+    pf_filing_requirement: str = ""  # PF_FILING_REQ_CD: 1 = files a 990-PF
+    accounting_period: str = ""  # ACCT_PD: month the year ends
+    sort_name: str = ""  # SORT_NAME: DBA or chapter name
 
 
 @dataclass(frozen=True)

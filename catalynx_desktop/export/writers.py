@@ -38,12 +38,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from catalynx_desktop.export.columns import STAGE_LABELS, Column, Kind, columns_for, tags_text
+from catalynx_desktop.export.csv_safety import guard_formula
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per worksheet, header included
+XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell (XlsxWriter cuts silently)
 SHEET_NAME = "Opportunities"
-# Cells a spreadsheet would run as a formula when it opens a CSV ("CSV injection"); such text
-# values get a leading apostrophe, which Excel/LibreOffice show as plain text.
-_FORMULA_START = frozenset("=+-@\t\r")
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 _CSV_BATCH = 200  # rows per csv.writerows call (see CsvWriter.write_rows)
 
@@ -103,6 +102,21 @@ class AtomicTarget:
                 self.temp.unlink()
 
 
+def cut_for_excel(text: str) -> str:
+    """`text` fitted to one Excel cell, ending with a mark that says it was cut and from what."""
+    mark = f"… [cut: {len(text):,} characters]"
+    return text[: XLSX_MAX_CELL - len(mark)] + mark
+
+
+def cut_note(cells: int) -> str:
+    """The export report's line for `cells` values cut to fit Excel cells."""
+    values = "1 value was" if cells == 1 else f"{cells:,} values were"
+    return (
+        f"{values} longer than an Excel cell holds ({XLSX_MAX_CELL:,} characters) and cut to fit; "
+        "each such cell ends with '… [cut: N characters]'. A CSV export keeps them whole."
+    )
+
+
 def _file_size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -112,11 +126,7 @@ def _file_size(path: Path) -> int:
 
 # -- CSV ----------------------------------------------------------------------------------------
 def _csv_converter(kind: Kind, guard: bool) -> Callable[[Any], Any] | None:
-    def text(value: Any) -> Any:
-        if value and value[0] in _FORMULA_START:
-            return "'" + value
-        return value
-
+    text = guard_formula  # the one helper every CSV the app writes goes through
     if kind == Kind.TEXT:
         return text if guard else None
     if kind == Kind.STAGE:
@@ -214,6 +224,7 @@ class XlsxWriter:
             raise ValueError("a sheet needs room for the header and one row")
         self.columns: list[Column] = columns_for(list(fields))
         self.rows = 0
+        self.cut_cells = 0  # values longer than XLSX_MAX_CELL, cut with a mark (see cut_for_excel)
         self._max_data_rows = max_rows_per_sheet - 1
         self._sheet_name = sheet_name
         self._target = AtomicTarget(path)
@@ -289,6 +300,9 @@ class XlsxWriter:
                     value = row[c]
                     if kind is Kind.TEXT:
                         if value:
+                            if len(value) > XLSX_MAX_CELL:
+                                value = cut_for_excel(value)
+                                self.cut_cells += 1
                             write_string(r, c, value)
                     elif kind is Kind.SCORE:
                         if value is not None:
@@ -311,6 +325,9 @@ class XlsxWriter:
                     elif kind is Kind.TAGS:
                         text = tags_text(value)
                         if text:
+                            if len(text) > XLSX_MAX_CELL:
+                                text = cut_for_excel(text)
+                                self.cut_cells += 1
                             write_string(r, c, text)
             self._sheet_rows[-1] = r
             self.rows += len(part)
@@ -341,6 +358,8 @@ class XlsxWriter:
                 + ", ".join(f"'{s.name}'" for s in self._sheets[1:])
                 + ".",
             )
+        if self.cut_cells:
+            notes += (cut_note(self.cut_cells),)
         return WriteSummary(self._target.path, ExportFormat.XLSX, self.rows, len(self._sheets), size, notes)
 
     def temp_paths(self) -> list[Path]:

@@ -85,6 +85,15 @@ def decode_error_reason(error: UnicodeDecodeError) -> str:
     )
 
 
+def nul_reason(raw: bytes) -> str:
+    """Why a line holding a NUL byte is rejected (the same wherever it is in the file)."""
+    position = raw.index(0) + 1
+    return (
+        f"holds a NUL byte (at position {position}): binary data or a damaged block of "
+        "the file; the line was skipped"
+    )
+
+
 _DIGITS = re.compile(r"-?\d+")
 
 # SQLite stores integers in 64 bits: a bigger amount would fail the whole batch when bound, so a

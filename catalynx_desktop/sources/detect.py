@@ -12,6 +12,8 @@ from typing import Any, cast
 from catalynx_desktop.sources.base import FormatError, Parser
 from catalynx_desktop.sources.bmf import BMF_HEADER, BmfParser, read_header
 from catalynx_desktop.sources.grantsgov import NAMESPACE, ROOT_TAG, GrantsGovParser, encoding_error
+from catalynx_desktop.sources.inputs import check_importable, folder_reason
+from catalynx_desktop.sources.limits import open_member
 from catalynx_desktop.sources.user_list import ColumnMapping, UserListParser, is_xlsx
 
 
@@ -89,20 +91,21 @@ def _detect_zip(path: Path, head: bytes) -> Format:
     if is_xlsx(path):
         return Format.USER_XLSX
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as raw, zipfile.ZipFile(raw) as archive:
             if any(object_id_from_name(m.filename) for m in archive.infolist()):
                 return Format.IRS990_ZIP  # TEOS members are {OBJECT_ID}_public.xml
             members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
             if not members:
                 listed = ", ".join(m.filename for m in archive.infolist()[:5]) or "nothing"
                 raise FormatError(path, f"this zip holds no Grants.gov XML extract (it holds {listed})")
-            with archive.open(members[0]) as member:
+            where = f"the XML file {members[0].filename} in this zip"
+            # Bounded: zipfile alone inflates a bzip2 member whole on the first read (a bomb).
+            with open_member(path, raw, archive, members[0], where) as member:
                 head = member.read(64 * 1024)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, EOFError) as error:
         if object_id_from_name(_first_local_name(head)):
             return Format.IRS990_ZIP  # cut short: the reader salvages the members before the cut
         raise FormatError(path, f"this zip archive is damaged ({error})") from error
-    where = f"the XML file {members[0].filename} in this zip"
     _check_grants_root(path, _xml_root(path, head, where), where)
     return Format.GRANTS_GOV
 
@@ -113,11 +116,9 @@ def detect_format(path: Path | str, claimed: Format | str | None = None) -> Form
     `claimed` (what the user picked, or what the file extension promises) must agree with
     the content, e.g. claiming IRS_BMF for a CSV whose header is not the BMF header fails.
     """
-    path = Path(path)
+    path = check_importable(path)  # nothing there, a device, ...: one message saying what to pass
     if path.is_dir():
         return _agree(path, _detect_folder(path), claimed)
-    if not path.is_file():
-        raise FormatError(path, "the file does not exist or is not a regular file")
     with path.open("rb") as stream:
         head = stream.read(64 * 1024)
     if not head.strip():
@@ -132,7 +133,9 @@ def detect_format(path: Path | str, claimed: Format | str | None = None) -> Form
         else:
             _check_grants_root(path, tag, "this XML file")
             found = Format.GRANTS_GOV
-    elif b"\x00" in head:
+    elif b"\x00" in head.split(b"\n", 1)[0]:
+        # A header line never holds a NUL (UTF-16 text and binary files do at once). A NUL further
+        # on is a damaged record, rejected on its own by the parser wherever it is.
         raise FormatError(path, "this is a binary file, not CSV, XML, XLSX or a Grants.gov zip")
     else:
         first_line = head.split(b"\n", 1)[0]
@@ -181,9 +184,7 @@ def _detect_folder(path: Path) -> Format:
         looked += 1
         if looked >= _FOLDER_PEEK:
             break
-    raise FormatError(
-        path, "this folder holds no IRS 990 return XML files (<Return> in the IRS e-file namespace)"
-    )
+    raise FormatError(path, folder_reason(path))
 
 
 def open_parser(path: Path | str, fmt: Format, mapping: ColumnMapping | None = None) -> Parser:

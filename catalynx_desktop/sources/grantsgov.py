@@ -33,6 +33,7 @@ from catalynx_desktop.sources.base import (
     shown_number,
     whole_number,
 )
+from catalynx_desktop.sources.limits import CappedReader, open_member
 
 NAMESPACE = "http://apply.grants.gov/system/OpportunityDetail-V1.0"
 _NS = "{" + NAMESPACE + "}"
@@ -144,8 +145,11 @@ def encoding_error(path: Path, head: bytes, error: Exception, where: str = "this
     )
 
 
-def open_xml_stream(path: Path) -> tuple[IO[bytes], IO[bytes], str]:
-    """(raw file, XML byte stream, member name). The raw file's position drives progress."""
+def open_xml_stream(path: Path) -> tuple[IO[bytes], CappedReader, str]:
+    """(raw file, XML byte stream, member name). The raw file's position drives progress.
+
+    The XML is read through a CappedReader (sources/limits.py): a member that expands like a
+    bomb, or a record longer than any real one, stops the import with one message."""
     raw = path.open("rb")
     try:
         if zipfile.is_zipfile(raw):
@@ -157,9 +161,10 @@ def open_xml_stream(path: Path) -> tuple[IO[bytes], IO[bytes], str]:
             if not members:
                 names = ", ".join(m.filename for m in archive.infolist()[:5]) or "nothing"
                 raise FormatError(path, f"this zip holds no Grants.gov XML extract (it holds {names})")
-            return raw, archive.open(members[0]), members[0].filename
+            where = f"the XML file {members[0].filename} in this zip"
+            return raw, open_member(path, raw, archive, members[0], where), members[0].filename
         raw.seek(0)
-        return raw, raw, path.name
+        return raw, CappedReader(raw, path, "this XML file", None), path.name
     except zipfile.BadZipFile as error:
         raw.close()
         raise FormatError(path, f"this zip archive is damaged ({error})") from error
@@ -245,6 +250,7 @@ class GrantsGovParser:
                             name, self._records_read, f"unknown record type <{_local(elem.tag)}> was skipped"
                         )
                     root.clear()  # drop finished records: memory stays flat
+                    stream.record_done(self._records_read)  # the next record's bytes start here
             except ET.ParseError as error:
                 if root is None:
                     raise FormatError(self.path, f"this is not readable XML ({error})") from error
@@ -271,8 +277,7 @@ class GrantsGovParser:
                 raise FormatError(self.path, "the file is empty")
             self._done = True
         finally:
-            if stream is not raw:
-                stream.close()
+            stream.close()
             raw.close()
 
     def _head(self) -> bytes:
@@ -286,8 +291,7 @@ class GrantsGovParser:
         except (OSError, zipfile.BadZipFile, EOFError):
             return b""
         finally:
-            if stream is not raw:
-                stream.close()
+            stream.close()
             raw.close()
 
     def _record(self, elem: ET.Element, forecast: bool, number: int) -> ParseItem:

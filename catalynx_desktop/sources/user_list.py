@@ -23,12 +23,28 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.domain.gifts import Gift
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
-from catalynx_desktop.sources.base import INT64_MAX, FormatError, ParseItem, clip, out_of_range, shown_number
+from catalynx_desktop.sources.base import (
+    INT64_MAX,
+    FormatError,
+    ParseItem,
+    clip,
+    nul_reason,
+    out_of_range,
+    shown_number,
+)
+from catalynx_desktop.sources.limits import (
+    MAX_FIELD_CHARS,
+    MAX_LINE_BYTES,
+    check_workbook,
+    overlong_line_reason,
+    skip_rest_of_line,
+)
 
 # Which of their header names mean which of our fields (compared after lower-casing and
 # dropping everything that is not a letter or digit).
@@ -137,6 +153,11 @@ def is_xlsx(path: Path) -> bool:
         )
 
 
+# First cell of a row that could not be read (the second cell says why): no real cell starts
+# with a NUL (a line holding one is refused, see _Rows._csv).
+CSV_ERROR = "\x00csv-error"
+
+
 def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
@@ -160,17 +181,31 @@ class _Rows:
         with self.path.open("rb") as stream:
             sample = stream.read(64 * 1024)
             stream.seek(0)
-            if b"\x00" in sample:
+            if b"\x00" in sample.split(b"\n", 1)[0]:  # later NULs reject their row (see lines())
                 raise FormatError(self.path, "this is not a text CSV file (it contains binary data)")
             try:
                 dialect: Any = csv.Sniffer().sniff(_decode(sample).lstrip("\ufeff"), delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel
 
+            unreadable: list[str] = []  # why lines were skipped (too long, a NUL), reported as their row
+
             def lines() -> Iterator[str]:
                 first = True
-                for raw in stream:
+                for raw in iter(partial(stream.readline, MAX_LINE_BYTES + 1), b""):
                     self.bytes_read += len(raw)
+                    if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                        length = skip_rest_of_line(stream, raw)  # never held whole
+                        self.bytes_read += length - len(raw)
+                        unreadable.append(overlong_line_reason(length))
+                        yield "\n"  # the csv reader sees a blank line in its place
+                        continue
+                    if b"\x00" in raw:  # wherever it is: the row is damaged, never stored
+                        unreadable.append(
+                            "the line " + nul_reason(raw).removesuffix("; the line was skipped")
+                        )
+                        yield "\n"
+                        continue
                     text = _decode(raw)
                     if first:
                         text, first = text.lstrip("\ufeff"), False
@@ -184,9 +219,11 @@ class _Rows:
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    yield start, ["\x00csv-error", str(error)]
+                    yield start, [CSV_ERROR, f"bad quoting ({error})"]
                     start = reader.line_num + 1
                     continue
+                if unreadable:
+                    row = [CSV_ERROR, unreadable.pop()]
                 yield start, row
                 start = reader.line_num + 1
 
@@ -194,9 +231,25 @@ class _Rows:
         import openpyxl  # imported here: only XLSX imports pay for it
 
         try:
+            with zipfile.ZipFile(self.path) as archive:
+                check_workbook(self.path, archive)  # before openpyxl inflates anything
+        except zipfile.BadZipFile as error:
+            raise FormatError(self.path, f"this Excel workbook cannot be read ({error})") from error
+        try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a damaged workbook
             raise FormatError(self.path, f"this Excel workbook cannot be read ({error})") from error
+        try:
+            for number, values in self._sheet_rows(book):
+                yield number, [_cell_text(v) for v in values]
+            self.bytes_read = self.bytes_total
+        finally:
+            book.close()
+
+    def _sheet_rows(self, book: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The first sheet's rows. openpyxl parses a read-only sheet lazily, so a damaged one (or
+        one that declares entities, which the XML reader refuses to resolve) fails here, in the
+        middle of the import: it gets the same one message as a workbook that does not open."""
         try:
             sheet = book.active if book.active is not None else book.worksheets[0]
             total_rows = sheet.max_row or 0
@@ -204,10 +257,9 @@ class _Rows:
                 # XLSX gives no byte position: estimate from the row count in the sheet dimension.
                 if total_rows:
                     self.bytes_read = min(self.bytes_total, self.bytes_total * number // total_rows)
-                yield number, [_cell_text(v) for v in values]
-            self.bytes_read = self.bytes_total
-        finally:
-            book.close()
+                yield number, values
+        except Exception as error:  # openpyxl and the XML reader raise many types
+            raise FormatError(self.path, f"this Excel workbook cannot be read ({error})") from error
 
 
 def _cell_text(value: object) -> str:
@@ -222,6 +274,15 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _row_problem(cells: list[str], header: list[str]) -> str | None:
+    """Why a row cannot be taken as it is, or None: a value longer than any real one."""
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_FIELD_CHARS:
+            column = header[index] if index < len(header) else f"column {index + 1}"
+            return f"the value in {column!r} has {len(cell):,} characters, more than {MAX_FIELD_CHARS:,}"
+    return None
+
+
 def preview(path: Path | str, n: int = 20) -> Preview:
     """Header and the first n data rows (as text), plus a guessed mapping, for the mapping dialog."""
     path = Path(path)
@@ -231,7 +292,7 @@ def preview(path: Path | str, n: int = 20) -> Preview:
     iterator = iter(rows_source)
     try:
         for _number, cells in iterator:
-            if cells and cells[0] == "\x00csv-error":
+            if cells and cells[0] == CSV_ERROR:
                 continue
             if header is None:
                 if any(c.strip() for c in cells):
@@ -357,9 +418,9 @@ class UserListParser:
         header: list[str] | None = None
         index: dict[str, int] = {}
         for number, cells in self._rows:
-            if cells and cells[0] == "\x00csv-error":
+            if cells and cells[0] == CSV_ERROR:
                 self._records_read += 1
-                yield RecordError(name, number, f"bad quoting ({cells[1]}); the row was skipped")
+                yield RecordError(name, number, f"{cells[1]}; the row was skipped")
                 continue
             if header is None:
                 if not any(c.strip() for c in cells):
@@ -371,6 +432,12 @@ class UserListParser:
             if not any(c.strip() for c in cells):
                 continue  # blank rows are common at the end of spreadsheets
             self._records_read += 1
+            problem = _row_problem(cells, header)
+            if problem:
+                yield RecordError(
+                    name, number, f"{problem}; the row was skipped", clip(",".join(c[:100] for c in cells))
+                )
+                continue
             try:
                 yield self._gift(cells, index, header, number)
             except ValueError as error:

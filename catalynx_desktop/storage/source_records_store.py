@@ -16,6 +16,7 @@ from typing import Any
 
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
 from catalynx_desktop.storage.record_search import index_records, index_records_after
+from catalynx_desktop.storage.schema_v4 import BMF_TEXT_COLUMNS
 
 # Column order of a row tuple (see to_row). id and imported_at are left to the table.
 COLUMNS: tuple[str, ...] = (
@@ -47,7 +48,8 @@ COLUMNS: tuple[str, ...] = (
     "opportunity_number",
     "description",
     "ruling_date",
-    "extra",
+    *(column for column, _header in BMF_TEXT_COLUMNS),  # schema v4: SourceRecord fields of these names
+    "extra",  # last (tests and the parse cache rely on it)
 )
 _UPDATED = [c for c in COLUMNS if c not in ("source", "source_id")]
 
@@ -127,6 +129,21 @@ def to_row(record: SourceRecord) -> Row:
         r.opportunity_number,
         r.description,
         r.ruling_date,
+        r.group_exemption,
+        r.affiliation,
+        r.classification,
+        r.ruling,
+        r.deductibility,
+        r.activity,
+        r.organization_type,
+        r.exempt_status,
+        r.tax_period,
+        r.asset_code,
+        r.income_code,
+        r.filing_requirement,
+        r.pf_filing_requirement,
+        r.accounting_period,
+        r.sort_name,
         _dumps(r.extra) if r.extra else "{}",
     )
 

@@ -165,8 +165,10 @@ def export_workflow(
         finally:
             worker_.close()
         ctx.set_counts(rows=summary.rows, sheets=summary.sheets, missing=stream.missing)
-        ctx.progress(1, 1, f"Exported {summary.rows:,} rows to {summary.path.name}")
+        text = " ".join((f"Exported {summary.rows:,} rows to {summary.path.name}.", *summary.notes))
+        ctx.progress(1, 1, text)
         return {
+            "summary": text,  # what the window shows when the export ends
             "path": str(summary.path),
             "format": summary.format.value,
             "rows": summary.rows,

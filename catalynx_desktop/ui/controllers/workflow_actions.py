@@ -257,6 +257,9 @@ class WorkflowActions(QObject):
             text += f" — {counts}"
         if result.error:
             text += f". {result.error.splitlines()[0]}"
+        elif "export" in result.steps and isinstance(result.output("export"), dict):
+            summary = result.output("export").get("summary", "")  # e.g. values cut to fit Excel's cells
+            text += f". {summary}" if summary else ""
         return text
 
     async def wait_all(self) -> None:

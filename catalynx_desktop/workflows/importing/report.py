@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalynx_desktop.domain.records import RecordError
+from catalynx_desktop.export.csv_safety import SafeCsvWriter
 from catalynx_desktop.sources.detect import Format
 
 # Errors kept in memory for the report; beyond this they are only counted (a file of pure
@@ -64,7 +64,7 @@ def write_rejects_csv(report: ImportReport, path: Path | str) -> Path:
     """Save every rejected record (file, record number, reason, raw text) as a CSV for Excel."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel reads UTF-8
-        writer = csv.writer(stream)
+        writer = SafeCsvWriter(stream)  # a rejected row's text must not run as a formula in Excel
         writer.writerow(["file", "record_number", "reason", "raw"])
         for error in report.errors:
             writer.writerow([error.file, error.record_number, error.reason, error.raw])

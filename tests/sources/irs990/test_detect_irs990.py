@@ -50,7 +50,9 @@ def test_a_folder_of_returns_and_a_folder_without(tmp_path: Path) -> None:
     empty = tmp_path / "other"
     empty.mkdir()
     (empty / "a.xml").write_text("<a/>")
-    with pytest.raises(FormatError, match=r"^other: this folder holds no IRS 990 return XML files"):
+    with pytest.raises(
+        FormatError, match=r"^other: this is a folder, and it holds no IRS 990 return XML files"
+    ):
         detect_format(empty)
 
 
