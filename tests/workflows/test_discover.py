@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
+from catalynx_desktop.domain.matching import MATCH_DIMENSIONS, FunderMatcher
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
 from catalynx_desktop.domain.runs import RunStatus
-from catalynx_desktop.domain.scoring import ProfileMatcher, ScoreResult
+from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
@@ -93,6 +94,14 @@ def make_records(n: int, seed: int = 1, start: int = 0) -> list[SourceRecord]:
     return records
 
 
+def funder_records(n: int, seed: int = 1) -> list[SourceRecord]:
+    """make_records with every organization a private foundation: at threshold 0 all are kept
+    (a public charity with no grantmaking is a peer, never an opportunity)."""
+    return [
+        replace(r, foundation_code="04") if r.source is Source.IRS_BMF else r for r in make_records(n, seed)
+    ]
+
+
 def as_row(r: SourceRecord) -> tuple[Any, ...]:
     return (
         r.source.value,
@@ -143,8 +152,10 @@ async def discover(
 
 
 def expected_kept(profile: Profile, records: list[SourceRecord], threshold: float) -> set[str]:
-    matcher = ProfileMatcher(profile, TODAY)
-    return {r.source_id for r in records if matcher.score(r).total >= threshold}
+    """What Discover keeps: funders (FunderMatcher: peers never) at or above the threshold."""
+    matcher = FunderMatcher(profile, TODAY)
+    outcomes = {r.source_id: matcher.score(r) for r in records}
+    return {k for k, o in outcomes.items() if o is not None and (o.total >= threshold or o.always_keep)}
 
 
 def opportunities(path: Path, profile_id: int = 1) -> dict[str, tuple[Any, ...]]:
@@ -204,7 +215,9 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
         assert sql(path, "SELECT stage, n FROM profile_stage_counts") == [("discover", len(kept))]
         # each row explains its score
         breakdown = ScoreResult.from_json(next(iter(after_first.values()))[4])
-        assert len(breakdown.breakdown) == 6 and all(d.reason for d in breakdown.breakdown)
+        assert len(breakdown.breakdown) == len(MATCH_DIMENSIONS) and all(
+            d.reason for d in breakdown.breakdown
+        )
 
         # the user triages one opportunity...
         target = "000000001" if "000000001" in kept else sorted(k for k in kept if not k.startswith("G"))[0]
@@ -299,7 +312,7 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
     after_map = {r[0]: r[1:] for r in after}
     mine = {k: v for k, v in before.items() if k in after_map}
     assert len(after_map) == result.counts["scored"] and result.counts["changed"] > 0
-    matcher = ProfileMatcher(updated, TODAY)
+    matcher = FunderMatcher(updated, TODAY)
     by_id = {r.source_id: r for r in records}
     changed_scores = 0
     for source_id, row in after_map.items():
@@ -307,7 +320,9 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
         # same id, stage, user fields and display columns...
         assert row[0] == old[0] and row[1:3] == old[1:3] and row[5:] == old[5:]
         # ...and the new score, even where it fell below the threshold
-        assert row[3] == pytest.approx(matcher.score(by_id[source_id]).total, abs=1e-4)
+        outcome = matcher.score(by_id[source_id])
+        assert outcome is not None
+        assert row[3] == pytest.approx(outcome.total, abs=1e-4)
         changed_scores += row[3] != old[3]
     assert changed_scores > 0
     assert (
@@ -318,7 +333,7 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
 
 def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    records = make_records(30_000, seed=9)
+    records = funder_records(30_000, seed=9)
     settings = ScoringSettings(chunk_size=500, workers=1, threshold=0.0, worker_priority="normal")
 
     async def main() -> Any:
