@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
-from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, DIMENSIONS, ScoringWeights
+from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, ScoringWeights
 
 log = logging.getLogger(__name__)
 
 THEMES = ("system", "light", "dark")  # see ui/theme.py
+# Every scoring weight, in the order the settings dialog shows them (stored as weight_<name>).
+WEIGHT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ScoringWeights))
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,12 @@ class Settings:
     weight_capacity: float = DEFAULT_WEIGHTS.capacity
     weight_deadline: float = DEFAULT_WEIGHTS.deadline
     weight_eligibility: float = DEFAULT_WEIGHTS.eligibility
+    # The funder matcher's evidence dimensions: a settings file written before them reads the defaults.
+    weight_openness: float = DEFAULT_WEIGHTS.openness
+    weight_relationship: float = DEFAULT_WEIGHTS.relationship
 
     def scoring_weights(self) -> ScoringWeights:
-        return ScoringWeights(**{name: getattr(self, f"weight_{name}") for name in DIMENSIONS})
+        return ScoringWeights(**{name: getattr(self, f"weight_{name}") for name in WEIGHT_NAMES})
 
     def validated(self) -> Settings:
         if not 16 <= self.cache_max_mb <= 100_000:
