@@ -186,15 +186,17 @@ def read_rescore_chunk(
 
 
 NOT_A_FUNDER_REASON = "not a funder: a public charity with no grantmaking"
+OWN_ORGANIZATION_REASON = "not a funder: your own organization"
 NOT_A_FUNDER_BY = "scoring"
 
 
-def decline_not_funders(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
+def decline_not_funders(conn: sqlite3.Connection, declines: Sequence[tuple[int, str]]) -> int:
     """Move opportunities that are not funders (peers, excluded, the profile's own organization)
     to declined, with a history row saying why; nothing the user wrote is lost and they leave the
-    pipeline. The stage trigger keeps profile_stage_counts exact. Returns rows moved."""
+    pipeline. `declines`: (opportunity id, reason). The stage trigger keeps profile_stage_counts
+    exact. Returns rows moved."""
     moved = 0
-    for opportunity_id in ids:
+    for opportunity_id, reason in declines:
         row = conn.execute(
             "SELECT stage FROM opportunities WHERE id = ? AND stage != ?",
             (opportunity_id, Stage.DECLINED.value),
@@ -209,7 +211,7 @@ def decline_not_funders(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
         conn.execute(
             "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
             "VALUES (?, ?, ?, ?, ?)",
-            (opportunity_id, row[0], Stage.DECLINED.value, NOT_A_FUNDER_REASON, NOT_A_FUNDER_BY),
+            (opportunity_id, row[0], Stage.DECLINED.value, reason, NOT_A_FUNDER_BY),
         )
         moved += 1
     return moved

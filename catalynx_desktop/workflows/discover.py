@@ -51,7 +51,10 @@ class DiscoverPass:
         return await db.read(lambda c: discovery_store.source_record_chunks(c, chunk_size), background=True)
 
     async def write(
-        self, db: Database, result: tuple[int, int, list[tuple[Any, ...]], list[int]], counts: dict[str, int]
+        self,
+        db: Database,
+        result: tuple[int, int, list[tuple[Any, ...]], list[tuple[int, str]]],
+        counts: dict[str, int],
     ) -> None:
         scored, kept, rows, not_funders = result
 

@@ -46,7 +46,10 @@ class RescorePass:
         )
 
     async def write(
-        self, db: Database, result: tuple[int, int, list[ScoreUpdate], list[int]], counts: dict[str, int]
+        self,
+        db: Database,
+        result: tuple[int, int, list[ScoreUpdate], list[tuple[int, str]]],
+        counts: dict[str, int],
     ) -> None:
         scored, missing, rows, not_funders = result
 

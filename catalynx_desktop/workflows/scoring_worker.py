@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from catalynx_desktop.domain.evidence import GivingEvidence
+from catalynx_desktop.domain.funders import Standing
 from catalynx_desktop.domain.gifts import Gift
 from catalynx_desktop.domain.matching import FUNDER_COLUMNS, FunderMatcher, MatchOutcome
 from catalynx_desktop.domain.profile import Profile
@@ -171,6 +172,16 @@ def _breakdown(matcher: FunderMatcher, outcome: MatchOutcome) -> str:
     return f'{{"kind":{kind},"funder":{json.dumps(funder.reason)},{text[1:]}'
 
 
+def _why_not(matcher: FunderMatcher, fields: Sequence[Any]) -> str:
+    """Why a row is not a match, for the declined opportunity's history (rare: no hot path)."""
+    funder = matcher.classify_row(fields)
+    if funder is None:
+        return discovery_store.OWN_ORGANIZATION_REASON
+    if funder.standing is Standing.PEER:
+        return discovery_store.NOT_A_FUNDER_REASON
+    return f"not a funder: {funder.reason}"
+
+
 def _amount(fields: Sequence[Any], outcome: MatchOutcome) -> int:
     """Award ceiling (or floor) of a federal program; a foundation's median grant; 0 = unknown."""
     if fields[_KIND] == _FEDERAL:
@@ -178,7 +189,7 @@ def _amount(fields: Sequence[Any], outcome: MatchOutcome) -> int:
     return outcome.typical_amount or 0
 
 
-def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], list[int]]:
+def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], list[tuple[int, str]]]:
     """Score source records lo..hi: (scored, kept, upsert rows, opportunities that are not funders).
 
     Upsert rows are the records above the threshold, past funders whatever their score, and any
@@ -196,7 +207,7 @@ def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], l
     fields_of = [row[start:end] for row in rows]
     evidence = _evidence(state, fields_of)
     out: list[tuple[Any, ...]] = []
-    decline: list[int] = []
+    decline: list[tuple[int, str]] = []
     kept = 0
     for row, fields in zip(rows, fields_of, strict=True):
         existing = row[-1]
@@ -206,7 +217,7 @@ def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], l
         outcome = matcher.score_row(fields, evidence.get(ein) if ein else None, _gifts(state, fields, row[2]))
         if outcome is None:
             if existing is not None:
-                decline.append(existing)
+                decline.append((existing, _why_not(matcher, fields)))
             continue
         above = outcome.total >= threshold or outcome.always_keep
         kept += above
@@ -232,7 +243,9 @@ def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], l
     return len(rows), kept, out, decline
 
 
-def rescore_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[float, str, int, float, str]], list[int]]:
+def rescore_chunk(
+    lo: int, hi: int
+) -> tuple[int, int, list[tuple[float, str, int, float, str]], list[tuple[int, str]]]:
     """Score the profile's opportunities lo..hi: (scored, missing source record, update rows,
     opportunities that are not funders)."""
     assert _conn is not None and _matcher is not None and _config is not None and _state is not None
@@ -242,13 +255,13 @@ def rescore_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[float, str, in
     found = [row for row in rows if row[1]]
     evidence = _evidence(state, [row[prefix:] for row in found])
     out: list[tuple[float, str, int, float, str]] = []
-    decline: list[int] = []
+    decline: list[tuple[int, str]] = []
     for row in found:
         fields = row[prefix:]
         ein = fields[_EIN]
         outcome = matcher.score_row(fields, evidence.get(ein) if ein else None, _gifts(state, fields, row[2]))
         if outcome is None:
-            decline.append(row[0])
+            decline.append((row[0], _why_not(matcher, fields)))
             continue
         score = round(outcome.total, 4)
         breakdown = _breakdown(matcher, outcome)

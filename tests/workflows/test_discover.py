@@ -375,3 +375,58 @@ def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path:
     assert sql(path, "SELECT count(*) FROM stage_history")[0][0] == len(records)
     stored = sql(path, "SELECT counts FROM workflow_runs WHERE id=?", (second.run_id,))[0][0]
     assert json.loads(stored)["created"] == len(records) - partial
+
+
+def test_rescore_and_discover_decline_opportunities_that_are_not_funders(tmp_path: Path) -> None:
+    """An opportunity made by the old scoring for a peer (a public charity with no grantmaking)
+    or for the profile's own organization leaves the pipeline: moved to declined with the reason,
+    the user's notes kept; Discover never creates them again."""
+    path = tmp_path / "db.sqlite3"
+    peer = SourceRecord(
+        Source.IRS_BMF, "000000777", RecordKind.ORGANIZATION, "Literacy Helpers", state="CA",
+        ntee_code="B90", subsection="03", foundation_code="15",
+    )  # fmt: skip
+    own = replace(peer, source_id="000000888", name="Literacy Now")
+
+    async def main() -> tuple[Any, Any]:
+        db = await Database.open(path)
+        try:
+            profile = await ProfileRepository(db).create(replace(PROFILE, ein="000000888"))
+            await insert_records(db, [peer, own, *funder_records(20)])
+            await db.execute_many(
+                "UPDATE source_records SET ein = source_id WHERE source = ?", [("irs_bmf",)]
+            )
+            for record in (peer, own):
+                await db.execute_many(
+                    "INSERT INTO opportunities (profile_id, source, source_id, title, notes) VALUES (?, ?, ?, ?, ?)",
+                    [(profile.id, record.source.value, record.source_id, record.name, "call them")],
+                )
+            await db.execute_many(
+                "INSERT INTO profile_stage_counts (profile_id, stage, n) VALUES (?, 'discover', 2)",
+                [(profile.id,)],
+            )
+            engine = WorkflowEngine(SqliteRunStore(db))
+            assert profile.id is not None
+            rescored = await (
+                await start_rescore(engine, db, profile.id, today=TODAY, settings=SETTINGS)
+            ).wait()
+            return rescored, await discover(engine, db, profile.id)
+        finally:
+            await db.close()
+
+    rescored, discovered = asyncio.run(main())
+    assert rescored.status == RunStatus.SUCCEEDED and rescored.counts["declined"] == 2
+    assert discovered.counts["declined"] == 0  # already declined: not moved twice
+    rows = sql(path, "SELECT source_id, stage, stage_rank, notes FROM opportunities WHERE source_id IN (?, ?)",
+               ("000000777", "000000888"))  # fmt: skip
+    assert sorted(rows) == [
+        ("000000777", "declined", 5, "call them"),
+        ("000000888", "declined", 5, "call them"),
+    ]
+    reasons = sql(path, "SELECT reason FROM stage_history WHERE to_stage = 'declined' ORDER BY reason")
+    assert reasons == [
+        ("not a funder: a public charity with no grantmaking",),
+        ("not a funder: your own organization",),
+    ]
+    counts = dict(sql(path, "SELECT stage, n FROM profile_stage_counts"))
+    assert counts["declined"] == 2
