@@ -438,8 +438,6 @@ def grantor_record(gift: Gift) -> SourceRecord:
         extra["gift_purpose"] = gift.purpose
     if gift.notes:
         extra["gift_notes"] = gift.notes
-    extra["gift_file"] = gift.file
-    extra["gift_row"] = gift.row_number  # each row is one gift: storage keeps them all (gift_store)
     return SourceRecord(
         source=Source.USER_LIST,
         source_id=user_source_id(gift.ein, gift.funder_name, gift.state),
