@@ -23,7 +23,7 @@ def main() -> None:
         # Demote the result file's headings under the README's "### <section>" heading.
         body = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 3) + " ", body, flags=re.MULTILINE)
         pattern = re.compile(rf"(<!-- bench:{name} -->).*?(<!-- /bench:{name} -->)", re.DOTALL)
-        text, count = pattern.subn(lambda m: m.group(1) + "\n" + body + "\n" + m.group(2), text)
+        text, count = pattern.subn(lambda m, body=body: m.group(1) + "\n" + body + "\n" + m.group(2), text)
         if not count:
             print(f"README has no markers for {name}")
     readme.write_text(text, encoding="utf-8")
