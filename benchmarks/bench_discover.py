@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import contextlib
 
 from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
+from catalynx_desktop.domain.matching import FUNDER_COLUMNS, FunderMatcher
 from catalynx_desktop.domain.profile import Profile
-from catalynx_desktop.domain.scoring import ProfileMatcher
 from catalynx_desktop.storage import discovery_store
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.migrations import migrate
@@ -280,20 +280,31 @@ def populate(path: Path, n: int) -> float:
 
 
 def baseline(path: Path, profile: Profile, threshold: float) -> tuple[float, int]:
-    """Single process, single core: read every chunk and score it; no IPC and no writes."""
+    """Single process, single core: read every chunk and score it as Discover does (FunderMatcher,
+    the funder columns, evidence per chunk when 990 giving is stored); no IPC and no writes."""
+    from catalynx_desktop.storage import funder_evidence
+
     conn = discovery_store.open_worker_reader(path)
-    matcher = ProfileMatcher(profile, TODAY)
+    matcher = FunderMatcher(profile, TODAY)
+    sql = discovery_store.discovery_chunk_sql(discovery_store.funder_select(conn))
+    giving = funder_evidence.has_giving(conn)
     total, bounds = discovery_store.source_record_chunks(conn, 10_000)
     start = time.perf_counter()
     kept = 0
     lo_col = discovery_store.CHUNK_PREFIX
-    hi_col = lo_col + 16
+    hi_col = lo_col + len(FUNDER_COLUMNS)
+    ein_at = FUNDER_COLUMNS.index("ein")
     for lo, hi in bounds:
-        for row in discovery_store.read_discovery_chunk(conn, profile.id or 0, lo, hi):
-            score, dims = matcher.score_row(row[lo_col:hi_col])
-            if score >= threshold:
+        rows = [
+            row[lo_col:hi_col]
+            for row in discovery_store.read_discovery_chunk(conn, sql, profile.id or 0, lo, hi)
+        ]
+        evidence = funder_evidence.evidence_for(conn, (r[ein_at] for r in rows)) if giving else {}
+        for row in rows:
+            outcome = matcher.score_row(row, evidence.get(row[ein_at]))
+            if outcome is not None and (outcome.total >= threshold or outcome.always_keep):
                 kept += 1
-                matcher.breakdown_json(score, dims)
+                matcher.breakdown_json(outcome)
     conn.close()
     return total / (time.perf_counter() - start), kept
 

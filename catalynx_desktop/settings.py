@@ -19,6 +19,8 @@ from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, DIMENSIONS, Scoring
 log = logging.getLogger(__name__)
 
 THEMES = ("system", "light", "dark")  # see ui/theme.py
+# Every scoring weight, in the order the settings dialog shows them (stored as weight_<name>).
+WEIGHT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ScoringWeights))
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,12 @@ class Settings:
     weight_capacity: float = DEFAULT_WEIGHTS.capacity
     weight_deadline: float = DEFAULT_WEIGHTS.deadline
     weight_eligibility: float = DEFAULT_WEIGHTS.eligibility
+    # The funder matcher's evidence dimensions: a settings file written before them reads the defaults.
+    weight_openness: float = DEFAULT_WEIGHTS.openness
+    weight_relationship: float = DEFAULT_WEIGHTS.relationship
 
     def scoring_weights(self) -> ScoringWeights:
-        return ScoringWeights(**{name: getattr(self, f"weight_{name}") for name in DIMENSIONS})
+        return ScoringWeights(**{name: getattr(self, f"weight_{name}") for name in WEIGHT_NAMES})
 
     def validated(self) -> Settings:
         if not 16 <= self.cache_max_mb <= 100_000:
@@ -48,8 +53,8 @@ class Settings:
         if self.theme not in THEMES:
             raise ValueError(f"Appearance must be one of: {', '.join(THEMES)}")
         self.scoring_weights()  # raises ValueError for negative weights
-        # The profile matcher divides by the sum of these six; the evidence weights (openness,
-        # relationship) are not settings, so ScoringWeights alone does not refuse six zeros.
+        # Federal programs are scored on the six BMF-era dimensions alone and divide by their sum;
+        # ScoringWeights accepts six zeros while openness or relationship is above zero.
         if sum(getattr(self, f"weight_{name}") for name in DIMENSIONS) <= 0:
             raise ValueError("scoring weights must be >= 0 and not all zero")
         return self

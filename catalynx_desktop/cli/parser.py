@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from catalynx_desktop import APP_NAME, __version__
+from catalynx_desktop.cli.profile_options import add_matching_commands, add_profile_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="match a profile against all imported records (the Discover workflow)",
     )
     discover.add_argument("--profile", type=int, required=True, help="the profile's id")
+    add_profile_commands(commands, common)
+    add_matching_commands(commands, common)
     backup = commands.add_parser(
         "backup", parents=[common], help="back up the database now (SQLite backup API)"
     )

@@ -62,6 +62,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from catalynx_desktop.cli.import_files import import_command
 
         return asyncio.run(import_command(args))
+    if args.command == "profile":
+        from catalynx_desktop.cli.profiles import profile_command
+
+        return asyncio.run(profile_command(args))
+    if args.command in ("matches", "evaluate-matching"):
+        from catalynx_desktop.cli.matches import evaluate_command, matches_command
+
+        return asyncio.run(matches_command(args) if args.command == "matches" else evaluate_command(args))
     if args.command == "paths":
         from catalynx_desktop.cli.paths import paths_command
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from catalynx_desktop.domain import recipients
+
 LAPSED_AFTER_MONTHS = 18  # a grantor who has not given for 18 months needs re-cultivating
 
 
@@ -49,29 +51,9 @@ def latest_gift(gifts: Iterable[Gift]) -> Gift | None:
     return best
 
 
-# DOMAIN.md §6: how the IRS writes names, so a gift list's "The Ben & Jerry's Foundation, Inc."
-# meets the BMF's "BEN & JERRYS FOUNDATION".
-_LEGAL_SUFFIXES = ("INCORPORATED", "INC", "CORPORATION", "CORP", "CO", "LTD", "LLC")
-_EXPANSIONS = {
-    "ST": "SAINT",
-    "MT": "MOUNT",
-    "UNIV": "UNIVERSITY",
-    "ASSN": "ASSOCIATION",
-    "FDN": "FOUNDATION",
-    "TR": "TRUST",
-}
-
-
-def normalize_org_name(name: str) -> str:
-    """Upper case; apostrophes dropped; other punctuation a space; & = AND; no leading THE or
-    trailing INC/CORP/CO/LTD/LLC; ST, MT, UNIV, ASSN, FDN, TR spelled out (DOMAIN.md §6)."""
-    text = name.upper().replace("'", "").replace("’", "").replace("&", " AND ")
-    words = "".join(c if c.isalnum() else " " for c in text).split()
-    if words and words[0] == "THE":
-        words = words[1:]
-    while words and words[-1] in _LEGAL_SUFFIXES:
-        words = words[:-1]
-    return " ".join(_EXPANSIONS.get(w, w) for w in words)
+# One normalization for gift lists and 990 recipients (DOMAIN.md §6): a gift list's
+# "The Ben & Jerry's Foundation, Inc." meets the BMF's "BEN & JERRYS FOUNDATION".
+normalize_org_name = recipients.normalize_org_name
 
 
 def gift_key(ein: str | None, name: str, state: str) -> str:

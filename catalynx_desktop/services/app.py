@@ -16,6 +16,7 @@ from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
 from catalynx_desktop.services.imports import Imports
+from catalynx_desktop.services.matching import Matching
 from catalynx_desktop.services.records import Opportunities, Profiles, RunHistory
 from catalynx_desktop.services.scoring import Scoring
 from catalynx_desktop.services.views import CachedViews
@@ -58,6 +59,7 @@ class AppServices:
         self.history = RunHistory(runs)
         self.imports = Imports(self.engine, db, cache)
         self.scoring = Scoring(self.engine, db, lambda: self.settings)
+        self.matching = Matching(db)
         self.exports = Exports(self.engine, db)
         self.dashboard = Dashboard(db)
 

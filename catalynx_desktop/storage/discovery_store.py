@@ -19,34 +19,64 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalynx_desktop.domain.scoring import SCORING_COLUMNS
+from catalynx_desktop.domain.matching import FUNDER_COLUMNS
 from catalynx_desktop.domain.stages import Stage
 
 DISCOVERED_REASON = "discovered"
 DISCOVERED_BY = "Discover workflow"
 
-# Discovery chunk rows: (source_record_id, source, source_id, funder_name, *SCORING_COLUMNS, existing_opp_id)
-DISCOVERY_CHUNK_SQL = f"""
-    SELECT sr.id, sr.source, sr.source_id, sr.funder_name,
-           {", ".join("sr." + c for c in SCORING_COLUMNS)},
-           o.id
+# Where each FunderMatcher column comes from: a source_records column of the same name (or the
+# first of its aliases) when the table has it, else the fallback. The BMF columns the funder
+# rules read beyond SCORING_COLUMNS (activity, deductibility, status, sort name) become real
+# columns in a later schema; until then they read as '' and the rules fall back. Adding a
+# column later is one line here.
+COLUMN_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
+    "activity": (("activity", "bmf_activity"), "''"),
+    "deductibility": (("deductibility", "bmf_deductibility"), "''"),
+    "bmf_status": (("exempt_status", "bmf_status"), "''"),  # schema v4 keeps the BMF STATUS as exempt_status
+    "sort_name": (("sort_name",), "''"),
+}
+
+
+def funder_select(conn: sqlite3.Connection, alias: str = "sr") -> str:
+    """The SELECT list of FUNDER_COLUMNS over source_records (names from our own tuple and the
+    table's own column list: nothing from input reaches the SQL)."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(source_records)")}
+    parts: list[str] = []
+    for column in FUNDER_COLUMNS:
+        names, fallback = COLUMN_SOURCES.get(column, ((column,), "NULL"))
+        found = next((n for n in names if n in present), None)
+        parts.append(f"{alias}.{found}" if found else fallback)
+    return ", ".join(parts)
+
+
+def discovery_chunk_sql(select: str) -> str:
+    """Rows: (source_record_id, source, source_id, funder_name, *FUNDER_COLUMNS, existing_opp_id)."""
+    return f"""
+    SELECT sr.id, sr.source, sr.source_id, sr.funder_name, {select}, o.id
     FROM source_records AS sr
     LEFT JOIN opportunities AS o
            ON o.profile_id = ? AND o.source = sr.source AND o.source_id = sr.source_id
     WHERE sr.id >= ? AND sr.id <= ?
     ORDER BY sr.id
-"""
-CHUNK_PREFIX = 4  # columns before the scoring columns in a discovery chunk row
+    """
 
-# Rescore chunk rows: (opportunity_id, source_record_found, *SCORING_COLUMNS)
-RESCORE_CHUNK_SQL = f"""
-    SELECT o.id, sr.id IS NOT NULL,
-           {", ".join("sr." + c for c in SCORING_COLUMNS)}
+
+CHUNK_PREFIX = 4  # columns before the funder columns in a discovery chunk row
+
+
+def rescore_chunk_sql(select: str) -> str:
+    """Rows: (opportunity_id, source_record_found, source_id, *FUNDER_COLUMNS)."""
+    return f"""
+    SELECT o.id, sr.id IS NOT NULL, o.source_id, {select}
     FROM opportunities AS o
     LEFT JOIN source_records AS sr ON sr.source = o.source AND sr.source_id = o.source_id
     WHERE o.id >= ? AND o.id <= ? AND o.profile_id = ?
     ORDER BY o.id
-"""
+    """
+
+
+RESCORE_PREFIX = 3  # columns before the funder columns in a rescore chunk row
 
 # The columns an upsert row carries, in this order (workers build rows in this shape).
 UPSERT_COLUMNS: tuple[str, ...] = (
@@ -142,13 +172,49 @@ def opportunity_chunks(
 
 
 def read_discovery_chunk(
-    conn: sqlite3.Connection, profile_id: int, lo: int, hi: int
+    conn: sqlite3.Connection, sql: str, profile_id: int, lo: int, hi: int
 ) -> list[tuple[Any, ...]]:
-    return conn.execute(DISCOVERY_CHUNK_SQL, (profile_id, lo, hi)).fetchall()
+    """`sql` from discovery_chunk_sql (built once per worker)."""
+    return conn.execute(sql, (profile_id, lo, hi)).fetchall()
 
 
-def read_rescore_chunk(conn: sqlite3.Connection, profile_id: int, lo: int, hi: int) -> list[tuple[Any, ...]]:
-    return conn.execute(RESCORE_CHUNK_SQL, (lo, hi, profile_id)).fetchall()
+def read_rescore_chunk(
+    conn: sqlite3.Connection, sql: str, profile_id: int, lo: int, hi: int
+) -> list[tuple[Any, ...]]:
+    """`sql` from rescore_chunk_sql (built once per worker)."""
+    return conn.execute(sql, (lo, hi, profile_id)).fetchall()
+
+
+NOT_A_FUNDER_REASON = "not a funder: a public charity with no grantmaking"
+OWN_ORGANIZATION_REASON = "not a funder: your own organization"
+NOT_A_FUNDER_BY = "scoring"
+
+
+def decline_not_funders(conn: sqlite3.Connection, declines: Sequence[tuple[int, str]]) -> int:
+    """Move opportunities that are not funders (peers, excluded, the profile's own organization)
+    to declined, with a history row saying why; nothing the user wrote is lost and they leave the
+    pipeline. `declines`: (opportunity id, reason). The stage trigger keeps profile_stage_counts
+    exact. Returns rows moved."""
+    moved = 0
+    for opportunity_id, reason in declines:
+        row = conn.execute(
+            "SELECT stage FROM opportunities WHERE id = ? AND stage != ?",
+            (opportunity_id, Stage.DECLINED.value),
+        ).fetchone()
+        if row is None:
+            continue
+        conn.execute(
+            "UPDATE opportunities SET stage = ?, stage_rank = 5, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            (Stage.DECLINED.value, opportunity_id),
+        )
+        conn.execute(
+            "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (opportunity_id, row[0], Stage.DECLINED.value, reason, NOT_A_FUNDER_BY),
+        )
+        moved += 1
+    return moved
 
 
 def upsert_opportunities(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> UpsertResult:

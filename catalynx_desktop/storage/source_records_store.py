@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
+from catalynx_desktop.storage import gift_store
 from catalynx_desktop.storage.record_search import index_records, index_records_after
 from catalynx_desktop.storage.schema_v4 import BMF_TEXT_COLUMNS
 
@@ -257,6 +258,7 @@ def upsert_user_records(conn: sqlite3.Connection, records: Sequence[SourceRecord
     """Match a user's grantors to known organizations (EIN first, else name + state), then upsert."""
     by_ein = ids_by_ein(conn, [r.ein for r in records if r.ein])
     rows: list[Row] = []
+    merged: list[SourceRecord] = []
     by_ein_count = by_name_count = 0
     for record in records:
         match: tuple[int, str | None] | None = None
@@ -273,7 +275,10 @@ def upsert_user_records(conn: sqlite3.Connection, records: Sequence[SourceRecord
             extra = {**record.extra, "matched_record_id": match[0], "matched_by": how}
             record = dataclasses.replace(record, extra=extra, ein=record.ein or match[1])
         rows.append(to_row(record))
-    return UserListCounts(upsert_rows(conn, rows), by_ein_count, by_name_count)
+        merged.append(record)
+    counts = UserListCounts(upsert_rows(conn, rows), by_ein_count, by_name_count)
+    gift_store.store_gifts(conn, merged)  # every row is a gift: the record above is one per funder
+    return counts
 
 
 def count_records(conn: sqlite3.Connection, source: Source | None = None) -> int:

@@ -5,13 +5,18 @@ Steps (the shared scoring workflow, scoring.py): prepare (load the profile, spli
 into id-range chunks) -> match (score chunks in worker processes, upsert each chunk's rows in
 one write transaction).
 
-Threshold: records scoring >= `threshold` become opportunities (domain/discovery.py says why
-the default is 0.6). Existing opportunities are always rescored, even below the threshold
-(their stage, notes and history are the user's work and are never touched).
+Scoring is FunderMatcher's (domain/matching.py): peers, excluded organizations and the
+profile's own organization never become opportunities. Threshold: records scoring >=
+`threshold` become opportunities (domain/discovery.py says why the default is 0.6), and past
+funders of the organization whatever their score. Existing opportunities are always rescored,
+even below the threshold (their stage, notes and history are the user's work and are never
+touched); one that turns out not to be a funder is moved to declined with the reason
+"not a funder: ..." (discovery_store.decline_not_funders), never deleted.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -39,17 +44,28 @@ class DiscoverPass:
     workflow = DISCOVER
     step = "match"
     counted = "records"
-    counts = ("scored", "kept", "created", "updated")
+    counts = ("scored", "kept", "created", "updated", "declined")
     score_chunk = staticmethod(scoring_worker.discover_chunk)
 
     async def chunks(self, db: Database, profile_id: int, chunk_size: int) -> tuple[int, Bounds]:
         return await db.read(lambda c: discovery_store.source_record_chunks(c, chunk_size), background=True)
 
     async def write(
-        self, db: Database, result: tuple[int, int, list[tuple[Any, ...]]], counts: dict[str, int]
+        self,
+        db: Database,
+        result: tuple[int, int, list[tuple[Any, ...]], list[tuple[int, str]]],
+        counts: dict[str, int],
     ) -> None:
-        scored, kept, rows = result
-        outcome = await db.write(lambda conn: discovery_store.upsert_opportunities(conn, rows))
+        scored, kept, rows, not_funders = result
+
+        def write(conn: sqlite3.Connection) -> tuple[discovery_store.UpsertResult, int]:
+            return (
+                discovery_store.upsert_opportunities(conn, rows),
+                discovery_store.decline_not_funders(conn, not_funders),
+            )
+
+        outcome, declined = await db.write(write)
+        counts["declined"] += declined
         counts["scored"] += scored
         counts["kept"] += kept
         counts["created"] += outcome.created

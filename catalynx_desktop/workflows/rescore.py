@@ -3,11 +3,14 @@ opportunities (after the profile or the weights changed). Nothing else about the
 
 Steps (the shared scoring workflow, scoring.py): prepare (load the profile, chunk its
 opportunity ids) -> rescore (score in worker processes, one UPDATE batch per chunk, only rows
-whose score or breakdown differ).
+whose score or breakdown differ). An opportunity whose funder is not a funder after all (a
+public charity with no grantmaking, the profile's own organization) is moved to declined with
+the reason, so it leaves the pipeline and nothing the user wrote on it is lost.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import date
 
@@ -34,7 +37,7 @@ class RescorePass:
     workflow = RESCORE
     step = "rescore"
     counted = "opportunities"
-    counts = ("scored", "changed", "missing")
+    counts = ("scored", "changed", "missing", "declined")
     score_chunk = staticmethod(scoring_worker.rescore_chunk)
 
     async def chunks(self, db: Database, profile_id: int, chunk_size: int) -> tuple[int, Bounds]:
@@ -43,10 +46,21 @@ class RescorePass:
         )
 
     async def write(
-        self, db: Database, result: tuple[int, int, list[ScoreUpdate]], counts: dict[str, int]
+        self,
+        db: Database,
+        result: tuple[int, int, list[ScoreUpdate], list[tuple[int, str]]],
+        counts: dict[str, int],
     ) -> None:
-        scored, missing, rows = result
-        changed = await db.write(lambda conn: discovery_store.update_scores(conn, rows))
+        scored, missing, rows, not_funders = result
+
+        def write(conn: sqlite3.Connection) -> tuple[int, int]:
+            return (
+                discovery_store.update_scores(conn, rows),
+                discovery_store.decline_not_funders(conn, not_funders),
+            )
+
+        changed, declined = await db.write(write)
+        counts["declined"] += declined
         counts["scored"] += scored
         counts["missing"] += missing
         counts["changed"] += changed

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
+from catalynx_desktop.domain.matching import MATCH_DIMENSIONS, FunderMatcher
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
 from catalynx_desktop.domain.runs import RunStatus
-from catalynx_desktop.domain.scoring import ProfileMatcher, ScoreResult
+from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
@@ -93,6 +94,14 @@ def make_records(n: int, seed: int = 1, start: int = 0) -> list[SourceRecord]:
     return records
 
 
+def funder_records(n: int, seed: int = 1) -> list[SourceRecord]:
+    """make_records with every organization a private foundation: at threshold 0 all are kept
+    (a public charity with no grantmaking is a peer, never an opportunity)."""
+    return [
+        replace(r, foundation_code="04") if r.source is Source.IRS_BMF else r for r in make_records(n, seed)
+    ]
+
+
 def as_row(r: SourceRecord) -> tuple[Any, ...]:
     return (
         r.source.value,
@@ -143,8 +152,10 @@ async def discover(
 
 
 def expected_kept(profile: Profile, records: list[SourceRecord], threshold: float) -> set[str]:
-    matcher = ProfileMatcher(profile, TODAY)
-    return {r.source_id for r in records if matcher.score(r).total >= threshold}
+    """What Discover keeps: funders (FunderMatcher: peers never) at or above the threshold."""
+    matcher = FunderMatcher(profile, TODAY)
+    outcomes = {r.source_id: matcher.score(r) for r in records}
+    return {k for k, o in outcomes.items() if o is not None and (o.total >= threshold or o.always_keep)}
 
 
 def opportunities(path: Path, profile_id: int = 1) -> dict[str, tuple[Any, ...]]:
@@ -204,7 +215,9 @@ def test_discover_creates_then_updates_without_duplicates_keeping_user_work(tmp_
         assert sql(path, "SELECT stage, n FROM profile_stage_counts") == [("discover", len(kept))]
         # each row explains its score
         breakdown = ScoreResult.from_json(next(iter(after_first.values()))[4])
-        assert len(breakdown.breakdown) == 6 and all(d.reason for d in breakdown.breakdown)
+        assert len(breakdown.breakdown) == len(MATCH_DIMENSIONS) and all(
+            d.reason for d in breakdown.breakdown
+        )
 
         # the user triages one opportunity...
         target = "000000001" if "000000001" in kept else sorted(k for k in kept if not k.startswith("G"))[0]
@@ -299,7 +312,7 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
     after_map = {r[0]: r[1:] for r in after}
     mine = {k: v for k, v in before.items() if k in after_map}
     assert len(after_map) == result.counts["scored"] and result.counts["changed"] > 0
-    matcher = ProfileMatcher(updated, TODAY)
+    matcher = FunderMatcher(updated, TODAY)
     by_id = {r.source_id: r for r in records}
     changed_scores = 0
     for source_id, row in after_map.items():
@@ -307,7 +320,9 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
         # same id, stage, user fields and display columns...
         assert row[0] == old[0] and row[1:3] == old[1:3] and row[5:] == old[5:]
         # ...and the new score, even where it fell below the threshold
-        assert row[3] == pytest.approx(matcher.score(by_id[source_id]).total, abs=1e-4)
+        outcome = matcher.score(by_id[source_id])
+        assert outcome is not None
+        assert row[3] == pytest.approx(outcome.total, abs=1e-4)
         changed_scores += row[3] != old[3]
     assert changed_scores > 0
     assert (
@@ -318,7 +333,7 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
 
 def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    records = make_records(30_000, seed=9)
+    records = funder_records(30_000, seed=9)
     settings = ScoringSettings(chunk_size=500, workers=1, threshold=0.0, worker_priority="normal")
 
     async def main() -> Any:
@@ -360,3 +375,58 @@ def test_discover_cancel_stops_at_a_chunk_boundary_and_rerun_completes(tmp_path:
     assert sql(path, "SELECT count(*) FROM stage_history")[0][0] == len(records)
     stored = sql(path, "SELECT counts FROM workflow_runs WHERE id=?", (second.run_id,))[0][0]
     assert json.loads(stored)["created"] == len(records) - partial
+
+
+def test_rescore_and_discover_decline_opportunities_that_are_not_funders(tmp_path: Path) -> None:
+    """An opportunity made by the old scoring for a peer (a public charity with no grantmaking)
+    or for the profile's own organization leaves the pipeline: moved to declined with the reason,
+    the user's notes kept; Discover never creates them again."""
+    path = tmp_path / "db.sqlite3"
+    peer = SourceRecord(
+        Source.IRS_BMF, "000000777", RecordKind.ORGANIZATION, "Literacy Helpers", state="CA",
+        ntee_code="B90", subsection="03", foundation_code="15",
+    )  # fmt: skip
+    own = replace(peer, source_id="000000888", name="Literacy Now")
+
+    async def main() -> tuple[Any, Any]:
+        db = await Database.open(path)
+        try:
+            profile = await ProfileRepository(db).create(replace(PROFILE, ein="000000888"))
+            await insert_records(db, [peer, own, *funder_records(20)])
+            await db.execute_many(
+                "UPDATE source_records SET ein = source_id WHERE source = ?", [("irs_bmf",)]
+            )
+            for record in (peer, own):
+                await db.execute_many(
+                    "INSERT INTO opportunities (profile_id, source, source_id, title, notes) VALUES (?, ?, ?, ?, ?)",
+                    [(profile.id, record.source.value, record.source_id, record.name, "call them")],
+                )
+            await db.execute_many(
+                "INSERT INTO profile_stage_counts (profile_id, stage, n) VALUES (?, 'discover', 2)",
+                [(profile.id,)],
+            )
+            engine = WorkflowEngine(SqliteRunStore(db))
+            assert profile.id is not None
+            rescored = await (
+                await start_rescore(engine, db, profile.id, today=TODAY, settings=SETTINGS)
+            ).wait()
+            return rescored, await discover(engine, db, profile.id)
+        finally:
+            await db.close()
+
+    rescored, discovered = asyncio.run(main())
+    assert rescored.status == RunStatus.SUCCEEDED and rescored.counts["declined"] == 2
+    assert discovered.counts["declined"] == 0  # already declined: not moved twice
+    rows = sql(path, "SELECT source_id, stage, stage_rank, notes FROM opportunities WHERE source_id IN (?, ?)",
+               ("000000777", "000000888"))  # fmt: skip
+    assert sorted(rows) == [
+        ("000000777", "declined", 5, "call them"),
+        ("000000888", "declined", 5, "call them"),
+    ]
+    reasons = sql(path, "SELECT reason FROM stage_history WHERE to_stage = 'declined' ORDER BY reason")
+    assert reasons == [
+        ("not a funder: a public charity with no grantmaking",),
+        ("not a funder: your own organization",),
+    ]
+    counts = dict(sql(path, "SELECT stage, n FROM profile_stage_counts"))
+    assert counts["declined"] == 2

@@ -21,7 +21,7 @@ from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.discover import ScoringSettings, start_discover
 from catalynx_desktop.workflows.engine import WorkflowEngine
-from tests.workflows.test_discover import PROFILE, TODAY, insert_records, make_records
+from tests.workflows.test_discover import PROFILE, TODAY, funder_records, insert_records
 
 RECORDS = 12_000
 SETTINGS = ScoringSettings(chunk_size=250, workers=1, threshold=0.0, worker_priority="normal")
@@ -60,7 +60,7 @@ def test_kill_during_discover_then_restart_and_rerun(tmp_path: Path) -> None:
         db = await Database.open(path)
         try:
             assert (await ProfileRepository(db).create(PROFILE)).id == 1
-            await insert_records(db, make_records(RECORDS, seed=3))
+            await insert_records(db, funder_records(RECORDS, seed=3))
         finally:
             await db.close()
 

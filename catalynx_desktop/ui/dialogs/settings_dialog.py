@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from catalynx_desktop.domain.scoring import DIMENSIONS
-from catalynx_desktop.settings import THEMES, Settings
+from catalynx_desktop.settings import THEMES, WEIGHT_NAMES, Settings
 from catalynx_desktop.ui.widgets.cache_panel import CacheLike, CachePanel
 from catalynx_desktop.ui.widgets.form_fields import accept_if_valid, error_label
 
@@ -56,7 +55,7 @@ class SettingsDialog(QDialog):
         self.weights: dict[str, QDoubleSpinBox] = {}
         weights_box = QGroupBox("Scoring weights (relative; Rescore applies them to existing opportunities)")
         weights_form = QFormLayout(weights_box)
-        for name in DIMENSIONS:
+        for name in WEIGHT_NAMES:
             spin = QDoubleSpinBox()
             spin.setRange(0.0, 10.0)
             spin.setSingleStep(0.05)
