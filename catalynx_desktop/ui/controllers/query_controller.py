@@ -21,6 +21,7 @@ from catalynx_desktop.ui.dialogs.awaiting import run_dialog
 from catalynx_desktop.ui.models.opportunity_table_model import SORT_COLUMN_OF
 from catalynx_desktop.ui.models.saved_views import SavedView
 from catalynx_desktop.ui.widgets.filter_bar import FilterBar, FilterDialog
+from catalynx_desktop.ui.widgets.header_layout import restore_header
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
@@ -42,6 +43,10 @@ class QueryController(QObject):
         )
 
         self.stage_tabs = QTabBar()
+        # Whole words and counts, never "Disc…": tabs take their text's width (scroll arrows
+        # only when the window is narrower than all of them).
+        self.stage_tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.stage_tabs.setExpanding(False)
         self.stage_tabs.addTab("All")
         for stage in PIPELINE:
             self.stage_tabs.addTab(stage.label)
@@ -192,8 +197,8 @@ class QueryController(QObject):
         tab = ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1
         self.stage_tabs.setCurrentIndex(tab)
         self.stage_tabs.blockSignals(False)
-        if view.header_state:
-            self._context.table.horizontalHeader().restoreState(QByteArray(view.header_state))
+        if view.header_state:  # a layout of an older release is ignored (see header_layout.py)
+            restore_header(self._context.table.horizontalHeader(), QByteArray(view.header_state))
         await self.reopen()
 
 
