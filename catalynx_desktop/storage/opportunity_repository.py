@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.domain.record_facts import describe_record
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.resources import ntee_names
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
@@ -93,7 +95,10 @@ class OpportunityResult:
         while not is_stale():
             start_after = last
             found = await self._db.read(
-                lambda conn: sample_keys(conn, compiled, start_after, every, steps_per_hop), background=True
+                lambda conn, start_after=start_after: sample_keys(
+                    conn, compiled, start_after, every, steps_per_hop
+                ),
+                background=True,
             )
             for position, key in found:
                 self._keys.add(position, key)
@@ -191,15 +196,33 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
     row = row_from_values(values)
     breakdown, notes, rating, priority, tags, source_id, record_id = values[11:]
     record: dict[str, object] = {}
+    extra: dict[str, object] = {}
     if record_id is not None:
         found = conn.execute(
-            f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?", (record_id,)
+            f"SELECT {', '.join(RECORD_FIELDS)}, extra FROM source_records WHERE id = ?", (record_id,)
         ).fetchone()
         if found is not None:
-            record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
+            record = {
+                name: value
+                for name, value in zip(RECORD_FIELDS, found[:-1], strict=True)
+                if value not in (None, "")
+            }
+            extra = _extra(found[-1])
     history = _history_sync(conn, opportunity_id)
     annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
-    return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
+    facts = describe_record(record, extra, row.source, source_id, ntee_names())
+    return OpportunityDetails(
+        row, annotations, ScoreResult.from_json(breakdown), history, source_id, record, facts
+    )
+
+
+def _extra(text: str | None) -> dict[str, object]:
+    """A record's extra JSON; damaged JSON shows nothing extra rather than failing the pane."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class OpportunityRepository:
