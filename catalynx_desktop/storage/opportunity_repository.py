@@ -27,6 +27,7 @@ from catalynx_desktop.storage.opportunity_queries import (
     sample_keys,
 )
 from catalynx_desktop.storage.opportunity_search import SearchResult, open_search
+from catalynx_desktop.storage.opportunity_search import stage_counts as search_stage_counts
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
@@ -174,6 +175,10 @@ RECORD_FIELDS = (
 )
 
 
+def profile_stage_counts(conn: sqlite3.Connection, profile_id: int) -> dict[str, int]:
+    return dict(conn.execute("SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)))
+
+
 def _history_sync(conn: sqlite3.Connection, opportunity_id: int) -> tuple[StageChange, ...]:
     return tuple(
         StageChange(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4])
@@ -265,6 +270,18 @@ class OpportunityRepository:
         """A result whose count and first page come from a cached snapshot of the same data version."""
         result = OpportunityResult(self._db, query, compile_query(query), total)
         return result, result._remember(0, PageRows(rows, keys))
+
+    async def stage_counts(self, query: OpportunityQuery) -> dict[Stage, int]:
+        """How many of the query's matches are in each stage (its own stage ignored): one query on
+        the background reader, so the table's reader is never held up by it."""
+        check_query(query)
+        if query.materialized:
+            counts = await self._db.read(lambda conn: search_stage_counts(conn, query), background=True)
+        else:
+            counts = await self._db.read(
+                lambda conn: profile_stage_counts(conn, query.profile_id), background=True
+            )
+        return {Stage(stage): n for stage, n in counts.items() if n}
 
     async def move_stage(
         self, ids: Sequence[int], to_stage: Stage, reason: str = "", moved_by: str = ""

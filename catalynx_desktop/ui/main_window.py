@@ -61,6 +61,7 @@ from catalynx_desktop.ui.widgets.opportunity_table_view import (
     set_default_column_widths,
     step_current_row,
 )
+from catalynx_desktop.ui.widgets.table_copy import install_copy
 
 # QMainWindow.saveState's version: 2 since the docks start hidden (1: Details open at 60% width).
 WINDOW_STATE_VERSION = 2
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
         self.workflows = WorkflowActions(context)
         self.app_settings = SettingsController(context)  # File > Settings… (self.settings is the UI state)
+        self._install_copy()
         self._connect_controllers()
         self._build_actions()
         self._restore_state()
@@ -157,6 +159,15 @@ class MainWindow(QMainWindow):
             window=self,
             profile=self.profile_selection,
         )
+
+    def _install_copy(self) -> None:
+        """Ctrl+C on every table copies its selected rows as shown (tab-separated, with headers)."""
+        spawn = self.tasks.spawn
+        install_copy(self.table, spawn, self.table_model.load_rows)
+        install_copy(self.profiles.view)
+        panel = self.workflows.panel
+        install_copy(panel.history_view, spawn, panel.history_model.load_rows)
+        install_copy(panel.steps_view)
 
     def _connect_controllers(self) -> None:
         """Who reacts to what: controllers never hold each other, they signal; the wiring is here."""
