@@ -299,9 +299,12 @@ class MainWindow(QMainWindow):
         restore_header(self.table.horizontalHeader(), self.settings.value("table/header"))
         window_state = self.settings.value("window/state")
         if window_state is None or not self.restoreState(window_state, WINDOW_STATE_VERSION):
-            # First run: the table gets the room; Details opens when a row is chosen and the
-            # dashboard on request (View menu, Ctrl+Shift+D).
+            # First run: the table gets the room; the dashboard opens on request (View menu,
+            # Ctrl+Shift+D) and Details when a row is chosen.
             self.dashboard.dock.hide()
+            self.details.dock.hide()
+        if self.details.dock.isHidden():
+            # Also after a session that ended before any row was chosen (it saved Details hidden).
             self.details.collapse_until_chosen()
 
     def _save_state(self) -> None:

@@ -105,3 +105,17 @@ def test_a_layout_saved_by_an_older_release_does_not_hide_the_columns(qtbot, run
         assert window.table.columnWidth(_column("Funder")) == 150
     finally:
         run(close_main_window(window))
+
+
+def test_details_still_opens_on_a_chosen_row_after_a_session_that_chose_none(qtbot, run, data_dir):
+    seed_demo(run, data_dir, profiles=1, opportunities=300)
+    window = run(open_main_window(data_dir))
+    run(close_main_window(window))  # saved with Details hidden: no row was chosen
+    window = run(open_main_window(data_dir))
+    try:
+        assert not window.details.dock.isVisible()
+        window.table.setCurrentIndex(window.table_model.index(1, 0))
+        run(wait_for(lambda: window.details.pane.opportunity_id is not None))
+        assert window.details.dock.isVisible()
+    finally:
+        run(close_main_window(window))

@@ -3,7 +3,7 @@ user's notes, rating, priority and tags. It only shows and edits values; the win
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,7 +63,8 @@ class DetailsPane(QWidget):
         # "Why" takes the rest of the width and wraps; rows grow to their text (resized per fill).
         self.breakdown.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.breakdown.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.breakdown.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.breakdown.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.breakdown.horizontalHeader().sectionResized.connect(lambda *_: self._fit_breakdown())
         breakdown_box = QGroupBox("Score breakdown")
         QVBoxLayout(breakdown_box).addWidget(self.breakdown)
         self.history = _table(["When", "Move", "Reason", "By"])
@@ -144,6 +145,7 @@ class DetailsPane(QWidget):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts.addRow(name, label)
+        QTimer.singleShot(0, self._fit_facts)  # once the labels have their real width
         dims = details.score.breakdown
         if not dims:
             self.breakdown.setRowCount(1)
@@ -155,7 +157,7 @@ class DetailsPane(QWidget):
                 (dim.name.capitalize(), f"{dim.value:.2f}", f"{dim.weight / total_weight:.0%}", dim.reason)
             ):
                 self.breakdown.setItem(i, column, QTableWidgetItem(text))
-        self.breakdown.resizeRowsToContents()
+        self._fit_breakdown()
         for i, change in enumerate(reversed(details.history)):
             self.history.insertRow(i)
             move = f"{change.from_stage.label if change.from_stage else '—'} → {change.to_stage.label}"
@@ -179,9 +181,27 @@ class DetailsPane(QWidget):
             self.links.addWidget(button)
             self.link_buttons.append(button)
 
+    def _fit_breakdown(self) -> None:
+        """Rows as tall as their wrapped reasons at the current width, and the table as tall as its
+        rows: the pane scrolls, the breakdown inside it does not."""
+        table = self.breakdown
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+
+    def _fit_facts(self) -> None:
+        """A wrapped label in a form inside a scroll area gets the height of its first layout
+        width, so long values (eligible applicants) were cut: give each its height at its width."""
+        for row in range(self.facts.rowCount()):
+            item = self.facts.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel) and label.width() > 0:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.breakdown.resizeRowsToContents()  # wrapped reasons need new heights at a new width
+        self._fit_breakdown()  # wrapped reasons need new heights at a new width
+        QTimer.singleShot(0, self._fit_facts)
 
     def annotations(self) -> Annotations:
         return Annotations(
