@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.storage.database import Database
@@ -142,7 +143,7 @@ class ViewExport:
         while True:
             key = after
             rows, after = await self._db.read(
-                lambda conn, key=key: read_view_chunk(conn, compiled, key, limit), background=True
+                partial(read_view_chunk, compiled=compiled, after=key, limit=limit), background=True
             )
             if rows:
                 yield rows

@@ -52,9 +52,9 @@ class ChoiceList(QListWidget):
         for item in self._items():
             item.setCheckState(Qt.CheckState.Unchecked)
         for code in codes:
-            item = by_code.get(code.strip().lower())
-            if item is not None:
-                item.setCheckState(Qt.CheckState.Checked)
+            wanted = by_code.get(code.strip().lower())
+            if wanted is not None:
+                wanted.setCheckState(Qt.CheckState.Checked)
 
     def names(self) -> list[str]:
         return [i.text() for i in self._items()]

@@ -8,7 +8,8 @@ rows it has not read yet, so the clipboard never holds "Loading…" placeholders
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -57,7 +58,7 @@ def selection_text(view: QTableView) -> str:
 
 def install_copy(
     view: QTableView,
-    spawn: Callable[[Awaitable[None]], object] | None = None,
+    spawn: Callable[[Coroutine[Any, Any, None]], object] | None = None,
     load_rows: RowLoader | None = None,
 ) -> QAction:
     """Ctrl+C (the platform's Copy) on `view`; with `load_rows`, lazy rows are loaded first (via `spawn`)."""
