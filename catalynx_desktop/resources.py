@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from catalynx_desktop.domain.ntee import NteeNames
+
 
 def resources_dir() -> Path:
     frozen_root = getattr(sys, "_MEIPASS", None)  # set by PyInstaller's bootloader
@@ -35,6 +37,12 @@ def ntee_codes() -> dict[str, str]:
     """NTEE code -> description (26 major groups and 655 detailed codes)."""
     with resource_path("ntee_codes.csv").open(encoding="utf-8", newline="") as handle:
         return {row["ntee"]: row["description"] for row in csv.DictReader(handle)}
+
+
+@cache
+def ntee_names() -> NteeNames:
+    """Every NTEE code in words (the lookup labels and reasons use)."""
+    return NteeNames(ntee_codes())
 
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from catalynx_desktop.domain.record_facts import RecordFacts
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stages import Stage
@@ -62,3 +63,6 @@ class OpportunityDetails:
     history: tuple[StageChange, ...]
     source_id: str = ""
     record: dict[str, Any] = field(default_factory=dict)  # the funder / federal record's fields
+    facts: RecordFacts = field(
+        default_factory=RecordFacts
+    )  # the record in words, with its links (what the pane lists)

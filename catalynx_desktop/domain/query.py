@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from catalynx_desktop.domain.labels import source_name
+from catalynx_desktop.domain.ntee import MAJOR_GROUPS
 from catalynx_desktop.domain.stages import Stage
 
 
@@ -55,9 +57,11 @@ class OpportunityFilters:
         if self.states:
             chips.append(("states", "State " + ", ".join(self.states)))
         if self.sources:
-            chips.append(("sources", "Source " + ", ".join(self.sources)))
+            chips.append(("sources", "Source: " + ", ".join(source_name(s) for s in self.sources)))
         if self.ntee_groups:
-            chips.append(("ntee_groups", "NTEE " + ", ".join(self.ntee_groups)))
+            chips.append(
+                ("ntee_groups", "Field: " + ", ".join(MAJOR_GROUPS.get(g, g) for g in self.ntee_groups))
+            )
         if self.priorities:
             chips.append(("priorities", "Priority " + ", ".join(p or "none" for p in self.priorities)))
         if self.tag:

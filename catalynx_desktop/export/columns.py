@@ -17,7 +17,7 @@ from catalynx_desktop.domain.stages import Stage
 class Kind(StrEnum):
     TEXT = "text"
     STAGE = "stage"  # stored value 'discover' -> label 'Discover'
-    SCORE = "score"  # REAL 0..1
+    SCORE = "score"  # REAL 0..1, rounded by the reader to the window's two digits
     AMOUNT = "amount"  # INTEGER dollars; 0 means "not stated" -> empty cell
     DATE = "date"  # ISO 'YYYY-MM-DD'; '' means none -> empty cell
     INTEGER = "integer"  # may be NULL -> empty cell
@@ -47,6 +47,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("priority", "Priority", Kind.TEXT, 9),
     Column("tags", "Tags", Kind.TAGS, 24),
     Column("notes", "Notes", Kind.TEXT, 48),
+    # From the funder's record, in words (storage/export_record.py)
+    Column("ein", "EIN", Kind.TEXT, 12),
+    Column("city", "City", Kind.TEXT, 16),
+    Column("funder_kind", "Funder kind", Kind.TEXT, 22),
+    Column("ntee", "Field (NTEE)", Kind.TEXT, 30),
+    Column("reasons", "Why this score", Kind.TEXT, 60),
+    Column("award_floor", "Award floor", Kind.AMOUNT, 13),
+    Column("award_ceiling", "Award ceiling", Kind.AMOUNT, 13),
+    Column("total_funding", "Total program funding", Kind.AMOUNT, 16),
+    Column("assets", "Assets", Kind.AMOUNT, 14),
+    Column("income", "Income", Kind.AMOUNT, 14),
+    Column("cfda_numbers", "CFDA", Kind.TEXT, 12),
+    Column("url", "URL", Kind.TEXT, 40),
 )
 COLUMNS_BY_FIELD: dict[str, Column] = {c.field: c for c in COLUMNS}
 

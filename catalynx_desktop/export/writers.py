@@ -204,7 +204,7 @@ class CsvWriter:
 # -- XLSX ---------------------------------------------------------------------------------------
 class XlsxWriter:
     """XLSX through XlsxWriter in constant_memory mode, with typed cells:
-    numbers as numbers (score 0.000, amount #,##0), dates as real dates (yyyy-mm-dd), text as
+    numbers as numbers (score 0.00, amount #,##0), dates as real dates (yyyy-mm-dd), text as
     text (write_string: a title starting with '=' never becomes a formula). Empty values
     (amount 0, no close date, no rating) are left as empty cells. Header row bold and frozen,
     an autofilter over each sheet's range.
@@ -244,7 +244,7 @@ class XlsxWriter:
             )
             self._header = self._book.add_format({"bold": True, "bottom": 1})
             self._formats = {
-                Kind.SCORE: self._book.add_format({"num_format": "0.000"}),
+                Kind.SCORE: self._book.add_format({"num_format": "0.00"}),  # as the window shows it
                 Kind.AMOUNT: self._book.add_format({"num_format": "#,##0"}),
                 Kind.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
             }

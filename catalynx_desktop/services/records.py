@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, StageChange
 from catalynx_desktop.domain.history import HistoryCursor
 from catalynx_desktop.domain.profile import Profile, ProfileSummary
+from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord
 from catalynx_desktop.domain.stage_move import StageMove
 from catalynx_desktop.domain.stages import Stage
@@ -61,6 +62,10 @@ class Opportunities:
 
     async def stage_history(self, opportunity_id: int) -> list[StageChange]:
         return await self._repository.stage_history(opportunity_id)
+
+    async def stage_counts(self, query: OpportunityQuery) -> dict[Stage, int]:
+        """How many of the query's matches are in each stage (the tabs follow search and filters)."""
+        return await self._repository.stage_counts(query)
 
     async def details(self, opportunity_id: int) -> OpportunityDetails | None:
         return await self._repository.details(opportunity_id)

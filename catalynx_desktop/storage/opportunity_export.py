@@ -5,7 +5,8 @@ result, a few thousand rows per hop on the *background* reader so the table's ow
 queues behind an export. A view is read by keyset on its sort index, (sort column, id) strictly
 after the last row of the previous chunk, never OFFSET, so every chunk costs the same.
 
-Rows are plain tuples in EXPORT_FIELDS order (what catalynx_desktop.export writes).
+Rows are plain tuples in EXPORT_FIELDS order (what catalynx_desktop.export writes): the
+opportunity's own fields, then what its funder's record adds, in words (export_record.py).
 
 Consistency: each chunk is its own read (no transaction held across chunks, which would pin the
 WAL and the shared background connection for the whole export). Rows changed while an export
@@ -23,12 +24,13 @@ from typing import Any
 from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.export_record import RECORD_EXPORT_FIELDS, with_records
 from catalynx_desktop.storage.opportunity_queries import CompiledQuery, compile_query
 from catalynx_desktop.storage.opportunity_search import matching_ids
 from catalynx_desktop.storage.record_search import fts_query
 
-# Row fields, in order; the names are column names of `opportunities` (a fixed whitelist).
-EXPORT_FIELDS: tuple[str, ...] = (
+# Fields stored on `opportunities`, in order; the names are its column names (a fixed whitelist).
+OPPORTUNITY_FIELDS: tuple[str, ...] = (
     "title",
     "funder_name",
     "stage",
@@ -44,7 +46,11 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "tags",
     "notes",
 )
-_SELECT = ", ".join(EXPORT_FIELDS)
+# What a researcher needs from the funder's record, after them (see export_record.py).
+EXPORT_FIELDS: tuple[str, ...] = OPPORTUNITY_FIELDS + RECORD_EXPORT_FIELDS
+# Read along with each row for record_values(): the score's reasons and the record to join.
+_SELECT = ", ".join((*OPPORTUNITY_FIELDS, "score_breakdown", "source_record_id"))
+_READ = len(OPPORTUNITY_FIELDS) + 2
 CHUNK_ROWS = 5000  # rows per background-reader hop (~10-20 ms of SQLite work)
 _IDS_PER_STATEMENT = 900  # stay far below SQLite's host-parameter limit
 _KEY_IDS_PER_HOP = 50_000  # ids whose sort keys are looked up per hop (small covering reads)
@@ -73,9 +79,9 @@ def read_view_chunk(
     values = conn.execute(f"{sql} ORDER BY {compiled.order_by(True)} LIMIT ?", (*params, limit)).fetchall()
     if not values:
         return [], None
-    n = len(EXPORT_FIELDS)
+    n = _READ
     last = values[-1]
-    return [v[:n] for v in values], (last[n], last[n + 1])
+    return with_records(conn, [v[:n] for v in values]), (last[n], last[n + 1])
 
 
 def order_ids(conn: sqlite3.Connection, ids: Sequence[int], compiled: CompiledQuery) -> list[tuple[Any, ...]]:
@@ -99,7 +105,7 @@ def read_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[Any, ..
             f"SELECT id, {_SELECT} FROM opportunities WHERE id IN ({', '.join('?' * len(part))})", tuple(part)
         ):
             by_id[values[0]] = values[1:]
-    return [by_id[i] for i in ids if i in by_id]
+    return with_records(conn, [by_id[i] for i in ids if i in by_id])
 
 
 # -- async streams -------------------------------------------------------------------------------

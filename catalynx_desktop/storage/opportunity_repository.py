@@ -9,10 +9,12 @@ from functools import partial
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.domain.record_facts import describe_record
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stage_move import StageMove
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.resources import ntee_names
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
@@ -26,6 +28,7 @@ from catalynx_desktop.storage.opportunity_queries import (
     sample_keys,
 )
 from catalynx_desktop.storage.opportunity_search import SearchResult, open_search
+from catalynx_desktop.storage.opportunity_search import stage_counts as search_stage_counts
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
@@ -163,6 +166,10 @@ RECORD_FIELDS = (
 )
 
 
+def profile_stage_counts(conn: sqlite3.Connection, profile_id: int) -> dict[str, int]:
+    return dict(conn.execute("SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)))
+
+
 def _history_sync(conn: sqlite3.Connection, opportunity_id: int) -> tuple[StageChange, ...]:
     return tuple(
         StageChange(Stage(r[0]) if r[0] else None, Stage(r[1]), r[2], r[3], r[4])
@@ -185,19 +192,33 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
     row = row_from_values(values)
     breakdown, notes, rating, priority, tags, source_id, record_id = values[11:]
     record: dict[str, object] = {}
+    extra: dict[str, object] = {}
     if record_id is not None:
         found = conn.execute(
-            f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?", (record_id,)
+            f"SELECT {', '.join(RECORD_FIELDS)}, extra FROM source_records WHERE id = ?", (record_id,)
         ).fetchone()
         if found is not None:
             record = {
                 name: value
-                for name, value in zip(RECORD_FIELDS, found, strict=True)
+                for name, value in zip(RECORD_FIELDS, found[:-1], strict=True)
                 if value not in (None, "")
             }
+            extra = _extra(found[-1])
     history = _history_sync(conn, opportunity_id)
     annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
-    return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
+    facts = describe_record(record, extra, row.source, source_id, ntee_names())
+    return OpportunityDetails(
+        row, annotations, ScoreResult.from_json(breakdown), history, source_id, record, facts
+    )
+
+
+def _extra(text: str | None) -> dict[str, object]:
+    """A record's extra JSON; damaged JSON shows nothing extra rather than failing the pane."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 # What open() returns: a browse (keyset pages) or a search/filter (collected ids); the table
@@ -245,6 +266,18 @@ class OpportunityRepository:
         """A result whose count and first page come from a cached snapshot of the same data version."""
         result = OpportunityResult(self._db, query, compile_query(query), total)
         return result, result._remember(0, PageRows(rows, keys))
+
+    async def stage_counts(self, query: OpportunityQuery) -> dict[Stage, int]:
+        """How many of the query's matches are in each stage (its own stage ignored): one query on
+        the background reader, so the table's reader is never held up by it."""
+        check_query(query)
+        if query.materialized:
+            counts = await self._db.read(lambda conn: search_stage_counts(conn, query), background=True)
+        else:
+            counts = await self._db.read(
+                lambda conn: profile_stage_counts(conn, query.profile_id), background=True
+            )
+        return {Stage(stage): n for stage, n in counts.items() if n}
 
     async def move_stage(
         self, ids: Sequence[int], to_stage: Stage, reason: str = "", moved_by: str = ""

@@ -153,6 +153,21 @@ def matching_ids(conn: sqlite3.Connection, query: OpportunityQuery, today: date 
     return _ids_from_hex(text)
 
 
+def stage_counts(
+    conn: sqlite3.Connection, query: OpportunityQuery, today: date | None = None
+) -> dict[str, int]:
+    """Matches of the search and filters per stage (whatever the query's own stage), in one query:
+    the stage tabs' counts. Same conditions as matching_ids, so tabs and table always agree."""
+    match = _match(query.with_stage(None), today)
+    joins, where, params = match.joins, list(match.where), list(match.params)
+    if match.text:
+        joins = " JOIN record_search ON record_search.rowid = o.source_record_id" + joins
+        where.append("record_search MATCH ?")
+        params.append(match.text)
+    sql = f"SELECT o.stage, COUNT(*) FROM opportunities AS o{joins} WHERE {' AND '.join(where)} GROUP BY o.stage"
+    return {str(stage): int(n) for stage, n in conn.execute(sql, params)}
+
+
 def _text_matches(conn: sqlite3.Connection, text: str, cap: int) -> int:
     return int(
         conn.execute(

@@ -55,12 +55,19 @@ from catalynx_desktop.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from catalynx_desktop.ui.models.opportunity_table_model import OpportunityTableModel
 from catalynx_desktop.ui.models.profile_list_model import ProfileListModel
 from catalynx_desktop.ui.models.profile_selection import ProfileSelection
+from catalynx_desktop.ui.widgets.column_menu import install_column_menu
 from catalynx_desktop.ui.widgets.empty_state import EmptyState
+from catalynx_desktop.ui.widgets.header_layout import restore_header, save_header
 from catalynx_desktop.ui.widgets.opportunity_table_view import (
     create_opportunity_table,
     set_default_column_widths,
     step_current_row,
 )
+from catalynx_desktop.ui.widgets.table_copy import install_copy
+
+# QMainWindow.saveState's version: 2 since the docks start hidden (1: Details open at 60% width).
+WINDOW_STATE_VERSION = 2
+PROFILE_LIST_WIDTH = 300
 
 
 class MainWindow(QMainWindow):
@@ -104,7 +111,12 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.profiles.view)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 950])
+        self.splitter.setSizes([PROFILE_LIST_WIDTH, 1280 - PROFILE_LIST_WIDTH])
+        # The list shows names and totals; per-stage counts are on the stage tabs (and the list's
+        # header menu brings the columns back), so names are not cut at the default width.
+        for column in range(2, self.profiles.model.columnCount()):
+            self.profiles.view.setColumnHidden(column, True)
+        install_column_menu(self.profiles.view.horizontalHeader())
 
         self.empty_state = EmptyState(self)
         self.empty_state.create_button.clicked.connect(lambda: self.tasks.spawn(self.profiles.new_dialog()))
@@ -144,6 +156,7 @@ class MainWindow(QMainWindow):
         self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
         self.workflows = WorkflowActions(context, self.long_action)
         self.app_settings = SettingsController(context)  # File > Settings… (self.settings is the UI state)
+        self._install_copy()
         self._connect_controllers()
         self._build_actions()
         self._restore_state()
@@ -164,6 +177,15 @@ class MainWindow(QMainWindow):
             window=self,
             profile=self.profile_selection,
         )
+
+    def _install_copy(self) -> None:
+        """Ctrl+C on every table copies its selected rows as shown (tab-separated, with headers)."""
+        spawn = self.tasks.spawn
+        install_copy(self.table, spawn, self.table_model.load_rows)
+        install_copy(self.profiles.view)
+        panel = self.workflows.panel
+        install_copy(panel.history_view, spawn, panel.history_model.load_rows)
+        install_copy(panel.steps_view)
 
     def _connect_controllers(self) -> None:
         """Who reacts to what: controllers never hold each other, they signal; the wiring is here."""
@@ -316,18 +338,23 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        header = self.settings.value("table/header")
-        if header is not None:
-            self.table.horizontalHeader().restoreState(header)
+        # Layouts of older releases are refused (they hid Score, Amount and Closes): defaults instead.
+        restore_header(self.table.horizontalHeader(), self.settings.value("table/header"))
         window_state = self.settings.value("window/state")
-        if window_state is not None:
-            self.restoreState(window_state)
+        if window_state is None or not self.restoreState(window_state, WINDOW_STATE_VERSION):
+            # First run: the table gets the room; the dashboard opens on request (View menu,
+            # Ctrl+Shift+D) and Details when a row is chosen.
+            self.dashboard.dock.hide()
+            self.details.dock.hide()
+        if self.details.dock.isHidden():
+            # Also after a session that ended before any row was chosen (it saved Details hidden).
+            self.details.collapse_until_chosen()
 
     def _save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("table/header", self.table.horizontalHeader().saveState())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("table/header", save_header(self.table.horizontalHeader()))
+        self.settings.setValue("window/state", self.saveState(WINDOW_STATE_VERSION))
         if self.profiles.current_id is not None:
             self.settings.setValue("profiles/last", self.profiles.current_id)
         self.settings.sync()

@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from catalynx_desktop.domain.export_selection import ExportSelection
+from catalynx_desktop.domain.labels import source_name
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.domain.stages import Stage
@@ -38,6 +39,19 @@ HEADER = [
     "Priority",
     "Tags",
     "Notes",
+    # what the funder's record adds (issue 15)
+    "EIN",
+    "City",
+    "Funder kind",
+    "Field (NTEE)",
+    "Why this score",
+    "Award floor",
+    "Award ceiling",
+    "Total program funding",
+    "Assets",
+    "Income",
+    "CFDA",
+    "URL",
 ]
 
 
@@ -128,9 +142,9 @@ def test_view_to_csv_has_exactly_the_rows_of_the_view_in_order_in_constant_memor
         got = by_source_id[source_id]
         assert got[0] == ("'" + title if title.startswith("=") else title)  # CSV formula guard
         assert got[1:3] == [funder, stage.capitalize()]
-        assert float(got[3]) == score
+        assert float(got[3]) == round(score, 2)  # the window's two digits (issue 15)
         assert got[4] == (str(amount) if amount else "")
-        assert got[5:9] == [close, discovered, state, source]
+        assert got[5:9] == [close, discovered, state, source_name(source)]  # "Demo data", not "demo"
         assert got[10] == ("" if rating is None else str(rating))
         assert got[11] == priority
         assert got[12] == ("arts; youth" if tags != "[]" else "")
@@ -195,7 +209,9 @@ def test_filtered_view_to_xlsx_typed_cells_and_loop_never_blocked(export_db, sql
     for index in (0, 1, 777, len(got) // 2, len(got) - 1):
         _source_id, score, amount, close, discovered, rating, stage = got[index]
         e = expected[index]
-        assert isinstance(score, (int, float)) and score == pytest.approx(e[1])  # 1.0 reads back as 1
+        assert isinstance(score, (int, float)) and score == pytest.approx(
+            round(e[1], 2)
+        )  # 1.0 reads back as 1
         assert amount == (e[2] or None) and (amount is None or isinstance(amount, int))
         assert close == (dt.datetime.fromisoformat(e[3]) if e[3] else None)
         assert discovered == dt.datetime.fromisoformat(e[4])

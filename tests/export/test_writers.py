@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalynx_desktop.export.writers import CsvWriter, XlsxWriter, open_writer
-from catalynx_desktop.storage.opportunity_export import EXPORT_FIELDS
+from catalynx_desktop.storage.opportunity_export import OPPORTUNITY_FIELDS as EXPORT_FIELDS
 
 ROW = ("-1 + 2 reasons", "@funder", "plan", 0.5, 0, "", "2026-01-31", "CA", "demo", "G1", None, "", "[]", "")
 ROW2 = (

@@ -33,8 +33,15 @@ class DetailsController(QObject):
         self.dock.setObjectName("details-dock")
         self.dock.setWidget(self.pane)
         self.dock.setMinimumWidth(380)
+        self._open_when_chosen = False  # collapse_until_chosen(): the dock waits for a chosen row
         context.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         context.table_model.modelReset.connect(lambda: self.pane.show_details(None))
+
+    def collapse_until_chosen(self) -> None:
+        """Hide the dock until the user chooses a row (first run: the table gets the width).
+        Once shown, it stays as the user leaves it: closed stays closed."""
+        self.dock.hide()
+        self._open_when_chosen = True
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         opportunity_id = current.data(ID_ROLE) if current.isValid() else None
@@ -42,6 +49,10 @@ class DetailsController(QObject):
         if opportunity_id is None:
             self.pane.show_details(None)
             return
+        if self._open_when_chosen:
+            self._open_when_chosen = False
+            self.dock.show()
+            self.dock.raise_()
         self._context.tasks.spawn(self.show_opportunity(opportunity_id, self._generation), name="details")
 
     async def show_opportunity(

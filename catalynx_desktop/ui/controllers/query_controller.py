@@ -8,7 +8,9 @@ in X ms") and the remembered sort are kept in one place. The search box's path t
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
@@ -16,14 +18,17 @@ from PySide6.QtWidgets import QLineEdit, QTabBar
 
 from catalynx_desktop.domain.profile import ProfileSummary
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
-from catalynx_desktop.domain.stages import PIPELINE
+from catalynx_desktop.domain.stages import PIPELINE, Stage
 from catalynx_desktop.ui.dialogs.awaiting import run_dialog
 from catalynx_desktop.ui.models.opportunity_table_model import SORT_COLUMN_OF
 from catalynx_desktop.ui.models.saved_views import SavedView
 from catalynx_desktop.ui.widgets.filter_bar import FilterBar, FilterDialog
+from catalynx_desktop.ui.widgets.header_layout import restore_header
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
+
+log = logging.getLogger(__name__)
 
 ALL_STAGES_TAB = 0  # tab 0 is "All"; tab i+1 is PIPELINE[i]
 SEARCH_PAUSE_MS = 250
@@ -31,6 +36,7 @@ SEARCH_PAUSE_MS = 250
 
 class QueryController(QObject):
     first_rows_shown = Signal()  # a query's first rows (or its empty result) are on screen
+    stage_counts_shown = Signal()  # the stage tabs show the counts of the open query
 
     def __init__(self, context: ControllerContext) -> None:
         super().__init__(context.window)
@@ -42,6 +48,10 @@ class QueryController(QObject):
         )
 
         self.stage_tabs = QTabBar()
+        # Whole words and counts, never "Disc…": tabs take their text's width (scroll arrows
+        # only when the window is narrower than all of them).
+        self.stage_tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.stage_tabs.setExpanding(False)
         self.stage_tabs.addTab("All")
         for stage in PIPELINE:
             self.stage_tabs.addTab(stage.label)
@@ -51,6 +61,7 @@ class QueryController(QObject):
         model.query_opened.connect(self._query_opened)
         model.total_known.connect(self._total_known)
         self._opened_at = 0.0
+        self._counted_for: OpportunityQuery | None = None  # the search/filters the tabs count (None: totals)
         model.sort_requested.connect(self.remember_sort)  # a header click reopens sorted; keep it
         context.table.horizontalHeader().setSortIndicator(SORT_COLUMN_OF[self._sort[0]], self._sort_order())
 
@@ -104,20 +115,18 @@ class QueryController(QObject):
             self._opened_at = started
             # A broad search or filter shows its first page before every match is counted.
             more = "" if model.total_is_exact else "+"
-            counting = "" if model.total_is_exact else " · counting…"
-            context.status.show(
-                f"{model.total:,}{more} opportunities {_matching(query)}· first rows in "
-                f"{(time.perf_counter() - started) * 1000:.0f} ms{counting}"
-            )
+            counting = "" if model.total_is_exact else "· counting…"
+            # Timings are for developers: the log, not the status line.
+            log.info("%s: first rows in %.0f ms", query, (time.perf_counter() - started) * 1000)
+            context.status.show(f"{model.total:,}{more} opportunities {_matching(query)}{counting}".strip())
             self.first_rows_shown.emit()
+            self._refresh_stage_counts(query)
 
     def _total_known(self, total: int) -> None:
         query = self._context.table_model.query
         if query is not None:
-            self._context.status.show(
-                f"{total:,} opportunities {_matching(query)}· counted in "
-                f"{(time.perf_counter() - self._opened_at) * 1000:.0f} ms"
-            )
+            log.info("%s: counted in %.0f ms", query, (time.perf_counter() - self._opened_at) * 1000)
+            self._context.status.show(f"{total:,} opportunities {_matching(query)}".strip())
 
     async def open_current(self) -> None:
         """Open what the controls describe now (a profile was just made the shown one)."""
@@ -165,9 +174,37 @@ class QueryController(QObject):
         self.stage_tabs.setCurrentIndex((self.stage_tabs.currentIndex() + step) % self.stage_tabs.count())
 
     def show_stage_counts(self, summary: ProfileSummary) -> None:
-        self.stage_tabs.setTabText(0, f"All ({summary.total:,})")
+        """The profile's totals (after a load or a move); with a search or filters on, the tabs
+        count those matches instead, so the counts are re-read for the open query."""
+        query = self._context.table_model.query
+        if query is not None and query.materialized and query.profile_id == summary.profile.id:
+            self._refresh_stage_counts(query)
+            return
+        self._counted_for = None
+        self._set_tab_counts(summary.stage_counts)
+
+    def _set_tab_counts(self, counts: Mapping[Stage, int]) -> None:
+        self.stage_tabs.setTabText(0, f"All ({sum(counts.values()):,})")
         for i, stage in enumerate(PIPELINE, start=1):
-            self.stage_tabs.setTabText(i, f"{stage.label} ({summary.stage_counts.get(stage, 0):,})")
+            self.stage_tabs.setTabText(i, f"{stage.label} ({counts.get(stage, 0):,})")
+
+    def _refresh_stage_counts(self, query: OpportunityQuery) -> None:
+        """Tab counts for the search and filters of `query` (all stages in one query, read off
+        the UI thread after the first rows are on screen); only the newest query's counts land."""
+        if query.materialized:
+            target: OpportunityQuery | None = query.with_stage(None)
+        elif self._counted_for is None:
+            return  # the profile's totals are on the tabs already
+        else:
+            target = None  # back to the profile's totals
+        self._counted_for = target
+        self._context.tasks.spawn(self._count_stages(query.with_stage(None), target), name="stage-counts")
+
+    async def _count_stages(self, query: OpportunityQuery, target: OpportunityQuery | None) -> None:
+        counts = await self._context.services.opportunities.stage_counts(query)
+        if self._counted_for == target:
+            self._set_tab_counts(counts)
+            self.stage_counts_shown.emit()
 
     # -- filters ------------------------------------------------------------------------------
     async def filter_dialog(self) -> None:
@@ -192,8 +229,8 @@ class QueryController(QObject):
         tab = ALL_STAGES_TAB if view.stage is None else PIPELINE.index(view.stage) + 1
         self.stage_tabs.setCurrentIndex(tab)
         self.stage_tabs.blockSignals(False)
-        if view.header_state:
-            self._context.table.horizontalHeader().restoreState(QByteArray(view.header_state))
+        if view.header_state:  # a layout of an older release is ignored (see header_layout.py)
+            restore_header(self._context.table.horizontalHeader(), QByteArray(view.header_state))
         await self.reopen()
 
 

@@ -17,6 +17,7 @@ from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
 from catalynx_desktop.ui.dialogs.awaiting import run_dialog
 from catalynx_desktop.ui.models.saved_views import SavedView, delete_view, header_bytes, list_views, save_view
+from catalynx_desktop.ui.widgets.header_layout import save_header
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
@@ -73,7 +74,7 @@ class SavedViewsMenu(QObject):
             query.descending,
             query.search,
             query.filters,
-            header_bytes(context.table.horizontalHeader().saveState()),
+            header_bytes(save_header(context.table.horizontalHeader())),
         )
         save_view(context.settings, view)
         context.status.show(f"Saved the view “{name}”.")

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from catalynx_desktop.domain.labels import display_name
 from catalynx_desktop.domain.query import OpportunityQuery, SortKey
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.stages import Stage
@@ -76,8 +77,9 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Title", SortKey.TITLE, lambda r: r.title),
-    Column("Funder", SortKey.FUNDER, lambda r: r.funder_name),
+    # Names in their usual case where the source shouts (BMF names are capitals); cached per name.
+    Column("Title", SortKey.TITLE, lambda r: display_name(r.title)),
+    Column("Funder", SortKey.FUNDER, lambda r: display_name(r.funder_name)),
     Column("Stage", SortKey.STAGE, lambda r: _STAGE_LABELS.get(r.stage, r.stage)),
     Column("Score", SortKey.SCORE, lambda r: f"{r.score:.2f}", align_right=True),
     Column("Amount", SortKey.AMOUNT, lambda r: _money(r.amount), align_right=True),

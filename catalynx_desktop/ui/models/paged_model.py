@@ -224,6 +224,20 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, SourceT]):
     def _rows_changed(self, first: int, last: int) -> None:
         self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
 
+    async def load_rows(self, rows: list[int]) -> None:
+        """Load the pages holding `rows` (for copying a selection), a queue's worth at a time and
+        no more pages than the cache keeps, so none is evicted before it is read."""
+        pages = sorted({row // self.PAGE_SIZE for row in rows})[: self.MAX_CACHED_PAGES - 2]
+        generation = self._generation
+        for _attempt in range(3):  # the view's own requests may push some of ours out of the queue
+            missing = [p for p in pages if p not in self._pages]
+            if not missing or generation != self._generation:
+                return
+            for start in range(0, len(missing), self.MAX_QUEUED_PAGES):
+                for page_number in missing[start : start + self.MAX_QUEUED_PAGES]:
+                    self._request(page_number)
+                await self.wait_idle()
+
     async def wait_idle(self) -> None:
         """Until no page is queued or in flight (tests and benchmarks)."""
         while self._fetcher is not None and not self._fetcher.done():

@@ -3,7 +3,8 @@ user's notes, rating, priority and tags. It only shows and edits values; the win
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,35 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority
+from catalynx_desktop.domain.labels import display_name
+from catalynx_desktop.domain.record_facts import Link
 from catalynx_desktop.domain.stages import Stage
-
-_MONEY_FIELDS = {"award_floor", "award_ceiling", "total_funding", "assets", "income", "revenue"}
-_FIELD_LABELS = {
-    "kind": "Kind",
-    "name": "Name",
-    "funder_name": "Funder / agency",
-    "opportunity_number": "Number",
-    "ein": "EIN",
-    "city": "City",
-    "state": "State",
-    "country": "Country",
-    "ntee_code": "NTEE",
-    "subsection": "Subsection",
-    "foundation_code": "Foundation code",
-    "award_floor": "Award floor",
-    "award_ceiling": "Award ceiling",
-    "total_funding": "Total funding",
-    "assets": "Assets",
-    "income": "Income",
-    "revenue": "Revenue",
-    "post_date": "Posted",
-    "close_date": "Closes",
-    "status": "Status",
-    "eligible_applicants": "Eligible applicants",
-    "cfda_numbers": "CFDA",
-    "category": "Category",
-    "description": "Description",
-}
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -77,9 +52,19 @@ class DetailsPane(QWidget):
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.facts = QFormLayout()
+        self.links = QHBoxLayout()
+        self.links.setContentsMargins(0, 0, 0, 0)
+        self.link_buttons: list[QPushButton] = []
         facts_box = QGroupBox("Record")
-        facts_box.setLayout(self.facts)
+        facts_layout = QVBoxLayout(facts_box)
+        facts_layout.addLayout(self.links)
+        facts_layout.addLayout(self.facts)
         self.breakdown = _table(["Dimension", "Score", "Weight", "Why"])
+        # "Why" takes the rest of the width and wraps; rows grow to their text (resized per fill).
+        self.breakdown.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.breakdown.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.breakdown.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.breakdown.horizontalHeader().sectionResized.connect(lambda *_: self._fit_breakdown())
         breakdown_box = QGroupBox("Score breakdown")
         QVBoxLayout(breakdown_box).addWidget(self.breakdown)
         self.history = _table(["When", "Move", "Reason", "By"])
@@ -140,6 +125,7 @@ class DetailsPane(QWidget):
             self.facts.removeRow(0)
         self.breakdown.setRowCount(0)
         self.history.setRowCount(0)
+        self._show_links(details.facts.links if details is not None else ())
         if details is None:
             self.opportunity_id = None
             self.heading.setText("Select an opportunity to see its details.")
@@ -149,19 +135,17 @@ class DetailsPane(QWidget):
         self.opportunity_id = details.row.id
         row = details.row
         self.heading.setText(
-            f"<b>{_escape(row.title)}</b><br>{_escape(row.funder_name)}<br>"
+            f"<b>{_escape(display_name(row.title))}</b><br>{_escape(display_name(row.funder_name))}<br>"
             f"Stage: {Stage(row.stage).label} · Score: {row.score:.2f}"
             + (f" · Amount: ${row.amount:,}" if row.amount else "")
             + (f" · Closes: {row.close_date}" if row.close_date else "")
         )
-        for name, value in details.record.items():
-            text = (
-                f"${int(value):,}" if name in _MONEY_FIELDS and isinstance(value, int | float) else str(value)
-            )
+        for name, text in details.facts.facts:
             label = QLabel(text)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.facts.addRow(_FIELD_LABELS.get(name, name), label)
+            self.facts.addRow(name, label)
+        QTimer.singleShot(0, self._fit_facts)  # once the labels have their real width
         dims = details.score.breakdown
         if not dims:
             self.breakdown.setRowCount(1)
@@ -173,6 +157,7 @@ class DetailsPane(QWidget):
                 (dim.name.capitalize(), f"{dim.value:.2f}", f"{dim.weight / total_weight:.0%}", dim.reason)
             ):
                 self.breakdown.setItem(i, column, QTableWidgetItem(text))
+        self._fit_breakdown()
         for i, change in enumerate(reversed(details.history)):
             self.history.insertRow(i)
             move = f"{change.from_stage.label if change.from_stage else '—'} → {change.to_stage.label}"
@@ -183,6 +168,40 @@ class DetailsPane(QWidget):
         self.rating.setCurrentIndex(max(self.rating.findData(notes.rating), 0))
         self.priority.setCurrentIndex(max(self.priority.findData(notes.priority), 0))
         self.tags.setText(", ".join(notes.tags))
+
+    def _show_links(self, links: tuple[Link, ...]) -> None:
+        for button in self.link_buttons:
+            self.links.removeWidget(button)
+            button.deleteLater()
+        self.link_buttons = []
+        for link in links:
+            button = QPushButton(f"{link.label} ↗")
+            button.setToolTip(link.url)
+            button.clicked.connect(lambda _checked=False, url=link.url: open_url(url))
+            self.links.addWidget(button)
+            self.link_buttons.append(button)
+
+    def _fit_breakdown(self) -> None:
+        """Rows as tall as their wrapped reasons at the current width, and the table as tall as its
+        rows: the pane scrolls, the breakdown inside it does not."""
+        table = self.breakdown
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+
+    def _fit_facts(self) -> None:
+        """A wrapped label in a form inside a scroll area gets the height of its first layout
+        width, so long values (eligible applicants) were cut: give each its height at its width."""
+        for row in range(self.facts.rowCount()):
+            item = self.facts.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel) and label.width() > 0:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_breakdown()  # wrapped reasons need new heights at a new width
+        QTimer.singleShot(0, self._fit_facts)
 
     def annotations(self) -> Annotations:
         return Annotations(
@@ -195,6 +214,11 @@ class DetailsPane(QWidget):
     def _save(self) -> None:
         if self.opportunity_id is not None:
             self.save_requested.emit(self.opportunity_id, self.annotations())
+
+
+def open_url(url: str) -> None:
+    """In the user's browser (module-level, so a test can intercept the call)."""
+    QDesktopServices.openUrl(QUrl(url))
 
 
 def _escape(text: str) -> str:

@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.domain.details import Priority
+from catalynx_desktop.domain.labels import US_STATES, source_name
+from catalynx_desktop.domain.ntee import MAJOR_GROUPS
 from catalynx_desktop.domain.query import OpportunityFilters
+from catalynx_desktop.domain.records import Source
+from catalynx_desktop.ui.widgets.choice_list import ChoiceList
 from catalynx_desktop.ui.widgets.form_fields import accept_if_valid, error_label, parse_dollars
-
-
-def _words(text: str, upper: bool = True) -> tuple[str, ...]:
-    parts = (p.strip() for p in text.replace(";", ",").split(","))
-    return tuple(dict.fromkeys(p.upper() if upper else p.lower() for p in parts if p))
 
 
 class FilterDialog(QDialog):
@@ -47,12 +46,13 @@ class FilterDialog(QDialog):
             spin.setRange(0.0, 1.0)
             spin.setSingleStep(0.05)
             spin.setValue(default if value is None else value)
-        self.states = QLineEdit(", ".join(filters.states))
-        self.states.setPlaceholderText("e.g. VT, NH")
-        self.sources = QLineEdit(", ".join(filters.sources))
-        self.sources.setPlaceholderText("irs_bmf, grants_gov, user_list, demo")
-        self.ntee = QLineEdit(", ".join(filters.ntee_groups))
-        self.ntee.setPlaceholderText("major groups, e.g. A, B, E")
+        # Choices by name; the filters keep the codes the records store.
+        self.states = ChoiceList({code: f"{name} ({code})" for code, name in US_STATES.items()})
+        self.states.set_codes(filters.states)
+        self.sources = ChoiceList({s.value: source_name(s.value) for s in Source}, visible_rows=4)
+        self.sources.set_codes(filters.sources)
+        self.ntee = ChoiceList(MAJOR_GROUPS)
+        self.ntee.set_codes(filters.ntee_groups)
         self.priorities = {p: QCheckBox(p.value.capitalize() or "None") for p in Priority}
         for priority, box in self.priorities.items():
             box.setChecked(priority.value in filters.priorities)
@@ -68,7 +68,7 @@ class FilterDialog(QDialog):
         form.addRow("Score up to", self.max_score)
         form.addRow("States", self.states)
         form.addRow("Sources", self.sources)
-        form.addRow("NTEE major groups", self.ntee)
+        form.addRow("Field (NTEE)", self.ntee)
         form.addRow("Priority", priority_row)
         form.addRow("Tag", self.tag)
         self.problem = error_label()
@@ -86,9 +86,10 @@ class FilterDialog(QDialog):
         layout.addWidget(buttons)
 
     def _reset(self) -> None:
-        fresh = FilterDialog(None, OpportunityFilters())
-        for name in ("min_amount", "max_amount", "states", "sources", "ntee", "tag"):
-            getattr(self, name).setText(getattr(fresh, name).text())
+        for line in (self.min_amount, self.max_amount, self.tag):
+            line.setText("")
+        for choices in (self.states, self.sources, self.ntee):
+            choices.set_codes(())
         self.closes.setValue(0)
         self.min_score.setValue(0.0)
         self.max_score.setValue(1.0)
@@ -105,13 +106,8 @@ class FilterDialog(QDialog):
             raise ValueError("Amount from is larger than Amount up to")
         if self.min_score.value() > self.max_score.value():
             raise ValueError("Score from is larger than Score up to")
-        states = _words(self.states.text())
-        bad = [s for s in states if len(s) != 2 or not s.isalpha()]
-        if bad:
-            raise ValueError(f"States must be two-letter codes: {', '.join(bad)}")
-        groups = _words(self.ntee.text())
-        if any(len(g) != 1 or not g.isalpha() for g in groups):
-            raise ValueError("NTEE major groups are single letters A–Z")
+        states = self.states.codes()
+        groups = self.ntee.codes()
         return OpportunityFilters(
             min_amount=low,
             max_amount=high,
@@ -119,7 +115,7 @@ class FilterDialog(QDialog):
             min_score=self.min_score.value() or None,
             max_score=None if self.max_score.value() >= 1.0 else self.max_score.value(),
             states=states,
-            sources=_words(self.sources.text(), upper=False),
+            sources=self.sources.codes(),
             ntee_groups=groups,
             priorities=tuple(p.value for p, box in self.priorities.items() if box.isChecked()),
             tag=self.tag.text().strip().lower(),

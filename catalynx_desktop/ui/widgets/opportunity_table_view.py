@@ -7,12 +7,27 @@ the QTableView so that painting stays cheap.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE, OpportunityTableModel
 from catalynx_desktop.ui.widgets.column_menu import install_column_menu
 
-DEFAULT_COLUMN_WIDTHS = (320, 240, 80, 50, 100, 90, 90, 45)
+# First-run widths in sample texts (measured in the table's font, so they hold at any font size):
+# at the default 1280x800 window Title, Funder, Stage, Score, Amount and Closes all fit beside the
+# profile list. The header text plus room for the sort arrow counts as well.
+DEFAULT_COLUMN_SAMPLES = (
+    "Building Food Security Capacity Grants",  # Title
+    "Harbor Community Foundation",  # Funder
+    "Approach",  # Stage
+    "0.00",  # Score
+    "$10,000,000",  # Amount
+    "2026-12-31",  # Closes
+    "2026-12-31",  # Discovered
+    "VT",  # State
+)
+_CELL_PADDING = 16  # a cell's margins
+_SORT_ARROW = 22  # the header's sort indicator
 
 
 def create_opportunity_table(model: OpportunityTableModel) -> QTableView:
@@ -37,8 +52,12 @@ def create_opportunity_table(model: OpportunityTableModel) -> QTableView:
 
 def set_default_column_widths(table: QTableView) -> None:
     """First-run widths; a saved header state (window restore, saved views) replaces them."""
-    for column, width in enumerate(DEFAULT_COLUMN_WIDTHS):
-        table.setColumnWidth(column, width)
+    cells, heading = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+    model = table.model()
+    for column, sample in enumerate(DEFAULT_COLUMN_SAMPLES):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(cells.horizontalAdvance(sample), heading.horizontalAdvance(title) + _SORT_ARROW)
+        table.setColumnWidth(column, width + _CELL_PADDING)
 
 
 def selected_opportunity_ids(table: QTableView) -> list[int]:
