@@ -12,6 +12,7 @@ from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.domain.tasks import WORKED_STAGES
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
@@ -29,6 +30,7 @@ from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.schema_v2 import READ_SQL
+from catalynx_desktop.storage.task_store import sync_close_date_tasks
 
 # A seek that skips more index entries than this (tens of ms on 1M rows) asks for a position map.
 FAR_SKIP = 20_000
@@ -93,7 +95,10 @@ class OpportunityResult:
         while not is_stale():
             start_after = last
             found = await self._db.read(
-                lambda conn: sample_keys(conn, compiled, start_after, every, steps_per_hop), background=True
+                lambda conn, start_after=start_after: sample_keys(
+                    conn, compiled, start_after, every, steps_per_hop
+                ),
+                background=True,
             )
             for position, key in found:
                 self._keys.add(position, key)
@@ -137,6 +142,8 @@ def _move_stage_sync(
         )
         moved.extend((row[0], Stage(row[1])) for row in rows)
         profiles.update(row[2] for row in rows)
+        if to_stage in WORKED_STAGES:  # a shortlisted federal opportunity gets its close-date task
+            sync_close_date_tasks(conn, changed)
     return StageMove(to_stage, moved, frozenset(profiles))
 
 
@@ -196,7 +203,11 @@ def _details_sync(conn: sqlite3.Connection, opportunity_id: int) -> OpportunityD
             f"SELECT {', '.join(RECORD_FIELDS)} FROM source_records WHERE id = ?", (record_id,)
         ).fetchone()
         if found is not None:
-            record = {name: value for name, value in zip(RECORD_FIELDS, found) if value not in (None, "")}
+            record = {
+                name: value
+                for name, value in zip(RECORD_FIELDS, found, strict=True)
+                if value not in (None, "")
+            }
     history = _history_sync(conn, opportunity_id)
     annotations = Annotations(notes, rating, Priority(priority or ""), tuple(json.loads(tags or "[]")))
     return OpportunityDetails(row, annotations, ScoreResult.from_json(breakdown), history, source_id, record)
