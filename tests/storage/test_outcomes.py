@@ -33,7 +33,6 @@ def test_outcome_round_trip_and_validation(tmp_path):
                 )
             with pytest.raises(LookupError):
                 await outcomes.save(10**9, saved)
-            await db.write(lambda c: c.execute("PRAGMA foreign_keys = ON"))
             await db.write(lambda c: c.execute("DELETE FROM opportunities WHERE id = ?", (opportunity_id,)))
             rows = await db.fetch_all("SELECT count(*) FROM opportunity_outcomes")
             assert rows == [(0,)]  # the outcome goes with its opportunity
