@@ -12,6 +12,7 @@
 - opportunity_outcomes: amount requested and awarded, decision date, award period.
 - opportunity_tasks: dated tasks; automatic ones are unique per (opportunity, origin).
 - funder_contacts, opportunity_contacts, interactions.
+- database_identity: a random id for calendar UIDs.
 """
 
 from __future__ import annotations
@@ -122,7 +123,12 @@ STATEMENTS: list[str] = [
     """,
     "CREATE INDEX ix_interactions_opportunity ON interactions(opportunity_id, happened_on, id)",
     "CREATE INDEX ix_interactions_contact ON interactions(contact_id) WHERE contact_id IS NOT NULL",
+    # A random id of this database, kept by backups and restores: calendar UIDs of exported tasks
+    # include it, so two data directories never produce the same event ids.
+    "CREATE TABLE database_identity (id INTEGER PRIMARY KEY CHECK (id = 1), uid TEXT NOT NULL)",
+    "INSERT INTO database_identity (id, uid) VALUES (1, lower(hex(randomblob(8))))",
 ]
+DATABASE_UID_SQL = "SELECT uid FROM database_identity WHERE id = 1"
 
 
 def new_table_sql(old_sql: str, new_name: str) -> str:

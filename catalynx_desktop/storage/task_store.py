@@ -29,6 +29,7 @@ from catalynx_desktop.domain.tasks import (
     due_bucket,
 )
 from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.schema_v6 import DATABASE_UID_SQL
 
 TASK_COLUMNS = "id, opportunity_id, kind, due_date, done, note, origin"
 _IDS_PER_STATEMENT = 900
@@ -215,6 +216,24 @@ def deadline_counts(conn: sqlite3.Connection, today: date) -> dict[DueBucket, in
     return counts
 
 
+def database_uid(conn: sqlite3.Connection) -> str:
+    """This database's own random id (schema v6), for stable calendar UIDs."""
+    return str(conn.execute(DATABASE_UID_SQL).fetchone()[0])
+
+
+def all_open_deadlines(conn: sqlite3.Connection, page_size: int = 2000) -> list[DeadlineItem]:
+    """Every open task the Deadlines view would list, whatever its date (for a calendar export),
+    read in keyset pages."""
+    items: list[DeadlineItem] = []
+    after: tuple[str, int] | None = None
+    while True:
+        page = read_deadlines(conn, None, after, page_size)
+        items.extend(page.items)
+        if page.next_after is None:
+            return items
+        after = page.next_after
+
+
 class TaskRepository:
     """The async door to tasks and deadlines for services (one hop per call)."""
 
@@ -250,6 +269,18 @@ class TaskRepository:
 
     async def deadline_counts(self, today: date) -> dict[DueBucket, int]:
         return await self._db.read(lambda conn: deadline_counts(conn, today))
+
+    async def calendar_items(self) -> tuple[str, list[DeadlineItem]]:
+        """(database id, every open task) for an iCalendar export, in one background read."""
+
+        def read(conn: sqlite3.Connection) -> tuple[str, list[DeadlineItem]]:
+            conn.execute("BEGIN")  # one snapshot for all pages
+            try:
+                return database_uid(conn), all_open_deadlines(conn)
+            finally:
+                conn.execute("COMMIT")
+
+        return await self._db.read(read, background=True)
 
     async def sync_close_date_tasks(self, profile_id: int) -> int:
         return await self._db.write(lambda conn: sync_profile_close_date_tasks(conn, int(profile_id)))
