@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from catalynx_desktop import APP_NAME, __version__
+from catalynx_desktop import APP_NAME, __version__, cli_deadlines, cli_dossier
 from catalynx_desktop.memory import keep_large_frees_returnable
 from catalynx_desktop.paths import AppPaths, resolve_paths
 
@@ -514,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("backup", nargs="?", help="a backup file (see: backup --list)")
     commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
+    cli_deadlines.add_parser(commands, common)
+    cli_dossier.add_parser(commands, common)
     return parser
 
 
@@ -564,6 +566,10 @@ def _run_command(args: argparse.Namespace) -> int:
         return asyncio.run(_discover_command(args))
     if args.command == "import":
         return asyncio.run(_import_command(args))
+    if args.command == cli_deadlines.COMMAND:
+        return cli_deadlines.run(args)
+    if args.command == cli_dossier.COMMAND:
+        return cli_dossier.run(args)
     if args.command == "paths":
         paths = resolve_paths(args.data_dir)
         for name in ("data_dir", "database", "cache_dir", "log_dir", "config_dir"):
