@@ -270,7 +270,7 @@ def _giving_section(giving: GivingEvidence | None) -> str:
         )
     parts = []
     if giving.giving_by_year:
-        rows = [
+        rows: list[tuple[object, ...]] = [
             (y.year, money(y.grants_paid), f"{y.grant_count:,}", money(y.listed_total))
             for y in giving.giving_by_year
         ]
@@ -352,7 +352,9 @@ def _history_section(d: Dossier) -> str:
     parts.append(_para(f"This proposal: {d.stage.label}" + (f" — {this}." if this else ".")))
     parts.append("<h3>Gifts we received from this funder</h3>")
     if d.gifts:
-        rows = [(_day(g.date) or "date not recorded", money(g.amount)) for g in d.gifts]
+        rows: list[tuple[object, ...]] = [
+            (_day(g.date) or "date not recorded", money(g.amount)) for g in d.gifts
+        ]
         parts.append(_table(("Date", "Amount"), rows, numeric=(1,)))
     else:
         parts.append(_none("None recorded."))
@@ -382,7 +384,7 @@ def _history_section(d: Dossier) -> str:
 def _contacts_section(d: Dossier) -> str:
     parts = []
     if d.contacts:
-        rows = [
+        rows: list[tuple[object, ...]] = [
             (
                 ("★ " if c.id == d.opportunity_contact_id else "") + c.name,
                 c.role,

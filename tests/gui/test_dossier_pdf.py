@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
+from pathlib import Path
 
 import pypdf
 
@@ -51,13 +53,17 @@ def test_the_pdf_holds_the_funder_the_reasons_and_the_tasks(qapp, run, tmp_path)
 
 
 def test_page_images_are_letter_pages(qapp, run, tmp_path):
-    db, opportunity_id = run(build_dossier_db(tmp_path, with_giving=False))
+    """Set CATALYNX_SCREENSHOTS=DIR to keep page 1 (README's image comes from here)."""
+    db, opportunity_id = run(build_dossier_db(tmp_path))
     try:
         dossier = run(load_dossier(db, opportunity_id, TODAY))
     finally:
         run(db.close())
-    images = render_page_images(render_dossier_html(dossier), dossier_title(dossier), dpi=50)
-    assert images and all((img.width(), img.height()) == (425, 550) for img in images)  # 8.5 x 11 in
+    images = render_page_images(render_dossier_html(dossier), dossier_title(dossier), dpi=100)
+    assert images and all((img.width(), img.height()) == (850, 1100) for img in images)  # 8.5 x 11 in
     # something is drawn in the body (not a blank sheet)
     first = images[0]
-    assert any(first.pixelColor(x, y).lightness() < 128 for x in range(40, 380, 3) for y in range(40, 120, 3))
+    assert any(first.pixelColor(x, y).lightness() < 128 for x in range(80, 760, 5) for y in range(80, 240, 5))
+    out = Path(os.environ.get("CATALYNX_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    assert first.save(str(out / "dossier-page1.png"))
