@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from catalynx_desktop.domain.stages import Stage
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -46,3 +48,31 @@ class AwardedGift:
     funder_name: str
     date: date | None
     amount: int | None
+
+
+@dataclass(frozen=True)
+class YearOutcomes:
+    """One year of proposals that went out: what was asked and what came back."""
+
+    year: int
+    proposals: int
+    requested: int  # sum of the amounts requested that are recorded
+    awarded: int  # sum of the amounts awarded that are recorded
+    awards: int  # proposals awarded that year
+
+
+@dataclass(frozen=True)
+class OutcomeStats:
+    """The dashboard's outcome figures for one profile."""
+
+    by_year: tuple[YearOutcomes, ...]  # oldest first
+    stage_values: dict[Stage, int]  # plan .. submitted: amount requested where recorded, else listed
+    stage_counts: dict[Stage, int]
+    awarded: int  # opportunities at Awarded
+    declined_by_funder: int
+
+    @property
+    def win_rate(self) -> float | None:
+        """Awards among the proposals the funders decided on; None before any decision."""
+        decided = self.awarded + self.declined_by_funder
+        return self.awarded / decided if decided else None

@@ -77,3 +77,54 @@ def test_awards_become_gifts_of_the_organization(tmp_path):
             await db.close()
 
     run(scenario())
+
+
+def test_outcome_stats_per_year_win_rate_and_pipeline_value(tmp_path):
+    from catalynx_desktop.storage.outcome_stats import load_outcome_stats
+
+    async def scenario():
+        db, _demo = await open_demo_db(tmp_path, profiles=1, opportunities=400)
+        try:
+            repo, outcomes = OpportunityRepository(db), OutcomeRepository(db)
+            rows = await db.fetch_all(
+                "SELECT id, amount FROM opportunities WHERE stage = 'discover' ORDER BY id LIMIT 8"
+            )
+            ids = [r[0] for r in rows]
+            profile = (await db.fetch_all("SELECT id FROM profiles"))[0][0]
+            await repo.move_stage(ids[:3], Stage.AWARDED)
+            await repo.move_stage(ids[3:5], Stage.DECLINED_BY_FUNDER)
+            await repo.move_stage(ids[5:6], Stage.WITHDRAWN)
+            await repo.move_stage(ids[6:8], Stage.SUBMITTED)
+            await outcomes.save(ids[0], Outcome(10_000, 8_000, date(2025, 3, 1)))
+            await outcomes.save(ids[1], Outcome(20_000, 20_000, date(2026, 6, 1)))
+            await outcomes.save(ids[3], Outcome(5_000, None, date(2026, 2, 1)))
+            await outcomes.save(ids[6], Outcome(amount_requested=7_000))  # submitted, not decided
+            stats = await load_outcome_stats(db, profile)
+            # the reference, computed in Python from plain reads
+            listed = dict(await db.fetch_all("SELECT stage, sum(amount) FROM opportunities GROUP BY stage"))
+            counts = dict(await db.fetch_all("SELECT stage, count(*) FROM opportunities GROUP BY stage"))
+            return stats, listed, counts, rows
+        finally:
+            await db.close()
+
+    stats, listed, counts, rows = run(scenario())
+    this_year = datetime.now(UTC).year
+    by_year = {y.year: y for y in stats.by_year}
+    assert (
+        by_year[2025].proposals,
+        by_year[2025].requested,
+        by_year[2025].awarded,
+        by_year[2025].awards,
+    ) == (1, 10_000, 8_000, 1)
+    assert (by_year[2026].requested, by_year[2026].awarded) == (
+        25_000 + (7_000 if this_year == 2026 else 0),
+        20_000,
+    )
+    assert sum(y.proposals for y in stats.by_year) == 8  # every proposal sent counts in some year
+    assert stats.awarded == counts["awarded"] and stats.declined_by_funder == counts["declined_by_funder"]
+    assert stats.win_rate == counts["awarded"] / (counts["awarded"] + counts["declined_by_funder"])
+    # submitted: the listed amounts, with the one recorded request in place of its listed amount
+    expected_submitted = listed["submitted"] - rows[6][1] + 7_000
+    assert stats.stage_values[Stage.SUBMITTED] == expected_submitted
+    assert stats.stage_values[Stage.PLAN] == listed.get("plan", 0)
+    assert Stage.DISCOVER not in stats.stage_values and Stage.AWARDED not in stats.stage_values
