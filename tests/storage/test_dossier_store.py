@@ -76,3 +76,24 @@ def test_without_the_giving_tables_the_dossier_still_reads(tmp_path):
     tables, dossier = run(scenario())
     assert tables == [] and dossier is not None
     assert dossier.giving is None and dossier.record.name == FUNDER_NAME and len(dossier.gifts) == 1
+
+
+def test_the_followup_of_an_opportunity_in_one_read(tmp_path):
+    from catalynx_desktop.storage.followup_store import load_followup
+
+    async def scenario():
+        db, opportunity_id = await build_dossier_db(tmp_path)
+        try:
+            return (
+                await load_followup(db, opportunity_id),
+                await load_dossier(db, opportunity_id, TODAY),
+                await load_followup(db, 10**9),
+            )
+        finally:
+            await db.close()
+
+    followup, dossier, missing = run(scenario())
+    assert missing is None
+    assert followup.tasks == dossier.tasks and followup.contacts == dossier.contacts
+    assert followup.contact_id == dossier.opportunity_contact_id is not None
+    assert followup.interactions == dossier.interactions and followup.outcome == dossier.outcome
