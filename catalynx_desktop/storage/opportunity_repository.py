@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
@@ -93,10 +94,9 @@ class OpportunityResult:
         compiled = self._compiled
         last: tuple[int, Key] | None = None
         while not is_stale():
-            start_after = last
             found = await self._db.read(
-                lambda conn, start_after=start_after: sample_keys(
-                    conn, compiled, start_after, every, steps_per_hop
+                partial(
+                    sample_keys, compiled=compiled, start_after=last, every=every, max_steps=steps_per_hop
                 ),
                 background=True,
             )

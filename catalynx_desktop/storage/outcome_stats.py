@@ -39,7 +39,7 @@ _SENT = (Stage.SUBMITTED.value, Stage.AWARDED.value, Stage.DECLINED_BY_FUNDER.va
 
 
 def _stage_values(conn: sqlite3.Connection, profile_id: int) -> dict[Stage, int]:
-    values = dict.fromkeys(WORKED, 0)
+    values: dict[Stage, int] = dict.fromkeys(WORKED, 0)
     for rank, total in conn.execute(
         "SELECT stage_rank, sum(amount) FROM opportunities INDEXED BY ix_opp_profile_stage_amount "
         "WHERE profile_id = ? AND stage_rank BETWEEN ? AND ? GROUP BY stage_rank",
@@ -58,10 +58,11 @@ def _stage_values(conn: sqlite3.Connection, profile_id: int) -> dict[Stage, int]
 
 
 def outcome_stats(conn: sqlite3.Connection, profile_id: int) -> OutcomeStats:
-    counts = dict.fromkeys((s.value for s in PIPELINE), 0)
-    counts.update(
-        conn.execute("SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,))
-    )
+    counts: dict[Stage, int] = dict.fromkeys(PIPELINE, 0)
+    for stage, n in conn.execute(
+        "SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)
+    ):
+        counts[Stage(stage)] = n
     params = (*_SENT, Stage.AWARDED.value, Stage.AWARDED.value, profile_id, *_SENT_RANKS)
     years = tuple(YearOutcomes(*(int(v or 0) for v in row)) for row in conn.execute(_YEARS_SQL, params))
     return OutcomeStats(
