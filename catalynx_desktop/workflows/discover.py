@@ -24,7 +24,7 @@ from typing import Any
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, ScoringWeights
-from catalynx_desktop.storage import discovery_store
+from catalynx_desktop.storage import discovery_store, task_store
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.workflows import scoring_worker
@@ -94,6 +94,9 @@ def discover_workflow(db: Database, settings: ScoringSettings = ScoringSettings(
         await map_chunks(
             ctx, config, scoring_worker.discover_chunk, ctx.inputs["chunks"], write, workers=settings.workers
         )
+        # Shortlisted federal opportunities get, or follow, their close-date task (one statement).
+        profile_id = int(ctx.inputs["profile"].id)
+        await db.write(lambda conn: task_store.sync_profile_close_date_tasks(conn, profile_id))
         return counts
 
     return Workflow(
