@@ -152,15 +152,14 @@ def sync_stated_deadline_tasks(
         if due is not None:
             note = f"Stated in the funder's 990-PF: {' '.join(text.split())[:200]}"
             rows.append((int(opportunity_id), due.isoformat(), note))
-    changed = 0
-    for row in rows:
-        changed += conn.execute(
-            "INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, origin) "
-            f"SELECT id, '{TaskKind.FULL_PROPOSAL.value}', ?, ?, '{TaskOrigin.IRS_990_DEADLINE.value}' "
-            f"FROM opportunities WHERE id = ? AND stage_rank IN ({_WORKED_RANKS}) {_UPSERT_TAIL}",
-            (row[1], row[2], row[0]),
-        ).rowcount
-    return changed
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, origin) "
+        f"SELECT id, '{TaskKind.FULL_PROPOSAL.value}', ?, ?, '{TaskOrigin.IRS_990_DEADLINE.value}' "
+        f"FROM opportunities WHERE id = ? AND stage_rank IN ({_WORKED_RANKS}) {_UPSERT_TAIL}",
+        [(due, note, opportunity_id) for opportunity_id, due, note in rows],
+    )
+    return conn.total_changes - before
 
 
 # --- the Deadlines view ----------------------------------------------------------------------
