@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from catalynx_desktop.domain.deadline_text import next_deadline
 from catalynx_desktop.domain.records import RecordKind
 from catalynx_desktop.domain.stages import Stage, stage_rank
 from catalynx_desktop.domain.tasks import (
     HIDDEN_FROM_DEADLINES,
+    MONTH_DAYS,
+    WEEK_DAYS,
     WORKED_STAGES,
     DeadlineItem,
     DeadlinePage,
@@ -25,8 +27,6 @@ from catalynx_desktop.domain.tasks import (
     Task,
     TaskKind,
     TaskOrigin,
-    deadlines_horizon,
-    due_bucket,
 )
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.schema_v6 import DATABASE_UID_SQL
@@ -54,12 +54,13 @@ def tasks_for(conn: sqlite3.Connection, opportunity_id: int) -> list[Task]:
 
 def add_task(conn: sqlite3.Connection, opportunity_id: int, new: NewTask) -> Task:
     clean = new.validated()
-    if conn.execute("SELECT 1 FROM opportunities WHERE id = ?", (opportunity_id,)).fetchone() is None:
-        raise LookupError(f"opportunity {opportunity_id} no longer exists")
-    cursor = conn.execute(
-        "INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note) VALUES (?, ?, ?, ?)",
-        (opportunity_id, clean.kind.value, clean.due_date.isoformat(), clean.note),
+    cursor = conn.execute(  # hidden follows the opportunity's stage, as the trigger keeps it
+        f"INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, hidden) "
+        f"SELECT id, ?, ?, ?, stage IN ({_HIDDEN}) FROM opportunities WHERE id = ?",
+        (clean.kind.value, clean.due_date.isoformat(), clean.note, opportunity_id),
     )
+    if cursor.rowcount == 0:
+        raise LookupError(f"opportunity {opportunity_id} no longer exists")
     return Task(int(cursor.lastrowid or 0), opportunity_id, clean.kind, clean.due_date, False, clean.note)
 
 
@@ -164,16 +165,15 @@ def sync_stated_deadline_tasks(
 
 # --- the Deadlines view ----------------------------------------------------------------------
 
-# One keyset read over the partial index of open tasks; each line's opportunity and profile are
-# primary-key lookups of the same statement (no query per line).
-_DEADLINES_SQL = f"""
+# One keyset read over the partial index of the open, listed tasks; each line's opportunity and
+# profile are primary-key lookups of the same statement (no query per line).
+_DEADLINES_SQL = """
     SELECT t.id, t.opportunity_id, t.kind, t.due_date, t.done, t.note, t.origin,
            p.id, p.name, o.title, o.funder_name, o.stage
     FROM opportunity_tasks AS t INDEXED BY ix_tasks_open_due
     JOIN opportunities AS o ON o.id = t.opportunity_id
     JOIN profiles AS p ON p.id = o.profile_id
-    WHERE t.done = 0 AND t.due_date <= :until AND (t.due_date, t.id) > (:after_due, :after_id)
-      AND o.stage NOT IN ({_HIDDEN})
+    WHERE t.done = 0 AND t.hidden = 0 AND t.due_date <= :until AND (t.due_date, t.id) > (:after_due, :after_id)
     ORDER BY t.due_date, t.id
     LIMIT :limit
 """
@@ -202,17 +202,25 @@ def read_deadlines(
 
 
 def deadline_counts(conn: sqlite3.Connection, today: date) -> dict[DueBucket, int]:
-    """How many open tasks are overdue, due this week and this month (one read of the index)."""
-    counts = dict.fromkeys((DueBucket.OVERDUE, DueBucket.THIS_WEEK, DueBucket.THIS_MONTH), 0)
-    rows = conn.execute(
-        "SELECT t.due_date, count(*) FROM opportunity_tasks AS t INDEXED BY ix_tasks_open_due "
-        "JOIN opportunities AS o ON o.id = t.opportunity_id "
-        f"WHERE t.done = 0 AND t.due_date <= ? AND o.stage NOT IN ({_HIDDEN}) GROUP BY t.due_date",
-        (deadlines_horizon(today).isoformat(),),
-    )
-    for due, n in rows:
-        counts[due_bucket(date.fromisoformat(due), today)] += n
-    return counts
+    """How many open tasks are overdue, due this week and this month: three range counts on the
+    partial index (the buckets' bounds come from domain.tasks, as the list's labels do)."""
+    week = today + timedelta(days=WEEK_DAYS)
+    month = today + timedelta(days=MONTH_DAYS)
+    bounds = {
+        DueBucket.OVERDUE: ("", today),
+        DueBucket.THIS_WEEK: (today.isoformat(), week),
+        DueBucket.THIS_MONTH: (week.isoformat(), month),
+    }
+    return {
+        bucket: int(
+            conn.execute(
+                "SELECT count(*) FROM opportunity_tasks INDEXED BY ix_tasks_open_due "
+                "WHERE done = 0 AND hidden = 0 AND due_date >= ? AND due_date < ?",
+                (low, high.isoformat()),
+            ).fetchone()[0]
+        )
+        for bucket, (low, high) in bounds.items()
+    }
 
 
 def database_uid(conn: sqlite3.Connection) -> str:

@@ -175,8 +175,17 @@ def test_deadlines_across_profiles_page_by_key_and_count_by_bucket(tmp_path):
                 assert counts[bucket] == sum(1 for t in want if due_bucket(t.due_date, TODAY) is bucket)
             everything = await tasks.deadlines(None, limit=10_000)
             assert len(everything.items) == len(expected) and everything.next_after is None
+            # back from "not a fit" to the shortlist: its open tasks are listed again
+            back = chosen[0][0]
+            await repo.move_stage([back], Stage.PLAN, "second look")
+            listed = {item.task.opportunity_id for item in (await tasks.deadlines(None, limit=10_000)).items}
+            open_ones = await db.fetch_all(
+                "SELECT count(*) FROM opportunity_tasks WHERE opportunity_id = ? AND done = 0", (back,)
+            )
+            assert (back in listed) == (open_ones[0][0] > 0)
             plan = await db.fetch_all(
-                "EXPLAIN QUERY PLAN SELECT id FROM opportunity_tasks WHERE done = 0 AND due_date <= '2027-01-01' "
+                "EXPLAIN QUERY PLAN SELECT id FROM opportunity_tasks WHERE done = 0 AND hidden = 0 "
+                "AND due_date <= '2027-01-01' "
                 "ORDER BY due_date, id"
             )
             assert any("ix_tasks_open_due" in str(step) for step in plan)
