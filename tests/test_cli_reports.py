@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from datetime import date, timedelta
 
@@ -13,6 +12,7 @@ from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.domain.tasks import NewTask, TaskKind
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.task_store import TaskRepository
+from tests.fresh_loop import arun
 from tests.storage.dossier_fixture import FUNDER_NAME, build_dossier_db
 from tests.test_cli import cli
 
@@ -47,7 +47,7 @@ def _data_dir(tmp_path) -> tuple[str, int]:
             await db.close()
         return opportunity_id
 
-    return str(tmp_path), asyncio.run(build())
+    return str(tmp_path), arun(build())
 
 
 def test_deadlines_lists_the_buckets_and_writes_a_calendar(tmp_path):

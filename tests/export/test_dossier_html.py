@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 from catalynx_desktop.export.dossier_html import render_dossier_html, write_dossier_html
 from catalynx_desktop.storage.dossier_store import load_dossier
+from tests.fresh_loop import arun as run  # not asyncio.run: it would unset the GUI tests' qasync loop
 from tests.storage.dossier_fixture import FUNDER_NAME, TODAY, build_dossier_db
-from tests.storage.helpers import run
 
 
 class _Outline(HTMLParser):

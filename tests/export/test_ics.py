@@ -12,7 +12,8 @@ from catalynx_desktop.export.deadline_calendar import calendar_entries
 from catalynx_desktop.export.ics import calendar_bytes, write_ics
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.task_store import TaskRepository
-from tests.storage.helpers import open_demo_db, run
+from tests.fresh_loop import arun as run  # not asyncio.run: it would unset the GUI tests' qasync loop
+from tests.storage.helpers import open_demo_db
 
 TODAY = date(2026, 12, 4)
 

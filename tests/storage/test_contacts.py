@@ -12,7 +12,8 @@ import pytest
 from catalynx_desktop.domain.contacts import ContactOrigin, InteractionKind, NewContact, NewInteraction
 from catalynx_desktop.domain.giving import Person
 from catalynx_desktop.storage.contact_store import ContactRepository
-from tests.storage.helpers import open_demo_db, run
+from tests.fresh_loop import arun as run  # not asyncio.run: it would unset the GUI tests' qasync loop
+from tests.storage.helpers import open_demo_db
 
 RETURN_990EZ = Path(__file__).parents[1] / "data" / "irs990" / "202300129349200500_public.xml"
 EFILE = "{http://www.irs.gov/efile}"

@@ -8,8 +8,8 @@ from datetime import date
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.domain.tasks import TaskKind
 from catalynx_desktop.storage.dossier_store import load_dossier
+from tests.fresh_loop import arun as run  # not asyncio.run: it would unset the GUI tests' qasync loop
 from tests.storage.dossier_fixture import FUNDER_EIN, FUNDER_NAME, TODAY, build_dossier_db, real_return
-from tests.storage.helpers import run
 
 
 def test_dossier_gathers_everything_about_the_opportunity(tmp_path):

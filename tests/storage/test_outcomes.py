@@ -10,7 +10,8 @@ from catalynx_desktop.domain.outcomes import Outcome
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.outcome_store import OutcomeRepository
-from tests.storage.helpers import open_demo_db, run
+from tests.fresh_loop import arun as run  # not asyncio.run: it would unset the GUI tests' qasync loop
+from tests.storage.helpers import open_demo_db
 
 
 def test_outcome_round_trip_and_validation(tmp_path):

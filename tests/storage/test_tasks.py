@@ -19,7 +19,8 @@ from catalynx_desktop.domain.tasks import (
 )
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.task_store import TaskRepository, sync_close_date_tasks
-from tests.storage.helpers import open_demo_db, run
+from tests.fresh_loop import arun as run  # not asyncio.run: it would unset the GUI tests' qasync loop
+from tests.storage.helpers import open_demo_db
 
 TODAY = date(2026, 12, 4)
 

@@ -3,7 +3,6 @@ moved when the close date moves, never duplicated, none for what is still being 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.engine import WorkflowEngine
 from catalynx_desktop.workflows.runs import RunStatus
+from tests.fresh_loop import arun
 from tests.workflows.test_discover import PROFILE, TODAY, discover, insert_records, make_records
 
 
@@ -55,7 +55,7 @@ def test_discover_creates_and_moves_close_date_tasks_once(tmp_path):
         finally:
             await db.close()
 
-    federal, new_close = asyncio.run(main())
+    federal, new_close = arun(main())
     with sqlite3.connect(path) as conn:
         tasks = conn.execute(
             "SELECT t.opportunity_id, t.due_date, sr.close_date, t.kind, t.origin FROM opportunity_tasks t "
