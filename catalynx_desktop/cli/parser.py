@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from catalynx_desktop import APP_NAME, __version__
+from catalynx_desktop.cli import deadlines, dossier
 from catalynx_desktop.cli.profile_options import add_matching_commands, add_profile_commands
 
 
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("backup", nargs="?", help="a backup file (see: backup --list)")
     commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
+    deadlines.add_parser(commands, common)
+    dossier.add_parser(commands, common)
     return parser
 
 

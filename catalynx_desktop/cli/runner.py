@@ -8,6 +8,7 @@ import logging
 import sys
 
 from catalynx_desktop.app_logging import has_log_file
+from catalynx_desktop.cli import deadlines, dossier
 
 log = logging.getLogger("catalynx_desktop")
 
@@ -70,6 +71,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from catalynx_desktop.cli.matches import evaluate_command, matches_command
 
         return asyncio.run(matches_command(args) if args.command == "matches" else evaluate_command(args))
+    if args.command in (deadlines.COMMAND, dossier.COMMAND):
+        return deadlines.run(args) if args.command == deadlines.COMMAND else dossier.run(args)
     if args.command == "paths":
         from catalynx_desktop.cli.paths import paths_command
 

@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalynx_desktop.storage import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v7
+from catalynx_desktop.storage import (
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    schema_v6,
+    schema_v7,
+)
 from catalynx_desktop.storage.backup import backup_database
 from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError, is_damage
 
@@ -35,6 +43,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "full-text search over source records", schema_v3.STATEMENTS),
     Migration(4, "every IRS BMF column as given", schema_v4.STATEMENTS),
     Migration(5, "IRS 990 returns, grants, people and funder aggregates", schema_v5.STATEMENTS),
+    Migration(6, "outcome stages, outcomes, tasks, contacts, interactions", run=schema_v6.migrate),
     Migration(7, "the user's gifts, one row per gift; 990 grants by recipient", schema_v7.STATEMENTS),
 )
 

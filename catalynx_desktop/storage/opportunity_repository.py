@@ -14,6 +14,7 @@ from catalynx_desktop.domain.records import OpportunityRow
 from catalynx_desktop.domain.scoring import ScoreResult
 from catalynx_desktop.domain.stage_move import StageMove
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.domain.tasks import WORKED_STAGES
 from catalynx_desktop.resources import ntee_names
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
@@ -33,6 +34,7 @@ from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.schema_v2 import READ_SQL
+from catalynx_desktop.storage.task_store import sync_close_date_tasks
 
 # A seek that skips more index entries than this (tens of ms on 1M rows) asks for a position map.
 FAR_SKIP = 20_000
@@ -134,6 +136,8 @@ def _move_stage_sync(
         )
         moved.extend((row[0], Stage(row[1])) for row in rows)
         profiles.update(row[2] for row in rows)
+        if to_stage in WORKED_STAGES:  # a shortlisted federal opportunity gets its close-date task
+            sync_close_date_tasks(conn, changed)
     return StageMove(to_stage, moved, frozenset(profiles))
 
 

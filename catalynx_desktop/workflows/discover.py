@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from catalynx_desktop.storage import discovery_store
+from catalynx_desktop.storage import discovery_store, task_store
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows import scoring_worker
 from catalynx_desktop.workflows.engine import RunHandle, WorkflowEngine
@@ -76,6 +76,10 @@ class DiscoverPass:
             f"Scored {counts['scored']:,} of {total:,} records: "
             f"{counts['created']:,} new, {counts['updated']:,} updated"
         )
+
+    async def finish(self, db: Database, profile_id: int) -> None:
+        # Shortlisted federal opportunities get, or follow, their close-date task (one statement).
+        await db.write(lambda conn: task_store.sync_profile_close_date_tasks(conn, profile_id))
 
 
 async def start_discover(

@@ -68,6 +68,9 @@ class RescorePass:
     def message(self, counts: Mapping[str, int], total: int) -> str:
         return f"Rescored {counts['scored']:,} of {total:,} opportunities: {counts['changed']:,} changed"
 
+    async def finish(self, db: Database, profile_id: int) -> None:
+        pass  # a rescore changes scores only: tasks follow stage moves and Discover
+
 
 async def start_rescore(
     engine: WorkflowEngine,
