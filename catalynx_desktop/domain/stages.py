@@ -31,6 +31,11 @@ class Stage(StrEnum):
         return _LABELS[self]
 
     @property
+    def tab_label(self) -> str:
+        """The label on the stage tabs, where eleven must fit at 1280 px: short, still words."""
+        return _TAB_LABELS.get(self, _LABELS[self])
+
+    @property
     def shortcut_digit(self) -> int:
         """The key that moves the selection to this stage (Ctrl+digit in the UI): 1..9 in
         pipeline order, 0 for the tenth."""
@@ -58,6 +63,11 @@ _LABELS: dict[Stage, str] = {
     Stage.DECLINED_BY_FUNDER: "Declined by funder",
     Stage.WITHDRAWN: "Withdrawn",
     Stage.DECLINED: "Not a fit (we declined)",
+}
+
+_TAB_LABELS: dict[Stage, str] = {
+    Stage.DECLINED_BY_FUNDER: "Declined",  # by the funder (the tab's tip says so); ours is "Not a fit"
+    Stage.DECLINED: "Not a fit",
 }
 
 PIPELINE: tuple[Stage, ...] = (

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.domain.matching import FUNDER_COLUMNS
-from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.domain.stages import Stage, stage_rank
 
 DISCOVERED_REASON = "discovered"
 DISCOVERED_BY = "Discover workflow"
@@ -204,9 +204,9 @@ def decline_not_funders(conn: sqlite3.Connection, declines: Sequence[tuple[int, 
         if row is None:
             continue
         conn.execute(
-            "UPDATE opportunities SET stage = ?, stage_rank = 5, "
+            "UPDATE opportunities SET stage = ?, stage_rank = ?, "
             "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-            (Stage.DECLINED.value, opportunity_id),
+            (Stage.DECLINED.value, stage_rank(Stage.DECLINED), opportunity_id),
         )
         conn.execute(
             "INSERT INTO stage_history (opportunity_id, from_stage, to_stage, reason, moved_by) "

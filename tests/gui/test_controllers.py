@@ -161,7 +161,8 @@ def test_query_controller_alone_opens_the_shown_profile_and_follows_its_tabs(dem
     controller.show_stage_counts(ProfileSummary(profile, counts))
     assert controller.stage_tabs.tabText(0) == "All (1,500)"
     plan = PIPELINE[1]
-    assert controller.stage_tabs.tabText(2) == f"{plan.label} ({counts.get(plan, 0):,})"
+    n = counts.get(plan, 0)
+    assert controller.stage_tabs.tabText(2) == (f"{plan.tab_label} ({n:,})" if n else plan.tab_label)
 
     async def switch_tab() -> None:
         opened = asyncio.Event()

@@ -19,6 +19,7 @@ from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
 from catalynx_desktop.domain.runs import RunStatus
 from catalynx_desktop.domain.scoring import ScoreResult
+from catalynx_desktop.domain.stages import Stage, stage_rank
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
@@ -288,7 +289,9 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
             await (await start_discover(engine, db, other.id, today=TODAY, settings=SETTINGS)).wait()
             before = opportunities(path, profile.id)
             other_before = sql(
-                path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?", (other.id,)
+                path,
+                "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=? ORDER BY id",
+                (other.id,),
             )
             # the profile moves from California to Texas and changes its field
             await repo.update(replace(profile, states=("TX",), ntee_code="X20", target_ntee_codes=()))
@@ -326,7 +329,11 @@ def test_rescore_changes_scores_only(tmp_path: Path) -> None:
         changed_scores += row[3] != old[3]
     assert changed_scores > 0
     assert (
-        sql(path, "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=?", (other.id,))
+        sql(
+            path,
+            "SELECT id, score, score_breakdown FROM opportunities WHERE profile_id=? ORDER BY id",
+            (other.id,),
+        )
         == other_before
     )
 
@@ -420,8 +427,8 @@ def test_rescore_and_discover_decline_opportunities_that_are_not_funders(tmp_pat
     rows = sql(path, "SELECT source_id, stage, stage_rank, notes FROM opportunities WHERE source_id IN (?, ?)",
                ("000000777", "000000888"))  # fmt: skip
     assert sorted(rows) == [
-        ("000000777", "declined", 5, "call them"),
-        ("000000888", "declined", 5, "call them"),
+        ("000000777", "declined", stage_rank(Stage.DECLINED), "call them"),  # the last rank (9)
+        ("000000888", "declined", stage_rank(Stage.DECLINED), "call them"),
     ]
     reasons = sql(path, "SELECT reason FROM stage_history WHERE to_stage = 'declined' ORDER BY reason")
     assert reasons == [

@@ -53,8 +53,14 @@ class QueryController(QObject):
         self.stage_tabs.setElideMode(Qt.TextElideMode.ElideNone)
         self.stage_tabs.setExpanding(False)
         self.stage_tabs.addTab("All")
+        # Eleven tabs at the default width: short labels in a slightly smaller font (no style
+        # sheet: it would take the tab bar out of the theme's palette), the full name as a tip.
+        font = self.stage_tabs.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.stage_tabs.setFont(font)
         for stage in PIPELINE:
-            self.stage_tabs.addTab(stage.label)
+            index = self.stage_tabs.addTab(stage.tab_label)
+            self.stage_tabs.setTabToolTip(index, stage.label)
         self.stage_tabs.currentChanged.connect(self._stage_tab_changed)  # after addTab: no open per tab
 
         model = context.table_model
@@ -186,7 +192,8 @@ class QueryController(QObject):
     def _set_tab_counts(self, counts: Mapping[Stage, int]) -> None:
         self.stage_tabs.setTabText(0, f"All ({sum(counts.values()):,})")
         for i, stage in enumerate(PIPELINE, start=1):
-            self.stage_tabs.setTabText(i, f"{stage.label} ({counts.get(stage, 0):,})")
+            count = counts.get(stage, 0)  # an empty stage shows its name only: room for eleven tabs
+            self.stage_tabs.setTabText(i, f"{stage.tab_label} ({count:,})" if count else stage.tab_label)
 
     def _refresh_stage_counts(self, query: OpportunityQuery) -> None:
         """Tab counts for the search and filters of `query` (all stages in one query, read off
