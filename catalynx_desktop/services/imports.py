@@ -29,9 +29,21 @@ class Imports:
         return await asyncio.to_thread(preview, path)
 
     async def start(
-        self, path: Path | str, *, fmt: str | None = None, mapping: ColumnMapping | None = None
+        self,
+        path: Path | str,
+        *,
+        fmt: str | None = None,
+        mapping: ColumnMapping | None = None,
+        index: Path | str | None = None,
     ) -> RunHandle:
-        """Start an Import run; an unchanged file is replayed from the parse cache."""
+        """Start an Import run; an unchanged file is replayed from the parse cache. `index`: the
+        IRS 990 index CSV that goes with a TEOS zip (else one named index_YYYY.csv beside it is used)."""
         return await start_import(
-            self._engine, self._db, path, fmt=fmt, mapping=mapping, parse_cache=self._parse_cache
+            self._engine,
+            self._db,
+            path,
+            fmt=fmt,
+            mapping=mapping,
+            parse_cache=self._parse_cache,
+            index=index,
         )

@@ -289,3 +289,9 @@ def _write_rows(
         "UPDATE irs_grants SET counts = 0 WHERE id BETWEEN ? AND ?",
         [(first, last) for _, first, last in demoted if first is not None],
     )
+
+
+def stored_object_ids(conn: sqlite3.Connection) -> set[str]:
+    """Every stored return's OBJECT_ID: an import skips these members before decompressing them
+    (~60 bytes each in memory: 6 MB for 100,000 returns)."""
+    return {row[0] for row in conn.execute("SELECT object_id FROM irs_returns")}
