@@ -62,6 +62,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from catalynx_desktop.cli.import_files import import_command
 
         return asyncio.run(import_command(args))
+    if args.command == "funder":
+        from catalynx_desktop.cli.funder import funder_command
+
+        return asyncio.run(funder_command(args))
     if args.command == "paths":
         from catalynx_desktop.cli.paths import paths_command
 

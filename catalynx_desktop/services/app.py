@@ -15,6 +15,7 @@ from catalynx_desktop.cache import DEFAULT_TTLS, Cache
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
+from catalynx_desktop.services.funders import Funders
 from catalynx_desktop.services.imports import Imports
 from catalynx_desktop.services.records import Opportunities, Profiles, RunHistory
 from catalynx_desktop.services.scoring import Scoring
@@ -59,6 +60,7 @@ class AppServices:
         self.scoring = Scoring(self.engine, db, lambda: self.settings)
         self.exports = Exports(self.engine, db)
         self.dashboard = Dashboard(db)
+        self.funders = Funders(db)
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:
