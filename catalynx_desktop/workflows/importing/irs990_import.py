@@ -40,8 +40,10 @@ from catalynx_desktop.sources.irs990.reader import (
 )
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.giving_store import StoreCounts, store_returns, stored_object_ids
-from catalynx_desktop.workflows.importing.irs990_pool import Parsed, ParsePool, worker_count
+from catalynx_desktop.storage.recipient_matching import RecipientKey
+from catalynx_desktop.workflows.importing.irs990_pool import ParsePool, worker_count
 from catalynx_desktop.workflows.importing.irs990_report import Irs990Report
+from catalynx_desktop.workflows.importing.irs990_transport import rebuild
 
 Progress990 = Callable[[Irs990Report], None]
 CancelCheck = Callable[[], bool]
@@ -62,7 +64,8 @@ class _Failure:
     error: BaseException
 
 
-_Item = Parsed | _Done | _Failure
+Rebuilt = list[tuple[FiledReturn, list[RecipientKey]] | ParseProblem]
+_Item = Rebuilt | _Done | _Failure
 
 
 class _Feeder:
@@ -93,14 +96,14 @@ class _Feeder:
     def _deliver_oldest(self) -> bool:
         while not self.stop.is_set():
             parsed = self._pool.oldest(_POLL_S)
-            if parsed is not None:
-                return self._put(parsed)
+            if parsed is not None:  # rebuilt here, not on the event loop
+                return self._put([rebuild(sent) for sent in parsed])
         return False
 
     def _run(self) -> None:
         try:
             for batch in batches(self._items, max_members=self._batch_members):
-                problems: Parsed = [item for item in batch if isinstance(item, ParseProblem)]
+                problems: Rebuilt = [item for item in batch if isinstance(item, ParseProblem)]
                 if problems and not self._put(problems):
                     return
                 members = worker_args(batch)
@@ -131,19 +134,22 @@ class _Writer:
         self._db = db
         self._report = report
         self._pending: list[FiledReturn] = []
+        self._keys: dict[str, list[RecipientKey]] = {}
         self._grants = 0
 
-    def take(self, parsed: Parsed) -> None:
+    def take(self, parsed: Rebuilt) -> None:
         report = self._report
         for item in parsed:
             report.members += 1
             if isinstance(item, ParseProblem):
                 report.add_problem(item)
                 continue
-            if item.missing_fields:
+            filed, keys = item
+            if filed.missing_fields:
                 report.with_missing_fields += 1
-            self._pending.append(item)
-            self._grants += len(item.grants)
+            self._pending.append(filed)
+            self._keys[filed.object_id] = keys
+            self._grants += len(filed.grants)
 
     @property
     def due(self) -> bool:
@@ -152,8 +158,9 @@ class _Writer:
     async def flush(self) -> None:
         if not self._pending:
             return
-        batch, self._pending, self._grants = self._pending, [], 0
-        counts: StoreCounts = await self._db.write(partial(store_returns, returns=batch))
+        batch, keys = self._pending, self._keys
+        self._pending, self._keys, self._grants = [], {}, 0
+        counts: StoreCounts = await self._db.write(partial(store_returns, returns=batch, keys=keys))
         self._report.add_stored(counts)
 
 

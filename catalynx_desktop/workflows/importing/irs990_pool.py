@@ -23,12 +23,11 @@ import sys
 from collections import deque
 from multiprocessing.pool import AsyncResult, Pool
 
-from catalynx_desktop.domain.giving import FiledReturn
-from catalynx_desktop.sources.irs990.parser import ParseProblem, parse_members
+from catalynx_desktop.workflows.importing.irs990_transport import Sent, parse_for_parent
 
 _PR_SET_PDEATHSIG = 1
 
-Parsed = list[FiledReturn | ParseProblem]
+Parsed = list[Sent]
 
 
 def _die_with_parent() -> None:
@@ -67,7 +66,7 @@ class ParsePool:
         return len(self._pending) >= self._in_flight
 
     def submit(self, members: list[tuple[str, bytes]]) -> None:
-        self._pending.append(self._pool.apply_async(parse_members, (members, self._max_field_chars)))
+        self._pending.append(self._pool.apply_async(parse_for_parent, (members, self._max_field_chars)))
 
     def has_pending(self) -> bool:
         return bool(self._pending)
