@@ -4,8 +4,11 @@ summary, and "Add to pipeline"."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from catalynx_desktop.domain.funder_views import (
     FunderDetail,
@@ -17,8 +20,36 @@ from catalynx_desktop.domain.funder_views import (
     LikeProfile,
 )
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.funder_pipeline import PipelineAdd, add_funder_to_pipeline
+from catalynx_desktop.storage.funder_pipeline import PipelineAdd, add_funder_to_pipeline, funder_id_of_record
 from catalynx_desktop.storage.funder_repository import FunderRepository, KeysetResult
+
+EXPORT_PAGE = 2000
+EXPORT_COLUMNS = (
+    "ein",
+    "name",
+    "city",
+    "state",
+    "latest_tax_year",
+    "latest_grants_paid",
+    "trend",
+    "grant_count",
+    "median_grant",
+    "accepts_applications",
+    "share_to_state",
+    "share_to_group",
+)
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheet formulas neutralized (a name starting with = is text, not a formula)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _write_rows(stream: TextIO, rows: list[FunderRow]) -> None:
+    writer = csv.writer(stream)
+    writer.writerows([[_cell(getattr(row, c)) for c in EXPORT_COLUMNS] for row in rows])
 
 
 def normalize_ein(text: str) -> str | None:
@@ -62,3 +93,23 @@ class Funders:
     async def add_to_pipeline(self, profile_id: int, ein: str) -> PipelineAdd | None:
         """Make the funder an opportunity of the profile (see storage/funder_pipeline.py)."""
         return await self._db.write(partial(add_funder_to_pipeline, profile_id=profile_id, ein=ein))
+
+    async def funder_of_record(self, record_id: int) -> int | None:
+        """The funder a grant's matched recipient is, if it is one (its page opens from the grant)."""
+        return await self._db.read(partial(funder_id_of_record, record_id=record_id))
+
+    async def export_csv(self, query: FunderQuery, path: Path) -> int:
+        """Every row of the Funders view's query to a CSV (UTF-8 with BOM), read page by page in
+        constant memory; returns the rows written."""
+        result, rows = await self.open_funders(query, EXPORT_PAGE)
+        stream = await asyncio.to_thread(path.open, "w", encoding="utf-8-sig", newline="")
+        try:
+            await asyncio.to_thread(csv.writer(stream).writerow, EXPORT_COLUMNS)
+            written = 0
+            while rows:
+                await asyncio.to_thread(_write_rows, stream, rows)
+                written += len(rows)
+                rows = await result.page(written, EXPORT_PAGE) if written < result.total else []
+        finally:
+            await asyncio.to_thread(stream.close)
+        return written

@@ -76,3 +76,13 @@ def add_funder_to_pipeline(conn: sqlite3.Connection, profile_id: int, ein: str) 
         (profile_id, source, source_id),
     ).fetchone()
     return PipelineAdd(opportunity_id, created, source, record_id)
+
+
+def funder_id_of_record(conn: sqlite3.Connection, record_id: int) -> int | None:
+    """The funder with giving data whose EIN is that of source record `record_id` (a grant's
+    matched recipient), or None: the recipient is not itself a funder."""
+    row = conn.execute(
+        "SELECT f.id FROM source_records s JOIN funders f ON f.ein = s.ein WHERE s.id = ? AND f.gives = 1",
+        (record_id,),
+    ).fetchone()
+    return None if row is None else int(row[0])
