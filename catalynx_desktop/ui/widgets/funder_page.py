@@ -34,7 +34,7 @@ def fill_table(table: QTableWidget, headers: Sequence[str], rows: Sequence[Seque
         for c, value in enumerate(values):
             item = QTableWidgetItem(value)
             if value[:1] in "$0123456789" and c > 0:
-                item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
 
