@@ -22,6 +22,7 @@ import asyncio
 import datetime as dt
 import os
 import platform
+import resource
 import sys
 import tempfile
 import threading
@@ -86,15 +87,29 @@ class RssSampler:
         self._thread.join()
 
 
-async def timed_import(path: Path, db_path: Path) -> tuple[int, int, float, int, int]:
-    """(returns stored, grants, wall s, peak RSS, workers)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # reaped children: the pool is joined
+    return usage.ru_utime + usage.ru_stime
+
+
+async def timed_import(path: Path, db_path: Path) -> tuple[int, int, float, int, int, float, float]:
+    """(returns stored, grants, wall s, peak RSS, workers, app CPU s, workers' CPU s)."""
     db = await Database.open(db_path)
     try:
         with RssSampler() as rss:
-            started = time.perf_counter()
+            started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
             report = await import_returns(db, path)
             wall = time.perf_counter() - started
-        return report.inserted, report.grants, wall, rss.peak, report.workers
+        app_cpu = time.process_time() - cpu
+        return (
+            report.inserted,
+            report.grants,
+            wall,
+            rss.peak,
+            report.workers,
+            app_cpu,
+            _children_cpu() - children,
+        )
     finally:
         await db.close()
 
@@ -131,50 +146,65 @@ def main() -> None:
     print(f"zip: {zip_path} ({zip_path.stat().st_size / MB:,.0f} MB, {made:,.0f} s to write or find)")
     count, base_wall, base_cpu = baseline(zip_path)
     print(f"baseline: {count:,} returns, {base_wall:,.1f} s wall, {base_cpu:,.1f} s CPU")
-    stored, grants, wall, peak, workers = asyncio.run(timed_import(zip_path, work / "import.sqlite3"))
-    print(f"import: {stored:,} returns, {grants:,} grants, {wall:,.1f} s, peak RSS {peak / MB:,.0f} MB")
+    stored, grants, wall, peak, workers, app_cpu, worker_cpu = asyncio.run(
+        timed_import(zip_path, work / "import.sqlite3")
+    )
+    print(
+        f"import: {stored:,} returns, {grants:,} grants, {wall:,.1f} s, peak RSS {peak / MB:,.0f} MB, "
+        f"CPU app {app_cpu:,.1f} s, workers {worker_cpu:,.1f} s"
+    )
     latencies = [
         asyncio.run(cancel_latency(zip_path, work / f"cancel{i}.sqlite3", 3.0 + i)) for i in range(3)
     ]
     print(f"cancel: {', '.join(f'{x * 1000:,.0f} ms' for x in latencies)}")
     write_results(
-        args.returns, zip_path, count, base_wall, base_cpu, stored, grants, wall, peak, workers, latencies
+        args.returns,
+        zip_path,
+        (count, base_wall, base_cpu),
+        (stored, grants, wall, peak, workers, app_cpu, worker_cpu),
+        latencies,
     )
 
 
 def write_results(
     asked: int,
     zip_path: Path,
-    count: int,
-    base_wall: float,
-    base_cpu: float,
-    stored: int,
-    grants: int,
-    wall: float,
-    peak: int,
-    workers: int,
+    base: tuple[int, float, float],
+    run: tuple[int, int, float, int, int, float, float],
     latencies: list[float],
 ) -> None:
+    count, base_wall, base_cpu = base
+    stored, grants, wall, peak, workers, app_cpu, worker_cpu = run
     base_rate = count / base_wall
     rate = stored / wall
     ratio = rate / (base_rate * workers)
+    # Load-independent view (the VM is shared): per CPU second of the busiest process, since the
+    # app process and its workers run in parallel and the slower of them sets the pace.
+    cpu_ratio = (count / base_cpu) and (stored / max(app_cpu, worker_cpu / workers)) / (
+        count / base_cpu * workers
+    )
     load = os.getloadavg()[0]
     lines = [
         "# IRS 990 import benchmark",
         "",
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.platform()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; load average at the end {load:.1f} (the VM is shared).",
+        f"Python {platform.python_version()}; load average at the end {load:.1f} (the VM is shared by "
+        "other work, so wall-clock rates move with it; the CPU-second rows are load-independent).",
         "",
         f"Generated TEOS-like zip: {asked:,} returns (60% 990-PF with 10-200 grants, 30% of members "
         f"Deflate64, 3% 990-T members left out by the index), {zip_path.stat().st_size / MB:,.0f} MB.",
         "",
         "| what | measured | budget | verdict |",
         "| --- | --- | --- | --- |",
-        f"| raw baseline, one process (read + decompress + parse) | {base_rate:,.0f} returns/s "
-        f"({base_wall:,.1f} s wall, {base_cpu:,.1f} s CPU) | | |",
-        f"| app import, {workers} parse worker(s) + the app process | {rate:,.0f} returns/s "
-        f"({stored:,} returns, {grants:,} grants in {wall:,.1f} s) | | |",
-        f"| import / (baseline x {workers}) | {ratio:.0%} | >= 70% | {'pass' if ratio >= 0.7 else 'FAIL'} |",
+        f"| raw baseline, one process (read + decompress + parse) | {base_rate:,.0f} returns/s wall "
+        f"({base_wall:,.1f} s), {count / base_cpu:,.0f} returns per CPU second | | |",
+        f"| app import: {workers} parse worker(s) + the app process (reader, writer, loop) | "
+        f"{rate:,.0f} returns/s wall ({stored:,} returns, {grants:,} grants in {wall:,.1f} s); "
+        f"CPU: app {app_cpu:,.1f} s, workers {worker_cpu:,.1f} s | | |",
+        f"| import / (baseline x {workers}), wall clock | {ratio:.0%} | >= 70% | "
+        f"{'pass' if ratio >= 0.7 else 'FAIL'} |",
+        f"| import / (baseline x {workers}), per CPU second of the busiest process | {cpu_ratio:.0%} | >= 70% | "
+        f"{'pass' if cpu_ratio >= 0.7 else 'FAIL'} |",
         f"| peak RSS, app + workers | {peak / MB:,.0f} MB | <= 500 MB | {'pass' if peak <= 500 * MB else 'FAIL'} |",
         f"| Cancel to return (3 tries) | {', '.join(f'{x * 1000:,.0f} ms' for x in latencies)} | <= 1 s | "
         f"{'pass' if max(latencies) <= 1.0 else 'FAIL'} |",

@@ -90,22 +90,24 @@ class FunderPage(QWidget):
         self.apply.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where = QWidget()
         where_layout = QVBoxLayout(where)
-        for widget in (
+        part: QWidget
+        for part in (
             QLabel("Where the money goes (recipients' states)"),
             self.states,
             QLabel("What it funds (recipients' NTEE groups, through the BMF)"),
             self.groups,
             self.sizes,
         ):
-            where_layout.addWidget(widget)
-        for widget, name in (
+            where_layout.addWidget(part)
+        pages: tuple[tuple[QWidget, str], ...] = (
             (self.years, "Giving by year"),
             (self.grants_view, "Grants"),
             (where, "Where and what"),
             (self.people, "People"),
             (self.apply, "How to apply"),
-        ):
-            self.tabs.addTab(widget, name)
+        )
+        for page, name in pages:
+            self.tabs.addTab(page, name)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs)

@@ -52,6 +52,7 @@ PROGRESS_INTERVAL_S = 0.1
 WRITE_RETURNS = 500  # returns per transaction...
 WRITE_GRANTS = 20_000  # ...or grants, whichever comes first (~0.2 s of writer time)
 _POLL_S = 0.1
+BATCH_TIMEOUT_S = 300.0  # one batch of ~64 returns parses in well under a second
 
 
 @dataclass
@@ -94,10 +95,18 @@ class _Feeder:
                     return False
 
     def _deliver_oldest(self) -> bool:
+        waited = 0.0
         while not self.stop.is_set():
             parsed = self._pool.oldest(_POLL_S)
             if parsed is not None:  # rebuilt here, not on the event loop
                 return self._put([rebuild(sent) for sent in parsed])
+            waited += _POLL_S
+            if waited > BATCH_TIMEOUT_S:
+                # A worker killed from outside (out of memory) loses its task without a word.
+                raise RuntimeError(
+                    f"a parse worker gave no answer in {BATCH_TIMEOUT_S:.0f} s; what was committed stays, "
+                    "run the import again to go on"
+                )
         return False
 
     def _run(self) -> None:
@@ -233,7 +242,7 @@ async def _consume(
         if isinstance(item, _Failure):
             raise item.error
         done = isinstance(item, _Done)
-        if not done:
+        if not isinstance(item, _Done):
             writer.take(item)
         if done or writer.due:
             await writer.flush()
