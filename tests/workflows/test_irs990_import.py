@@ -185,3 +185,48 @@ def test_index_alone_is_refused_with_one_message(tmp_path: Path) -> None:
     done = cli(tmp_path / "home", "import", str(index))
     assert done.returncode == 2
     assert "index_2024.csv" in done.stderr and "with its TEOS zip" in done.stderr
+
+
+def test_cancel_takes_effect_within_a_second_and_a_rerun_completes(tmp_path: Path) -> None:
+    """Cancel an Import run of a TEOS zip mid-way (as the window's Cancel button does): the run ends
+    cancelled within 1 s, what was committed stays, and the next run imports the rest once."""
+    import asyncio
+    import time
+
+    from catalynx_desktop.domain.runs import RunStatus
+    from catalynx_desktop.paths import resolve_paths
+    from catalynx_desktop.services import AppServices
+
+    generated = list(generate_returns(600, GenOptions(seed=13, grants=(20, 120))))
+    summary = write_teos_zip(tmp_path / "2024_TEOS_XML_05A.zip", generated, seed=13, deflate64_share=0.3)
+    paths = resolve_paths(tmp_path / "home")
+
+    async def cancelled_then_rerun() -> tuple[RunStatus, float, int, RunStatus]:
+        services = await AppServices.open(paths)
+        try:
+            handle = await services.imports.start(summary.path)
+            db = services.db
+            while True:  # cancel once some returns are committed
+                stored = (await db.fetch_one("SELECT count(*) FROM irs_returns") or (0,))[0]
+                if stored >= 64:
+                    break
+                await asyncio.sleep(0.05)
+            asked = time.perf_counter()
+            handle.cancel()
+            first = await handle.wait()
+            latency = time.perf_counter() - asked
+            kept = (await db.fetch_one("SELECT count(*) FROM irs_returns") or (0,))[0]
+            second = await (await services.imports.start(summary.path)).wait()
+            return first.status, latency, kept, second.status
+        finally:
+            await services.close()
+
+    status, latency, kept, rerun = asyncio.run(cancelled_then_rerun())
+    assert status is RunStatus.CANCELLED
+    assert latency <= 1.0
+    assert 64 <= kept < 600
+    assert rerun is RunStatus.SUCCEEDED
+    db = paths.database
+    assert scalar(db, "SELECT count(*) FROM irs_returns") == 600
+    assert scalar(db, "SELECT count(DISTINCT object_id) FROM irs_returns") == 600
+    assert scalar(db, "SELECT count(*) FROM irs_grants") == sum(len(r.grants) for r in generated)
