@@ -41,6 +41,7 @@ async def _plan(
 ) -> tuple[list[tuple[Path, Path | None]], int]:
     """(file, its 990 index) to import, in the order given; an index goes with the zip named
     beside it (the one with the same year, else the only zip)."""
+    from catalynx_desktop.services.imports import index_for
     from catalynx_desktop.sources.detect import Format
 
     worst = 0
@@ -55,7 +56,7 @@ async def _plan(
     indexes = [f for f, kind in found if kind is Format.IRS990_INDEX]
     zips = [f for f, kind in found if kind is Format.IRS990_ZIP]
     jobs: list[tuple[Path, Path | None]] = [
-        (f, _index_for(f, indexes, len(zips)) if kind is Format.IRS990_ZIP else None)
+        (f, index_for(f, indexes, len(zips)) if kind is Format.IRS990_ZIP else None)
         for f, kind in found
         if kind is not Format.IRS990_INDEX
     ]
@@ -68,14 +69,6 @@ async def _plan(
             )
             worst = 2
     return jobs, worst
-
-
-def _index_for(zip_path: Path, indexes: list[Path], zip_count: int) -> Path | None:
-    year = zip_path.name[:4]
-    for index in indexes:
-        if year.isdigit() and year in index.name:
-            return index
-    return indexes[0] if len(indexes) == 1 and zip_count == 1 else None
 
 
 async def _import_one(services: Any, file: Path, index: Path | None, fmt: str | None) -> int:

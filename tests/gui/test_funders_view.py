@@ -142,3 +142,36 @@ async def _rows(model, count: int) -> list:
         model.row_at(row)
     await until(lambda: all(model.is_loaded(r) for r in range(count)))
     return [model.row_at(r) for r in range(count)]
+
+
+def test_window_imports_a_teos_zip_with_its_index_then_shows_its_funders(qtbot, run, data_dir, tmp_path):
+    """Import from the window (as a drop of both files does): the index goes with its zip, the run
+    succeeds, and the Funders view shows the new funders."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    summary = write_teos_zip(
+        folder / "2023_TEOS_XML_11A.zip",
+        generate_returns(80, GenOptions(seed=4, grants=(1, 10))),
+        seed=4,
+        deflate64_share=0.5,
+        other_forms=0.1,
+    )
+    renamed = summary.index.rename(tmp_path / "my-index-2023.csv")  # not beside the zip: given with it
+    window = run(open_main_window(data_dir))
+    qtbot.addWidget(window)
+    try:
+        handles = run(window.workflows.import_files([summary.path, renamed], show_report=False))
+        assert len(handles) == 1
+        result = run(handles[0].wait(), timeout=300)
+        assert result.status.value == "succeeded"
+        output = result.output("import")
+        assert output["inserted"] == 80 and output["other_forms"] == summary.forms["990T"]
+        assert output["index"] == str(renamed)
+        window.funders_action.trigger()
+        run(until(lambda: window.funders.model.query is not None))
+        assert (
+            window.funders.model.rowCount()
+            == rows(data_dir, "SELECT count(*) FROM funders WHERE gives = 1")[0][0]
+        )
+    finally:
+        run(close_main_window(window))
