@@ -42,6 +42,7 @@ async def _plan(
     """(file, its 990 index) to import, in the order given; an index goes with the zip named
     beside it (the one with the same year, else the only zip)."""
     from catalynx_desktop.services.imports import index_for
+    from catalynx_desktop.sources.base import FormatError
     from catalynx_desktop.sources.detect import Format
 
     worst = 0
@@ -51,7 +52,10 @@ async def _plan(
             print(f"import: {file}: no such file or folder", file=sys.stderr)
             worst = 2
             continue
-        kind = await services.imports.detect(file, fmt) if fmt is None else None
+        try:
+            kind = await services.imports.detect(file, fmt) if fmt is None else None
+        except FormatError:
+            kind = None  # the import run says why, naming the file (exit code 1)
         found.append((file, kind))
     indexes = [f for f, kind in found if kind is Format.IRS990_INDEX]
     zips = [f for f, kind in found if kind is Format.IRS990_ZIP]

@@ -197,7 +197,7 @@ def test_cancel_takes_effect_within_a_second_and_a_rerun_completes(tmp_path: Pat
     from catalynx_desktop.paths import resolve_paths
     from catalynx_desktop.services import AppServices
 
-    generated = list(generate_returns(600, GenOptions(seed=13, grants=(20, 120))))
+    generated = list(generate_returns(1500, GenOptions(seed=13, grants=(20, 120))))
     summary = write_teos_zip(tmp_path / "2024_TEOS_XML_05A.zip", generated, seed=13, deflate64_share=0.3)
     paths = resolve_paths(tmp_path / "home")
 
@@ -224,9 +224,9 @@ def test_cancel_takes_effect_within_a_second_and_a_rerun_completes(tmp_path: Pat
     status, latency, kept, rerun = asyncio.run(cancelled_then_rerun())
     assert status is RunStatus.CANCELLED
     assert latency <= 1.0
-    assert 64 <= kept < 600
+    assert 64 <= kept < 1500
     assert rerun is RunStatus.SUCCEEDED
     db = paths.database
-    assert scalar(db, "SELECT count(*) FROM irs_returns") == 600
-    assert scalar(db, "SELECT count(DISTINCT object_id) FROM irs_returns") == 600
+    assert scalar(db, "SELECT count(*) FROM irs_returns") == 1500
+    assert scalar(db, "SELECT count(DISTINCT object_id) FROM irs_returns") == 1500
     assert scalar(db, "SELECT count(*) FROM irs_grants") == sum(len(r.grants) for r in generated)
