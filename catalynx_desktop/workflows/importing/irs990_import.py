@@ -49,8 +49,8 @@ Progress990 = Callable[[Irs990Report], None]
 CancelCheck = Callable[[], bool]
 
 PROGRESS_INTERVAL_S = 0.1
-WRITE_RETURNS = 500  # returns per transaction...
-WRITE_GRANTS = 20_000  # ...or grants, whichever comes first (~0.2 s of writer time)
+WRITE_RETURNS = 150  # returns per transaction...
+WRITE_GRANTS = 5_000  # ...or grants, whichever comes first
 _POLL_S = 0.1
 BATCH_TIMEOUT_S = 300.0  # one batch of ~64 returns parses in well under a second
 

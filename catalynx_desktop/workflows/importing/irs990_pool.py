@@ -23,11 +23,11 @@ import sys
 from collections import deque
 from multiprocessing.pool import AsyncResult, Pool
 
-from catalynx_desktop.workflows.importing.irs990_transport import Sent, parse_for_parent
+from catalynx_desktop.workflows.importing.irs990_transport import parse_for_parent
 
 _PR_SET_PDEATHSIG = 1
 
-Parsed = list[Sent]
+Parsed = list[bytes]  # one pickled return (or problem) each: see irs990_transport
 
 
 def _die_with_parent() -> None:
