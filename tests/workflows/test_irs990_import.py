@@ -230,3 +230,18 @@ def test_cancel_takes_effect_within_a_second_and_a_rerun_completes(tmp_path: Pat
     assert scalar(db, "SELECT count(*) FROM irs_returns") == 1500
     assert scalar(db, "SELECT count(DISTINCT object_id) FROM irs_returns") == 1500
     assert scalar(db, "SELECT count(*) FROM irs_grants") == sum(len(r.grants) for r in generated)
+
+
+def test_a_truncated_zip_imports_the_members_before_the_cut_and_says_so(tmp_path: Path) -> None:
+    generated = list(generate_returns(60, GenOptions(seed=17, grants=(1, 20))))
+    whole = write_teos_zip(tmp_path / "whole.zip", generated, seed=17, deflate64_share=0.3, index=False)
+    data = whole.path.read_bytes()
+    cut = tmp_path / "2024_TEOS_XML_07A.zip"  # a download cut short: no central directory
+    cut.write_bytes(data[: len(data) * 6 // 10])
+    home = tmp_path / "home"
+    done = cli(home, "import", str(cut))
+    assert done.returncode == 0, done.stderr
+    stored = scalar(home / "catalynx.sqlite3", "SELECT count(*) FROM irs_returns")
+    assert 20 < stored < 60
+    assert "1 rejected" in done.stdout
+    assert "the archive ends inside this member" in done.stdout  # the member cut in two: one line
