@@ -15,6 +15,7 @@ from catalynx_desktop.app import close_main_window, open_main_window
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
+from catalynx_desktop.workflows.engine import RunResult
 from catalynx_desktop.workflows.importing.irs990_import import import_returns
 from tests.datagen.irs990_gen import GenOptions, generate_returns, write_teos_zip
 
@@ -160,9 +161,14 @@ def test_window_imports_a_teos_zip_with_its_index_then_shows_its_funders(qtbot, 
     window = run(open_main_window(data_dir))
     qtbot.addWidget(window)
     try:
-        handles = run(window.workflows.import_files([summary.path, renamed], show_report=False))
-        assert len(handles) == 1
-        result = run(handles[0].wait(), timeout=300)
+
+        async def import_and_wait() -> tuple[int, RunResult]:
+            # One coroutine, as the window does: the run's task steps only while the loop runs.
+            handles = await window.workflows.import_files([summary.path, renamed], show_report=False)
+            return len(handles), await handles[0].wait()
+
+        count, result = run(import_and_wait(), timeout=300)
+        assert count == 1
         assert result.status.value == "succeeded"
         output = result.output("import")
         assert output["inserted"] == 80 and output["other_forms"] == summary.forms["990T"]
