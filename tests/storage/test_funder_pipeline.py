@@ -4,7 +4,9 @@ the opportunity's source is the funder's BMF record when one is imported, else i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
@@ -16,6 +18,19 @@ from tests.sources.irs990.conftest import COPY
 
 PF_EIN = "046662754"  # MARGARET MCNEIL TR UW CHARITY CO TD BANK, a 990-PF of the real samples
 SCHEDULE_I_EIN = "741894581"  # UCHEALTH NORTHERN COLORADO FOUNDATION, a 990 with Schedule I
+
+T = TypeVar("T")
+
+
+def run_fresh(coro: Coroutine[Any, Any, T]) -> T:
+    """Run on a fresh loop. Not asyncio.run(): that ends with set_event_loop(None), which would
+    unset the session's qasync loop (tests/conftest.py) for GUI tests that run later."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def test_add_to_pipeline_prefers_the_bmf_record_and_is_idempotent(tmp_path: Path) -> None:
@@ -51,4 +66,4 @@ def test_add_to_pipeline_prefers_the_bmf_record_and_is_idempotent(tmp_path: Path
         finally:
             await services.close()
 
-    asyncio.run(scenario())
+    run_fresh(scenario())

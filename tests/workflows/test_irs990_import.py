@@ -4,12 +4,15 @@ index) in full, re-imports that add nothing, a folder, and bad members reported 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -17,6 +20,19 @@ from tests.datagen.irs990_gen import GenOptions, ZipWriter, generate_returns, wr
 from tests.sources.irs990.conftest import COPY, expected_rows
 
 RETURNS = COPY / "returns"
+
+T = TypeVar("T")
+
+
+def run_fresh(coro: Coroutine[Any, Any, T]) -> T:
+    """Run on a fresh loop. Not asyncio.run(): that ends with set_event_loop(None), which would
+    unset the session's qasync loop (tests/conftest.py) for GUI tests that run later."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -190,7 +206,6 @@ def test_index_alone_is_refused_with_one_message(tmp_path: Path) -> None:
 def test_cancel_takes_effect_within_a_second_and_a_rerun_completes(tmp_path: Path) -> None:
     """Cancel an Import run of a TEOS zip mid-way (as the window's Cancel button does): the run ends
     cancelled within 1 s, what was committed stays, and the next run imports the rest once."""
-    import asyncio
     import time
 
     from catalynx_desktop.domain.runs import RunStatus
@@ -221,7 +236,7 @@ def test_cancel_takes_effect_within_a_second_and_a_rerun_completes(tmp_path: Pat
         finally:
             await services.close()
 
-    status, latency, kept, rerun = asyncio.run(cancelled_then_rerun())
+    status, latency, kept, rerun = run_fresh(cancelled_then_rerun())
     assert status is RunStatus.CANCELLED
     assert latency <= 1.0
     assert 64 <= kept < 1500
