@@ -32,9 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser(
         "import",
         parents=[common],
-        help="import IRS BMF CSVs, Grants.gov extracts (.zip/.xml) or grantor lists",
+        help="import IRS BMF CSVs, Grants.gov extracts (.zip/.xml), grantor lists, or IRS 990 returns "
+        "(a return, a folder of them, a TEOS zip with or without its index CSV)",
     )
-    importer.add_argument("files", nargs="+", metavar="FILE")
+    importer.add_argument(
+        "files", nargs="+", metavar="FILE", help="files or folders; a 990 index with its zip"
+    )
     importer.add_argument(
         "--format",
         choices=["irs_bmf", "grants_gov", "user_csv", "user_xlsx"],
@@ -61,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the database with a backup (the newest unless one is named)",
     )
     restore.add_argument("backup", nargs="?", help="a backup file (see: backup --list)")
+    funder = commands.add_parser(
+        "funder", parents=[common], help="what the imported IRS 990 returns say about one funder"
+    )
+    funder.add_argument("ein", metavar="EIN", help="the funder's EIN (9 digits, dashes allowed)")
+    funder.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     commands.add_parser("paths", parents=[common], help="print where the app keeps its files")
     deadlines.add_parser(commands, common)
     dossier.add_parser(commands, common)

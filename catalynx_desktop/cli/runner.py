@@ -73,6 +73,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(matches_command(args) if args.command == "matches" else evaluate_command(args))
     if args.command in (deadlines.COMMAND, dossier.COMMAND):
         return deadlines.run(args) if args.command == deadlines.COMMAND else dossier.run(args)
+    if args.command == "funder":
+        from catalynx_desktop.cli.funder import funder_command
+
+        return asyncio.run(funder_command(args))
     if args.command == "paths":
         from catalynx_desktop.cli.paths import paths_command
 

@@ -15,6 +15,7 @@ class Source(StrEnum):
     IRS_BMF = "irs_bmf"
     USER_LIST = "user_list"
     DEMO = "demo"
+    IRS_990 = "irs_990"  # a 990 filer with giving data and no BMF record (added from the Funders view)
 
 
 class RecordKind(StrEnum):

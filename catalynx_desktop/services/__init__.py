@@ -9,6 +9,7 @@ UI talks to its parts, never to the Database or a repository:
 - scoring: start Discover or Rescore for a profile (scoring.py)
 - exports: start an Export run (exports.py)
 - dashboard: one profile's dashboard figures (dashboard.py)
+- funders: the Funders view, a funder's page and grants, like-mine, "Add to pipeline" (funders.py)
 - backups: take, list and restore backups (backups.py; the command line uses it)
 """
 

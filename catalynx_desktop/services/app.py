@@ -15,6 +15,7 @@ from catalynx_desktop.cache import DEFAULT_TTLS, Cache
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
+from catalynx_desktop.services.funders import Funders
 from catalynx_desktop.services.imports import Imports
 from catalynx_desktop.services.matching import Matching
 from catalynx_desktop.services.records import Opportunities, Profiles, RunHistory
@@ -62,6 +63,7 @@ class AppServices:
         self.matching = Matching(db)
         self.exports = Exports(self.engine, db)
         self.dashboard = Dashboard(db)
+        self.funders = Funders(db)
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:

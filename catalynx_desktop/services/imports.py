@@ -14,6 +14,16 @@ from catalynx_desktop.workflows.engine import RunHandle, WorkflowEngine
 from catalynx_desktop.workflows.importing.workflow import start_import
 
 
+def index_for(zip_path: Path, indexes: list[Path], zip_count: int) -> Path | None:
+    """The IRS 990 index CSV chosen with a TEOS zip: the one named for the zip's year
+    (`2024_TEOS_XML_05A.zip` -> `index_2024.csv`), else the only index given with the only zip."""
+    year = zip_path.name[:4]
+    for index in indexes:
+        if year.isdigit() and year in index.name:
+            return index
+    return indexes[0] if len(indexes) == 1 and zip_count == 1 else None
+
+
 class Imports:
     def __init__(self, engine: WorkflowEngine, db: Database, parse_cache: Cache | None) -> None:
         self._engine = engine
@@ -29,9 +39,21 @@ class Imports:
         return await asyncio.to_thread(preview, path)
 
     async def start(
-        self, path: Path | str, *, fmt: str | None = None, mapping: ColumnMapping | None = None
+        self,
+        path: Path | str,
+        *,
+        fmt: str | None = None,
+        mapping: ColumnMapping | None = None,
+        index: Path | str | None = None,
     ) -> RunHandle:
-        """Start an Import run; an unchanged file is replayed from the parse cache."""
+        """Start an Import run; an unchanged file is replayed from the parse cache. `index`: the
+        IRS 990 index CSV that goes with a TEOS zip (else one named index_YYYY.csv beside it is used)."""
         return await start_import(
-            self._engine, self._db, path, fmt=fmt, mapping=mapping, parse_cache=self._parse_cache
+            self._engine,
+            self._db,
+            path,
+            fmt=fmt,
+            mapping=mapping,
+            parse_cache=self._parse_cache,
+            index=index,
         )

@@ -43,6 +43,7 @@ from catalynx_desktop.ui.controllers.details_controller import DetailsController
 from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
 from catalynx_desktop.ui.controllers.file_drop import FileDropImport
 from catalynx_desktop.ui.controllers.first_run_guide import FirstRunGuide
+from catalynx_desktop.ui.controllers.funders_controller import FundersController
 from catalynx_desktop.ui.controllers.long_action import LongAction
 from catalynx_desktop.ui.controllers.profile_controller import ProfileController
 from catalynx_desktop.ui.controllers.query_controller import QueryController
@@ -151,6 +152,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details.dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard.dock)
         self.tabifyDockWidget(self.details.dock, self.dashboard.dock)
+        self.funders = FundersController(context)  # the Funders view and a funder's page (990 data)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.funders.dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.funders.page_dock)
+        self.tabifyDockWidget(self.details.dock, self.funders.page_dock)
+        self.funders.dock.hide()
+        self.funders.page_dock.hide()
         self.details.dock.raise_()
 
         self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
@@ -193,12 +200,14 @@ class MainWindow(QMainWindow):
         profiles.stage_counts_shown.connect(query.show_stage_counts)
         profiles.opened.connect(query.open_current)  # a profile shown: its table, then its dashboard
         profiles.opened.connect(dashboard.refresh)
+        profiles.opened.connect(self.funders.profile_changed)
         profiles.current_counts_changed.connect(dashboard.refresh)
         profiles.reload_requested.connect(self.reload)
         query.first_rows_shown.connect(self.first_rows_shown.set)
         query.first_rows_shown.connect(self.update_actions)  # a profile's view is open
         self.stage_moves.counts_changed.connect(profiles.refresh_counts)
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
+        self.funders.opportunities_changed.connect(profiles.opportunities_changed)
         self.saved_views.open_requested.connect(query.apply_view)
         self.workflows.run_finished.connect(self.guide.run_finished)
         profiles.created.connect(self.guide.profile_created)
@@ -292,6 +301,10 @@ class MainWindow(QMainWindow):
         self.addAction(dashboard_action)
         view_menu.addAction(dashboard_action)
         self._action("&Filters…", "Ctrl+Shift+F", lambda: spawn(self.query.filter_dialog()), view_menu)
+        self.funders_action = self._action(
+            "F&unders (IRS 990 giving)", "Ctrl+Shift+U", lambda: spawn(self.funders.show()), view_menu
+        )
+        view_menu.addAction(self.funders.page_dock.toggleViewAction())
         self.saved_views.install(self.menuBar().addMenu("Vie&ws"))
         self.workflows.install(file_menu, profile_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")

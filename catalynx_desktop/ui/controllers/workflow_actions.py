@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.run_titles import describe_counts, run_title
 from catalynx_desktop.domain.runs import RunStatus
+from catalynx_desktop.services.imports import index_for
 from catalynx_desktop.sources.base import FormatError
 from catalynx_desktop.sources.detect import Format
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
@@ -185,12 +186,19 @@ class WorkflowActions(QObject):
         grantor list first asks which column is which, showing its first rows."""
         imports = self._context.services.imports
         handles = []
+        detected: list[tuple[Path, Format]] = []
         for path in paths:
             try:
-                found = await imports.detect(path)
+                detected.append((path, await imports.detect(path)))
             except FormatError as error:
                 self._context.status.error(ValueError(str(error)))
+        # An IRS 990 index goes with its TEOS zip (an index beside the zip is found without this).
+        indexes = [p for p, found in detected if found is Format.IRS990_INDEX]
+        zips = [p for p, found in detected if found is Format.IRS990_ZIP]
+        for path, found in detected:
+            if found is Format.IRS990_INDEX and zips:
                 continue
+            index = index_for(path, indexes, len(zips)) if found is Format.IRS990_ZIP else None
             mapping = None
             if found in (Format.USER_CSV, Format.USER_XLSX) and ask_mapping:
                 sample = await imports.preview(path)
@@ -198,7 +206,7 @@ class WorkflowActions(QObject):
                 if not await run_dialog(dialog):
                     continue
                 mapping = dialog.mapping()
-            handle = await imports.start(path, fmt=found.value, mapping=mapping)
+            handle = await imports.start(path, fmt=found.value, mapping=mapping, index=index)
             handles.append(self._follow(handle, None, show_report=show_report))
         return handles
 

@@ -1,4 +1,4 @@
-"""The "Import" workflow: one file into source_records, with progress, cancel and a saved report.
+"""The "Import" workflow: one file into source_records (IRS 990 returns into the giving tables), with progress, cancel and a saved report.
 
 The run's parameters (file, format) and counts are persisted by the engine like any run; the
 rejected records go to a CSV next to the database (import-reports/run-<id>-rejects.csv) so the
@@ -8,15 +8,19 @@ user can open or export them later, and its path is part of the step's output.
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
 from catalynx_desktop.cache import Cache
+from catalynx_desktop.sources.base import FormatError
+from catalynx_desktop.sources.detect import IRS990_FORMATS, Format, detect_format
 from catalynx_desktop.sources.user_list import ColumnMapping
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows.cancel import RunCancelled
 from catalynx_desktop.workflows.engine import RunHandle, Step, StepContext, Workflow, WorkflowEngine
 from catalynx_desktop.workflows.importing.importer import import_file
+from catalynx_desktop.workflows.importing.irs990_workflow import run_irs990_import
 from catalynx_desktop.workflows.importing.report import ImportReport, write_rejects_csv
 
 IMPORT_WORKFLOW = "Import"
@@ -54,6 +58,10 @@ def import_workflow(
 ) -> Workflow:
     async def run_import(ctx: StepContext) -> dict[str, Any]:
         path = Path(ctx.context["path"])
+        claimed = ctx.context.get("format") or None
+        found = await asyncio.to_thread(detect_format, path, claimed)
+        if found in IRS990_FORMATS:
+            return await _irs990(ctx, db, path, found)
 
         def progress(bytes_done: int, bytes_total: int, records: int) -> None:
             ctx.progress(
@@ -65,7 +73,7 @@ def import_workflow(
         report = await import_file(
             db,
             path,
-            fmt=ctx.context.get("format") or None,
+            fmt=found,
             mapping=mapping,
             progress=progress,
             cancel=lambda: ctx.cancelled,
@@ -91,6 +99,17 @@ def import_workflow(
     return Workflow(IMPORT_WORKFLOW, (Step("import", run_import, timeout_s=timeout_s),), timeout_s=timeout_s)
 
 
+async def _irs990(ctx: StepContext, db: Database, path: Path, found: Format) -> dict[str, Any]:
+    if found is Format.IRS990_INDEX:
+        raise FormatError(path, "an IRS 990 index is imported together with its TEOS zip (give both)")
+    return await run_irs990_import(ctx, db, path, found, reports_dir(db))
+
+
+def _absolute(path: Path | str) -> str:
+    """The path as stored with the run (absolute; string work only, no file system access)."""
+    return os.path.abspath(path)
+
+
 async def start_import(
     engine: WorkflowEngine,
     db: Database,
@@ -99,10 +118,11 @@ async def start_import(
     fmt: str | None = None,
     mapping: ColumnMapping | None = None,
     parse_cache: Cache | None = None,
+    index: Path | str | None = None,
 ) -> RunHandle:
     """Start importing `path` (format detected unless `fmt` is given). With `parse_cache`, an
     unchanged file is not parsed again."""
-    # resolve() asks the file system (slow on a network drive): not on the event loop
-    resolved = await asyncio.to_thread(lambda: str(Path(path).resolve()))
-    context = {"path": resolved, "format": fmt or ""}
+    context = {"path": _absolute(path), "format": fmt or ""}
+    if index is not None:  # an IRS 990 index given with its zip
+        context["index"] = _absolute(index)
     return await engine.start(import_workflow(db, mapping, parse_cache=parse_cache), context)

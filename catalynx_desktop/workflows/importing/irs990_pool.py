@@ -1,0 +1,88 @@
+"""Worker processes that parse IRS 990 members, batches in and parsed returns out, in order.
+
+Why processes: parsing a return is pure Python over lxml (~0.3 ms to a few ms each); in a thread
+it would hold the GIL against the event loop and the SQLite writer. Why batches: one round trip
+per member would cost more in pickling and wake-ups than the parse; `reader.batches` groups ~64.
+
+Bounded: at most `in_flight` batches are queued or being parsed; the feeder blocks on the oldest
+result before sending another, so memory does not grow with the archive.
+
+Workers die with their parent: on Linux each one asks the kernel for SIGKILL when its parent
+exits (prctl PR_SET_PDEATHSIG, set in the initializer); elsewhere, and as a second guard, a
+worker blocked on its task pipe gets EOF when the parent is gone and exits. `close()` terminates
+them at once (Cancel does not wait for the batches in flight).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from multiprocessing.pool import AsyncResult, Pool
+
+from catalynx_desktop.workflows.importing.irs990_transport import parse_for_parent
+
+_PR_SET_PDEATHSIG = 1
+
+Parsed = list[bytes]  # one pickled return (or problem) each: see irs990_transport
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: SIGKILL this worker when the parent dies (Linux), and leave Ctrl+C
+    to the parent (which cancels and then terminates the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the task pipe's EOF still ends the worker
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def worker_count(cpus: int | None = None) -> int:
+    """Parsing processes: one core stays for the event loop, the reader and the SQLite writer
+    (on 2 cores: 1 worker; the parent's share is measured in benchmarks/bench_irs990_import.py)."""
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    return max(1, min(cpus - 1, 8))
+
+
+class ParsePool:
+    """A small process pool with ordered, bounded submission (used from one feeder thread)."""
+
+    def __init__(self, processes: int, max_field_chars: int, in_flight: int | None = None) -> None:
+        context = multiprocessing.get_context("spawn")  # never fork a process holding Qt/SQLite threads
+        self.processes = processes
+        self._max_field_chars = max_field_chars
+        self._pool: Pool = context.Pool(processes, initializer=_die_with_parent)
+        self._pending: deque[AsyncResult[Parsed]] = deque()
+        self._in_flight = in_flight if in_flight is not None else 2 * processes + 1
+
+    def full(self) -> bool:
+        return len(self._pending) >= self._in_flight
+
+    def submit(self, members: list[tuple[str, bytes]]) -> None:
+        self._pending.append(self._pool.apply_async(parse_for_parent, (members, self._max_field_chars)))
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def oldest(self, timeout: float) -> Parsed | None:
+        """The oldest batch's returns once parsed; None if not ready within `timeout` seconds.
+        A worker's exception is re-raised here."""
+        result = self._pending[0]
+        result.wait(timeout)
+        if not result.ready():
+            return None
+        self._pending.popleft()
+        return result.get()
+
+    def close(self) -> None:
+        """Stop the workers now (tasks in flight are dropped) and reap them."""
+        self._pending.clear()
+        self._pool.terminate()
+        self._pool.join()
