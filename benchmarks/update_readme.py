@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("core", "import", "discover", "cache", "export", "matching")
+SECTIONS = ("core", "grants", "import", "discover", "cache", "export", "matching")
 
 
 def main() -> None:
