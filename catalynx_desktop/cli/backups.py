@@ -28,14 +28,24 @@ def backup_command(args: argparse.Namespace) -> int:
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    from catalynx_desktop.services.backups import list_backups, restore_backup
+    from catalynx_desktop.services.backups import list_backups, newest_good_backup, restore_backup
 
     paths = resolve_paths(args.data_dir).ensure()
-    backups = list_backups(paths)
-    backup = Path(args.backup) if args.backup else (backups[0] if backups else None)
-    if backup is None:
+    skipped: list[str] = []
+    if args.backup:
+        backup: Path | None = Path(args.backup)
+    elif not list_backups(paths):
         print(f"restore: no backups in {paths.backups_dir}", file=sys.stderr)
         return 2
+    else:
+        backup, skipped = newest_good_backup(paths)  # each checked with PRAGMA integrity_check
+        if backup is None:
+            print(
+                f"restore: no good backup in {paths.backups_dir}: all {len(skipped)} failed the "
+                f"check (the newest: {skipped[0]}). Nothing was changed.",
+                file=sys.stderr,
+            )
+            return 1
     lock = acquire_instance_lock(paths)
     if lock is None:
         print(f"restore: {APP_NAME} is open on {paths.data_dir}; close it first", file=sys.stderr)
@@ -49,6 +59,12 @@ def restore_command(args: argparse.Namespace) -> int:
         lock.unlock()
     print(
         f"restored {backup} into {paths.database}"
+        + (f" (the newest good backup; skipped {_damaged(skipped)})" if skipped else "")
         + (f"; the previous database is kept as {kept}" if kept else "")
     )
     return 0
+
+
+def _damaged(skipped: list[str]) -> str:
+    """ "1 newer one that failed the check" / "3 newer ones that failed the check"."""
+    return f"{len(skipped)} newer {'one' if len(skipped) == 1 else 'ones'} that failed the check"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalynx_desktop.storage import schema_v1, schema_v2, schema_v3, schema_v5
-from catalynx_desktop.storage.backup import backup_database
+from catalynx_desktop.storage.backup import BackupCheck, backup_database
 from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError, is_damage
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,14 @@ def migrate(
         if found == 0 and has_tables:
             raise CorruptDatabaseError(path, "it has tables but no Catalynx schema version")
         if found > 0:
-            backup_database(conn, backups_dir, reason=f"before-migration-v{found}", keep=keep_backups)
+            backup_database(
+                conn,
+                backups_dir,
+                reason=f"before-migration-v{found}",
+                keep=keep_backups,
+                check=BackupCheck.QUICK,  # on the start-up path: see BackupCheck
+                source=path,
+            )
         for migration in migrations:
             if migration.version <= found:
                 continue
