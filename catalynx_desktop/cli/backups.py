@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from catalynx_desktop import APP_NAME
-from catalynx_desktop.instance_lock import acquire_instance_lock
 from catalynx_desktop.paths import resolve_paths
 
 
@@ -22,7 +20,7 @@ def backup_command(args: argparse.Namespace) -> int:
         for backup in list_backups(paths):
             print(backup)
         return 0
-    target = take_backup(paths, reason="on-demand", keep=args.keep)  # safe while the app runs
+    target = take_backup(paths, reason="on-demand", keep=args.keep)  # the runner holds the lock
     print(f"backed up {paths.database} to {target}")
     return 0
 
@@ -46,17 +44,11 @@ def restore_command(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-    lock = acquire_instance_lock(paths)
-    if lock is None:
-        print(f"restore: {APP_NAME} is open on {paths.data_dir}; close it first", file=sys.stderr)
-        return 2
-    try:
+    try:  # cli/runner.py holds the data directory's lock: no window or command has it open
         kept = restore_backup(paths, backup)
     except ValueError as error:
         print(f"restore: {error}. Nothing was changed.", file=sys.stderr)
         return 1
-    finally:
-        lock.unlock()
     print(
         f"restored {backup} into {paths.database}"
         + (f" (the newest good backup; skipped {_damaged(skipped)})" if skipped else "")
