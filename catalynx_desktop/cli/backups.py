@@ -31,19 +31,20 @@ def restore_command(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.data_dir).ensure()
     skipped: list[str] = []
     if args.backup:
-        backup: Path | None = Path(args.backup)
+        backup = Path(args.backup)
     elif not list_backups(paths):
         print(f"restore: no backups in {paths.backups_dir}", file=sys.stderr)
         return 2
     else:
-        backup, skipped = newest_good_backup(paths)  # each checked with PRAGMA integrity_check
-        if backup is None:
+        good, skipped = newest_good_backup(paths)  # each checked with PRAGMA integrity_check
+        if good is None:
             print(
                 f"restore: no good backup in {paths.backups_dir}: all {len(skipped)} failed the "
                 f"check (the newest: {skipped[0]}). Nothing was changed.",
                 file=sys.stderr,
             )
             return 1
+        backup = good
     try:  # cli/runner.py holds the data directory's lock: no window or command has it open
         kept = restore_backup(paths, backup)
     except ValueError as error:

@@ -2,7 +2,8 @@
 
 Each engine call is one write transaction (one writer-thread hop), so a run that is killed
 at any moment leaves rows saying how far it got; `mark_interrupted_at_startup()` then turns
-rows still 'running'/'pending' into 'interrupted'. History is read in keyset pages, newest
+rows still 'running'/'pending' into 'interrupted' once the process that owns them (stored with
+each run: pid and start time) is gone. History is read in keyset pages, newest
 first, on the (created_at, id) index, for the lazy history table.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from catalynx_desktop.domain.history import HistoryCursor
 from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord, StepStatus, iso, utc_now
+from catalynx_desktop.process_identity import ProcessIdentity, is_running, this_process
 from catalynx_desktop.storage.database import Database
 
 _RUN_COLUMNS = (
@@ -74,20 +76,28 @@ def _filters(workflow: str | None, status: RunStatus | None) -> tuple[list[str],
     return clauses, params
 
 
+def _owner_alive(pid: int | None, started: str | None) -> bool:
+    """A run without an owner was made before runs had one (schema 7): its process is gone."""
+    return pid is not None and is_running(ProcessIdentity(pid, started))
+
+
 class SqliteRunStore:
     """RunStore on the app database. All methods are coroutines; none blocks the loop."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, owner: ProcessIdentity | None = None) -> None:
         self._db = db
+        self._owner = owner or this_process()  # stored with each run this store creates
 
     # -- RunStore (called by the engine) ----------------------------------------------------
     async def create_run(self, workflow: str, parameters: Mapping[str, Any], steps: Sequence[str]) -> int:
         params_json = json.dumps(parameters, default=str, sort_keys=True)
+        owner = self._owner
 
         def insert(conn: sqlite3.Connection) -> int:
             cursor = conn.execute(
-                "INSERT INTO workflow_runs (workflow, parameters, status, created_at) VALUES (?, ?, ?, ?)",
-                (workflow, params_json, RunStatus.PENDING.value, iso(utc_now())),
+                "INSERT INTO workflow_runs (workflow, parameters, status, created_at, owner_pid, "
+                "owner_started) VALUES (?, ?, ?, ?, ?, ?)",
+                (workflow, params_json, RunStatus.PENDING.value, iso(utc_now()), owner.pid, owner.started),
             )
             run_id = int(cursor.lastrowid or 0)
             conn.executemany(
@@ -162,16 +172,18 @@ class SqliteRunStore:
 
     # -- housekeeping -----------------------------------------------------------------------
     async def mark_interrupted_at_startup(self) -> int:
-        """Runs (and their steps) left 'running'/'pending' by a previous process -> 'interrupted'.
+        """Runs (and their steps) left 'running'/'pending' by a process that is gone -> 'interrupted'.
 
-        Call once at start-up, before any workflow starts. Returns the number of runs changed.
+        Runs of a process still running (another window or command on the same data directory,
+        or this process) are left alone. Call at start-up. Returns the number of runs changed.
         """
         now = iso(utc_now())
 
         def mark(conn: sqlite3.Connection) -> int:
-            ids = [
-                r[0] for r in conn.execute("SELECT id FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED)
-            ]
+            unfinished = conn.execute(
+                "SELECT id, owner_pid, owner_started FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED
+            ).fetchall()
+            ids = [run_id for run_id, pid, started in unfinished if not _owner_alive(pid, started)]
             if not ids:
                 return 0
             conn.executemany(
