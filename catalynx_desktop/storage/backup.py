@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from catalynx_desktop.storage.errors import CorruptDatabaseError
+from catalynx_desktop.storage.sqlite_uri import read_only_uri
 
 BACKUP_SUFFIX = ".sqlite3"
 _STAGING_SUFFIX = ".checking"
@@ -140,7 +141,7 @@ def _read_only(database: Path) -> Iterator[sqlite3.Connection]:
     there before are left alone (they may hold another connection's pages)."""
     companions = [Path(f"{database}{suffix}") for suffix in ("-wal", "-shm")]
     existing = {file for file in companions if file.exists()}
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(database), uri=True)
     try:
         yield conn
     finally:

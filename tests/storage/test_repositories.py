@@ -13,6 +13,7 @@ from catalynx_desktop.storage import opportunity_repository
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import LIST_WITH_COUNTS_SQL, ProfileRepository
+from catalynx_desktop.storage.sqlite_uri import read_only_uri
 from tests.storage.helpers import open_demo_db, run
 
 
@@ -51,9 +52,9 @@ def test_profile_crud_round_trip(tmp_path):
 
 def test_profile_list_counts_match_the_data_in_one_query(tmp_path):
     async def scenario():
-        db, demo = await open_demo_db(tmp_path, profiles=3, opportunities=3000)
+        db, _demo = await open_demo_db(tmp_path, profiles=3, opportunities=3000)
         summaries = await ProfileRepository(db).list_summaries()
-        actual = dict()
+        actual = {}
         for profile_id, stage, n in await db.fetch_all(
             "SELECT profile_id, stage, count(*) FROM opportunities GROUP BY 1, 2"
         ):
@@ -210,7 +211,7 @@ def test_readonly_database_gives_environment_error(tmp_path):
         path = tmp_path / "c.sqlite3"
         db = await Database.open(path)
         await db.close()
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         conn.close()
         path.chmod(0o444)
         tmp_path.chmod(0o555)
