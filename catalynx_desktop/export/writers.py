@@ -24,8 +24,10 @@ thread one after another); they are not safe for concurrent calls.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -98,10 +100,8 @@ class AtomicTarget:
     def discard(self) -> None:
         if not self.done:
             self.done = True
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self.temp.unlink()
-            except FileNotFoundError:
-                pass
 
 
 def _file_size(path: Path) -> int:
@@ -138,7 +138,8 @@ class CsvWriter:
         self.columns: list[Column] = columns_for(list(fields))
         self.rows = 0
         self._target = AtomicTarget(path)
-        self._fh = open(
+        # closed by finish()/abort(): the file outlives this method, so no `with` here
+        self._fh = open(  # noqa: SIM115
             self._target.temp,
             "x",
             encoding="utf-8-sig" if bom else "utf-8",
@@ -186,10 +187,8 @@ class CsvWriter:
         return [self._target.temp]
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._fh.close()
-        except Exception:
-            pass
         self._target.discard()
 
 
@@ -360,6 +359,18 @@ class XlsxWriter:
             self._book.fileclosed = True  # no "workbook not closed" warning from its __del__
         shutil.rmtree(self._scratch, ignore_errors=True)
         self._target.discard()
+
+
+def leftover_temp_paths(path: Path | str) -> list[Path]:
+    """The temp files an export to `path` leaves when its process is killed: the hidden
+    `.<name>.<12 hex>.part` file (AtomicTarget) and `.<name>.<8 chars>.tmp` scratch folder
+    (XlsxWriter's, above). Only names of exactly that shape next to `path` match."""
+    target = Path(path)
+    ours = re.compile(rf"\.{re.escape(target.name)}\.(?:[0-9a-f]{{12}}\.part|[a-z0-9_]{{8}}\.tmp)")
+    try:
+        return [entry for entry in target.parent.iterdir() if ours.fullmatch(entry.name)]
+    except OSError:  # the folder is gone or unreadable: nothing of ours to find there
+        return []
 
 
 def remove_temp_paths(paths: Sequence[Path | str]) -> None:

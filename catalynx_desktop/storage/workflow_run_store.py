@@ -177,15 +177,19 @@ class SqliteRunStore:
         Runs of a process still running (another window or command on the same data directory,
         or this process) are left alone. Call at start-up. Returns the number of runs changed.
         """
+        return len(await self.interrupt_orphaned_runs())
+
+    async def interrupt_orphaned_runs(self) -> list[RunRecord]:
+        """mark_interrupted_at_startup, returning the runs it marked (to clean up after them)."""
         now = iso(utc_now())
 
-        def mark(conn: sqlite3.Connection) -> int:
+        def mark(conn: sqlite3.Connection) -> list[RunRecord]:
             unfinished = conn.execute(
                 "SELECT id, owner_pid, owner_started FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED
             ).fetchall()
             ids = [run_id for run_id, pid, started in unfinished if not _owner_alive(pid, started)]
             if not ids:
-                return 0
+                return []
             conn.executemany(
                 "UPDATE workflow_steps SET status = ?, finished_at = COALESCE(finished_at, ?), "
                 "error = CASE WHEN error = '' THEN ? ELSE error END "
@@ -199,7 +203,12 @@ class SqliteRunStore:
                 "UPDATE workflow_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
                 [(RunStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id) for run_id in ids],
             )
-            return len(ids)
+            return [
+                _run_from_row(
+                    conn.execute(f"SELECT {_RUN_COLUMNS} FROM workflow_runs WHERE id = ?", (i,)).fetchone()
+                )
+                for i in ids
+            ]
 
         return await self._db.write(mark)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import multiprocessing
 import uuid
@@ -28,8 +29,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.domain.runs import RunRecord
 from catalynx_desktop.export import worker
-from catalynx_desktop.export.writers import ExportFormat, WriteSummary, remove_temp_paths
+from catalynx_desktop.export.writers import (
+    ExportFormat,
+    WriteSummary,
+    leftover_temp_paths,
+    remove_temp_paths,
+)
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_export import (
     CHUNK_ROWS,
@@ -89,11 +96,9 @@ class _WriterWorker:
         """Wait (ignoring further cancels and errors) until the call in flight has ended."""
         future = self.inflight
         while future is not None and not future.done():
-            try:
-                # shield: a further cancel of this task must not cancel the queued call itself
+            # shield: a further cancel of this task must not cancel the queued call itself
+            with contextlib.suppress(BaseException):
                 await asyncio.shield(asyncio.wrap_future(future))
-            except BaseException:
-                pass
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -178,6 +183,19 @@ def export_workflow(
         }
 
     return Workflow(EXPORT, (Step("export", export),))
+
+
+def remove_leftovers(interrupted: Sequence[RunRecord]) -> int:
+    """Remove the temp files of exports whose process was killed (the runs just marked
+    interrupted at start-up; their parameters name the target file). Blocking: run off the loop.
+    Returns how many files and folders went."""
+    removed = 0
+    for run in interrupted:
+        if run.workflow == EXPORT and isinstance(run.parameters.get("path"), str):
+            leftovers = leftover_temp_paths(run.parameters["path"])
+            remove_temp_paths(leftovers)
+            removed += len(leftovers)
+    return removed
 
 
 def _describe(source: ExportSource) -> dict[str, Any]:

@@ -7,10 +7,9 @@ Workers lower their own priority so the UI process always wins the CPU on a 2-co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.scoring import SCORING_COLUMNS, ProfileMatcher, ScoringWeights
 from catalynx_desktop.storage import discovery_store
+from catalynx_desktop.worker_lifetime import die_with_parent
 
 WORKER_NICE = 10
 # "nice" (default): nice +10, in the app's session. "idle": SCHED_IDLE in a separate nice-19
@@ -72,31 +72,13 @@ def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
         except OSError:
             pass
     if hasattr(os, "nice"):
-        try:
+        with contextlib.suppress(OSError):
             os.nice(nice)
-        except OSError:
-            pass
-
-
-def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
-    """If the app dies without shutting the pool down (crash, SIGKILL, task manager), exit too.
-
-    ProcessPoolExecutor workers inherit both ends of their task pipe, so they never see EOF and
-    would otherwise wait forever as orphans.
-    """
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def init_worker(config: WorkerConfig) -> None:
     global _conn, _matcher, _config
-    _exit_with_parent(os.getppid())
+    die_with_parent()  # also when the app was killed before this worker got here
     lower_priority(config.priority)
     _config = config
     _conn = discovery_store.open_worker_reader(config.db_path)
