@@ -76,22 +76,33 @@ def _filters(workflow: str | None, status: RunStatus | None) -> tuple[list[str],
     return clauses, params
 
 
-def _owner_alive(pid: int | None, started: str | None) -> bool:
+# Runs this process is running right now, by (database file, run id): the engine created them
+# and has not finished them. A run of this process that is not here is orphaned all the same
+# (its session closed without recording the end, e.g. on a full disk).
+_RUNNING_HERE: set[tuple[str, int]] = set()
+
+
+def _owner_alive(database: str, run_id: int, pid: int | None, started: str | None) -> bool:
     """A run without an owner was made before runs had one (schema 7): its process is gone."""
-    return pid is not None and is_running(ProcessIdentity(pid, started))
+    if pid is None:
+        return False
+    owner = ProcessIdentity(pid, started)
+    if owner == this_process():
+        return (database, run_id) in _RUNNING_HERE
+    return is_running(owner)
 
 
 class SqliteRunStore:
     """RunStore on the app database. All methods are coroutines; none blocks the loop."""
 
-    def __init__(self, db: Database, owner: ProcessIdentity | None = None) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._owner = owner or this_process()  # stored with each run this store creates
+        self._database = str(db.path)
 
     # -- RunStore (called by the engine) ----------------------------------------------------
     async def create_run(self, workflow: str, parameters: Mapping[str, Any], steps: Sequence[str]) -> int:
         params_json = json.dumps(parameters, default=str, sort_keys=True)
-        owner = self._owner
+        owner = this_process()  # stored with the run: only its end makes it orphaned
 
         def insert(conn: sqlite3.Connection) -> int:
             cursor = conn.execute(
@@ -106,7 +117,9 @@ class SqliteRunStore:
             )
             return run_id
 
-        return await self._db.write(insert)
+        run_id = await self._db.write(insert)
+        _RUNNING_HERE.add((self._database, run_id))
+        return run_id
 
     async def run_started(self, run_id: int, started_at: datetime) -> None:
         await self._execute(
@@ -157,6 +170,7 @@ class SqliteRunStore:
         counts: Mapping[str, int],
         error: str,
     ) -> None:
+        _RUNNING_HERE.discard((self._database, run_id))  # also if recording the end fails
         await self._execute(
             "UPDATE workflow_runs SET status = ?, finished_at = ?, duration_s = ?, counts = ?, error = ? "
             "WHERE id = ?",
@@ -187,7 +201,11 @@ class SqliteRunStore:
             unfinished = conn.execute(
                 "SELECT id, owner_pid, owner_started FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED
             ).fetchall()
-            ids = [run_id for run_id, pid, started in unfinished if not _owner_alive(pid, started)]
+            ids = [
+                run_id
+                for run_id, pid, started in unfinished
+                if not _owner_alive(self._database, run_id, pid, started)
+            ]
             if not ids:
                 return []
             conn.executemany(
