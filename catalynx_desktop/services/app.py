@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 
 from catalynx_desktop.cache import DEFAULT_TTLS, Cache
+from catalynx_desktop.domain.runs import RunRecord
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
@@ -29,10 +30,19 @@ from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.workflows.demo.loader import DemoResult, load_demo
 from catalynx_desktop.workflows.engine import WorkflowEngine
+from catalynx_desktop.workflows.export import remove_leftovers
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+
+def _remove_leftovers(interrupted: list[RunRecord]) -> None:
+    try:
+        if removed := remove_leftovers(interrupted):
+            log.info("removed %d temp files of exports a killed session left", removed)
+    except OSError:  # never a reason not to start
+        log.warning("could not remove the temp files of an interrupted export", exc_info=True)
 
 
 class AppServices:
@@ -70,14 +80,17 @@ class AppServices:
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
         runs = SqliteRunStore(db)
         try:
-            # Runs a killed session left "running" are interrupted; old ones go.
-            await runs.mark_interrupted_at_startup()
+            # Runs a killed session left "running" are interrupted (and a killed export's temp
+            # files removed); old ones go.
+            interrupted = await runs.interrupt_orphaned_runs()
             await runs.prune(settings.run_retention_days)
         except BaseException:
             # e.g. a full disk refuses these first writes: close the connections (their threads
             # would otherwise keep the process alive after the error was reported).
             await db.close()
             raise
+        if interrupted:
+            await asyncio.to_thread(_remove_leftovers, interrupted)
         try:
             cache: Cache | None = await Cache.open(
                 paths.cache_dir, max_bytes=settings.cache_max_mb * 2**20, ttl_by_kind=DEFAULT_TTLS
