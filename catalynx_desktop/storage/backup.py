@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalynx_desktop.storage.schema_v6 import renew_identity
+
 BACKUP_SUFFIX = ".sqlite3"
 
 
@@ -101,6 +103,7 @@ def restore_backup(backup: Path, database: Path, backups_dir: Path, latest_versi
         target = sqlite3.connect(staging)
         try:
             source.backup(target)
+            renew_identity(target)  # another database now: caches keyed on the old one must miss
         finally:
             target.close()
     for suffix in ("-wal", "-shm"):

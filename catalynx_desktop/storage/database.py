@@ -20,6 +20,7 @@ import aiosqlite
 from catalynx_desktop.storage.errors import classify
 from catalynx_desktop.storage.migrations import migrate
 from catalynx_desktop.storage.schema_v2 import BUMP_SQL, READ_SQL
+from catalynx_desktop.storage.schema_v6 import DataFingerprint, read_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,10 @@ class Database:
         """Bumped by every committed write that changed something (see schema_v2)."""
         row = await self.fetch_one(READ_SQL)
         return int(row[0]) if row else 0
+
+    async def data_fingerprint(self) -> DataFingerprint:
+        """(database identity, data version): what cached query results are valid for (schema_v6)."""
+        return await self.read(read_fingerprint)
 
     async def interrupt_background(self) -> None:
         """Abort a long read on the background connection (e.g. a cancelled export)."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalynx_desktop.storage import schema_v1, schema_v2, schema_v3, schema_v5
+from catalynx_desktop.storage import schema_v1, schema_v2, schema_v3, schema_v5, schema_v6
 from catalynx_desktop.storage.backup import backup_database
 from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError, is_damage
 
@@ -34,6 +34,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "data version for caches", schema_v2.STATEMENTS),
     Migration(3, "full-text search over source records", schema_v3.STATEMENTS),
     Migration(5, "IRS 990 returns, grants, people and funder aggregates", schema_v5.STATEMENTS),
+    Migration(6, "database identity for caches", schema_v6.STATEMENTS, schema_v6.new_identity),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
