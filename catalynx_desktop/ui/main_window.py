@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._restore_state()
         self.file_drop = FileDropImport(self)  # drop data files on the window to import them
+        if (problem := services.take_settings_problem()) is not None:
+            self.status.error(ValueError(problem))  # one status line and one non-blocking message
         self.file_drop.files_dropped.connect(
             lambda paths: self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
         )
