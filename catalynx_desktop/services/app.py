@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from catalynx_desktop.cache import DEFAULT_TTLS, Cache
 from catalynx_desktop.paths import AppPaths
+from catalynx_desktop.services.backups import list_backups
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
 from catalynx_desktop.services.imports import Imports
@@ -21,7 +22,7 @@ from catalynx_desktop.services.scoring import Scoring
 from catalynx_desktop.services.views import CachedViews
 from catalynx_desktop.settings import Settings, read_settings, save_settings
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.errors import classify
+from catalynx_desktop.storage.errors import CorruptDatabaseError, classify
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.source_records_store import count_records
@@ -89,6 +90,21 @@ class AppServices:
         services = cls(paths, settings, db, runs, cache)
         services.settings_problem = loaded.problem
         return services
+
+    async def check_database(self) -> str | None:
+        """Check the database file in the background (PRAGMA quick_check); None if it is sound,
+        else the one message to show, with the newest backup to restore. Writes stop on damage."""
+        problem = await self.db.check_integrity()
+        if problem is None:
+            return None
+        backups = await asyncio.to_thread(list_backups, self.paths)
+        offer = (
+            f" The newest backup is {backups[0].name}: close Catalynx and run "
+            "`catalynx-desktop restore` to put it back."
+            if backups
+            else " There is no backup of it to restore."
+        )
+        return f"{CorruptDatabaseError(self.db.path, problem).user_message} Nothing more is written to it.{offer}"
 
     def take_settings_problem(self) -> str | None:
         """What was wrong with the settings file, once: the first window shows it, later ones not."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop import APP_NAME
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.paths import is_demo_dir
@@ -153,6 +154,15 @@ class MainWindow(QMainWindow):
         self.file_drop.files_dropped.connect(
             lambda paths: self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
         )
+
+    def check_database_in_background(self) -> None:
+        """After the first rows are on screen: check the file; on damage say so once (writes stop)."""
+        self.tasks.spawn(self._check_database(), name="database-check")
+
+    async def _check_database(self) -> None:
+        problem = await self.services.check_database()
+        if problem is not None:
+            self.status.error(StorageError(problem, ErrorKind.ENVIRONMENT, self.services.db.path))
 
     def _controller_context(self) -> ControllerContext:
         """What every controller gets instead of this window."""
