@@ -20,6 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -377,6 +378,21 @@ class MainWindow(QMainWindow):
         await self.services.engine.shutdown()
         await self.tasks.cancel_all()
         await self.services.close()
+        self._free_widgets()
+
+    def _free_widgets(self) -> None:
+        """Delete what a closed window no longer shows: its menus, table and docks.
+
+        The window object itself may outlive the close (open_main_window freezes the start-up
+        heap out of the cyclic GC, and callers may still hold it), and every Qt child would live
+        on with it: 50 open/close cycles in one process kept 21 menus and ~1.35 MB per window
+        (issue 14). The shell is left for whoever holds it; its contents go now."""
+        self.menuBar().deleteLater()
+        central = self.takeCentralWidget()
+        if central is not None:
+            central.deleteLater()
+        for dock in self.findChildren(QDockWidget):
+            dock.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
