@@ -7,6 +7,7 @@ import json
 import logging
 import math
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -63,7 +64,7 @@ _NUMBER_FILTERS = {
 }
 
 
-def _filter_value(name: str, value: object) -> object:
+def _filter_value(name: str, value: object) -> Any:
     """A stored filter value of the type its field holds, or ValueError (a damaged view)."""
     if name in _NUMBER_FILTERS:
         if value is None:
