@@ -59,6 +59,7 @@ async def open_main_window(data_dir: str | Path | None = None) -> MainWindow:  #
         window.show()
         await window.reload()
         await window.first_rows_shown.wait()
+        window.check_database_in_background()  # after the first rows: it must not delay them
     except BaseException:
         # Close what was opened: the database threads would otherwise keep the process alive.
         if window is not None:

@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from catalynx_desktop.storage.errors import CorruptDatabaseError
+from catalynx_desktop.storage.schema_v9 import renew_identity
 from catalynx_desktop.storage.sqlite_uri import read_only_uri
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -206,6 +207,7 @@ def restore_backup(backup: Path, database: Path, backups_dir: Path, latest_versi
         target = sqlite3.connect(staging)
         try:
             source.backup(target)
+            renew_identity(target)  # another database now: caches keyed on the old one must miss
         finally:
             target.close()
     for suffix in ("-wal", "-shm"):

@@ -52,6 +52,14 @@ def start(marker: str, *command: str) -> subprocess.Popen[bytes]:
     )
 
 
+def kill(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL, reap, and close our end of its stdout (unread: its children may still hold it)."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
 def survivors_after(marker: str, seconds: float) -> list[str]:
     """The marked processes still there after `seconds` (their command lines)."""
     deadline = time.monotonic() + seconds
@@ -112,8 +120,7 @@ def test_scoring_workers_die_with_a_killed_discover(tmp_path, delay):
         time.sleep(0.01)
     assert proc.poll() is None, "discover ended before its workers started"
     time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill(proc)
     assert survivors_after(marker, 5.0) == []
 
 
@@ -129,8 +136,7 @@ def test_the_parser_process_dies_with_a_killed_import(tmp_path):
             break
         time.sleep(0.01)
     assert proc.poll() is None, "the import ended before its parser started"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill(proc)
     assert survivors_after(marker, 5.0) == []
 
 
@@ -193,8 +199,7 @@ def test_a_killed_export_leaves_no_writer_and_its_temp_files_go_at_the_next_star
     assert line == "WRITING", line
     if fmt == "xlsx":
         assert len(marked(marker)) >= 2  # the app and its writer process
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill(proc)
 
     assert survivors_after(marker, 5.0) == []
     leftovers = {p.suffix for p in exports.iterdir() if p.name.startswith(f".{target.name}.")}

@@ -100,6 +100,9 @@ def test_a_second_process_leaves_a_live_import_alone_and_marks_a_killed_one(tmp_
     finally:
         killed.send_signal(signal.SIGKILL)
         killed.wait(timeout=30)
+        for pipe in (killed.stdout, killed.stderr):  # unread: a killed import has nothing to say
+            if pipe is not None:
+                pipe.close()
     assert status(database, killed_id) == "running"  # what the killed process left
     open_and_close(home)
     assert status(database, killed_id) == "interrupted"

@@ -86,9 +86,19 @@ def import_workflow(
         if report.cancelled:
             # Committed batches stay (a re-run upserts, so nothing is duplicated).
             raise RunCancelled(report.summary())
+        if report.incomplete:  # a failed run, not a success with a partial count
+            raise ImportIncomplete(report.summary())
         return report_output(report, rejects)
 
     return Workflow(IMPORT_WORKFLOW, (Step("import", run_import, timeout_s=timeout_s),), timeout_s=timeout_s)
+
+
+class ImportIncomplete(Exception):
+    """The file changed while it was imported: what was read is committed, the rest is not."""
+
+    @property
+    def user_message(self) -> str:  # the engine records it as it is (describe_failure)
+        return str(self)
 
 
 async def start_import(
