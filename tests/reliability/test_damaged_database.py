@@ -21,6 +21,7 @@ from catalynx_desktop.services import AppServices
 from catalynx_desktop.services.backups import take_backup
 from catalynx_desktop.storage.errors import CorruptDatabaseError
 from catalynx_desktop.workflows.demo.generator import DemoPlan
+from tests.fresh_loop import arun
 
 
 def damage(database: Path) -> None:
@@ -87,7 +88,7 @@ def test_the_background_check_finds_the_damage_and_writes_stop(tmp_path: Path) -
         finally:
             await services.close()
 
-    asyncio.run(scenario())
+    arun(scenario(), timeout=600)
 
 
 def test_a_read_that_meets_the_damage_stops_writes_too(tmp_path: Path) -> None:
@@ -112,7 +113,7 @@ def test_a_read_that_meets_the_damage_stops_writes_too(tmp_path: Path) -> None:
         finally:
             await services.close()
 
-    asyncio.run(scenario())
+    arun(scenario(), timeout=600)
 
 
 def test_the_window_says_so_once_after_its_first_rows(qtbot, run, data_dir: Path) -> None:

@@ -150,6 +150,9 @@ def open_window(tmp_path):
     yield home, window
     window.send_signal(signal.SIGKILL)
     window.wait(timeout=30)
+    for pipe in (window.stdout, window.stderr):  # unread: a killed window has nothing to say
+        if pipe is not None:
+            pipe.close()
 
 
 def test_commands_that_write_are_refused_beside_an_open_window(open_window):

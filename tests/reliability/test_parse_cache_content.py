@@ -12,6 +12,7 @@ from pathlib import Path
 from catalynx_desktop.cache import Cache
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows.importing.importer import import_file
+from tests.fresh_loop import arun
 from tests.reliability.filesystems import REPO
 
 VT = REPO / "tests" / "data" / "eo_vt.csv"  # a real IRS BMF extract (Vermont)
@@ -54,4 +55,4 @@ def test_a_same_size_edit_with_the_mtime_restored_is_parsed_again(tmp_path: Path
             await cache.close()
             await db.close()
 
-    asyncio.run(scenario())
+    arun(scenario(), timeout=600)

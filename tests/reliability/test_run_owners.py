@@ -8,7 +8,6 @@ went on (the window showed it interrupted, then succeeded). Now each run stores 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 
 from tests.datagen.bmf_gen import write_bmf_csv
+from tests.fresh_loop import arun
 from tests.reliability.filesystems import REPO
 
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -137,5 +137,5 @@ def test_a_live_pid_with_another_start_time_is_a_reused_pid(tmp_path):
         finally:
             await db.close()
 
-    changed, runs = asyncio.run(main())
+    changed, runs = arun(main(), timeout=600)
     assert (changed, runs) == (1, ["running", "interrupted"])

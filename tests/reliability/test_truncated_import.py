@@ -4,7 +4,6 @@ after the read) and says the import is incomplete; what it committed stays."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from catalynx_desktop.workflows.importing.importer import import_file
 from catalynx_desktop.workflows.importing.workflow import start_import
 from catalynx_desktop.workflows.progress import ProgressSnapshot
 from tests.datagen.bmf_gen import write_bmf_csv
+from tests.fresh_loop import arun
 
 
 @pytest.mark.parametrize("use_process", [False, True], ids=["thread", "process"])
@@ -56,7 +56,7 @@ def test_a_file_cut_short_during_its_import_is_reported_incomplete(tmp_path: Pat
             await cache.close()
             await db.close()
 
-    asyncio.run(scenario())
+    arun(scenario(), timeout=600)
 
 
 def test_the_import_run_fails_and_says_why(tmp_path: Path) -> None:
@@ -81,4 +81,4 @@ def test_the_import_run_fails_and_says_why(tmp_path: Path) -> None:
         finally:
             await services.close()
 
-    asyncio.run(scenario())
+    arun(scenario(), timeout=600)
