@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from catalynx_desktop import APP_NAME, __version__
 from catalynx_desktop.app_logging import configure_logging, install_crash_reporting
-from catalynx_desktop.instance_lock import acquire_instance_lock
+from catalynx_desktop.instance_lock import acquire_instance_lock, lock_holder
 from catalynx_desktop.memory import keep_large_frees_returnable
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.qt_preflight import qt_can_start
@@ -59,6 +59,7 @@ async def open_main_window(data_dir: str | Path | None = None) -> MainWindow:  #
         window.show()
         await window.reload()
         await window.first_rows_shown.wait()
+        window.check_database_in_background()  # after the first rows: it must not delay them
     except BaseException:
         # Close what was opened: the database threads would otherwise keep the process alive.
         if window is not None:
@@ -122,8 +123,9 @@ def run_gui(data_dir: str | None) -> int:
         QMessageBox.warning(
             None,
             APP_NAME,
-            f"{APP_NAME} is already open on {paths.data_dir}.\n"
-            "Switch to that window, or start with --data-dir to open another data directory.",
+            f"{paths.data_dir} is open in {lock_holder(paths)}.\n"
+            "Switch to that window (or wait for the command to finish), or start with --data-dir "
+            "to open another data directory.",
         )
         return 2
     loop = qasync.QEventLoop(app)

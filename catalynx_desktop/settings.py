@@ -1,15 +1,17 @@
 """User settings that are not window layout: a small JSON file in the config directory.
 
-Unknown keys are kept (a newer version's settings survive an older one); bad values fall back
-to the defaults with a log line instead of stopping the app.
+Unknown keys are kept (a newer version's settings survive an older one); each bad value falls
+back to its default, and a file that had one is kept aside and reported once (read_settings).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,29 +62,93 @@ class Settings:
         return self
 
 
+@dataclass(frozen=True)
+class LoadedSettings:
+    """Settings as read, and what was wrong with the file (None when nothing was)."""
+
+    settings: Settings
+    problem: str | None = None
+    kept_aside: Path | None = None
+
+
 def load_settings(path: Path) -> Settings:
     """Read settings; a missing or unreadable file gives the defaults. Runs off the UI thread."""
+    return read_settings(path).settings
+
+
+def read_settings(path: Path) -> LoadedSettings:
+    """Read settings: each bad value falls back to its default, never fatal. A file with bad
+    values is kept aside as settings.json.bad-<time> and rewritten with the good ones, so the
+    user is told once. Runs off the UI thread."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as error:
+        return LoadedSettings(Settings())
+    except (OSError, UnicodeDecodeError) as error:  # unreadable: leave it alone, use defaults
         log.warning("settings file %s unreadable (%s); using defaults", path, error)
-        return Settings()
+        return LoadedSettings(Settings(), f"{path} could not be read ({error}); using the default settings.")
+    except (ValueError, RecursionError) as error:
+        data, bad = {}, [f"not JSON ({error})"]
+    else:
+        bad = [] if isinstance(data, dict) else [f"not a settings object ({type(data).__name__})"]
+        data = data if isinstance(data, dict) else {}
+    settings, bad_keys = _settings_from(data)
+    bad += [f"{name}={data[name]!r}"[:80] for name in bad_keys]
+    if not bad:
+        return LoadedSettings(settings)
+    log.warning("settings file %s: bad values %s; defaults used for them", path, bad)
+    kept = _keep_aside(path, settings, {k: v for k, v in data.items() if k not in bad_keys})
+    where = f" The file was kept as {kept.name}." if kept else ""
+    problem = f"Some settings in {path} were not valid ({'; '.join(bad)}); their defaults are used.{where}"
+    return LoadedSettings(settings, problem, kept)
+
+
+def _settings_from(data: dict[str, Any]) -> tuple[Settings, list[str]]:
+    """Settings from a JSON object, one key at a time: a bad value is its default."""
     settings = Settings()
+    bad: list[str] = []
     for field in fields(Settings):
-        if field.name in data:
-            try:
-                settings = replace(
-                    settings, **{field.name: type(getattr(settings, field.name))(data[field.name])}
-                )
-            except (TypeError, ValueError):
-                log.warning("setting %s=%r ignored", field.name, data[field.name])
+        if field.name not in data:
+            continue
+        value = _coerce(data[field.name], type(getattr(settings, field.name)))
+        try:
+            if value is None:
+                raise ValueError(field.name)
+            candidate = replace(settings, **{field.name: value})
+            candidate.validated()
+            settings = candidate
+        except ValueError:
+            bad.append(field.name)
+    return settings, bad
+
+
+def _coerce(value: Any, kind: type) -> Any:
+    """The value as the field's type, or None when it is not one (bools are not numbers here)."""
+    if isinstance(value, bool):
+        return None
+    if kind is str:
+        return value if isinstance(value, str) else None
+    if isinstance(value, int | float) and math.isfinite(value):
+        if kind is int:
+            return int(value) if float(value).is_integer() else None
+        return float(value)
+    return None
+
+
+def _keep_aside(path: Path, settings: Settings, unknown: dict[str, Any]) -> Path | None:
+    """Move the bad file aside and write the good settings in its place; None if that fails."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.name}.bad-{stamp}")
     try:
-        return settings.validated()
-    except ValueError as error:
-        log.warning("settings out of range (%s); using defaults", error)
-        return Settings()
+        os.replace(path, kept)
+    except OSError:
+        log.warning("settings file %s could not be kept aside", path, exc_info=True)
+        return None
+    try:
+        _write(path, {**unknown, **asdict(settings)})
+    except OSError:
+        log.warning("settings file %s could not be rewritten", path, exc_info=True)
+    return kept
 
 
 def save_settings(path: Path, settings: Settings) -> None:
@@ -92,8 +158,19 @@ def save_settings(path: Path, settings: Settings) -> None:
         existing: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         existing = {}
+    if not isinstance(existing, dict):
+        existing = {}
     existing.update(asdict(settings))
+    _write(path, existing)
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Temp file + rename; the temp file never stays behind (a full disk fails the write)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps(existing, indent=2), encoding="utf-8")
-    os.replace(temp, path)
+    try:
+        temp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 from catalynx_desktop.app_logging import configure_logging
@@ -13,6 +14,7 @@ from catalynx_desktop.paths import mark_demo_dir, resolve_paths
 async def demo_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.services import AppServices
     from catalynx_desktop.workflows.demo.generator import DemoPlan
+    from catalynx_desktop.workflows.demo.loader import DemoDataPresent
 
     paths = resolve_paths(args.data_dir).ensure()
     configure_logging(paths)
@@ -23,6 +25,13 @@ async def demo_command(args: argparse.Namespace) -> int:
         result = await services.load_demo(
             plan, lambda done, total: print_progress("demo", done, total, started)
         )
+    except DemoDataPresent as present:  # a second demo: one line, not a UNIQUE-constraint traceback
+        print(
+            f"demo: {paths.data_dir} has demo data already ({present.funders:,} demo funders); "
+            "nothing was added. For another demo, use a new --data-dir.",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         await services.close()
     mark_demo_dir(paths.data_dir)  # the window then loads more demo here instead of elsewhere

@@ -1,4 +1,10 @@
-"""Run one parsed command; the environment's failures become one message and exit code 1."""
+"""Run one parsed command; the environment's failures become one message and exit code 1.
+
+Every command writes into its data directory unless it is named in READ_ONLY: it then holds
+the data directory's lock (instance_lock.py) for as long as it runs, so it never writes beside
+an open window or another command; a command that finds the lock held is refused with exit 2.
+A new command gets this by default.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,22 @@ from catalynx_desktop.cli import deadlines, dossier
 
 log = logging.getLogger("catalynx_desktop")
 
+READ_ONLY = frozenset({"paths"})  # commands that never write into the data directory
+
+
+def writes_data_dir(args: argparse.Namespace) -> bool:
+    """Whether the command may write (the database, backups, demo markers): `backup --list` reads."""
+    return args.command not in READ_ONLY and not (args.command == "backup" and args.list)
+
 
 def run_command(args: argparse.Namespace) -> int:
     from catalynx_desktop.domain.errors import ErrorKind, StorageError
     from catalynx_desktop.storage.errors import classify
 
     try:
-        return _dispatch(args)
+        if not writes_data_dir(args):
+            return _dispatch(args)
+        return _run_holding_the_lock(args)
     except (StorageError, OSError) as error:
         # The environment's fault (read-only or full disk, damaged or newer database, ...): one
         # message that says what to do, not a traceback. Anything else is a bug and propagates.
@@ -36,6 +51,25 @@ def run_command(args: argparse.Namespace) -> int:
         )
         print(f"{args.command}: {problem.user_message}", file=sys.stderr)
         return 1
+
+
+def _run_holding_the_lock(args: argparse.Namespace) -> int:
+    from catalynx_desktop.instance_lock import acquire_instance_lock, lock_holder
+    from catalynx_desktop.paths import resolve_paths
+
+    paths = resolve_paths(args.data_dir).ensure()
+    lock = acquire_instance_lock(paths, holder=f"the {args.command} command")
+    if lock is None:
+        print(
+            f"{args.command}: {paths.data_dir} is open in {lock_holder(paths)}; close it first "
+            "(nothing was changed)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return _dispatch(args)
+    finally:
+        lock.unlock()
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from catalynx_desktop.export.writers import ExportFormat, TableWriter, WriteSummary, open_writer
+from catalynx_desktop.worker_lifetime import die_with_parent
 
 _WRITERS: dict[str, TableWriter] = {}
 
 
 def init_process(niceness: int = 5) -> None:
-    """Initializer of the writer process: lower priority, so the UI wins the CPU on 2 cores."""
+    """Initializer of the writer process: end with the app (a killed window must not leave it
+    running), and lower priority, so the UI wins the CPU on 2 cores."""
+    die_with_parent()
     with contextlib.suppress(AttributeError, OSError):  # Windows has no os.nice
         os.nice(niceness)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -377,6 +378,18 @@ class XlsxWriter:
             self._book.fileclosed = True  # no "workbook not closed" warning from its __del__
         shutil.rmtree(self._scratch, ignore_errors=True)
         self._target.discard()
+
+
+def leftover_temp_paths(path: Path | str) -> list[Path]:
+    """The temp files an export to `path` leaves when its process is killed: the hidden
+    `.<name>.<12 hex>.part` file (AtomicTarget) and `.<name>.<8 chars>.tmp` scratch folder
+    (XlsxWriter's, above). Only names of exactly that shape next to `path` match."""
+    target = Path(path)
+    ours = re.compile(rf"\.{re.escape(target.name)}\.(?:[0-9a-f]{{12}}\.part|[a-z0-9_]{{8}}\.tmp)")
+    try:
+        return [entry for entry in target.parent.iterdir() if ours.fullmatch(entry.name)]
+    except OSError:  # the folder is gone or unreadable: nothing of ours to find there
+        return []
 
 
 def remove_temp_paths(paths: Sequence[Path | str]) -> None:

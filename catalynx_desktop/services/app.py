@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable
 
 from catalynx_desktop.cache import DEFAULT_TTLS, Cache
+from catalynx_desktop.domain.runs import RunRecord
 from catalynx_desktop.paths import AppPaths
+from catalynx_desktop.services.backups import list_backups
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
 from catalynx_desktop.services.funders import Funders
@@ -21,8 +23,9 @@ from catalynx_desktop.services.matching import Matching
 from catalynx_desktop.services.records import Opportunities, Profiles, RunHistory
 from catalynx_desktop.services.scoring import Scoring
 from catalynx_desktop.services.views import CachedViews
-from catalynx_desktop.settings import Settings, load_settings, save_settings
+from catalynx_desktop.settings import Settings, read_settings, save_settings
 from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.errors import CorruptDatabaseError, classify
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import ProfileRepository
 from catalynx_desktop.storage.source_records_store import count_records
@@ -30,10 +33,19 @@ from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.workflows.demo.loader import DemoResult, load_demo
 from catalynx_desktop.workflows.engine import WorkflowEngine
+from catalynx_desktop.workflows.export import remove_leftovers
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+
+def _remove_leftovers(interrupted: list[RunRecord]) -> None:
+    try:
+        if removed := remove_leftovers(interrupted):
+            log.info("removed %d temp files of exports a killed session left", removed)
+    except OSError:  # never a reason not to start
+        log.warning("could not remove the temp files of an interrupted export", exc_info=True)
 
 
 class AppServices:
@@ -47,6 +59,7 @@ class AppServices:
     ) -> None:
         self.paths = paths
         self.settings = settings
+        self.settings_problem: str | None = None  # a damaged settings file, told once (take_notice)
         self.db = db
         self.cache = cache
         self.engine = WorkflowEngine(runs)
@@ -68,18 +81,22 @@ class AppServices:
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:
         paths.ensure()
-        settings = await asyncio.to_thread(load_settings, paths.settings_file)
+        loaded = await asyncio.to_thread(read_settings, paths.settings_file)
+        settings = loaded.settings
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
         runs = SqliteRunStore(db)
         try:
-            # Runs a killed session left "running" are interrupted; old ones go.
-            await runs.mark_interrupted_at_startup()
+            # Runs a killed session left "running" are interrupted (and a killed export's temp
+            # files removed); old ones go.
+            interrupted = await runs.interrupt_orphaned_runs()
             await runs.prune(settings.run_retention_days)
         except BaseException:
             # e.g. a full disk refuses these first writes: close the connections (their threads
             # would otherwise keep the process alive after the error was reported).
             await db.close()
             raise
+        if interrupted:
+            await asyncio.to_thread(_remove_leftovers, interrupted)
         try:
             cache: Cache | None = await Cache.open(
                 paths.cache_dir, max_bytes=settings.cache_max_mb * 2**20, ttl_by_kind=DEFAULT_TTLS
@@ -87,7 +104,29 @@ class AppServices:
         except Exception:
             log.exception("cache in %s unavailable; continuing without it", paths.cache_dir)
             cache = None
-        return cls(paths, settings, db, runs, cache)
+        services = cls(paths, settings, db, runs, cache)
+        services.settings_problem = loaded.problem
+        return services
+
+    async def check_database(self) -> str | None:
+        """Check the database file in the background (PRAGMA quick_check); None if it is sound,
+        else the one message to show, with the newest backup to restore. Writes stop on damage."""
+        problem = await self.db.check_integrity()
+        if problem is None:
+            return None
+        backups = await asyncio.to_thread(list_backups, self.paths)
+        offer = (
+            f" The newest backup is {backups[0].name}: close Catalynx and run "
+            "`catalynx-desktop restore` to put it back."
+            if backups
+            else " There is no backup of it to restore."
+        )
+        return f"{CorruptDatabaseError(self.db.path, problem).user_message} Nothing more is written to it.{offer}"
+
+    def take_settings_problem(self) -> str | None:
+        """What was wrong with the settings file, once: the first window shows it, later ones not."""
+        problem, self.settings_problem = self.settings_problem, None
+        return problem
 
     async def close(self) -> None:
         await self.engine.shutdown()
@@ -98,7 +137,10 @@ class AppServices:
 
     async def apply_settings(self, chosen: Settings) -> None:
         """Save the user's new settings and apply what they change now (cache size, run retention)."""
-        await asyncio.to_thread(save_settings, self.paths.settings_file, chosen)
+        try:
+            await asyncio.to_thread(save_settings, self.paths.settings_file, chosen)
+        except OSError as error:  # a full or read-only disk: the usual words, not an errno
+            raise classify(error, self.paths.settings_file) from error
         self.settings = chosen
         if self.cache is not None:
             await self.cache.trim(chosen.cache_max_mb * 2**20)

@@ -14,13 +14,22 @@ from catalynx_desktop.storage.migrations import LATEST_VERSION
 
 
 def take_backup(paths: AppPaths, *, reason: str = "on-demand", keep: int = 5) -> Path:
-    """A new backup of the database (safe while the app runs); the newest `keep` are kept."""
+    """A new backup of the database (safe while the app runs), counted only once it passes
+    PRAGMA integrity_check; the newest `keep` are kept. A damaged database raises
+    DamagedDatabaseError (a StorageError): nothing is made and no backup is rotated out."""
+    backup.remove_staging_files(paths.backups_dir)  # what a killed backup left unchecked
     return backup.backup_file(paths.database, paths.backups_dir, reason=reason, keep=keep)
 
 
 def list_backups(paths: AppPaths) -> list[Path]:
     """The data directory's backups, newest first."""
     return backup.list_backups(paths.backups_dir)
+
+
+def newest_good_backup(paths: AppPaths) -> tuple[Path | None, list[str]]:
+    """The newest backup that passes PRAGMA integrity_check (None if none does), and why each
+    newer one was skipped."""
+    return backup.newest_good_backup(paths.backups_dir, LATEST_VERSION)
 
 
 def restore_backup(paths: AppPaths, chosen: Path) -> Path | None:

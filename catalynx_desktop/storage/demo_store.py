@@ -79,6 +79,17 @@ REBUILD_INDEXES_ABOVE = 20_000
 ProgressCallback = Callable[[int, int], None]  # (opportunities written, total)
 
 
+class DemoDataPresent(Exception):
+    """The database holds demo data already: a data directory holds one demo (its funders have
+    fixed ids, a second load would repeat them). Raised before anything is written."""
+
+    def __init__(self, funders: int) -> None:
+        super().__init__(
+            f"This data directory has demo data already ({funders:,} demo funders); nothing was added."
+        )
+        self.funders = funders
+
+
 @dataclass(frozen=True)
 class DemoResult:
     profile_ids: list[int]
@@ -124,7 +135,10 @@ def write_demo(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> DemoResult:
     """Insert demo data: `total` opportunities from `generator`. The caller owns the transaction
-    (Database.write or an explicit BEGIN)."""
+    (Database.write or an explicit BEGIN). Raises DemoDataPresent if demo data is there already."""
+    present = int(conn.execute("SELECT count(*) FROM source_records WHERE source = 'demo'").fetchone()[0])
+    if present:
+        raise DemoDataPresent(present)
     profiles = [replace(profile, id=_insert_profile(conn, profile)) for profile in generator.profiles()]
     profile_ids = [int(p.id or 0) for p in profiles]
     first_funder_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM source_records").fetchone()[0])

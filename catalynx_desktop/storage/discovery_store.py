@@ -21,6 +21,7 @@ from typing import Any
 
 from catalynx_desktop.domain.matching import FUNDER_COLUMNS
 from catalynx_desktop.domain.stages import Stage, stage_rank
+from catalynx_desktop.storage.sqlite_uri import read_only_uri
 
 DISCOVERED_REASON = "discovered"
 DISCOVERED_BY = "Discover workflow"
@@ -128,9 +129,7 @@ class UpsertResult:
 
 def open_worker_reader(path: str | Path) -> sqlite3.Connection:
     """A read-only connection for a scoring worker process (WAL: reads never block the writer)."""
-    conn = sqlite3.connect(
-        Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-    )
+    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA query_only = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA cache_size = -16000")

@@ -23,11 +23,12 @@ class NewerDatabaseError(StorageError):
 
 
 class CorruptDatabaseError(StorageError):
-    def __init__(self, path: Path, detail: str) -> None:
+    def __init__(self, path: Path, detail: str, *, note: str = "") -> None:
         super().__init__(
             f"The database {path} is damaged or is not a Catalynx database ({detail}). "
             "It has not been changed. Restore a backup from the backups folder next to it "
-            "(catalynx-desktop restore), or open another data directory with --data-dir.",
+            "(catalynx-desktop restore), or open another data directory with --data-dir."
+            + (f" {note}" if note else ""),
             ErrorKind.ENVIRONMENT,
             path,
         )

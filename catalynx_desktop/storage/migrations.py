@@ -20,8 +20,10 @@ from catalynx_desktop.storage import (
     schema_v5,
     schema_v6,
     schema_v7,
+    schema_v8,
+    schema_v9,
 )
-from catalynx_desktop.storage.backup import backup_database
+from catalynx_desktop.storage.backup import BackupCheck, backup_database
 from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError, is_damage
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "IRS 990 returns, grants, people and funder aggregates", schema_v5.STATEMENTS),
     Migration(6, "outcome stages, outcomes, tasks, contacts, interactions", run=schema_v6.migrate),
     Migration(7, "the user's gifts, one row per gift; 990 grants by recipient", schema_v7.STATEMENTS),
+    Migration(8, "the process that runs each workflow run", schema_v8.STATEMENTS),
+    Migration(9, "database identity for caches", schema_v9.STATEMENTS, schema_v9.new_identity),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -81,7 +85,14 @@ def migrate(
         if found == 0 and has_tables:
             raise CorruptDatabaseError(path, "it has tables but no Catalynx schema version")
         if found > 0:
-            backup_database(conn, backups_dir, reason=f"before-migration-v{found}", keep=keep_backups)
+            backup_database(
+                conn,
+                backups_dir,
+                reason=f"before-migration-v{found}",
+                keep=keep_backups,
+                check=BackupCheck.QUICK,  # on the start-up path: see BackupCheck
+                source=path,
+            )
         for migration in migrations:
             if migration.version <= found:
                 continue

@@ -33,7 +33,7 @@ from catalynx_desktop.storage.opportunity_search import stage_counts as search_s
 from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
-from catalynx_desktop.storage.schema_v2 import READ_SQL
+from catalynx_desktop.storage.schema_v9 import DataFingerprint, read_fingerprint
 from catalynx_desktop.storage.task_store import sync_close_date_tasks
 
 # A seek that skips more index entries than this (tens of ms on 1M rows) asks for a position map.
@@ -246,15 +246,16 @@ class OpportunityRepository:
 
     async def open_versioned(
         self, query: OpportunityQuery, first_page: int
-    ) -> tuple[OpportunityResult, list[OpportunityRow], list[Key], int]:
-        """Like open(), plus the first page's keys and the data version they were read at (same
-        read transaction), so the page can be cached and reused while the version holds."""
+    ) -> tuple[OpportunityResult, list[OpportunityRow], list[Key], DataFingerprint]:
+        """Like open(), plus the first page's keys and the data fingerprint (database identity and
+        version) they were read at (same read transaction), so the page can be cached and reused
+        while the fingerprint holds."""
         compiled = compile_query(query)
 
-        def read(conn: sqlite3.Connection) -> tuple[int, PageRows, int]:
+        def read(conn: sqlite3.Connection) -> tuple[int, PageRows, DataFingerprint]:
             conn.execute("BEGIN")  # one snapshot for the version, the count and the rows
             try:
-                version = int(conn.execute(READ_SQL).fetchone()[0])
+                version = read_fingerprint(conn)
                 total = count_rows(conn, query)
                 return total, read_page(conn, compiled, Seek(True, None, 0, min(first_page, total))), version
             finally:

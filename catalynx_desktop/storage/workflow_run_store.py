@@ -2,7 +2,8 @@
 
 Each engine call is one write transaction (one writer-thread hop), so a run that is killed
 at any moment leaves rows saying how far it got; `mark_interrupted_at_startup()` then turns
-rows still 'running'/'pending' into 'interrupted'. History is read in keyset pages, newest
+rows still 'running'/'pending' into 'interrupted' once the process that owns them (stored with
+each run: pid and start time) is gone. History is read in keyset pages, newest
 first, on the (created_at, id) index, for the lazy history table.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from catalynx_desktop.domain.history import HistoryCursor
 from catalynx_desktop.domain.runs import RunRecord, RunStatus, StepRecord, StepStatus, iso, utc_now
+from catalynx_desktop.process_identity import ProcessIdentity, is_running, this_process
 from catalynx_desktop.storage.database import Database
 
 _RUN_COLUMNS = (
@@ -74,20 +76,39 @@ def _filters(workflow: str | None, status: RunStatus | None) -> tuple[list[str],
     return clauses, params
 
 
+# Runs this process is running right now, by (database file, run id): the engine created them
+# and has not finished them. A run of this process that is not here is orphaned all the same
+# (its session closed without recording the end, e.g. on a full disk).
+_RUNNING_HERE: set[tuple[str, int]] = set()
+
+
+def _owner_alive(database: str, run_id: int, pid: int | None, started: str | None) -> bool:
+    """A run without an owner was made before runs had one (schema 7): its process is gone."""
+    if pid is None:
+        return False
+    owner = ProcessIdentity(pid, started)
+    if owner == this_process():
+        return (database, run_id) in _RUNNING_HERE
+    return is_running(owner)
+
+
 class SqliteRunStore:
     """RunStore on the app database. All methods are coroutines; none blocks the loop."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._database = str(db.path)
 
     # -- RunStore (called by the engine) ----------------------------------------------------
     async def create_run(self, workflow: str, parameters: Mapping[str, Any], steps: Sequence[str]) -> int:
         params_json = json.dumps(parameters, default=str, sort_keys=True)
+        owner = this_process()  # stored with the run: only its end makes it orphaned
 
         def insert(conn: sqlite3.Connection) -> int:
             cursor = conn.execute(
-                "INSERT INTO workflow_runs (workflow, parameters, status, created_at) VALUES (?, ?, ?, ?)",
-                (workflow, params_json, RunStatus.PENDING.value, iso(utc_now())),
+                "INSERT INTO workflow_runs (workflow, parameters, status, created_at, owner_pid, "
+                "owner_started) VALUES (?, ?, ?, ?, ?, ?)",
+                (workflow, params_json, RunStatus.PENDING.value, iso(utc_now()), owner.pid, owner.started),
             )
             run_id = int(cursor.lastrowid or 0)
             conn.executemany(
@@ -96,7 +117,9 @@ class SqliteRunStore:
             )
             return run_id
 
-        return await self._db.write(insert)
+        run_id = await self._db.write(insert)
+        _RUNNING_HERE.add((self._database, run_id))
+        return run_id
 
     async def run_started(self, run_id: int, started_at: datetime) -> None:
         await self._execute(
@@ -147,6 +170,7 @@ class SqliteRunStore:
         counts: Mapping[str, int],
         error: str,
     ) -> None:
+        _RUNNING_HERE.discard((self._database, run_id))  # also if recording the end fails
         await self._execute(
             "UPDATE workflow_runs SET status = ?, finished_at = ?, duration_s = ?, counts = ?, error = ? "
             "WHERE id = ?",
@@ -162,18 +186,28 @@ class SqliteRunStore:
 
     # -- housekeeping -----------------------------------------------------------------------
     async def mark_interrupted_at_startup(self) -> int:
-        """Runs (and their steps) left 'running'/'pending' by a previous process -> 'interrupted'.
+        """Runs (and their steps) left 'running'/'pending' by a process that is gone -> 'interrupted'.
 
-        Call once at start-up, before any workflow starts. Returns the number of runs changed.
+        Runs of a process still running (another window or command on the same data directory,
+        or this process) are left alone. Call at start-up. Returns the number of runs changed.
         """
+        return len(await self.interrupt_orphaned_runs())
+
+    async def interrupt_orphaned_runs(self) -> list[RunRecord]:
+        """mark_interrupted_at_startup, returning the runs it marked (to clean up after them)."""
         now = iso(utc_now())
 
-        def mark(conn: sqlite3.Connection) -> int:
+        def mark(conn: sqlite3.Connection) -> list[RunRecord]:
+            unfinished = conn.execute(
+                "SELECT id, owner_pid, owner_started FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED
+            ).fetchall()
             ids = [
-                r[0] for r in conn.execute("SELECT id FROM workflow_runs WHERE status IN (?, ?)", _UNFINISHED)
+                run_id
+                for run_id, pid, started in unfinished
+                if not _owner_alive(self._database, run_id, pid, started)
             ]
             if not ids:
-                return 0
+                return []
             conn.executemany(
                 "UPDATE workflow_steps SET status = ?, finished_at = COALESCE(finished_at, ?), "
                 "error = CASE WHEN error = '' THEN ? ELSE error END "
@@ -187,7 +221,12 @@ class SqliteRunStore:
                 "UPDATE workflow_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
                 [(RunStatus.INTERRUPTED.value, now, INTERRUPTED_MESSAGE, run_id) for run_id in ids],
             )
-            return len(ids)
+            return [
+                _run_from_row(
+                    conn.execute(f"SELECT {_RUN_COLUMNS} FROM workflow_runs WHERE id = ?", (i,)).fetchone()
+                )
+                for i in ids
+            ]
 
         return await self._db.write(mark)
 

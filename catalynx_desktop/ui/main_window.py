@@ -20,6 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop import APP_NAME
+from catalynx_desktop.domain.errors import ErrorKind, StorageError
 from catalynx_desktop.domain.query import OpportunityQuery
 from catalynx_desktop.domain.stages import PIPELINE
 from catalynx_desktop.paths import is_demo_dir
@@ -168,9 +170,20 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._restore_state()
         self.file_drop = FileDropImport(self)  # drop data files on the window to import them
+        if (problem := services.take_settings_problem()) is not None:
+            self.status.error(ValueError(problem))  # one status line and one non-blocking message
         self.file_drop.files_dropped.connect(
             lambda paths: self.tasks.spawn(self.workflows.import_files(paths), name="drop-import")
         )
+
+    def check_database_in_background(self) -> None:
+        """After the first rows are on screen: check the file; on damage say so once (writes stop)."""
+        self.tasks.spawn(self._check_database(), name="database-check")
+
+    async def _check_database(self) -> None:
+        problem = await self.services.check_database()
+        if problem is not None:
+            self.status.error(StorageError(problem, ErrorKind.ENVIRONMENT, self.services.db.path))
 
     def _controller_context(self) -> ControllerContext:
         """What every controller gets instead of this window."""
@@ -405,6 +418,21 @@ class MainWindow(QMainWindow):
         await self.services.engine.shutdown()
         await self.tasks.cancel_all()
         await self.services.close()
+        self._free_widgets()
+
+    def _free_widgets(self) -> None:
+        """Delete what a closed window no longer shows: its menus, table and docks.
+
+        The window object itself may outlive the close (open_main_window freezes the start-up
+        heap out of the cyclic GC, and callers may still hold it), and every Qt child would live
+        on with it: 50 open/close cycles in one process kept 21 menus and ~1.35 MB per window
+        (issue 14). The shell is left for whoever holds it; its contents go now."""
+        self.menuBar().deleteLater()
+        central = self.takeCentralWidget()
+        if central is not None:
+            central.deleteLater()
+        for dock in self.findChildren(QDockWidget):
+            dock.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()

@@ -30,8 +30,14 @@ from typing import Any, TypeVar
 
 from catalynx_desktop.domain.export_selection import ExportSelection
 from catalynx_desktop.domain.query import OpportunityQuery
+from catalynx_desktop.domain.runs import RunRecord
 from catalynx_desktop.export import worker
-from catalynx_desktop.export.writers import ExportFormat, WriteSummary, remove_temp_paths
+from catalynx_desktop.export.writers import (
+    ExportFormat,
+    WriteSummary,
+    leftover_temp_paths,
+    remove_temp_paths,
+)
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_export import (
     CHUNK_ROWS,
@@ -179,6 +185,19 @@ def export_workflow(
         }
 
     return Workflow(EXPORT, (Step("export", export),))
+
+
+def remove_leftovers(interrupted: Sequence[RunRecord]) -> int:
+    """Remove the temp files of exports whose process was killed (the runs just marked
+    interrupted at start-up; their parameters name the target file). Blocking: run off the loop.
+    Returns how many files and folders went."""
+    removed = 0
+    for run in interrupted:
+        if run.workflow == EXPORT and isinstance(run.parameters.get("path"), str):
+            leftovers = leftover_temp_paths(run.parameters["path"])
+            remove_temp_paths(leftovers)
+            removed += len(leftovers)
+    return removed
 
 
 def _describe(source: ExportSource) -> dict[str, Any]:

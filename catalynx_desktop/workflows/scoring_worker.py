@@ -11,8 +11,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +24,7 @@ from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source
 from catalynx_desktop.domain.scoring import ScoringWeights
 from catalynx_desktop.storage import discovery_store, funder_evidence, gift_store
+from catalynx_desktop.worker_lifetime import die_with_parent
 
 WORKER_NICE = 10
 # "nice" (default): nice +10, in the app's session. "idle": SCHED_IDLE in a separate nice-19
@@ -123,25 +122,9 @@ def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
             os.nice(nice)
 
 
-def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
-    """If the app dies without shutting the pool down (crash, SIGKILL, task manager), exit too.
-
-    ProcessPoolExecutor workers inherit both ends of their task pipe, so they never see EOF and
-    would otherwise wait forever as orphans.
-    """
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def init_worker(config: WorkerConfig) -> None:
     global _conn, _matcher, _config, _state
-    _exit_with_parent(os.getppid())
+    die_with_parent()  # also when the app was killed before this worker got here
     lower_priority(config.priority)
     _config = config
     _conn = discovery_store.open_worker_reader(config.db_path)

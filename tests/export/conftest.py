@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from catalynx_desktop.storage.migrations import migrate
+from catalynx_desktop.storage.sqlite_uri import read_only_uri
 from catalynx_desktop.workflows.demo.generator import DemoPlan
 from catalynx_desktop.workflows.demo.loader import load_demo
 
@@ -45,6 +46,6 @@ def export_db(tmp_path_factory) -> tuple[Path, int]:
 @pytest.fixture
 def sql(export_db):
     """A plain read-only sqlite3 connection for the 'direct SQL' side of the comparisons."""
-    conn = sqlite3.connect(f"file:{export_db[0]}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(export_db[0]), uri=True)
     yield conn
     conn.close()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from catalynx_desktop.storage.backup import backup_database, check_backup, list_backups, prune_backups
+from catalynx_desktop.storage.backup import (
+    backup_database,
+    backup_file,
+    check_backup,
+    list_backups,
+    prune_backups,
+    restore_backup,
+)
+from catalynx_desktop.storage.migrations import LATEST_VERSION, migrate
 
 
 def make_database(path) -> None:
@@ -53,3 +61,24 @@ def test_a_wal_file_that_was_there_before_is_left_alone(tmp_path):
         assert live.execute("SELECT count(*) FROM t").fetchone()[0] == 2
     finally:
         live.close()
+
+
+def test_a_restore_renews_the_cache_id_and_keeps_the_calendar_uid(tmp_path):
+    """Schema v9's cache id and v6's calendar uid share one row but not one lifetime: a restored
+    copy must miss every cached view, yet its tasks must keep their calendar event UIDs."""
+    database = tmp_path / "catalynx.sqlite3"
+    migrate(database, tmp_path / "backups")
+
+    def identity() -> tuple[str, str]:
+        conn = sqlite3.connect(database)
+        try:
+            return conn.execute("SELECT uid, database_id FROM database_identity WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+
+    uid, cache_id = identity()
+    assert uid and len(cache_id) == 32
+    backup = backup_file(database, tmp_path / "backups", reason="test")
+    restore_backup(backup, database, tmp_path / "backups", LATEST_VERSION)
+    restored_uid, restored_cache_id = identity()
+    assert restored_uid == uid and restored_cache_id not in ("", cache_id)

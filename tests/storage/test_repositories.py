@@ -13,6 +13,7 @@ from catalynx_desktop.storage import opportunity_repository
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.profile_repository import LIST_WITH_COUNTS_SQL, ProfileRepository
+from catalynx_desktop.storage.sqlite_uri import read_only_uri
 from tests.storage.helpers import open_demo_db, run
 
 
@@ -210,7 +211,7 @@ def test_readonly_database_gives_environment_error(tmp_path):
         path = tmp_path / "c.sqlite3"
         db = await Database.open(path)
         await db.close()
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         conn.close()
         path.chmod(0o444)
         tmp_path.chmod(0o555)

@@ -19,6 +19,7 @@ from catalynx_desktop.instance_lock import acquire_instance_lock
 from catalynx_desktop.paths import DEMO_SUBDIR, AppPaths, is_demo_dir, mark_demo_dir, resolve_paths
 from catalynx_desktop.ui.controllers.async_signal import AsyncSignal
 from catalynx_desktop.workflows.demo.generator import DemoPlan
+from catalynx_desktop.workflows.demo.loader import DemoDataPresent
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
@@ -86,6 +87,9 @@ class DemoLoader(QObject):
         except InterruptedError:
             context.status.show("Demo load cancelled; nothing was added.")
             return False
+        except DemoDataPresent:  # loaded before, its marker not written (a killed `demo`): open it
+            await asyncio.to_thread(mark_demo_dir, target.data_dir)
+            return True
         finally:
             long_action.end(cancel)
             lock.unlock()
@@ -101,6 +105,9 @@ class DemoLoader(QObject):
             result = await context.services.load_demo(plan, long_action.set_progress, cancel)
         except InterruptedError:
             context.status.show("Demo load cancelled; nothing was added.")
+            return
+        except DemoDataPresent as present:  # e.g. a demo directory whose profiles were deleted
+            context.status.show(str(present))
             return
         finally:
             long_action.end(cancel)

@@ -30,6 +30,7 @@ class SavedViewsMenu(QObject):
         self._current_query = current_query  # what the query controls describe now (to save it)
         self.open_requested = AsyncSignal[[SavedView]]()  # the query controls take the view
         self.menu: QMenu | None = None
+        self._delete_menu: QMenu | None = None  # the "Delete saved view" submenu of the last fill
 
     def install(self, menu: QMenu) -> None:
         """Fill `menu`, and refill it each time it opens (views may have been saved meanwhile)."""
@@ -46,14 +47,17 @@ class SavedViewsMenu(QObject):
         menu = self.menu
         assert menu is not None
         settings = self._context.settings
-        menu.clear()
+        menu.clear()  # removes the submenu's action, not the submenu: that is deleted here
+        if self._delete_menu is not None:
+            self._delete_menu.deleteLater()
+            self._delete_menu = None
         menu.addAction(self.save_action)
         views = list_views(settings)
         if views:
             menu.addSeparator()
             for view in views:
                 menu.addAction(view.name, partial(self._spawn_open, view))
-            remove = menu.addMenu("Delete saved view")
+            remove = self._delete_menu = menu.addMenu("Delete saved view")
             for view in views:
                 remove.addAction(view.name, partial(delete_view, settings, view.name))
 

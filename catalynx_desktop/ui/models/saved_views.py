@@ -4,6 +4,8 @@ settings file and reopened from the Views menu."""
 from __future__ import annotations
 
 import json
+import logging
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -13,6 +15,8 @@ from catalynx_desktop.domain.query import OpportunityFilters, SortKey
 from catalynx_desktop.domain.stages import Stage
 
 _GROUP = "saved_views"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,11 @@ class SavedView:
     @classmethod
     def from_json(cls, text: str) -> SavedView:
         data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("filters", {}), dict):
+            raise ValueError("a saved view is a JSON object with a filters object")
         known = {f.name for f in fields(OpportunityFilters)}
         raw = {k: v for k, v in data.get("filters", {}).items() if k in known}
-        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
-        filters = OpportunityFilters(**values)
+        filters = OpportunityFilters(**{k: _filter_value(k, v) for k, v in raw.items()})
         return cls(
             name=str(data["name"]),
             stage=Stage(data["stage"]) if data.get("stage") else None,
@@ -50,6 +55,32 @@ class SavedView:
         )
 
 
+_NUMBER_FILTERS = {
+    "min_amount": int,
+    "max_amount": int,
+    "closes_within_days": int,
+    "min_score": float,
+    "max_score": float,
+}
+
+
+def _filter_value(name: str, value: object) -> Any:
+    """A stored filter value of the type its field holds, or ValueError (a damaged view)."""
+    if name in _NUMBER_FILTERS:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"filter {name} is not a number")
+        return _NUMBER_FILTERS[name](value)
+    if name == "tag":
+        if not isinstance(value, str):
+            raise ValueError("filter tag is not text")
+        return value
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"filter {name} is not a list of text")
+    return tuple(value)
+
+
 def list_views(settings: QSettings) -> list[SavedView]:
     settings.beginGroup(_GROUP)
     try:
@@ -57,7 +88,8 @@ def list_views(settings: QSettings) -> list[SavedView]:
         for key in settings.childKeys():
             try:
                 views.append(SavedView.from_json(str(settings.value(key))))
-            except (ValueError, KeyError, TypeError):
+            except Exception:  # whatever is wrong with an entry (null, a list, a bad value)
+                log.warning("saved view %s in %s is damaged; skipped", key, settings.fileName())
                 continue  # a damaged entry is skipped, never fatal
         return sorted(views, key=lambda v: v.name.lower())
     finally:

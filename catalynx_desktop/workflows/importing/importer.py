@@ -138,6 +138,33 @@ async def _replay(run: _ImportRun, cached: _CachedParse) -> tuple[bool, int]:
     return False, replayed
 
 
+FileState = tuple[int, int] | None  # (size, mtime_ns), None once the file is gone
+
+
+def _file_state(path: Path) -> FileState:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _changed(before: FileState, after: FileState) -> str:
+    """Why a file read from start to end may not have been read whole ("" if it held still).
+
+    A file cut short (or written to) while it was parsed ends the parse early or late, at a
+    record boundary or not, so the count alone looks like a success; its size and mtime do not."""
+    if before == after or before is None:
+        return ""
+    if after is None:
+        return "the file was removed while it was being read"
+    if after[0] < before[0]:
+        return f"the file shrank from {before[0]:,} to {after[0]:,} bytes while it was being read"
+    if after[0] > before[0]:
+        return f"the file grew from {before[0]:,} to {after[0]:,} bytes while it was being read"
+    return "the file was changed while it was being read"
+
+
 async def import_file(
     db: Database,
     path: Path | str,
@@ -175,6 +202,7 @@ async def import_file(
     try:
         done, replayed = await _replay(run, cached) if cached is not None else (False, 0)
         if not done:
+            before = await asyncio.to_thread(_file_state, path)
             batches, stop_parsing = parse_batches(
                 path, found, parser, user_list, use_process, batch_size, skip=replayed
             )
@@ -183,11 +211,14 @@ async def import_file(
             async for batch in batches:
                 if await run.take(batch):
                     break
+            if run.complete:
+                report.incomplete = _changed(before, await asyncio.to_thread(_file_state, path))
     finally:
         await stop_parsing()
         if writer.to_cache is not None:
-            # Only a whole parse is published (manifest last); anything else is dropped.
-            await (writer.to_cache.commit() if run.complete else writer.to_cache.abort())
+            # Only a whole parse of a file that held still is published (manifest last).
+            whole = run.complete and not report.incomplete
+            await (writer.to_cache.commit() if whole else writer.to_cache.abort())
         report.duration_s = time.perf_counter() - started
     return report
 

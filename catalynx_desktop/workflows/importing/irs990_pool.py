@@ -7,41 +7,31 @@ per member would cost more in pickling and wake-ups than the parse; `reader.batc
 Bounded: at most `in_flight` batches are queued or being parsed; the feeder blocks on the oldest
 result before sending another, so memory does not grow with the archive.
 
-Workers die with their parent: on Linux each one asks the kernel for SIGKILL when its parent
-exits (prctl PR_SET_PDEATHSIG, set in the initializer); elsewhere, and as a second guard, a
+Workers die with their parent (worker_lifetime.die_with_parent in the initializer: on Linux the
+kernel's parent-death signal, elsewhere a thread on the parent's sentinel); as a second guard, a
 worker blocked on its task pipe gets EOF when the parent is gone and exits. `close()` terminates
 them at once (Cancel does not wait for the batches in flight).
 """
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 from collections import deque
 from multiprocessing.pool import AsyncResult, Pool
 
+from catalynx_desktop.worker_lifetime import die_with_parent
 from catalynx_desktop.workflows.importing.irs990_transport import parse_for_parent
-
-_PR_SET_PDEATHSIG = 1
 
 Parsed = list[bytes]  # one pickled return (or problem) each: see irs990_transport
 
 
 def _die_with_parent() -> None:
-    """Worker initializer: SIGKILL this worker when the parent dies (Linux), and leave Ctrl+C
-    to the parent (which cancels and then terminates the pool)."""
+    """Worker initializer: end with the parent (worker_lifetime, as every child of the app), and
+    leave Ctrl+C to the parent (which cancels and then terminates the pool)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # no prctl: the task pipe's EOF still ends the worker
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
+    die_with_parent()
 
 
 def worker_count(cpus: int | None = None) -> int:

@@ -23,6 +23,7 @@ from typing import Any
 
 from catalynx_desktop.domain.records import RecordError, SourceRecord
 from catalynx_desktop.sources.base import FormatError
+from catalynx_desktop.worker_lifetime import die_with_parent
 
 CHUNK = 500
 
@@ -39,6 +40,7 @@ class Chunk:
 
 
 def _child_main(path: str, fmt: str, conn: Connection, chunk: int) -> None:
+    die_with_parent()  # a killed import must not leave its parser running
     # Imported here so the parent's module import stays light.
     from catalynx_desktop.sources.detect import Format, open_parser
     from catalynx_desktop.storage.source_records_store import to_row

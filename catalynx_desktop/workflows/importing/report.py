@@ -36,6 +36,7 @@ class ImportReport:
     errors: list[RecordError] = field(default_factory=list)
     errors_truncated: int = 0  # rejected records not kept in `errors` (beyond MAX_KEPT_ERRORS)
     from_cache: bool = False  # the file was unchanged: its parsed batches came from the parse cache
+    incomplete: str = ""  # why the file was not read whole (it changed while it was read), or ""
 
     @property
     def imported(self) -> int:
@@ -50,6 +51,11 @@ class ImportReport:
             text += f", {self.matched:,} matched to known organizations"
         if self.cancelled:
             text += " (cancelled: the batches above were committed)"
+        if self.incomplete:
+            text += (
+                f". Incomplete: {self.incomplete}; the records above were committed, "
+                "import the file again once it is whole"
+            )
         return text
 
     def add_errors(self, errors: list[RecordError]) -> None:

@@ -94,6 +94,8 @@ def import_workflow(
         if report.cancelled:
             # Committed batches stay (a re-run upserts, so nothing is duplicated).
             raise RunCancelled(report.summary())
+        if report.incomplete:  # a failed run, not a success with a partial count
+            raise ImportIncomplete(report.summary())
         return report_output(report, rejects)
 
     return Workflow(IMPORT_WORKFLOW, (Step("import", run_import, timeout_s=timeout_s),), timeout_s=timeout_s)
@@ -108,6 +110,14 @@ async def _irs990(ctx: StepContext, db: Database, path: Path, found: Format) -> 
 def _absolute(path: Path | str) -> str:
     """The path as stored with the run (absolute; string work only, no file system access)."""
     return os.path.abspath(path)
+
+
+class ImportIncomplete(Exception):
+    """The file changed while it was imported: what was read is committed, the rest is not."""
+
+    @property
+    def user_message(self) -> str:  # the engine records it as it is (describe_failure)
+        return str(self)
 
 
 async def start_import(
