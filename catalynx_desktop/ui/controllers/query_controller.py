@@ -158,6 +158,11 @@ class QueryController(QObject):
         return Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
 
     # -- search box ---------------------------------------------------------------------------
+    def stop(self) -> None:
+        """The window is closing and its widgets go: a pending search must not fire on them."""
+        self._search_timer.stop()
+        self._search_timer.timeout.disconnect(self.search_now)
+
     def search_now(self) -> None:
         """Open the query for the box's text now (Enter, or the pause timer) unless it is open."""
         self._search_timer.stop()
