@@ -586,7 +586,10 @@ def test_repository_fuzz(fuzz_db):
     assert loop.run_until_complete(db.read(schema_and_counts)) == before
     print(f"\nrepository fuzz: {tally}")
     assert tally.rows >= REPOSITORY_EXAMPLES // 4 and tally.refused >= REPOSITORY_EXAMPLES // 4, str(tally)
-    assert tally.exact >= tally.rows // 2 and tally.filtered >= REPOSITORY_EXAMPLES // 10, str(tally)
+    # A floor on the sample's own quality (filters that found rows), not on the app's behaviour.
+    # With ten stages (four of them outcome stages) a twentieth: measured 48 in a full run and 80
+    # alone (the draws differ between the two; not yet understood), against 53-89 for 6 stages.
+    assert tally.exact >= tally.rows // 2 and tally.filtered >= REPOSITORY_EXAMPLES // 20, str(tally)
 
 
 class RecordingConnection:
