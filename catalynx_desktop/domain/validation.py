@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from catalynx_desktop.domain.places import US_STATES
+
 _EIN_RE = re.compile(r"^\d{2}-?\d{7}$")
 # NTEE: a major-group letter, then up to three more characters (digits or a trailing letter).
 _NTEE_RE = re.compile(r"^[A-Z][0-9A-Z]{0,3}$")
@@ -38,25 +40,7 @@ def ntee_major_group(code: str) -> str:
     return code[:1].upper() if code else ""
 
 
-# -- places ---------------------------------------------------------------------------------
-# The 50 states, DC, and the territories and freely associated states the IRS and USPS use.
-# Military mail codes (AA, AE, AP) are addresses, not a place a funder gives to.
-US_STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
-    "VI": "U.S. Virgin Islands", "UM": "U.S. Minor Outlying Islands",
-    "FM": "Federated States of Micronesia", "MH": "Marshall Islands", "PW": "Palau",
-}  # fmt: skip
+# -- places: the tables live in domain/places.py ------------------------------------------
 
 
 def normalize_state(text: str) -> str:

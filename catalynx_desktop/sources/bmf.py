@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+from catalynx_desktop.domain.places import RECORD_STATES
 from catalynx_desktop.domain.records import RecordError, RecordKind, Source, SourceRecord
 from catalynx_desktop.domain.validation import normalize_ntee
 from catalynx_desktop.sources.base import (
@@ -111,78 +112,9 @@ _NTEE_OK = re.compile(r"[A-Z][0-9A-Z]{0,3}\Z")  # already normalized (the common
 # excise tax, 03 private operating foundation, 04 private non-operating foundation).
 PRIVATE_FOUNDATION_CODES = frozenset({"02", "03", "04"})
 
-# States, DC, territories and military "states": anything else in STATE (or a blank STATE)
+# States, DC, territories and military mail codes: anything else in STATE (or a blank STATE)
 # is an international row, whose CITY field holds the country.
-# One line: ruff check wants a list literal here, which ruff format would spread over 63 lines.
-# fmt: off
-US_STATE_CODES = frozenset(
-    [
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "DC",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-        "AS",
-        "GU",
-        "MP",
-        "PR",
-        "VI",
-        "UM",
-        "FM",
-        "MH",
-        "PW",
-        "AA",
-        "AE",
-        "AP",
-    ]
-)
-# fmt: on
+US_STATE_CODES = frozenset(RECORD_STATES)
 
 
 def read_header(path: Path, first_line: bytes) -> None:

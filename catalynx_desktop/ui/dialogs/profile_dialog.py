@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from catalynx_desktop.domain.places import US_STATES
 from catalynx_desktop.domain.profile import Profile, ProfileStatus
-from catalynx_desktop.domain.validation import MAX_NAME, US_STATES, elide
+from catalynx_desktop.domain.validation import MAX_NAME, elide
 from catalynx_desktop.ui.widgets.form_fields import accept_if_valid, error_label, parse_dollars, split_list
 
 HELP = {

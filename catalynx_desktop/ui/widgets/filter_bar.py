@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.domain.details import Priority
-from catalynx_desktop.domain.labels import US_STATES, source_name
+from catalynx_desktop.domain.labels import source_name
 from catalynx_desktop.domain.ntee import MAJOR_GROUPS
+from catalynx_desktop.domain.places import RECORD_STATES
 from catalynx_desktop.domain.query import OpportunityFilters
 from catalynx_desktop.domain.records import Source
 from catalynx_desktop.ui.widgets.choice_list import ChoiceList
@@ -47,7 +48,7 @@ class FilterDialog(QDialog):
             spin.setSingleStep(0.05)
             spin.setValue(default if value is None else value)
         # Choices by name; the filters keep the codes the records store.
-        self.states = ChoiceList({code: f"{name} ({code})" for code, name in US_STATES.items()})
+        self.states = ChoiceList({code: f"{name} ({code})" for code, name in RECORD_STATES.items()})
         self.states.set_codes(filters.states)
         self.sources = ChoiceList({s.value: source_name(s.value) for s in Source}, visible_rows=4)
         self.sources.set_codes(filters.sources)
