@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers as hypothesis_providers
 
 from catalynx_desktop.domain.query import OpportunityFilters, OpportunityQuery, SortKey
 from catalynx_desktop.domain.stages import Stage, stage_rank
@@ -544,6 +545,24 @@ def fuzz_db(tmp_path_factory) -> Iterator[tuple[asyncio.AbstractEventLoop, Datab
         loop.close()
 
 
+@pytest.fixture(autouse=True)
+def same_draws_whatever_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypothesis (6.13x+) mixes string and number constants found in every local module loaded so
+    far into ~5% of its draws, so the derandomized cases depended on which other tests ran first
+    (a full run loaded the 990 parser: 48 filtered cases instead of 80). Without those constants the
+    cases are the same alone and in a full run. Private API, pinned with hypothesis in pyproject."""
+    empty = hypothesis_providers.Constants(
+        integers=hypothesis_providers.SortedSet(),
+        floats=hypothesis_providers.SortedSet(key=hypothesis_providers.float_to_int),
+        bytes=hypothesis_providers.SortedSet(),
+        strings=hypothesis_providers.SortedSet(),
+    )
+    monkeypatch.setattr(hypothesis_providers, "_get_local_constants", lambda: empty)
+    monkeypatch.setattr(
+        hypothesis_providers, "CONSTANTS_CACHE", type(hypothesis_providers.CONSTANTS_CACHE)(1024)
+    )
+
+
 def test_repository_fuzz(fuzz_db):
     loop, db, rows, traced = fuzz_db
     repo = OpportunityRepository(db)
@@ -586,10 +605,9 @@ def test_repository_fuzz(fuzz_db):
     assert loop.run_until_complete(db.read(schema_and_counts)) == before
     print(f"\nrepository fuzz: {tally}")
     assert tally.rows >= REPOSITORY_EXAMPLES // 4 and tally.refused >= REPOSITORY_EXAMPLES // 4, str(tally)
-    # A floor on the sample's own quality (filters that found rows), not on the app's behaviour.
-    # With ten stages (four of them outcome stages) a twentieth: measured 48 in a full run and 80
-    # alone (the draws differ between the two; not yet understood), against 53-89 for 6 stages.
-    assert tally.exact >= tally.rows // 2 and tally.filtered >= REPOSITORY_EXAMPLES // 20, str(tally)
+    # A floor on the sample's own quality (filters that found rows), not on the app's behaviour:
+    # with ten stages (four of them outcome stages) 63 of 600, alone and in a full run.
+    assert tally.exact >= tally.rows // 2 and tally.filtered >= REPOSITORY_EXAMPLES // 10, str(tally)
 
 
 class RecordingConnection:
