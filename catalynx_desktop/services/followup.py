@@ -23,6 +23,7 @@ from catalynx_desktop.export.dossier_html import dossier_title, render_dossier_h
 from catalynx_desktop.storage.contact_store import ContactRepository
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.dossier_store import load_dossier
+from catalynx_desktop.storage.errors import classify
 from catalynx_desktop.storage.followup_store import load_followup
 from catalynx_desktop.storage.outcome_store import OutcomeRepository
 from catalynx_desktop.storage.task_store import TaskRepository
@@ -117,7 +118,7 @@ class Followups:
         """Write the opportunity's dossier to `path` (.pdf through `write_pdf`, else HTML).
 
         LookupError when the opportunity is gone; ValueError for a name that is neither PDF nor
-        HTML; OSError from the file system. Rendering and writing run on a worker thread."""
+        HTML; StorageError (environment) when the file cannot be written. Rendering and writing run on a worker thread."""
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix not in DOSSIER_SUFFIXES:
@@ -125,10 +126,13 @@ class Followups:
         dossier = await self.dossier(opportunity_id, today)
         if dossier is None:
             raise LookupError(f"opportunity {opportunity_id} no longer exists")
-        if suffix == ".pdf":
-            pages = await asyncio.to_thread(
-                lambda: write_pdf(target, render_dossier_html(dossier), dossier_title(dossier))
-            )
-            return WrittenDossier(target, dossier.funder_name, pages)
-        await asyncio.to_thread(write_dossier_html, target, dossier)
+        try:
+            if suffix == ".pdf":
+                pages = await asyncio.to_thread(
+                    lambda: write_pdf(target, render_dossier_html(dossier), dossier_title(dossier))
+                )
+                return WrittenDossier(target, dossier.funder_name, pages)
+            await asyncio.to_thread(write_dossier_html, target, dossier)
+        except OSError as error:  # a full or read-only disk, a folder gone: the usual words
+            raise classify(error, target) from error
         return WrittenDossier(target, dossier.funder_name, None)
