@@ -24,7 +24,7 @@ from catalynx_desktop.storage.contact_store import ContactRepository
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.dossier_store import load_dossier
 from catalynx_desktop.storage.errors import classify
-from catalynx_desktop.storage.followup_store import load_followup
+from catalynx_desktop.storage.followup_store import load_followup, opportunity_of_funder
 from catalynx_desktop.storage.outcome_store import OutcomeRepository
 from catalynx_desktop.storage.task_store import TaskRepository
 
@@ -109,6 +109,10 @@ class Followups:
         return await self._contacts.delete_interaction(interaction_id)
 
     # -- dossier --------------------------------------------------------------------------
+    async def opportunity_of_funder(self, profile_id: int, funder_ein: str) -> int | None:
+        """The profile's opportunity on this funder (a funder's page writes its dossier), or None."""
+        return await self._db.read(lambda conn: opportunity_of_funder(conn, int(profile_id), funder_ein))
+
     async def dossier(self, opportunity_id: int, today: date | None = None) -> Dossier | None:
         return await load_dossier(self._db, opportunity_id, today)
 

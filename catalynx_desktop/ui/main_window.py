@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         self.stage_moves.counts_changed.connect(profiles.refresh_counts)
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
         self.funders.opportunities_changed.connect(profiles.opportunities_changed)
+        self.funders.dossier_requested.connect(self.followup.write_dossier_dialog)
         self.saved_views.open_requested.connect(query.apply_view)
         self.workflows.run_finished.connect(self.guide.run_finished)
         profiles.created.connect(self.guide.profile_created)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
 from catalynx_desktop.app import close_main_window, open_main_window
 from catalynx_desktop.domain.errors import StorageError
+from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.storage.outcome_store import awarded_gifts
@@ -33,6 +34,16 @@ def _seed(run, data_dir) -> int:
     db, opportunity_id = run(build_dossier_db(data_dir))
     run(db.close())
     return opportunity_id
+
+
+def _add_close_date_task(data_dir, opportunity_id: int) -> None:
+    """An automatic task as task_store's close-date sync stores it (its own tests cover the sync)."""
+    with sqlite3.connect(resolve_paths(data_dir).database) as conn:
+        conn.execute(
+            "INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, origin) "
+            "VALUES (?, 'full_proposal', '2027-02-01', 'Grants.gov close date', 'grants_gov_close_date')",
+            (opportunity_id,),
+        )
 
 
 def _rows(data_dir, sql, params=()):
@@ -67,12 +78,18 @@ def _pdf_text(path) -> str:
 
 def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, data_dir):
     opportunity_id = _seed(run, data_dir)
+    _add_close_date_task(data_dir, opportunity_id)
+    (earlier_id,) = _rows(data_dir, "SELECT id FROM opportunities WHERE source_id = 'earlier'")[0]
 
     async def scenario():
         window = await open_main_window(data_dir)
         try:
             await _select(window, opportunity_id)
             pane = window.followup.pane
+            # a slow answer for a row the user already left is dropped
+            left_behind = window.followup._generation - 1
+            await window.followup.show_opportunity(earlier_id, left_behind)
+            assert pane.opportunity_id == opportunity_id and len(pane.tasks.tasks) == 3
             window.details.dock.show()
             window.details.tabs.setCurrentWidget(pane)
 
@@ -107,13 +124,19 @@ def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, dat
             assert (gifts[opportunity_id].funder_ein, gifts[opportunity_id].amount) == (FUNDER_EIN, 10_000)
             assert gifts[opportunity_id].date == date(2027, 3, 1)
 
-            # Tasks: add, mark done, delete (after a confirmation)
+            # Tasks: the automatic one says so and can only be marked done
             tasks = pane.tasks
+            auto = next(t for t in tasks.tasks if t.note == "Grants.gov close date")
+            assert tasks.table.item(tasks.tasks.index(auto), 4).text() == "automatic: Grants.gov close date"
+            tasks.select_task(auto.id)
+            assert not tasks.update_button.isEnabled() and not tasks.delete_button.isEnabled()
+            assert "mark it done" in tasks.delete_button.toolTip()
+            # add, mark done, edit, delete (after a confirmation)
             tasks.kind.setCurrentIndex(tasks.kind.findText("Report due"))
             tasks.due.setDate(QDate(2027, 9, 30))
             tasks.note.setText("Final report to the trustee")
             tasks.add_button.click()
-            await wait_for(lambda: len(tasks.tasks) == 3)
+            await wait_for(lambda: len(tasks.tasks) == 4)
             added = next(t for t in tasks.tasks if t.note == "Final report to the trustee")
             assert _rows(
                 data_dir, "SELECT kind, due_date, done FROM opportunity_tasks WHERE id = ?", (added.id,)
@@ -141,7 +164,7 @@ def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, dat
             tasks.select_task(added.id)
             tasks.delete_button.click()
             await _answer(QMessageBox.StandardButton.Yes)
-            await wait_for(lambda: len(tasks.tasks) == 2)
+            await wait_for(lambda: len(tasks.tasks) == 3)
             assert _rows(data_dir, "SELECT count(*) FROM opportunity_tasks WHERE id = ?", (added.id,)) == [
                 (0,)
             ]
@@ -249,6 +272,41 @@ def test_write_the_funder_dossier_from_the_window(qtbot, run, data_dir, tmp_path
             with pytest.raises(StorageError) as failure:
                 await window.followup.write_dossier(opportunity_id, tmp_path / "gone" / "d.pdf")
             assert str(tmp_path / "gone") in failure.value.user_message
+        finally:
+            await close_main_window(window)
+
+    run(scenario(), timeout=120)
+
+
+def test_the_funder_page_writes_the_dossier_of_the_profiles_opportunity(qtbot, run, data_dir, tmp_path):
+    opportunity_id = _seed(run, data_dir)
+    (funder_id,) = _rows(data_dir, "SELECT id FROM funders WHERE ein = ?", (FUNDER_EIN,))[0]
+
+    async def scenario():
+        window = await open_main_window(data_dir)
+        try:
+            funders = window.funders
+            await funders.open_funder(funder_id)
+            assert funders.page.dossier_button.isEnabled()
+            assert (
+                await window.services.followup.opportunity_of_funder(
+                    window.profile_selection.profile().id, FUNDER_EIN
+                )
+                == opportunity_id
+            )
+            funders.page.dossier_button.click()
+            await wait_for(lambda: any(d.isVisible() for d in window.findChildren(QFileDialog)))
+            dialog = next(d for d in window.findChildren(QFileDialog) if d.isVisible())
+            dialog.setDirectory(str(tmp_path))
+            dialog.findChild(QLineEdit, "fileNameEdit").setText("from-funder-page.pdf")
+            dialog.accept()
+            out = tmp_path / "from-funder-page.pdf"
+            await wait_for(lambda: window.status_label.text().endswith(f"written to {out}"), timeout=60)
+            assert "Scholarships for Berkshire County seniors" in _pdf_text(out)
+
+            # another profile has no opportunity on this funder: no dossier to write from its page
+            await window.profiles.save(Profile(name="Another organization"))
+            await wait_for(lambda: not funders.page.dossier_button.isEnabled())
         finally:
             await close_main_window(window)
 
