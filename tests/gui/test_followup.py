@@ -231,6 +231,16 @@ def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, dat
             assert _rows(
                 data_dir, "SELECT count(*) FROM interactions WHERE note = ?", ("Site visit at the school",)
             ) == [(0,)]
+
+            # deleting the contact (confirmed) leaves the opportunity with nobody chosen
+            contacts.select_contact(jo.id)
+            contacts.delete_button.click()
+            await _answer(QMessageBox.StandardButton.Yes)
+            await wait_for(lambda: all(c.id != jo.id for c in contacts.contacts))
+            assert contacts.ours.currentData() is None
+            assert _rows(
+                data_dir, "SELECT count(*) FROM opportunity_contacts WHERE contact_id = ?", (jo.id,)
+            ) == [(0,)]
         finally:
             await close_main_window(window)
 
