@@ -87,20 +87,18 @@ class FollowupController(QObject):
         return followup
 
     async def _written(self, write: Awaitable[T], done: str) -> T | None:
-        """Await one write for the shown opportunity, then show the tab as stored and say `done`.
+        """Await one write for the shown opportunity, show the tab as stored, then say `done`.
         A vanished opportunity or task is said on the status line, not raised."""
         opportunity_id = self.pane.opportunity_id
         try:
-            result = await write
+            result: T | None = await write
         except LookupError:
-            self._context.status.show(GONE)
-            result = None
-        else:
-            self._context.status.show(done)
+            result, done = None, GONE
         if opportunity_id is not None:
             self.changed.emit(opportunity_id)
             if opportunity_id == self.opportunity_id:
                 await self.show_opportunity(opportunity_id)
+        self._context.status.show(done)  # once the tab shows it
         return result
 
     # -- outcome and tasks ----------------------------------------------------------------
