@@ -225,6 +225,8 @@ class MainWindow(QMainWindow):
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
         self.funders.opportunities_changed.connect(profiles.opportunities_changed)
         self.funders.dossier_requested.connect(self.followup.write_dossier_dialog)
+        # outcomes and tasks are in the dashboard's figures (it redraws only while shown)
+        self.followup.changed.connect(lambda _id: self.tasks.spawn(dashboard.refresh(), name="dashboard"))
         self.saved_views.open_requested.connect(query.apply_view)
         self.workflows.run_finished.connect(self.guide.run_finished)
         profiles.created.connect(self.guide.profile_created)

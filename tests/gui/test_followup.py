@@ -112,7 +112,7 @@ def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, dat
                 (opportunity_id,),
             )
             assert stored == [(12_500, 10_000, "2027-03-01", "2027-04-01", "2028-03-31")]
-            assert editor.requested.text() == "$12,500"  # shown back as money
+            assert (editor.requested.text(), editor.awarded.text()) == ("$12,500", "$10,000")  # as money
 
             # an award feeds the organization's history with this funder
             await window.stage_moves.move([opportunity_id], Stage.AWARDED, "board approved")
@@ -143,6 +143,7 @@ def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, dat
             ) == [("report_due", "2027-09-30", 0)]
             row = tasks.tasks.index(added)
             assert tasks.table.item(row, 2).text() == "Report due"
+            editor.requested.setText("13000")  # typing not saved yet survives the task's save
             tasks.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
             await wait_for(
                 lambda: (
@@ -150,6 +151,7 @@ def test_outcome_tasks_contacts_and_interactions_from_the_window(qtbot, run, dat
                 )
             )
             await wait_for(lambda: any(t.id == added.id and t.done for t in tasks.tasks))
+            assert editor.requested.text() == "13000" and editor.is_edited()
             tasks.select_task(added.id)
             tasks.note.setText("Final report, signed")
             tasks.update_button.click()

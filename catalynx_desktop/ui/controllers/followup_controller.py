@@ -113,8 +113,13 @@ class FollowupController(QObject):
             except ValueError as error:
                 self.pane.outcome.problem.setText(str(error))
                 return None
-        saved = self._context.services.followup.save_outcome(opportunity_id, outcome)
-        return await self._written(saved, "Outcome saved.")
+        return await self._written(self._save_outcome(opportunity_id, outcome), "Outcome saved.")
+
+    async def _save_outcome(self, opportunity_id: int, outcome: Outcome) -> Outcome:
+        saved = await self._context.services.followup.save_outcome(opportunity_id, outcome)
+        if self.pane.opportunity_id == opportunity_id:  # saved: the fields are no longer unsaved typing
+            self.pane.outcome.show_outcome(saved)
+        return saved
 
     async def add_task(self, new: NewTask) -> None:
         if (opportunity_id := self.pane.opportunity_id) is not None:

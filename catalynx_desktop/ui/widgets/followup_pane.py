@@ -41,6 +41,12 @@ class FollowupPane(QWidget):
         self.show_followup(None)
 
     def show_followup(self, followup: Followup | None) -> None:
+        # Shown again after a task or contact was saved: unsaved typing in the outcome stays.
+        keep_outcome = (
+            followup is not None
+            and followup.opportunity_id == self.opportunity_id
+            and self.outcome.is_edited()
+        )
         self.opportunity_id = followup.opportunity_id if followup is not None else None
         self.dossier_button.setEnabled(followup is not None)
         if followup is None:
@@ -56,7 +62,8 @@ class FollowupPane(QWidget):
             f"{len(followup.contacts)} contact{'s' if len(followup.contacts) != 1 else ''} at the funder · "
             f"{len(followup.interactions)} interaction{'s' if len(followup.interactions) != 1 else ''}"
         )
-        self.outcome.show_outcome(followup.outcome)
+        if not keep_outcome:
+            self.outcome.show_outcome(followup.outcome)
         self.tasks.show_tasks(followup.tasks)
         self.contacts.show_contacts(followup.contacts, followup.contact_id)
         self.interactions.show_interactions(followup.interactions, followup.contacts, followup.contact_id)

@@ -22,11 +22,22 @@ def _day(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
+def _texts(outcome: Outcome) -> tuple[str, ...]:
+    return (
+        _money(outcome.amount_requested),
+        _money(outcome.amount_awarded),
+        _day(outcome.decision_date),
+        _day(outcome.award_start),
+        _day(outcome.award_end),
+    )
+
+
 class OutcomeEditor(QGroupBox):
     save_requested = Signal(object)  # a validated Outcome
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Outcome", parent)
+        self._shown_texts: tuple[str, ...] = ()
         self.requested = QLineEdit()
         self.awarded = QLineEdit()
         for money in (self.requested, self.awarded):
@@ -53,12 +64,17 @@ class OutcomeEditor(QGroupBox):
         """The stored outcome (None: no opportunity, nothing to edit)."""
         self.setEnabled(outcome is not None)
         shown = outcome or Outcome()
-        self.requested.setText(_money(shown.amount_requested))
-        self.awarded.setText(_money(shown.amount_awarded))
-        self.decision.setText(_day(shown.decision_date))
-        self.award_start.setText(_day(shown.award_start))
-        self.award_end.setText(_day(shown.award_end))
+        for field, text in zip(self._fields(), _texts(shown), strict=True):
+            field.setText(text)
+        self._shown_texts = _texts(shown)
         self.problem.setText("")
+
+    def _fields(self) -> tuple[QLineEdit, ...]:
+        return (self.requested, self.awarded, self.decision, self.award_start, self.award_end)
+
+    def is_edited(self) -> bool:
+        """True while the fields differ from the outcome last shown (unsaved typing)."""
+        return tuple(f.text() for f in self._fields()) != self._shown_texts
 
     def outcome(self) -> Outcome:
         """What the fields say, or ValueError naming the field to fix."""
