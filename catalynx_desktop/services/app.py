@@ -17,6 +17,7 @@ from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.backups import list_backups
 from catalynx_desktop.services.dashboard import Dashboard
 from catalynx_desktop.services.exports import Exports
+from catalynx_desktop.services.followup import Followups
 from catalynx_desktop.services.funders import Funders
 from catalynx_desktop.services.imports import Imports
 from catalynx_desktop.services.matching import Matching
@@ -77,6 +78,7 @@ class AppServices:
         self.exports = Exports(self.engine, db)
         self.dashboard = Dashboard(db)
         self.funders = Funders(db)
+        self.followup = Followups(db)  # an opportunity's outcome, tasks, contacts and dossier
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -92,6 +93,15 @@ def _funder_of(conn: sqlite3.Connection, opportunity_id: int) -> tuple[str, int 
     if row is None:
         raise LookupError(f"opportunity {opportunity_id} no longer exists")
     return row[0], row[1]
+
+
+def add_contact_at_opportunity_funder(
+    conn: sqlite3.Connection, opportunity_id: int, new: NewContact
+) -> Contact:
+    """A new contact at the funder of this opportunity (its EIN and record filled in here, in the
+    same unit of work, so the UI never needs to know how a funder is keyed)."""
+    ein, record_id = _funder_of(conn, opportunity_id)
+    return add_contact(conn, replace(new, funder_ein=ein, source_record_id=record_id))
 
 
 def contacts_for_opportunity(conn: sqlite3.Connection, opportunity_id: int) -> list[Contact]:
@@ -188,6 +198,11 @@ class ContactRepository:
 
     async def delete(self, contact_id: int) -> bool:
         return await self._db.write(lambda conn: delete_contact(conn, int(contact_id)))
+
+    async def add_at_opportunity_funder(self, opportunity_id: int, new: NewContact) -> Contact:
+        return await self._db.write(
+            lambda conn: add_contact_at_opportunity_funder(conn, int(opportunity_id), new)
+        )
 
     async def for_funder(self, funder_ein: str, source_record_id: int | None = None) -> list[Contact]:
         return await self._db.read(lambda conn: contacts_for_funder(conn, funder_ein, source_record_id))

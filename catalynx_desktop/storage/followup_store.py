@@ -33,6 +33,23 @@ def read_followup(conn: sqlite3.Connection, opportunity_id: int) -> Followup | N
     )
 
 
+# Through the funder's source records (ix_source_records_ein) to the profile's opportunities on
+# them (the unique (profile_id, source, source_id) index): a few index probes, never a scan.
+_OPPORTUNITY_OF_FUNDER = """
+    SELECT o.id FROM source_records AS sr
+    JOIN opportunities AS o ON o.profile_id = ? AND o.source = sr.source AND o.source_id = sr.source_id
+    WHERE sr.ein = ? AND sr.ein <> ''
+    ORDER BY o.stage_rank DESC, o.id
+    LIMIT 1
+"""
+
+
+def opportunity_of_funder(conn: sqlite3.Connection, profile_id: int, funder_ein: str) -> int | None:
+    """The profile's opportunity on the funder with this EIN (the furthest along), or None."""
+    row = conn.execute(_OPPORTUNITY_OF_FUNDER, (profile_id, funder_ein)).fetchone()
+    return int(row[0]) if row else None
+
+
 async def load_followup(db: Database, opportunity_id: int) -> Followup | None:
     def read(conn: sqlite3.Connection) -> Followup | None:
         conn.execute("BEGIN")

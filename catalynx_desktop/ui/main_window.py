@@ -45,6 +45,7 @@ from catalynx_desktop.ui.controllers.details_controller import DetailsController
 from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
 from catalynx_desktop.ui.controllers.file_drop import FileDropImport
 from catalynx_desktop.ui.controllers.first_run_guide import FirstRunGuide
+from catalynx_desktop.ui.controllers.followup_controller import FollowupController
 from catalynx_desktop.ui.controllers.funders_controller import FundersController
 from catalynx_desktop.ui.controllers.long_action import LongAction
 from catalynx_desktop.ui.controllers.profile_controller import ProfileController
@@ -150,6 +151,8 @@ class MainWindow(QMainWindow):
 
         self.stage_moves = StageMoveController(context)
         self.details = DetailsController(context)
+        self.followup = FollowupController(context)  # outcome, tasks, contacts, dossier: a Details tab
+        self.details.tabs.addTab(self.followup.pane, "Follow-up")
         self.dashboard = DashboardController(context)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details.dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard.dock)
@@ -221,6 +224,9 @@ class MainWindow(QMainWindow):
         self.stage_moves.counts_changed.connect(profiles.refresh_counts)
         self.workflows.opportunities_changed.connect(profiles.opportunities_changed)
         self.funders.opportunities_changed.connect(profiles.opportunities_changed)
+        self.funders.dossier_requested.connect(self.followup.write_dossier_dialog)
+        # outcomes and tasks are in the dashboard's figures (it redraws only while shown)
+        self.followup.changed.connect(lambda _id: self.tasks.spawn(dashboard.refresh(), name="dashboard"))
         self.saved_views.open_requested.connect(query.apply_view)
         self.workflows.run_finished.connect(self.guide.run_finished)
         profiles.created.connect(self.guide.profile_created)
@@ -292,7 +298,16 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(False)
         self.stage_moves.redo_available.connect(self.redo_action.setEnabled)
         stage_menu.addSeparator()
-        self._action("&Save notes", QKeySequence.StandardKey.Save, self.details.save_notes, stage_menu)
+        self._action("&Save notes or outcome", QKeySequence.StandardKey.Save, self._save_details, stage_menu)
+        self.dossier_action = self._action(
+            "Write funder &dossier…",
+            "Ctrl+P",
+            lambda: spawn(self.followup.write_dossier_dialog()),
+            stage_menu,
+        )
+        self.followup.pane.dossier_button.setToolTip(
+            f"Writes a PDF or web page ({self.dossier_action.shortcut().toString()})"
+        )
         self._action("Next opportunity", "Alt+Down", lambda: step_current_row(self.table, 1), stage_menu)
         self._action("Previous opportunity", "Alt+Up", lambda: step_current_row(self.table, -1), stage_menu)
         stage_menu.addSeparator()
@@ -340,7 +355,15 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.update_actions())
         self.update_actions()
+
+    def _save_details(self) -> None:
+        """Ctrl+S saves what the Details dock shows: the notes, or the outcome on Follow-up."""
+        if self.details.tabs.currentWidget() is self.followup.pane:
+            self.tasks.spawn(self.followup.save_outcome())
+        else:
+            self.details.save_notes()
 
     def update_actions(self) -> None:
         """Enable what applies now: profile actions with a profile shown, Move with rows
@@ -355,6 +378,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_profile)
         self.workflows.export_action.setEnabled(has_profile and self.table_model.query is not None)
         self.move_action.setEnabled(has_profile and self.table.selectionModel().hasSelection())
+        self.dossier_action.setEnabled(has_profile and self.table.currentIndex().isValid())
 
     # -- state that persists -----------------------------------------------------------------
     def _restore_state(self) -> None:

@@ -23,7 +23,7 @@ from catalynx_desktop.domain.matching import FUNDER_COLUMNS, FunderMatcher, Matc
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source
 from catalynx_desktop.domain.scoring import ScoringWeights
-from catalynx_desktop.storage import discovery_store, funder_evidence, gift_store
+from catalynx_desktop.storage import discovery_store, funder_evidence, gift_store, outcome_store
 from catalynx_desktop.worker_lifetime import die_with_parent
 
 WORKER_NICE = 10
@@ -83,6 +83,8 @@ def _load_state(conn: sqlite3.Connection, profile: Profile) -> _WorkerState:
     for gift in gift_store.gifts_from_returns(conn, own_ein.zfill(9) if own_ein else ""):
         if gift.ein:
             by_ein.setdefault(gift.ein, []).append(gift)
+    for gift in _recorded_awards(conn, profile):  # opportunities moved to Awarded count too
+        by_ein.setdefault(gift.ein or "", []).append(gift)
     return _WorkerState(
         discovery_store.discovery_chunk_sql(select),
         discovery_store.rescore_chunk_sql(select),
@@ -91,6 +93,24 @@ def _load_state(conn: sqlite3.Connection, profile: Profile) -> _WorkerState:
         by_list,
         gift_store.matched_list_ids(conn),
     )
+
+
+def _recorded_awards(conn: sqlite3.Connection, profile: Profile) -> list[Gift]:
+    """Awards recorded in the pipeline (stage Awarded, any profile of the same organization) as
+    gifts from funders with an EIN: a federal program has none to match its records by."""
+    if profile.id is None:
+        return []
+    return [
+        Gift(
+            award.funder_name,
+            award.funder_ein,
+            date=award.date,
+            amount=award.amount,
+            file="award recorded here",
+        )
+        for award in outcome_store.awarded_gifts(conn, profile.id)
+        if award.funder_ein
+    ]
 
 
 def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:

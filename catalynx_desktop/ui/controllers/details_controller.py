@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QTabWidget
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails
 from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE
@@ -31,7 +31,10 @@ class DetailsController(QObject):
         self.pane.navigate.connect(lambda step: step_current_row(context.table, step))
         self.dock = QDockWidget("Details", window)
         self.dock.setObjectName("details-dock")
-        self.dock.setWidget(self.pane)
+        self.tabs = QTabWidget()  # this opportunity's record and notes; other parts add their tabs
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.pane, "Opportunity")
+        self.dock.setWidget(self.tabs)
         self.dock.setMinimumWidth(380)
         self._open_when_chosen = False  # collapse_until_chosen(): the dock waits for a chosen row
         context.table.selectionModel().currentRowChanged.connect(self._current_row_changed)

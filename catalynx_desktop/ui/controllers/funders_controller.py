@@ -52,6 +52,7 @@ class FundersController:
         self.model = FunderTableModel(services.funders, tasks, context.window)
         self.grants = GrantTableModel(services.funders, tasks, context.window)
         self.opportunities_changed = AsyncSignal[[int]]()
+        self.dossier_requested = AsyncSignal[[int]]()  # an opportunity id: write its funder dossier
         self.shown_funder: int | None = None
         self.like_results: list[LikeMineFunder] = []
         self._build_list_dock()
@@ -63,6 +64,9 @@ class FundersController:
         self.page.tabs.addTab(self.like_table, "Funders like mine")
         self.page.add_button.clicked.connect(lambda: tasks.spawn(self.add_to_pipeline(), name="add-funder"))
         self.page.grants_view.doubleClicked.connect(self._grant_double_clicked)
+        self.page.dossier_button.clicked.connect(
+            lambda: tasks.spawn(self.write_dossier(), name="funder-dossier")
+        )
         self.page_dock = QDockWidget("Funder", context.window)
         self.page_dock.setObjectName("funder-page-dock")
         self.page_dock.setWidget(self.page)
@@ -125,6 +129,7 @@ class FundersController:
 
     async def profile_changed(self) -> None:
         """The share columns follow the selected profile (only while the view is shown)."""
+        await self._update_dossier_button()
         if self.dock.isVisible() and self.model.query is not None:
             await self.show_funders()
 
@@ -158,6 +163,7 @@ class FundersController:
             return
         self.shown_funder = funder_id
         self.page.show_detail(detail)
+        await self._update_dossier_button()
         self.page_dock.show()
         self.page_dock.raise_()
         await self.grants.open(GrantQuery(funder_id))
@@ -187,7 +193,28 @@ class FundersController:
         verb = "added to" if added.created else "already in"
         self._context.status.show(f"{detail.funder.name} {verb} the pipeline of {profile.name}")
         if added.created:
+            await self._update_dossier_button()
             await self.opportunities_changed.emit(profile.id)
+
+    async def _funder_opportunity(self) -> int | None:
+        """The shown funder's opportunity in the current profile, if it has one."""
+        detail, profile = self.page.detail, self._context.profile.profile()
+        if detail is None or profile is None or profile.id is None:
+            return None
+        return await self._context.services.followup.opportunity_of_funder(profile.id, detail.funder.ein)
+
+    async def _update_dossier_button(self) -> None:
+        self.page.dossier_button.setEnabled(await self._funder_opportunity() is not None)
+
+    async def write_dossier(self) -> None:
+        """The funder page's dossier: of the current profile's opportunity on this funder."""
+        opportunity_id = await self._funder_opportunity()
+        if opportunity_id is None:
+            self._context.status.show(
+                "Add this funder to the pipeline first: a dossier is written for an opportunity."
+            )
+            return
+        await self.dossier_requested.emit(opportunity_id)
 
     # -- funders of organizations like mine ------------------------------------------------------
     async def show_like_mine(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QLabel
@@ -39,3 +40,16 @@ def accept_if_valid(dialog: QDialog, validate: Callable[[], Any], problem: QLabe
         return False
     QDialog.accept(dialog)
     return True
+
+
+def parse_day(text: str, field: str) -> date | None:
+    """'2027-03-01' or '3/1/2027' -> a date; '' -> None; anything else -> ValueError naming the field."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    for layout in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(cleaned, layout).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{field} must be a date such as 2027-03-01")

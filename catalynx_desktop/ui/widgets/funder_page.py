@@ -73,6 +73,11 @@ class FunderPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.add_button)
+        self.dossier_button = QPushButton(
+            "Write funder dossier…"
+        )  # when the profile has it as an opportunity
+        self.dossier_button.setEnabled(False)
+        top.addWidget(self.dossier_button)
         self.tabs = QTabWidget()
         self.years = _read_only_table()
         self.grants_view = QTableView()
