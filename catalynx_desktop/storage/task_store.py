@@ -202,6 +202,30 @@ def read_deadlines(
     return DeadlinePage(items, next_after)
 
 
+# A profile's open tasks, soonest first: the same partial index walked in date order, each task's
+# opportunity a primary-key lookup, stopping at the limit. Its cost grows with the open tasks of
+# other profiles due before this one's (a few thousand at most), never with the opportunities.
+_PROFILE_TASKS_SQL = """
+    SELECT t.id, t.opportunity_id, t.kind, t.due_date, t.done, t.note, t.origin,
+           p.id, p.name, o.title, o.funder_name, o.stage
+    FROM opportunity_tasks AS t INDEXED BY ix_tasks_open_due
+    JOIN opportunities AS o ON o.id = t.opportunity_id
+    JOIN profiles AS p ON p.id = o.profile_id
+    WHERE t.done = 0 AND t.hidden = 0 AND o.profile_id = ?
+    ORDER BY t.due_date, t.id
+    LIMIT ?
+"""
+
+
+def read_profile_tasks(conn: sqlite3.Connection, profile_id: int, limit: int) -> list[DeadlineItem]:
+    """The profile's first `limit` open tasks by due date (overdue ones first), as the Deadlines
+    view words them."""
+    return [
+        DeadlineItem(task_from_row(r[:7]), r[7], r[8], r[9], r[10], Stage(r[11]))
+        for r in conn.execute(_PROFILE_TASKS_SQL, (int(profile_id), int(limit)))
+    ]
+
+
 def deadline_counts(conn: sqlite3.Connection, today: date) -> dict[DueBucket, int]:
     """How many open tasks are overdue, due this week and this month: three range counts on the
     partial index (the buckets' bounds come from domain.tasks, as the list's labels do)."""
