@@ -47,8 +47,10 @@ def _stage_values(conn: sqlite3.Connection, profile_id: int) -> dict[Stage, int]
     ):
         values[_STAGE_OF_RANK[rank]] += int(total or 0)
     for rank, correction in conn.execute(
+        # CROSS JOIN keeps the few outcome rows outside: the planner walked the profile's worked
+        # opportunities instead (~50 ms for 350,000 of them at 1M rows, ~1 ms this way).
         "SELECT o.stage_rank, sum(oc.amount_requested - o.amount) FROM opportunity_outcomes AS oc "
-        "JOIN opportunities AS o ON o.id = oc.opportunity_id "
+        "CROSS JOIN opportunities AS o ON o.id = oc.opportunity_id "
         "WHERE o.profile_id = ? AND oc.amount_requested IS NOT NULL AND o.stage_rank BETWEEN ? AND ? "
         "GROUP BY o.stage_rank",
         (profile_id, *_WORKED_RANKS),
