@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
 import sqlite3
@@ -218,6 +219,8 @@ def main() -> None:
         lines.append(
             f"| {name} | {first:.1f} | {statistics.median(samples):.1f} | {p95:.1f} | {max(samples):.1f} | ≤ 100 ms {verdict} |"
         )
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines += ["", f"{when}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end."]
     lines += ["", "Where the time goes (plain sqlite3, best of 5, the first profile):", ""]
     lines += [f"- {name}: {ms:.1f} ms" for name, ms in parts_ms(database, profile, date.today()).items()]
     report = "\n".join(lines) + "\n"
