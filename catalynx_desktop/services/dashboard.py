@@ -1,4 +1,5 @@
-"""One profile's dashboard figures (pipeline, deadlines, amounts), read in one hop."""
+"""One profile's dashboard figures, read in one hop: the pipeline, deadlines and amounts, what came
+of the proposals (requested vs awarded per year, win rate, pipeline value) and the next open tasks."""
 
 from __future__ import annotations
 
@@ -14,4 +15,5 @@ class Dashboard:
         self._db = db
 
     async def for_profile(self, profile_id: int, today: date | None = None) -> DashboardData:
+        """Everything the dashboard shows, from one snapshot (one call per refresh)."""
         return await profile_dashboard(self._db, profile_id, today)

@@ -22,6 +22,7 @@ from catalynx_desktop.storage import (
     schema_v7,
     schema_v8,
     schema_v9,
+    schema_v10,
 )
 from catalynx_desktop.storage.backup import BackupCheck, backup_database
 from catalynx_desktop.storage.errors import CorruptDatabaseError, NewerDatabaseError, is_damage
@@ -49,6 +50,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "the user's gifts, one row per gift; 990 grants by recipient", schema_v7.STATEMENTS),
     Migration(8, "the process that runs each workflow run", schema_v8.STATEMENTS),
     Migration(9, "database identity for caches", schema_v9.STATEMENTS, schema_v9.new_identity),
+    Migration(10, "each task's profile, for a profile's next open tasks", schema_v10.STATEMENTS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -28,8 +28,8 @@ _YEARS_SQL = f"""
                (SELECT max(h.moved_at) FROM stage_history AS h
                 WHERE h.opportunity_id = o.id AND h.to_stage IN ({", ".join("?" * 4)}))), 1, 4) AS INTEGER) AS year,
            count(*), COALESCE(sum(oc.amount_requested), 0),
-           COALESCE(sum(CASE WHEN o.stage = ? THEN oc.amount_awarded END), 0),
-           sum(o.stage = ?)
+           COALESCE(sum(CASE WHEN o.stage_rank = ? THEN oc.amount_awarded END), 0),
+           sum(o.stage_rank = ?)
     FROM opportunities AS o INDEXED BY ix_opp_profile_stage_rank
     LEFT JOIN opportunity_outcomes AS oc ON oc.opportunity_id = o.id
     WHERE o.profile_id = ? AND o.stage_rank BETWEEN ? AND ?
@@ -39,16 +39,19 @@ _SENT = (Stage.SUBMITTED.value, Stage.AWARDED.value, Stage.DECLINED_BY_FUNDER.va
 
 
 def _stage_values(conn: sqlite3.Connection, profile_id: int) -> dict[Stage, int]:
-    values: dict[Stage, int] = dict.fromkeys(WORKED, 0)
-    for rank, total in conn.execute(
-        "SELECT stage_rank, sum(amount) FROM opportunities INDEXED BY ix_opp_profile_stage_amount "
-        "WHERE profile_id = ? AND stage_rank BETWEEN ? AND ? GROUP BY stage_rank",
-        (profile_id, *_WORKED_RANKS),
-    ):
-        values[_STAGE_OF_RANK[rank]] += int(total or 0)
+    values: dict[Stage, int] = {}
+    for stage in WORKED:  # one range sum per stage: a GROUP BY over the range took ~30% longer
+        (total,) = conn.execute(
+            "SELECT sum(amount) FROM opportunities INDEXED BY ix_opp_profile_stage_amount "
+            "WHERE profile_id = ? AND stage_rank = ?",
+            (profile_id, stage_rank(stage)),
+        ).fetchone()
+        values[stage] = int(total or 0)
     for rank, correction in conn.execute(
+        # CROSS JOIN keeps the few outcome rows outside: the planner walked the profile's worked
+        # opportunities instead (~50 ms for 350,000 of them at 1M rows, ~1 ms this way).
         "SELECT o.stage_rank, sum(oc.amount_requested - o.amount) FROM opportunity_outcomes AS oc "
-        "JOIN opportunities AS o ON o.id = oc.opportunity_id "
+        "CROSS JOIN opportunities AS o ON o.id = oc.opportunity_id "
         "WHERE o.profile_id = ? AND oc.amount_requested IS NOT NULL AND o.stage_rank BETWEEN ? AND ? "
         "GROUP BY o.stage_rank",
         (profile_id, *_WORKED_RANKS),
@@ -63,7 +66,8 @@ def outcome_stats(conn: sqlite3.Connection, profile_id: int) -> OutcomeStats:
         "SELECT stage, n FROM profile_stage_counts WHERE profile_id = ?", (profile_id,)
     ):
         counts[Stage(stage)] = n
-    params = (*_SENT, Stage.AWARDED.value, Stage.AWARDED.value, profile_id, *_SENT_RANKS)
+    awarded = stage_rank(Stage.AWARDED)  # the rank, not the name: the index covers it (no row reads)
+    params = (*_SENT, awarded, awarded, profile_id, *_SENT_RANKS)
     years = tuple(YearOutcomes(*(int(v or 0) for v in row)) for row in conn.execute(_YEARS_SQL, params))
     return OutcomeStats(
         by_year=years,

@@ -56,8 +56,8 @@ def tasks_for(conn: sqlite3.Connection, opportunity_id: int) -> list[Task]:
 def add_task(conn: sqlite3.Connection, opportunity_id: int, new: NewTask) -> Task:
     clean = new.validated()
     cursor = conn.execute(  # hidden follows the opportunity's stage, as the trigger keeps it
-        f"INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, hidden) "
-        f"SELECT id, ?, ?, ?, stage IN ({_HIDDEN}) FROM opportunities WHERE id = ?",
+        f"INSERT INTO opportunity_tasks (opportunity_id, profile_id, kind, due_date, note, hidden) "
+        f"SELECT id, profile_id, ?, ?, ?, stage IN ({_HIDDEN}) FROM opportunities WHERE id = ?",
         (clean.kind.value, clean.due_date.isoformat(), clean.note, opportunity_id),
     )
     if cursor.rowcount == 0:
@@ -113,8 +113,8 @@ _CLOSE_DATE_NOTE = "Grants.gov close date"
 # An INSERT ... SELECT with an upsert needs a WHERE in the SELECT (it has one): otherwise SQLite
 # would read ON CONFLICT's ON as the join's.
 _CLOSE_DATE_SELECT = f"""
-    INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, origin)
-    SELECT o.id, '{TaskKind.FULL_PROPOSAL.value}', sr.close_date, '{_CLOSE_DATE_NOTE}',
+    INSERT INTO opportunity_tasks (opportunity_id, profile_id, kind, due_date, note, origin)
+    SELECT o.id, o.profile_id, '{TaskKind.FULL_PROPOSAL.value}', sr.close_date, '{_CLOSE_DATE_NOTE}',
            '{TaskOrigin.GRANTS_GOV_CLOSE_DATE.value}'
     FROM opportunities AS o {{index}}
     JOIN source_records AS sr ON sr.id = o.source_record_id
@@ -156,8 +156,8 @@ def sync_stated_deadline_tasks(
             rows.append((int(opportunity_id), due.isoformat(), note))
     before = conn.total_changes
     conn.executemany(
-        "INSERT INTO opportunity_tasks (opportunity_id, kind, due_date, note, origin) "
-        f"SELECT id, '{TaskKind.FULL_PROPOSAL.value}', ?, ?, '{TaskOrigin.IRS_990_DEADLINE.value}' "
+        "INSERT INTO opportunity_tasks (opportunity_id, profile_id, kind, due_date, note, origin) "
+        f"SELECT id, profile_id, '{TaskKind.FULL_PROPOSAL.value}', ?, ?, '{TaskOrigin.IRS_990_DEADLINE.value}' "
         f"FROM opportunities WHERE id = ? AND stage_rank IN ({_WORKED_RANKS}) {_UPSERT_TAIL}",
         [(due, note, opportunity_id) for opportunity_id, due, note in rows],
     )
@@ -200,6 +200,30 @@ def read_deadlines(
     ]
     next_after = items[-1].key if len(items) == limit else None
     return DeadlinePage(items, next_after)
+
+
+# A profile's open tasks, soonest first: a range read on the profile's slice of the partial index
+# of open tasks (schema v10), each line's opportunity a primary-key lookup, stopping at the limit:
+# the same few reads whatever the other profiles or the opportunities hold.
+_PROFILE_TASKS_SQL = """
+    SELECT t.id, t.opportunity_id, t.kind, t.due_date, t.done, t.note, t.origin,
+           p.id, p.name, o.title, o.funder_name, o.stage
+    FROM opportunity_tasks AS t INDEXED BY ix_tasks_profile_open_due
+    JOIN opportunities AS o ON o.id = t.opportunity_id
+    JOIN profiles AS p ON p.id = o.profile_id
+    WHERE t.profile_id = ? AND t.done = 0 AND t.hidden = 0
+    ORDER BY t.due_date, t.id
+    LIMIT ?
+"""
+
+
+def read_profile_tasks(conn: sqlite3.Connection, profile_id: int, limit: int) -> list[DeadlineItem]:
+    """The profile's first `limit` open tasks by due date (overdue ones first), as the Deadlines
+    view words them."""
+    return [
+        DeadlineItem(task_from_row(r[:7]), r[7], r[8], r[9], r[10], Stage(r[11]))
+        for r in conn.execute(_PROFILE_TASKS_SQL, (int(profile_id), int(limit)))
+    ]
 
 
 def deadline_counts(conn: sqlite3.Connection, today: date) -> dict[DueBucket, int]:
