@@ -16,6 +16,7 @@ from catalynx_desktop.domain.runs import RunRecord
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.backups import list_backups
 from catalynx_desktop.services.dashboard import Dashboard
+from catalynx_desktop.services.deadlines import Deadlines
 from catalynx_desktop.services.exports import Exports
 from catalynx_desktop.services.funders import Funders
 from catalynx_desktop.services.imports import Imports
@@ -77,6 +78,7 @@ class AppServices:
         self.exports = Exports(self.engine, db)
         self.dashboard = Dashboard(db)
         self.funders = Funders(db)
+        self.deadlines = Deadlines(db)  # the Deadlines view, reminders and the .ics export
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:
