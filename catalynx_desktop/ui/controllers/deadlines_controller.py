@@ -165,37 +165,49 @@ class DeadlinesController(QObject):
             self._context.tasks.spawn(self.opened(), name="deadlines-open")
 
     async def opened(self) -> None:
+        """Say once what is overdue, due today and this week (a banner, never a modal dialog);
+        today's tasks count as announced. Then the day's reminders follow the midnight timer."""
         today = self.today()
         self.counts = await self._context.services.deadlines.counts(today)
-        due_today, _items = await self._context.services.deadlines.due_on(today, 1)
+        due_today, fresh = await self._take_fresh(today)
         text = notice_text(self.counts, due_today)
-        if text:  # said once, never a modal dialog
-            self.banner.say(text, "Show deadlines", lambda: self._context.tasks.spawn(self.show()))
-            self._context.status.show(text)
-        await self.day_started()
+        try:
+            if text:
+                if fresh and self._tray() is None:  # no tray: the banner says the day's tasks too
+                    text = f"{text} {reminder_text(len(fresh), fresh)}"
+                self.banner.say(text, "Show deadlines", lambda: self._context.tasks.spawn(self.show()))
+                self._context.status.show(text)
+            if fresh and (tray := self._tray()) is not None:
+                tray.showMessage("Catalynx deadlines", reminder_text(len(fresh), fresh))
+        finally:
+            self.midnight.start(ms_to_next_midnight(datetime.now()))
 
     async def day_started(self) -> list[DeadlineItem]:
-        """Announce what is due today and not yet announced; re-arm the timer for tomorrow."""
+        """The midnight timer's slot: announce what is due today and not yet announced; re-arm
+        the timer for the next day."""
         try:
             return await self.remind(self.today())
         finally:
             self.midnight.start(ms_to_next_midnight(datetime.now()))
 
     async def remind(self, today: date) -> list[DeadlineItem]:
+        """Announce today's tasks not announced yet (each once per day); returns them."""
+        _due, fresh = await self._take_fresh(today)
+        if fresh:
+            self._notify(reminder_text(len(fresh), fresh))
+            if self.dock.isVisible():
+                await self.refresh()  # a new day moves lines between buckets
+        return fresh
+
+    async def _take_fresh(self, today: date) -> tuple[int, list[DeadlineItem]]:
+        """(how many are due today, those not announced yet), the latter now counted as announced."""
         total, items = await self._context.services.deadlines.due_on(today)
         done = self._notified(today)
         fresh = [i for i in items if i.task.id not in done]
-        if not fresh:
-            return []
-        text = reminder_text(total - len(items) + len(fresh), fresh)
-        self._notify(text)
-        self._context.settings.setValue(
-            NOTIFIED_KEY,
-            f"{today.isoformat()}:{','.join(str(i) for i in sorted(done | {i.task.id for i in fresh}))}",
-        )
-        if self.dock.isVisible():
-            await self.refresh()  # a new day moves lines between buckets
-        return fresh
+        if fresh:
+            ids = sorted(done | {i.task.id for i in fresh})
+            self._context.settings.setValue(NOTIFIED_KEY, f"{today.isoformat()}:{','.join(map(str, ids))}")
+        return total, fresh
 
     def _notified(self, today: date) -> set[int]:
         stored = str(self._context.settings.value(NOTIFIED_KEY, "") or "")
@@ -204,14 +216,18 @@ class DeadlinesController(QObject):
             return set()
         return {int(i) for i in ids.split(",") if i.isdigit()}
 
+    def _tray(self) -> QSystemTrayIcon | None:
+        """The tray icon for desktop notifications, made on first use; None without a tray."""
+        if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            window = self._context.window
+            self.tray = QSystemTrayIcon(window.windowIcon(), window)
+            self.tray.messageClicked.connect(lambda: self._context.tasks.spawn(self.show()))
+            self.tray.show()
+        return self.tray
+
     def _notify(self, text: str) -> None:
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            if self.tray is None:
-                window = self._context.window
-                self.tray = QSystemTrayIcon(window.windowIcon(), window)
-                self.tray.messageClicked.connect(lambda: self._context.tasks.spawn(self.show()))
-                self.tray.show()
-            self.tray.showMessage("Catalynx deadlines", text, QSystemTrayIcon.MessageIcon.Information)
+        if (tray := self._tray()) is not None:
+            tray.showMessage("Catalynx deadlines", text)
         else:
             self.banner.say(text, "Show deadlines", lambda: self._context.tasks.spawn(self.show()))
         self._context.status.show(text)
