@@ -3,7 +3,7 @@ profiles), the due days of a calendar month, and where an opportunity sits in th
 
 Every read is a range on the partial index ix_tasks_open_due (open tasks of listed stages only),
 so its cost follows what is due, never the number of opportunities; each line's opportunity
-and profile are primary-key lookups of the same statement (no query per row).
+and profile are primary-key lookups inside the same statement (no query per row).
 """
 
 from __future__ import annotations
@@ -25,13 +25,21 @@ from catalynx_desktop.storage.keyset import KeysetQuery
 from catalynx_desktop.storage.opportunity_queries import compile_query
 from catalynx_desktop.storage.task_store import task_from_row
 
-_SOURCE = (
-    "opportunity_tasks AS t INDEXED BY ix_tasks_open_due "
-    "JOIN opportunities AS o ON o.id = t.opportunity_id JOIN profiles AS p ON p.id = o.profile_id"
-)
-_COLUMNS = (
-    "t.id, t.opportunity_id, t.kind, t.due_date, t.done, t.note, t.origin, p.id, p.name, o.title, "
-    "o.funder_name, o.stage"
+# The opportunity and profile of a line are primary-key lookups in the row's columns, not joins
+# in the source: the keyset's index-only steps (skipping to a far page, counting ties) then read
+# the partial index alone. With joins a jump 20,000 lines in took ~150 ms (two lookups per line
+# skipped); each subquery costs one lookup per shown line (~1 ms a page).
+_SOURCE = "opportunity_tasks AS t INDEXED BY ix_tasks_open_due"
+_OPPORTUNITY = "(SELECT o.{column} FROM opportunities AS o WHERE o.id = t.opportunity_id)"
+_COLUMNS = ", ".join(
+    (
+        "t.id, t.opportunity_id, t.kind, t.due_date, t.done, t.note, t.origin",
+        _OPPORTUNITY.format(column="profile_id"),
+        "(SELECT p.name FROM profiles AS p WHERE p.id = " + _OPPORTUNITY.format(column="profile_id") + ")",
+        _OPPORTUNITY.format(column="title"),
+        _OPPORTUNITY.format(column="funder_name"),
+        _OPPORTUNITY.format(column="stage"),
+    )
 )
 _OPEN = "t.done = 0 AND t.hidden = 0"
 _COUNT_SQL = (

@@ -439,6 +439,7 @@ class MainWindow(QMainWindow):
         """After the window closed: stop panels reading, end runs (they become interrupted and
         can be re-run), stop our tasks, close the cache and the database."""
         self.workflows.panel.detach()
+        self.deadlines.stop()  # its midnight timer must not reach the closed database
         await self.services.engine.shutdown()
         await self.tasks.cancel_all()
         await self.services.close()

@@ -175,6 +175,7 @@ def test_deadlines_view_calendar_activation_notice_and_reminders(qtbot, run, dat
         assert deadlines.midnight.isActive()
     finally:
         run(close_main_window(window))
+    assert not deadlines.midnight.isActive()  # no reminder reaches a closed window's database
 
 
 def test_midnight_interval():

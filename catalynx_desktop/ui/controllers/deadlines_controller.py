@@ -232,6 +232,12 @@ class DeadlinesController(QObject):
             self.banner.say(text, "Show deadlines", lambda: self._context.tasks.spawn(self.show()))
         self._context.status.show(text)
 
+    def stop(self) -> None:
+        """The window closed: no reminder after it (its database is closed), no tray icon left."""
+        self.midnight.stop()
+        if self.tray is not None:
+            self.tray.hide()
+
     # -- File > Export deadlines to calendar (.ics)… -----------------------------------------------
     async def export_dialog(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
