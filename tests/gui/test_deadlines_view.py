@@ -154,6 +154,27 @@ def test_deadlines_view_calendar_activation_notice_and_reminders(qtbot, run, dat
         assert window.table_model.query.stage == Stage.APPROACH
         assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
 
+        # A double-click does the same, once (Qt's double-click is also an activation).
+        run(deadlines.choose(DeadlineFilter.OVERDUE))
+        overdue = deadlines.model.row_at(0)
+        opened: list[object] = []
+
+        async def record(view) -> None:
+            opened.append(view)
+
+        deadlines.view_requested.connect(record)  # each line opened asks once for its stage's view
+        rect = table.visualRect(deadlines.model.index(0, 1))
+        # A real double-click is a click, then the double-click event (QTest's alone sets no pressed index).
+        QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        run(
+            until(lambda: window.table.currentIndex().data(ID_ROLE) == overdue.task.opportunity_id),
+            timeout=30,
+        )
+        run(until(lambda: not [t for t in asyncio.all_tasks() if t.get_name() == "deadline-open"]))
+        assert window.profiles.current_id == overdue.profile_id and len(opened) == 1
+        run(deadlines.choose(DeadlineFilter.DAY, today))
+
         # The funder declines: its task leaves the view, which re-reads at once.
         run(window.stage_moves.move([target], Stage.DECLINED_BY_FUNDER, "declined"))
         run(until(lambda: deadlines.model.rowCount() == 1))

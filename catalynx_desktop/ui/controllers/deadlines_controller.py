@@ -244,7 +244,8 @@ class DeadlinesController(QObject):
             self._context.window, "Export deadlines to calendar", "deadlines.ics", "iCalendar (*.ics)"
         )
         if chosen:
-            await self.export(Path(chosen))
+            path = Path(chosen)
+            await self.export(path if path.suffix else path.with_suffix(".ics"))
 
     async def export(self, path: Path) -> int:
         written = await self._context.services.deadlines.export_ics(path)

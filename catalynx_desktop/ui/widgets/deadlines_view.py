@@ -77,8 +77,9 @@ class DeadlinesPanel(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((190, 130, 320, 160)):
             self.table.setColumnWidth(column, width)
+        # activated is Enter and a double-click (or the platform's single click): not doubleClicked
+        # too, which would open the line twice.
         self.table.activated.connect(lambda index: self.row_activated.emit(index.row()))
-        self.table.doubleClicked.connect(lambda index: self.row_activated.emit(index.row()))
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(True)
         self.calendar.clicked.connect(lambda day: self.day_clicked.emit(pydate(day)))
