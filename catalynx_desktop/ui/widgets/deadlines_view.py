@@ -75,13 +75,15 @@ class DeadlinesPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((190, 130, 320, 160)):
+        for column, width in enumerate((230, 130, 320, 160)):
             self.table.setColumnWidth(column, width)
         # activated is Enter and a double-click (or the platform's single click): not doubleClicked
         # too, which would open the line twice.
         self.table.activated.connect(lambda index: self.row_activated.emit(index.row()))
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(True)
+        for weekend in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):  # red means overdue here
+            self.calendar.setWeekdayTextFormat(weekend, QTextCharFormat())
         self.calendar.clicked.connect(lambda day: self.day_clicked.emit(pydate(day)))
         self.calendar.currentPageChanged.connect(self.month_shown.emit)
         self._marked: list[QDate] = []
