@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from catalynx_desktop.app import close_main_window, open_main_window
-from catalynx_desktop.domain.deadline_view import DeadlineFilter
+from catalynx_desktop.domain.deadline_view import DeadlineFilter, DeadlineQuery
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.domain.tasks import NewTask, TaskKind
 from catalynx_desktop.paths import resolve_paths
@@ -135,7 +135,9 @@ def test_deadlines_view_calendar_activation_notice_and_reminders(qtbot, run, dat
         assert {d for d in shown_month if deadlines.panel.is_marked(d)} == month_days
         calendar.setSelectedDate(QDate(today.year, today.month, today.day))
         calendar.clicked.emit(QDate(today.year, today.month, today.day))
-        run(until(lambda: deadlines.model.rowCount() == 2 and deadlines.panel.day_label.text() != ""))
+        one_day = DeadlineQuery.of(DeadlineFilter.DAY, today, today)
+        run(until(lambda: deadlines.model.query == one_day))  # the Overdue list has two lines too
+        assert deadlines.model.rowCount() == 2 and deadlines.panel.day_label.text().startswith("Due on ")
         assert {i for i, _ in listed(deadlines)} == {made[2][0], made[3][0]}
 
         # Enter on a line selects its profile and opportunity in the main table (the two lines
