@@ -83,7 +83,7 @@ def listed(controller) -> list[tuple[int, str]]:
     return [(i.task.id, model.index(r, 2).data()) for r, i in enumerate(items)]
 
 
-def test_deadlines_view_calendar_activation_notice_and_reminders(qtbot, run, data_dir):
+def test_deadlines_view_calendar_activation_notice_and_reminders(qtbot, run, data_dir, monkeypatch):
     made = seed(run, data_dir)
     today = date.today()
     window = run(open_main_window(data_dir))
@@ -100,8 +100,18 @@ def test_deadlines_view_calendar_activation_notice_and_reminders(qtbot, run, dat
         assert not deadlines.dock.isVisible()
 
         # The banner's button (or View > Deadlines) opens the view on everything it lists.
+        reads: list[date] = []  # the real service, counted
+        real_counts = window.services.deadlines.counts
+
+        async def counted(day: date):
+            reads.append(day)
+            return await real_counts(day)
+
+        monkeypatch.setattr(window.services.deadlines, "counts", counted)
         QTest.mouseClick(deadlines.banner.action_button, Qt.MouseButton.LeftButton)
         run(until(lambda: deadlines.dock.isVisible() and deadlines.model.query is not None))
+        run(until(lambda: not [t for t in asyncio.all_tasks() if t.get_name().startswith("deadlines")]))
+        assert reads == [today]  # read once, not again for the dock's own visibility signal
         run(until(lambda: deadlines.model.rowCount() == len(OFFSETS) - 1))
         expected = [(t, due) for t, _o, _p, due in made if due <= today + timedelta(days=29)]
         assert [t for t, _text in listed(deadlines)] == [

@@ -83,15 +83,26 @@ class DeadlinesController(QObject):
         self.panel.day_clicked.connect(lambda d: spawn(self.choose(DeadlineFilter.DAY, d), name="deadlines"))
         self.panel.month_shown.connect(lambda y, m: spawn(self.mark_month(y, m), name="deadlines-month"))
         self.panel.row_activated.connect(self._row_activated)
-        self.dock.visibilityChanged.connect(
-            lambda visible: visible and spawn(self.refresh(), name="deadlines")
-        )
+        self._showing = False
+        self.dock.visibilityChanged.connect(self._visibility_changed)
 
     # -- the view ------------------------------------------------------------------------------
     async def show(self) -> None:
-        self.dock.show()
-        self.dock.raise_()
+        self._showing = True  # the dock's own visibilityChanged must not read it a second time
+        try:
+            self.dock.show()
+            self.dock.raise_()
+        finally:
+            self._showing = False
         await self.refresh()
+
+    def _show_later(self) -> None:
+        self._context.tasks.spawn(self.show(), name="deadlines-show")
+
+    def _visibility_changed(self, visible: bool) -> None:
+        """Shown by its tab or a restored layout: read what it shows (show() reads it itself)."""
+        if visible and not self._showing:
+            self._context.tasks.spawn(self.refresh(), name="deadlines")
 
     async def refresh(self) -> None:
         """Re-read counts, the list and the calendar's month (only while the dock is shown)."""
@@ -175,7 +186,7 @@ class DeadlinesController(QObject):
             if text:
                 if fresh and self._tray() is None:  # no tray: the banner says the day's tasks too
                     text = f"{text} {reminder_text(len(fresh), fresh)}"
-                self.banner.say(text, "Show deadlines", lambda: self._context.tasks.spawn(self.show()))
+                self.banner.say(text, "Show deadlines", self._show_later)
                 self._context.status.show(text)
             if fresh and (tray := self._tray()) is not None:
                 tray.showMessage("Catalynx deadlines", reminder_text(len(fresh), fresh))
@@ -221,7 +232,7 @@ class DeadlinesController(QObject):
         if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
             window = self._context.window
             self.tray = QSystemTrayIcon(window.windowIcon(), window)
-            self.tray.messageClicked.connect(lambda: self._context.tasks.spawn(self.show()))
+            self.tray.messageClicked.connect(self._show_later)
             self.tray.show()
         return self.tray
 
@@ -229,7 +240,7 @@ class DeadlinesController(QObject):
         if (tray := self._tray()) is not None:
             tray.showMessage("Catalynx deadlines", text)
         else:
-            self.banner.say(text, "Show deadlines", lambda: self._context.tasks.spawn(self.show()))
+            self.banner.say(text, "Show deadlines", self._show_later)
         self._context.status.show(text)
 
     def stop(self) -> None:
