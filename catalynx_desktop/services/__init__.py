@@ -11,6 +11,7 @@ UI talks to its parts, never to the Database or a repository:
 - dashboard: one profile's dashboard figures (dashboard.py)
 - funders: the Funders view, a funder's page and grants, like-mine, "Add to pipeline" (funders.py)
 - followup: an opportunity's outcome, tasks, contacts, interactions and dossier (followup.py)
+- deadlines: what is due across profiles, the calendar's days, the .ics export (deadlines.py)
 - backups: take, list and restore backups (backups.py; the command line uses it)
 """
 

@@ -16,6 +16,7 @@ from catalynx_desktop.domain.runs import RunRecord
 from catalynx_desktop.paths import AppPaths
 from catalynx_desktop.services.backups import list_backups
 from catalynx_desktop.services.dashboard import Dashboard
+from catalynx_desktop.services.deadlines import Deadlines
 from catalynx_desktop.services.exports import Exports
 from catalynx_desktop.services.followup import Followups
 from catalynx_desktop.services.funders import Funders
@@ -79,6 +80,7 @@ class AppServices:
         self.dashboard = Dashboard(db)
         self.funders = Funders(db)
         self.followup = Followups(db)  # an opportunity's outcome, tasks, contacts and dossier
+        self.deadlines = Deadlines(db)  # the Deadlines view, reminders and the .ics export
 
     @classmethod
     async def open(cls, paths: AppPaths) -> AppServices:

@@ -40,6 +40,7 @@ from catalynx_desktop.services import AppServices
 from catalynx_desktop.ui.async_tasks import TaskRunner
 from catalynx_desktop.ui.controllers.context import ControllerContext, StatusChannel
 from catalynx_desktop.ui.controllers.dashboard_controller import DashboardController
+from catalynx_desktop.ui.controllers.deadlines_controller import DeadlinesController
 from catalynx_desktop.ui.controllers.demo_loader import SMALL_DEMO, DemoLoader
 from catalynx_desktop.ui.controllers.details_controller import DetailsController
 from catalynx_desktop.ui.controllers.error_display import ErrorDisplay
@@ -136,11 +137,13 @@ class MainWindow(QMainWindow):
             discover=lambda: self.tasks.spawn(self.workflows.discover_current_profile()),
             import_file=lambda: self.tasks.spawn(self.workflows.import_dialog()),
         )
+        self.deadlines = DeadlinesController(context)  # what is due across profiles, reminders, .ics
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addWidget(self.guide.bar)  # what just happened and the next step
+        central_layout.addWidget(self.deadlines.banner)  # what is due, said once at open
         central_layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -161,6 +164,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.funders.dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.funders.page_dock)
         self.tabifyDockWidget(self.details.dock, self.funders.page_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.deadlines.dock)
+        self.tabifyDockWidget(self.funders.dock, self.deadlines.dock)
+        self.deadlines.dock.hide()
         self.funders.dock.hide()
         self.funders.page_dock.hide()
         self.details.dock.raise_()
@@ -234,6 +240,15 @@ class MainWindow(QMainWindow):
             lambda: self.tasks.spawn(self.workflows.import_dialog())
         )
         self.demo.reload_requested.connect(self.reload)
+        deadlines = self.deadlines  # a line opens in the main table; moves and runs change tasks
+        deadlines.profile_requested.connect(lambda pid: profiles.select_row(profiles.model.row_of(pid)))
+        deadlines.view_requested.connect(query.apply_view)
+        query.first_rows_shown.connect(deadlines.start)
+        self.stage_moves.counts_changed.connect(lambda _ids: deadlines.tasks_changed())  # AsyncSignals
+        self.workflows.opportunities_changed.connect(lambda _id: deadlines.tasks_changed())
+        self.followup.changed.connect(  # a Qt signal: the refresh is scheduled, not awaited
+            lambda _id: self.tasks.spawn(deadlines.tasks_changed(), name="deadlines")
+        )
 
     # -- actions and shortcuts -------------------------------------------------------------
     def _action(
@@ -322,6 +337,12 @@ class MainWindow(QMainWindow):
         )
         self._action("&Refresh", QKeySequence.StandardKey.Refresh, lambda: spawn(self.reload()), file_menu)
         self._action("&Settings…", "Ctrl+,", lambda: spawn(self.app_settings.dialog()), file_menu)
+        self.export_deadlines_action = self._action(
+            "Export deadlines to &calendar (.ics)…",
+            None,
+            lambda: spawn(self.deadlines.export_dialog()),
+            file_menu,
+        )
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.details.dock.toggleViewAction())
         dashboard_action = self.dashboard.dock.toggleViewAction()
@@ -333,6 +354,12 @@ class MainWindow(QMainWindow):
             "F&unders (IRS 990 giving)", "Ctrl+Shift+U", lambda: spawn(self.funders.show()), view_menu
         )
         view_menu.addAction(self.funders.page_dock.toggleViewAction())
+        self.deadlines_action = self._action(
+            "&Deadlines (due across profiles)",
+            "Ctrl+Shift+L",
+            lambda: spawn(self.deadlines.show()),
+            view_menu,
+        )
         self.saved_views.install(self.menuBar().addMenu("Vie&ws"))
         self.workflows.install(file_menu, profile_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -439,6 +466,7 @@ class MainWindow(QMainWindow):
         """After the window closed: stop panels reading, end runs (they become interrupted and
         can be re-run), stop our tasks, close the cache and the database."""
         self.workflows.panel.detach()
+        self.deadlines.stop()  # its midnight timer must not reach the closed database
         await self.services.engine.shutdown()
         await self.tasks.cancel_all()
         await self.services.close()
