@@ -99,10 +99,11 @@ class Matching:
     ) -> BackTestResult:
         """Back-test on the stored grants (TooLittleData, a ValueError, when there are none to
         test on). `progress(done, total)` is delivered on the calling loop at most 10 times a
-        second; setting `cancel` stops the test at the next recipient (InterruptedError)."""
+        second; setting `cancel` stops the test within ~0.1 s (InterruptedError): the read looks at it
+        every 50,000 grants, the back-test every 50,000 grants of evidence and before each recipient."""
 
         def load(conn: sqlite3.Connection) -> tuple[list[Any], dict[str, Any]]:
-            grants = match_queries.grant_facts(conn)
+            grants = match_queries.grant_facts(conn, cancel.is_set if cancel is not None else None)
             eins = {g.funder_ein for g in grants} | {g.recipient_ein for g in grants if g.recipient_ein}
             return grants, match_queries.organizations(conn, eins)
 
