@@ -50,7 +50,13 @@ def figure_rows(result: BackTestResult) -> list[tuple[str, str, str]]:
         )
         for k in result.ks
     ]
-    rows.append(("Mean reciprocal rank", f"{result.matcher.mrr:.3f}", f"{result.baseline.mrr:.3f}"))
+    rows.append(
+        (
+            "Mean reciprocal rank (1 = a real funder first)",
+            f"{result.matcher.mrr:.3f}",
+            f"{result.baseline.mrr:.3f}",
+        )
+    )
     return rows
 
 
@@ -92,7 +98,13 @@ class MatchingCheckDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["", "Matching", "Largest givers first"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
         self.advice = QLabel()
@@ -103,8 +115,9 @@ class MatchingCheckDialog(QDialog):
         self.year.addItem(latest, LATEST)
         for year in years:
             self.year.addItem(str(year), year)
+        self.year.setEnabled(bool(years))
         self.year.setToolTip("The year whose grants are hidden and then predicted from the other years")
-        self.measure_button = QPushButton("Measure again")
+        self.measure_button = QPushButton("Measure again" if years else "Measure")
         self.measure_button.clicked.connect(self._measure)
         picker = QHBoxLayout()
         picker.addWidget(QLabel("Year to hide:"))
@@ -122,9 +135,10 @@ class MatchingCheckDialog(QDialog):
         intro.setWordWrap(True)
         for widget in (intro, self.when, self.summary, self.table, self.meaning, self.advice):
             layout.addWidget(widget)
+        layout.addStretch(1)
         layout.addLayout(picker)
         layout.addWidget(buttons)
-        self.resize(620, 440)
+        self.resize(640, 360)
 
     def show_check(self, check: MeasuredCheck, *, fresh: bool) -> None:
         """The figures of `check`; `fresh` when it was measured just now."""
@@ -149,6 +163,7 @@ class MatchingCheckDialog(QDialog):
                 if j:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
+        self._fit_table()
         self.meaning.setText(meaning(result))
         self._select_year(result.year)
         self._show_figures(True)
@@ -172,7 +187,15 @@ class MatchingCheckDialog(QDialog):
         if index >= 0:
             self.year.setCurrentIndex(index)
 
+    def _fit_table(self) -> None:
+        """As tall as its rows: three figures need no scrolling and no empty grid below them."""
+        self.table.resizeRowsToContents()
+        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(height)
+
     def _show_figures(self, shown: bool) -> None:
+        self.when.setVisible(shown)
         self.table.setVisible(shown)
         self.meaning.setVisible(shown)
         self.summary.setVisible(shown)
