@@ -14,7 +14,7 @@ the same funders by dollars given in the other years ("largest givers first").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -28,6 +28,11 @@ from catalynx_desktop.domain.records import RecordKind, Source
 from catalynx_desktop.domain.scoring import DEFAULT_WEIGHTS, ScoringWeights
 
 DEFAULT_KS = (20, 100)
+# Below this many recipients the figures are averages of a handful of cases: the window says what
+# to import instead of showing them (the command line still prints them, with the count).
+FEW_RECIPIENTS = 10
+
+Progress = Callable[[int, int], None]  # (recipients done, recipients in all), from the worker
 
 
 class OrgFacts(NamedTuple):
@@ -76,6 +81,40 @@ class BackTestResult:
             recalls = ", ".join(f"recall@{k} {ranking.recall[k]:.3f}" for k in self.ks)
             out.append(f"{name}: {recalls}, mean reciprocal rank {ranking.mrr:.3f}")
         return out
+
+
+class TooLittleData(ValueError):
+    """Nothing to back-test on; `advice` says in words what to import (the window shows it)."""
+
+    def __init__(self, message: str, advice: str) -> None:
+        super().__init__(message)
+        self.advice = advice
+
+
+_IMPORT_990 = (
+    "Import IRS 990 e-file returns (a TEOS zip from the IRS, File > Import file…) for at least two "
+    "tax years, with the IRS BMF extract (eo_XX.csv) of the states the grants went to."
+)
+
+
+def shortfall(result: BackTestResult) -> str | None:
+    """What to import when a result is too thin to show as figures; None when it is enough."""
+    if result.funders == 0:
+        return (
+            f"No funder has grants in a year other than {result.year}, and the back-test learns "
+            f"from the other years. {_IMPORT_990}"
+        )
+    if result.recipients < FEW_RECIPIENTS:
+        unknown = (
+            f" ({result.skipped:,} more received grants but have no IRS BMF record here)"
+            if result.skipped
+            else ""
+        )
+        return (
+            f"Only {result.recipients:,} organizations that received grants in {result.year} can be "
+            f"tested{unknown}; the figures need at least {FEW_RECIPIENTS}. {_IMPORT_990}"
+        )
+    return None
 
 
 def recipient_profile(org: OrgFacts) -> Profile:
@@ -143,15 +182,28 @@ def back_test(
     weights: ScoringWeights = DEFAULT_WEIGHTS,
     ntee: NteeNames = DEFAULT_NAMES,
     max_recipients: int | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> BackTestResult:
-    """Hide `year` (default: the latest), rank funders for each of its recipients, compare."""
+    """Hide `year` (default: the latest), rank funders for each of its recipients, compare.
+
+    `progress(done, total)` is called after each recipient; `cancelled()` is asked before each
+    one (one recipient scores every funder: ~10 ms per 1,000), and when it says yes the test
+    stops with InterruptedError.
+    """
     if not grants:
-        raise ValueError("no grants to back-test: import 990 returns with grants first")
+        raise TooLittleData(
+            "no grants to back-test: import 990 returns with grants first",
+            f"No 990 grants are imported yet. {_IMPORT_990}",
+        )
     year = year if year is not None else max(g.year for g in grants)
     hidden = [g for g in grants if g.year == year and g.recipient_ein and g.amount > 0]
     seen = [g for g in grants if g.year != year]
     if not hidden:
-        raise ValueError(f"no grants to identified recipients in {year}")
+        raise TooLittleData(
+            f"no grants to identified recipients in {year}",
+            f"None of the grants of {year} names a recipient by EIN or matches an IRS record. {_IMPORT_990}",
+        )
     truth: dict[str, set[str]] = defaultdict(set)
     for g in hidden:
         if g.funder_ein != g.recipient_ein:
@@ -161,14 +213,18 @@ def back_test(
     if max_recipients is not None and len(recipients) > max_recipients:
         step = len(recipients) / max_recipients  # an even, repeatable spread over the EINs
         recipients = [recipients[int(i * step)] for i in range(max_recipients)]
-    evidence = evidence_by_funder(seen)
+    evidence = evidence_by_funder(_watched(seen, cancelled) if cancelled is not None else seen)
     rows = [(ein, funder_row(ein, organizations.get(ein)), ev) for ein, ev in sorted(evidence.items())]
     given = {ein: sum(ev.dollars_by_year.values()) for ein, ev in evidence.items()}
     baseline_order = sorted(evidence, key=lambda ein: (-given[ein], ein))
     received = _grants_by_recipient(seen, set(recipients))
     matcher_ranks: list[tuple[list[str], set[str]]] = []
     baseline_ranks: list[tuple[list[str], set[str]]] = []
-    for ein in recipients:
+    for done, ein in enumerate(recipients):
+        if cancelled is not None and cancelled():
+            raise InterruptedError("the back-test was cancelled")
+        if progress is not None:
+            progress(done, len(recipients))
         ranked = _rank(
             recipient_profile(organizations[ein]),
             rows,
@@ -180,6 +236,8 @@ def back_test(
         )
         matcher_ranks.append((ranked, truth[ein]))
         baseline_ranks.append(([f for f in baseline_order if f != ein], truth[ein]))
+    if progress is not None:
+        progress(len(recipients), len(recipients))
     return BackTestResult(
         year=year,
         recipients=len(recipients),
@@ -189,6 +247,16 @@ def back_test(
         baseline=_ranking_figures(baseline_ranks, ks),
         ks=tuple(ks),
     )
+
+
+def _watched(
+    grants: Iterable[GrantFact], cancelled: Callable[[], bool], every: int = 50_000
+) -> Iterator[GrantFact]:
+    """`grants`, asking `cancelled` every `every` rows (~50 ms of evidence building on millions)."""
+    for i, grant in enumerate(grants):
+        if i % every == 0 and cancelled():
+            raise InterruptedError("the back-test was cancelled")
+        yield grant
 
 
 def _grants_by_recipient(grants: Iterable[GrantFact], wanted: set[str]) -> dict[str, list[GrantFact]]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from catalynx_desktop.domain.evaluation import BackTestResult, back_test
+from catalynx_desktop.domain.evaluation import BackTestResult, Progress, back_test
 from catalynx_desktop.domain.funders import FunderKind
 from catalynx_desktop.domain.records import RecordKind, Source
 from catalynx_desktop.domain.scoring import ScoringWeights
@@ -82,17 +84,54 @@ class Matching:
         )
         return [_match(r) for r in rows]
 
+    async def grant_years(self) -> list[int]:
+        """The tax years of the stored grants the back-test can hide, latest first."""
+        return await self._db.read(match_queries.grant_years, background=True)
+
     async def evaluate(
-        self, year: int | None, weights: ScoringWeights, max_recipients: int | None = 500
+        self,
+        year: int | None,
+        weights: ScoringWeights,
+        max_recipients: int | None = 500,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
     ) -> BackTestResult:
-        """Back-test on the stored grants (ValueError when there are none to test on)."""
+        """Back-test on the stored grants (TooLittleData, a ValueError, when there are none to
+        test on). `progress(done, total)` is delivered on the calling loop at most 10 times a
+        second; setting `cancel` stops the test within ~0.1 s (InterruptedError): the read looks at it
+        every 50,000 grants, the back-test every 50,000 grants of evidence and before each recipient."""
 
         def load(conn: sqlite3.Connection) -> tuple[list[Any], dict[str, Any]]:
-            grants = match_queries.grant_facts(conn)
+            grants = match_queries.grant_facts(conn, cancel.is_set if cancel is not None else None)
             eins = {g.funder_ein for g in grants} | {g.recipient_ein for g in grants if g.recipient_ein}
             return grants, match_queries.organizations(conn, eins)
 
         grants, organizations = await self._db.read(load, background=True)
+        if cancel is not None and cancel.is_set():  # cancelled while the grants were read
+            raise InterruptedError("the back-test was cancelled")
+        report = _throttled(progress, asyncio.get_running_loop()) if progress is not None else None
         return await asyncio.to_thread(
-            back_test, grants, organizations, year, weights=weights, max_recipients=max_recipients
+            back_test,
+            grants,
+            organizations,
+            year,
+            weights=weights,
+            max_recipients=max_recipients,
+            progress=report,
+            cancelled=cancel.is_set if cancel is not None else None,
         )
+
+
+def _throttled(progress: Progress, loop: asyncio.AbstractEventLoop, interval_s: float = 0.1) -> Progress:
+    """`progress` called on `loop` from the worker thread, at most every `interval_s` (and at the end)."""
+    last = 0.0
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done >= total or now - last >= interval_s:
+            last = now
+            loop.call_soon_threadsafe(progress, done, total)
+
+    return report

@@ -49,6 +49,7 @@ from catalynx_desktop.ui.controllers.first_run_guide import FirstRunGuide
 from catalynx_desktop.ui.controllers.followup_controller import FollowupController
 from catalynx_desktop.ui.controllers.funders_controller import FundersController
 from catalynx_desktop.ui.controllers.long_action import LongAction
+from catalynx_desktop.ui.controllers.matching_check import MatchingCheck
 from catalynx_desktop.ui.controllers.profile_controller import ProfileController
 from catalynx_desktop.ui.controllers.query_controller import QueryController
 from catalynx_desktop.ui.controllers.saved_views_menu import SavedViewsMenu
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
 
         self.saved_views = SavedViewsMenu(context, current_query=self.query.current)
         self.workflows = WorkflowActions(context, self.long_action)
+        self.matching_check = MatchingCheck(context, self.long_action)  # the back-test, in words
         self.app_settings = SettingsController(context)  # File > Settings… (self.settings is the UI state)
         self._install_copy()
         self._connect_controllers()
@@ -364,6 +366,12 @@ class MainWindow(QMainWindow):
         self.workflows.install(file_menu, profile_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self._action("&Keyboard shortcuts", "F1", lambda: spawn(self.shortcuts_dialog()), help_menu)
+        self.matching_check_action = self._action(
+            "How well does &matching work on my data…",
+            "Ctrl+Shift+M",
+            lambda: spawn(self.matching_check.open(), name="matching-check"),
+            help_menu,
+        )
         file_menu.addSeparator()
         self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, file_menu)
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from catalynx_desktop.domain.evaluation import OrgFacts, back_test, recipient_profile
+from catalynx_desktop.domain.evaluation import (
+    FEW_RECIPIENTS,
+    OrgFacts,
+    TooLittleData,
+    back_test,
+    recipient_profile,
+    shortfall,
+)
 from catalynx_desktop.domain.evidence import GrantFact
 from tests.datagen.giving_gen import generate
 
@@ -74,3 +81,38 @@ def test_generated_giving_beats_largest_givers_first_twofold() -> None:
     assert result.recipients == 250 and result.funders == 300
     assert result.matcher.recall[20] >= 2 * result.baseline.recall[20]
     assert result.matcher.mrr > result.baseline.mrr
+
+
+def test_progress_after_each_recipient_and_cancel_before_the_next() -> None:
+    grants, orgs = generate(seed=13, funders=40, recipients=300)
+    seen: list[tuple[int, int]] = []
+    result = back_test(
+        grants, orgs, max_recipients=30, progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(i, 30) for i in range(31)]  # before each recipient, then done
+    assert result == back_test(grants, orgs, max_recipients=30)  # the hooks change no figure
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 3  # the user pressed Cancel while the third recipient was scored
+
+    with pytest.raises(InterruptedError):
+        back_test(grants, orgs, max_recipients=30, cancelled=cancelled)
+    assert len(asked) == 4  # asked before every recipient, and stopped at the first yes
+
+
+def test_too_little_data_says_what_to_import() -> None:
+    with pytest.raises(TooLittleData) as raised:
+        back_test([], {})
+    assert raised.value.advice.startswith("No 990 grants are imported yet. Import IRS 990 e-file returns")
+    one_year = [g for g in _grants() if g.year == 2024]
+    thin = back_test(one_year, _orgs())
+    assert thin.funders == 0 and "learns from the other years" in (shortfall(thin) or "")
+    few = back_test(_grants(), _orgs())
+    assert few.recipients == 4 < FEW_RECIPIENTS
+    assert (shortfall(few) or "").startswith(
+        "Only 4 organizations that received grants in 2024 can be tested"
+    )
+    grants, orgs = generate(seed=13, funders=40, recipients=300)
+    assert shortfall(back_test(grants, orgs, max_recipients=30)) is None
