@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Pri
 from catalynx_desktop.domain.labels import display_name
 from catalynx_desktop.domain.record_facts import Link
 from catalynx_desktop.domain.stages import Stage
+from catalynx_desktop.ui.widgets.scrolled import fill_with_scrolling
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -109,12 +109,7 @@ class DetailsPane(QWidget):
         layout.addWidget(history_box)
         layout.addWidget(edit_box)
         layout.addStretch()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scrolling(self, content)
         self.show_details(None)
 
     def show_details(self, details: OpportunityDetails | None) -> None:

@@ -3,12 +3,13 @@ interactions of the current opportunity, and the button that writes its funder d
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from catalynx_desktop.domain.followup import Followup
 from catalynx_desktop.ui.widgets.contacts_panel import ContactsPanel
 from catalynx_desktop.ui.widgets.interaction_list import InteractionList
 from catalynx_desktop.ui.widgets.outcome_editor import OutcomeEditor
+from catalynx_desktop.ui.widgets.scrolled import fill_with_scrolling
 from catalynx_desktop.ui.widgets.task_list import TaskList
 
 NOTHING_CHOSEN = "Select an opportunity to follow it up."
@@ -32,12 +33,7 @@ class FollowupPane(QWidget):
         for part in (self.outcome, self.tasks, self.contacts, self.interactions):
             layout.addWidget(part)
         layout.addStretch()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scrolling(self, content)
         self.show_followup(None)
 
     def show_followup(self, followup: Followup | None) -> None:
