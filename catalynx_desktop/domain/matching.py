@@ -106,7 +106,7 @@ _NOT_FEDERAL = (
 )
 
 
-_NOT_FEDERAL_DIMS = tuple((value, reason) for value, reason, _ in _NOT_FEDERAL)
+(_OPENNESS_FEDERAL, _RELATIONSHIP_FEDERAL) = ((value, reason) for value, reason, _ in _NOT_FEDERAL)
 _NO_GIFTS = dims_.relationship((), date.min)[:3]
 _NO_DEADLINE = dims_.deadline(None)
 
@@ -270,8 +270,17 @@ class FunderMatcher:
         if w[0] > 0 and v0 == 0.0 and total > MISSION_ZERO_CAP:
             total = MISSION_ZERO_CAP
             mission = (0.0, mission[1] + _CAP_NOTE)
-        dims = (mission, geography, amount, capacity, *_NOT_FEDERAL_DIMS, deadline, eligibility)
-        return _new_outcome((min(total, 1.0), dims, w, funder, False, None))
+        dims = (
+            mission,
+            geography,
+            amount,
+            capacity,
+            _OPENNESS_FEDERAL,
+            _RELATIONSHIP_FEDERAL,
+            deadline,
+            eligibility,
+        )
+        return _new_outcome((1.0 if total > 1.0 else total, dims, w, funder, False, None))
 
     def _organization(
         self, row: Sequence[Any], funder: FunderClass, ev: GivingEvidence | None, gifts: Sequence[Gift]
@@ -398,7 +407,7 @@ class FunderMatcher:
             r0 += _CAP_NOTE
         dims = ((v0, r0), (v1, r1), (v2, r2), (v3, r3), (v4, r4), (v5, r5), (v6, r6), (v7, r7))
         keep = lapsed is not None or funder.kind is FunderKind.YOUR_GRANTOR  # the user's grantors always show
-        return _new_outcome((min(total, 1.0), dims, weights, funder, keep, typical))
+        return _new_outcome((1.0 if total > 1.0 else total, dims, weights, funder, keep, typical))
 
 
 def _value(dim: tuple[float, str]) -> float:
