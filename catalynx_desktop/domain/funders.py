@@ -237,6 +237,15 @@ def public_charity(name: str, sort_name: str, activity: str, ntee: str, foundati
     return _NO_SIGNAL
 
 
+def name_may_decide(name: str, sort_name: str) -> bool:
+    """Whether a public charity's names hold a word public_charity reads ("COMMUNITY FOUNDATION"
+    and the corporate rule need "FOUNDATION"; "UNITED WAY"; a "FRIENDS OF" start). Without one,
+    public_charity gives the verdict it gives with no name at all: Discover memoizes that verdict
+    by the codes. Keep in step with public_charity (tests/domain/test_funders.py checks it)."""
+    names = name + " " + sort_name if sort_name else name
+    return "FOUNDATION" in names or "UNITED WAY" in names or names.startswith("FRIENDS OF")
+
+
 def _corporate(name: str) -> bool:
     """`<COMPANY/BANK> ... FOUNDATION` in one name (not a company NAME with a fund's SORT_NAME)."""
     return "FOUNDATION" in name and _CORPORATE_NAME.search(name) is not None

@@ -32,10 +32,10 @@ from catalynx_desktop.domain.funders import (
     FunderClass,
     FunderKind,
     Standing,
-    Strength,
     by_grants,
     classify,
     classify_codes,
+    name_may_decide,
     public_charity,
 )
 from catalynx_desktop.domain.gifts import Gift
@@ -85,11 +85,11 @@ _ACTIVITY, _DEDUCT, _BMF_STATUS, _SORT = (
 )
 _CFDA, _SOURCE = _C["cfda_numbers"], _C["source"]
 _FACTS = itemgetter(_EIN, _NAME, _SUBSECTION, _FOUNDATION, _ACTIVITY, _NTEE, _BMF_STATUS, _DEDUCT, _SORT)
-_CODES = itemgetter(_FOUNDATION, _SUBSECTION, _BMF_STATUS, _DEDUCT)  # what classify_codes reads
-# memo markers of FunderMatcher._by_codes (compared with `is`)
-_NOT_A_MATCH = FunderClass(Standing.EXCLUDED, None, Strength.LOW, "not a funder (by its codes)")
-_BY_NAME = FunderClass(Standing.PEER, None, Strength.LOW, "public charity: its name and activity decide")
-_CODE_MEMO_MAX = 4_096  # distinct code combinations memoized per matcher (the BMF has a few dozen)
+# what classify_codes reads, then what public_charity reads beyond the name (memo key of score_row)
+_CODES = itemgetter(_FOUNDATION, _SUBSECTION, _BMF_STATUS, _DEDUCT, _ACTIVITY, _NTEE)
+# distinct code combinations memoized per matcher: the national BMF has a few thousand (NTEE x
+# activity); ~200 bytes each, 10 MB at most. Beyond it rows are classified without the memo (same verdicts).
+_CODE_MEMO_MAX = 50_000
 _FEDERAL_KIND = RecordKind.FEDERAL_OPPORTUNITY.value
 _USER_LIST = Source.USER_LIST.value
 _FUNDER = Standing.FUNDER
@@ -142,7 +142,7 @@ class FunderMatcher:
         self._mission_cache: dict[str, dims_.Dim] = {}
         self._geo_cache: dict[str, dims_.Dim] = {}
         # classify_codes by the raw codes of a row (None: a public charity, judged by name)
-        self._by_codes: dict[tuple[Any, ...], FunderClass] = {}
+        self._by_codes: dict[tuple[Any, ...], tuple[FunderClass, bool]] = {}
         self._by_verdict: dict[int, tuple[FunderClass, dims_.Dim, dims_.Dim]] = {}  # see _bmf_only
         # a federal program's weights do not depend on the row: mission applies when you set a
         # field, openness and relationship never do (see _federal)
@@ -197,33 +197,36 @@ class FunderMatcher:
                 funder = by_grants(row[_FOUNDATION] or "", row[_SUBSECTION] or "", given)
                 return self._organization(row, funder, evidence, gifts)
         codes = _CODES(row)
-        verdict = self._by_codes.get(codes)
-        if verdict is None:
-            verdict = self._learn_codes(codes)
-        if verdict is _NOT_A_MATCH:
+        known = self._by_codes.get(codes)
+        if known is None:
+            known = self._learn_codes(codes)
+        verdict, by_name = known
+        if by_name:  # a public charity: a name with a telling word is judged in full
+            name, sort_name = row[_NAME] or "", row[_SORT] or ""
+            if name_may_decide(name, sort_name):
+                verdict = public_charity(name, sort_name, *(c or "" for c in codes[4:]), codes[0] or "")
+        if verdict.standing is not _FUNDER:
             return None
-        if verdict is _BY_NAME:
-            found = public_charity(
-                row[_NAME] or "",
-                row[_SORT] or "",
-                row[_ACTIVITY] or "",
-                row[_NTEE] or "",
-                row[_FOUNDATION] or "",
-            )
-            if found.standing is not _FUNDER:
-                return None
-            verdict = found
         if evidence is not None:  # evidence without grant dollars (rare): its dimensions still read it
             return self._organization(row, verdict, evidence, ())
         return self._bmf_only(row, verdict)
 
-    def _learn_codes(self, codes: tuple[Any, ...]) -> FunderClass:
-        """classify_codes for a row's raw codes, kept as _NOT_A_MATCH, _BY_NAME or the funder verdict."""
-        found = classify_codes(*(c or "" for c in codes))
-        verdict = _BY_NAME if found is None else found if found.standing is _FUNDER else _NOT_A_MATCH
+    def _learn_codes(self, codes: tuple[Any, ...]) -> tuple[FunderClass, bool]:
+        """(verdict, whether the name may change it) for a row's raw codes (_CODES order).
+
+        Decided by classify_codes alone, or a public charity: then the verdict for a name
+        without a telling word (funders.name_may_decide), which public_charity gives from the
+        activity, NTEE and foundation codes alone."""
+        foundation, subsection, status, deductibility, activity, ntee = (c or "" for c in codes)
+        by_codes = classify_codes(foundation, subsection, status, deductibility)
+        known = (
+            (by_codes, False)
+            if by_codes is not None
+            else (public_charity("", "", activity, ntee, foundation), True)
+        )
         if len(self._by_codes) < _CODE_MEMO_MAX:
-            self._by_codes[codes] = verdict
-        return verdict
+            self._by_codes[codes] = known
+        return known
 
     def score(
         self, record: SourceRecord, evidence: GivingEvidence | None = None, gifts: Sequence[Gift] = ()
@@ -280,7 +283,7 @@ class FunderMatcher:
             deadline,
             eligibility,
         )
-        return _new_outcome((1.0 if total > 1.0 else total, dims, w, funder, False, None))
+        return _tuple_new(MatchOutcome, (1.0 if total > 1.0 else total, dims, w, funder, False, None))
 
     def _organization(
         self, row: Sequence[Any], funder: FunderClass, ev: GivingEvidence | None, gifts: Sequence[Gift]
@@ -307,7 +310,7 @@ class FunderMatcher:
             geography,
             dims_.amount_fit(p, ev) if ev is not None else self._amount_unknown,
             capacity,
-            dims_.openness(funder, ev, bool(gifts)),
+            dims_.openness(funder, ev, True if gifts else False),  # noqa: SIM210 -- bool() is a call per row
             relationship,
             dims_.deadline(ev) if ev is not None else _NO_DEADLINE,
             dims_.eligibility(funder),
@@ -407,16 +410,15 @@ class FunderMatcher:
             r0 += _CAP_NOTE
         dims = ((v0, r0), (v1, r1), (v2, r2), (v3, r3), (v4, r4), (v5, r5), (v6, r6), (v7, r7))
         keep = lapsed is not None or funder.kind is FunderKind.YOUR_GRANTOR  # the user's grantors always show
-        return _new_outcome((1.0 if total > 1.0 else total, dims, weights, funder, keep, typical))
+        return _tuple_new(MatchOutcome, (1.0 if total > 1.0 else total, dims, weights, funder, keep, typical))
 
 
 def _value(dim: tuple[float, str]) -> float:
     return dim[0]
 
 
-def _new_outcome(fields: tuple[Any, ...]) -> MatchOutcome:
-    """MatchOutcome(*fields) without the NamedTuple's Python-level __new__ (hot path)."""
-    return tuple.__new__(MatchOutcome, fields)
+# MatchOutcome(*fields) without the NamedTuple's Python-level __new__ (hot path)
+_tuple_new = tuple.__new__
 
 
 def _profile_facts(profile: Profile, today: date, names: NteeNames) -> dims_.ProfileFacts:
