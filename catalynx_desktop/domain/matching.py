@@ -204,7 +204,8 @@ class FunderMatcher:
         if by_name:  # a public charity: a name with a telling word is judged in full
             name, sort_name = row[_NAME] or "", row[_SORT] or ""
             if name_may_decide(name, sort_name):
-                verdict = public_charity(name, sort_name, *(c or "" for c in codes[4:]), codes[0] or "")
+                activity, ntee, foundation = codes[4] or "", codes[5] or "", codes[0] or ""
+                verdict = public_charity(name, sort_name, activity, ntee, foundation)
         if verdict.standing is not _FUNDER:
             return None
         if evidence is not None:  # evidence without grant dollars (rare): its dimensions still read it
