@@ -141,6 +141,7 @@ class FunderMatcher:
         self._amount_unknown = dims_.amount_fit(self.facts, None)
         self._mission_cache: dict[str, dims_.Dim] = {}
         self._geo_cache: dict[str, dims_.Dim] = {}
+        self._agency_cache: dict[tuple[str, str], tuple[float, str]] = {}  # federal_mission by CFDA
         # classify_codes by the raw codes of a row (None: a public charity, judged by name)
         self._by_codes: dict[tuple[Any, ...], tuple[FunderClass, bool]] = {}
         self._by_verdict: dict[int, tuple[FunderClass, dims_.Dim, dims_.Dim]] = {}  # see _bmf_only
@@ -255,7 +256,12 @@ class FunderMatcher:
         if row[_CFDA]:
             category = str(row[_CATEGORY] or "").upper()
             if category in ("", "O"):  # no useful category: the agency says the field
-                by_agency = federal_mission(category, str(row[_CFDA]), self.facts.groups, self.names)
+                key = (category, str(row[_CFDA]))
+                by_agency = self._agency_cache.get(key)
+                if by_agency is None:
+                    by_agency = federal_mission(category, key[1], self.facts.groups, self.names)
+                    if len(self._agency_cache) < _CODE_MEMO_MAX:
+                        self._agency_cache[key] = by_agency
                 mission = max(mission, by_agency, key=_value)
         w = self._federal_w
         v0 = mission[0]
