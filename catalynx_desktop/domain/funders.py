@@ -225,8 +225,9 @@ def public_charity(name: str, sort_name: str, activity: str, ntee: str, foundati
             return _GRANTS_ACTIVITY
         if "903" in codes:
             return _COMMUNITY_TRUST
-    # _corporate(name) or _corporate(sort_name), inline and behind one test ("FOUNDATION" has
-    # no space, so it is in `names` exactly when it is in one of the two): most rows stop here
+    # `<COMPANY/BANK> ... FOUNDATION` in one of the two names (not a company NAME with a fund's
+    # SORT_NAME); "FOUNDATION" has no space, so it is in `names` exactly when it is in one of
+    # them: most rows stop at that one test
     if "FOUNDATION" in names and (
         ("FOUNDATION" in name and _CORPORATE_NAME.search(name) is not None)
         or ("FOUNDATION" in sort_name and _CORPORATE_NAME.search(sort_name) is not None)
@@ -244,11 +245,6 @@ def name_may_decide(name: str, sort_name: str) -> bool:
     by the codes. Keep in step with public_charity (tests/domain/test_funders.py checks it)."""
     names = name + " " + sort_name if sort_name else name
     return "FOUNDATION" in names or "UNITED WAY" in names or names.startswith("FRIENDS OF")
-
-
-def _corporate(name: str) -> bool:
-    """`<COMPANY/BANK> ... FOUNDATION` in one name (not a company NAME with a fund's SORT_NAME)."""
-    return "FOUNDATION" in name and _CORPORATE_NAME.search(name) is not None
 
 
 def _given(kind: FunderKind, total_given: int) -> FunderClass:

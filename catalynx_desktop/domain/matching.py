@@ -12,9 +12,13 @@ weight 0 in that row), then two rules: a funder outside your field (mission 0) i
 Discover's default threshold, and a past funder of your organization is lifted above it and
 always kept (`always_keep`): "gave you $25,000 in 2023" is the best lead there is.
 
-Speed: everything profile-dependent is computed once; rows are tuples in FUNDER_COLUMNS order
-(SCORING_COLUMNS plus the BMF fields the funder rules read); non-funders leave after one
-classification, which needs no allocation for the usual verdicts.
+Speed (issue 13: at least ProfileMatcher's records/s in bench_matching, with the same
+outcomes; tests/domain/test_matching_golden.py compares every outcome with a frozen copy of the
+code before): everything profile-dependent is computed once; rows are tuples in FUNDER_COLUMNS
+order (SCORING_COLUMNS plus the BMF fields the funder rules read); a BMF row's verdict is
+memoized by its codes (funders.classify_codes, and public_charity for names without a telling
+word), so most non-funders leave after one dict lookup; a federal program's weights, and a
+BMF-only funder's openness and eligibility, are constants per matcher.
 """
 
 from __future__ import annotations
@@ -142,7 +146,7 @@ class FunderMatcher:
         self._mission_cache: dict[str, dims_.Dim] = {}
         self._geo_cache: dict[str, dims_.Dim] = {}
         self._agency_cache: dict[tuple[str, str], tuple[float, str]] = {}  # federal_mission by CFDA
-        # classify_codes by the raw codes of a row (None: a public charity, judged by name)
+        # (verdict, whether the name may change it) by a row's raw _CODES: see _learn_codes
         self._by_codes: dict[tuple[Any, ...], tuple[FunderClass, bool]] = {}
         self._by_verdict: dict[int, tuple[FunderClass, dims_.Dim, dims_.Dim]] = {}  # see _bmf_only
         # a federal program's weights do not depend on the row: mission applies when you set a
@@ -373,20 +377,15 @@ class FunderMatcher:
         """Weighted mean of the dimensions that apply, then the mission-zero and past-funder rules.
 
         Unrolled over the eight dimensions: a loop with appends cost ~3x as much per funder."""
-        (
-            (v0, r0, a0),
-            (v1, r1, a1),
-            (v2, r2, a2),
-            (v3, r3, a3),
-            (v4, r4, a4),
-            (v5, r5, a5),
-            (v6, r6, a6),
-            (
-                v7,
-                r7,
-                a7,
-            ),
-        ) = parts
+        p0, p1, p2, p3, p4, p5, p6, p7 = parts
+        v0, r0, a0 = p0
+        v1, r1, a1 = p1
+        v2, r2, a2 = p2
+        v3, r3, a3 = p3
+        v4, r4, a4 = p4
+        v5, r5, a5 = p5
+        v6, r6, a6 = p6
+        v7, r7, a7 = p7
         w0, w1, w2, w3, w4, w5, w6, w7 = self._weights
         weights = (
             w0 if a0 else 0.0,
