@@ -201,17 +201,18 @@ _CORPORATE_NAME = re.compile(
 )
 
 
-def _public_charity(facts: BmfFacts) -> FunderClass:
-    """A 501(c)(3) public charity (FOUNDATION 09-24 except 10-14): funder only on a grantmaking signal."""
-    names = facts.name + " " + facts.sort_name if facts.sort_name else facts.name
+def public_charity(name: str, sort_name: str, activity: str, ntee: str, foundation: str) -> FunderClass:
+    """A 501(c)(3) public charity (FOUNDATION 09-24 except 10-14): funder only on a grantmaking signal.
+
+    Plain strings (BmfFacts fields, '' when not given), not a BmfFacts: Discover calls this for
+    most BMF rows and building the tuple per row cost as much as the checks."""
+    names = name + " " + sort_name if sort_name else name
     if "COMMUNITY FOUNDATION" in names or "UNITED WAY" in names:
         return _COMMUNITY_NAME
-    activity = facts.activity
-    # most rows have no legacy activity codes: skip the slicing for them (Discover's hot path)
+    # most rows have no legacy activity codes: skip the slicing and the code checks for them
     codes = (activity[0:3], activity[3:6], activity[6:9]) if activity.strip("0") else ()
-    if "600" in codes:
+    if codes and "600" in codes:
         return _FEDERATED_ACTIVITY
-    ntee = facts.ntee
     # "Friends of the library" and NTEE xx11 (single-organization support) raise money for one
     # institution; their T or activity codes are often loose (VT: FRIENDS OF ... with T31, 602).
     if ntee[1:3] == "11" or names.startswith("FRIENDS OF"):
@@ -219,20 +220,31 @@ def _public_charity(facts: BmfFacts) -> FunderClass:
     by_ntee = _PUBLIC_NTEE.get(ntee[:3])
     if by_ntee is not None:
         return by_ntee
-    if "602" in codes:
-        return _GRANTS_ACTIVITY
-    if "903" in codes:
-        return _COMMUNITY_TRUST
-    if _corporate(facts.name) or _corporate(facts.sort_name):
+    if codes:
+        if "602" in codes:
+            return _GRANTS_ACTIVITY
+        if "903" in codes:
+            return _COMMUNITY_TRUST
+    # `<COMPANY/BANK> ... FOUNDATION` in one of the two names (not a company NAME with a fund's
+    # SORT_NAME); "FOUNDATION" has no space, so it is in `names` exactly when it is in one of
+    # them: most rows stop at that one test
+    if "FOUNDATION" in names and (
+        ("FOUNDATION" in name and _CORPORATE_NAME.search(name) is not None)
+        or ("FOUNDATION" in sort_name and _CORPORATE_NAME.search(sort_name) is not None)
+    ):
         return _CORPORATE
-    if facts.foundation in _SUPPORTING_CODES:
+    if foundation in _SUPPORTING_CODES:
         return _SUPPORTING
     return _NO_SIGNAL
 
 
-def _corporate(name: str) -> bool:
-    """`<COMPANY/BANK> ... FOUNDATION` in one name (not a company NAME with a fund's SORT_NAME)."""
-    return "FOUNDATION" in name and _CORPORATE_NAME.search(name) is not None
+def name_may_decide(name: str, sort_name: str) -> bool:
+    """Whether a public charity's names hold a word public_charity reads ("COMMUNITY FOUNDATION"
+    and the corporate rule need "FOUNDATION"; "UNITED WAY"; a "FRIENDS OF" start). Without one,
+    public_charity gives the verdict it gives with no name at all: Discover memoizes that verdict
+    by the codes. Keep in step with public_charity (tests/domain/test_funders.py checks it)."""
+    names = name + " " + sort_name if sort_name else name
+    return "FOUNDATION" in names or "UNITED WAY" in names or names.startswith("FRIENDS OF")
 
 
 def _given(kind: FunderKind, total_given: int) -> FunderClass:
@@ -263,15 +275,31 @@ def classify(
     if on_your_list:
         return ON_YOUR_LIST
     foundation, subsection = facts.foundation, facts.subsection
-    private = foundation in ("02", "03", "04") or subsection == "92"
     if has_grants or total_given > 0:
-        return _given(_PF if private else _PUBLIC, total_given)
-    if facts.status == "25":
+        return by_grants(foundation, subsection, total_given)
+    by_codes = classify_codes(foundation, subsection, facts.status, facts.deductibility)
+    if by_codes is not None:
+        return by_codes
+    return public_charity(facts.name, facts.sort_name, facts.activity, facts.ntee, foundation)
+
+
+def by_grants(foundation: str, subsection: str, total_given: int) -> FunderClass:
+    """An organization with grants on its 990 returns (and not the user's grantor): a funder,
+    private or public by its codes."""
+    private = foundation in ("02", "03", "04") or subsection == "92"
+    return _given(_PF if private else _PUBLIC, total_given)
+
+
+def classify_codes(foundation: str, subsection: str, status: str, deductibility: str) -> FunderClass | None:
+    """The verdict the BMF codes give an organization without giving evidence (the rest of
+    `classify`); None: a 501(c)(3) public charity, which `public_charity` judges by name and
+    activity. Depends on these four codes only, so callers may memoize it by them."""
+    if status == "25":
         return _ENDING_PF
     rarely = _RARELY_CLASSES.get(foundation)
     if rarely is not None:
         return rarely
-    if facts.deductibility == "2":
+    if deductibility == "2":
         return _NOT_DEDUCTIBLE
     if foundation == "04":
         return _NON_OPERATING
@@ -281,7 +309,7 @@ def classify(
         return _TRUST
     if subsection != "03":
         return _not_a_charity(subsection)
-    return _public_charity(facts)
+    return None
 
 
 @cache  # a handful of subsections: one verdict object each

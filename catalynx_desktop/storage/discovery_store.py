@@ -52,9 +52,11 @@ def funder_select(conn: sqlite3.Connection, alias: str = "sr") -> str:
 
 
 def discovery_chunk_sql(select: str) -> str:
-    """Rows: (source_record_id, source, source_id, funder_name, *FUNDER_COLUMNS, existing_opp_id)."""
+    """Rows: (source_record_id, source, source_id, funder_name, *FUNDER_COLUMNS, existing_opp_id,
+    *the existing opportunity's _UPDATABLE columns) (see EXISTING_AT, unchanged)."""
+    existing = ", ".join(f"o.{c}" for c in _UPDATABLE)
     return f"""
-    SELECT sr.id, sr.source, sr.source_id, sr.funder_name, {select}, o.id
+    SELECT sr.id, sr.source, sr.source_id, sr.funder_name, {select}, o.id, {existing}
     FROM source_records AS sr
     LEFT JOIN opportunities AS o
            ON o.profile_id = ? AND o.source = sr.source AND o.source_id = sr.source_id
@@ -64,6 +66,7 @@ def discovery_chunk_sql(select: str) -> str:
 
 
 CHUNK_PREFIX = 4  # columns before the funder columns in a discovery chunk row
+EXISTING_AT = CHUNK_PREFIX + len(FUNDER_COLUMNS)  # the existing opportunity's id, then its _UPDATABLE
 
 
 def rescore_chunk_sql(select: str) -> str:
@@ -112,6 +115,21 @@ UPSERT_SQL = f"""
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
     WHERE {" OR ".join(f"opportunities.{c} IS NOT excluded.{c}" for c in _UPDATABLE)}
 """
+_UPDATABLE_AT = tuple(UPSERT_COLUMNS.index(c) for c in _UPDATABLE)
+
+
+def unchanged(upsert_row: Sequence[Any], chunk_row: Sequence[Any]) -> bool:
+    """Whether upserting `upsert_row` would change nothing in the existing opportunity that
+    `chunk_row` (a discovery chunk row) carries: every _UPDATABLE value equal (Python equality
+    of what SQLite stored; where it differs from IS NOT it only says "changed", and the upsert's
+    own WHERE then leaves the row alone). Workers leave such rows out, so a re-run of Discover
+    sends the UI process, and writes, only what changed."""
+    if chunk_row[EXISTING_AT] is None:
+        return False
+    stored = chunk_row[EXISTING_AT + 1 : EXISTING_AT + 1 + len(_UPDATABLE)]
+    return all(upsert_row[i] == old for i, old in zip(_UPDATABLE_AT, stored, strict=True))
+
+
 # Rows: (score, breakdown, id, score, breakdown)
 RESCORE_SQL = """
     UPDATE opportunities

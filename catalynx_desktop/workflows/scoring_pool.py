@@ -34,9 +34,31 @@ def _ready() -> bool:
     return True
 
 
-def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
-    for future in [pool.submit(_ready) for _ in range(workers)]:
-        future.result()
+def _start_pool(config: WorkerConfig, workers: int) -> ProcessPoolExecutor:
+    """The pool with its workers running. Off the event loop: building the pool (queues, locks,
+    semaphores) took 4-16 ms of one loop callback, and starting a worker process (spawn) blocks
+    the caller ~10-20 ms, which the executor does lazily inside submit(); later submits find
+    idle workers and spawn nothing. Runs on a default-executor thread, which lives as long as
+    the workers (worker_lifetime: the parent-death signal follows the starting thread)."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(config,),
+    )
+    try:
+        for future in [pool.submit(_ready) for _ in range(workers)]:
+            future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return pool
+
+
+def _shut_down(started: asyncio.Future[ProcessPoolExecutor]) -> None:
+    """A pool that finished starting after its step was cancelled: nobody else will stop it."""
+    if not started.cancelled() and started.exception() is None:
+        started.result().shutdown(wait=False, cancel_futures=True)
 
 
 async def map_chunks(
@@ -57,12 +79,12 @@ async def map_chunks(
         return
     workers = max(1, min(workers or default_workers(), len(bounds)))
     loop = asyncio.get_running_loop()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(config,),
-    )
+    started = asyncio.ensure_future(asyncio.to_thread(_start_pool, config, workers))
+    try:
+        pool = await asyncio.shield(started)
+    except asyncio.CancelledError:
+        started.add_done_callback(_shut_down)
+        raise
     pending: deque[asyncio.Future[R]] = deque()
     chunks = iter(bounds)
 
@@ -72,10 +94,6 @@ async def map_chunks(
             return
 
     try:
-        # Starting a worker process (spawn) blocks the caller ~10-20 ms, and the executor does
-        # it lazily inside submit(): start them all from a helper thread so the loop never pays
-        # that; later submits find idle workers and spawn nothing.
-        await asyncio.to_thread(_start_workers, pool, workers)
         for _ in range(2 * workers + 1):
             submit()
         while pending:

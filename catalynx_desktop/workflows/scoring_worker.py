@@ -54,6 +54,7 @@ _KIND, _NAME, _STATE, _FLOOR, _CEILING, _CLOSE, _EIN, _SOURCE = (
     FUNDER_COLUMNS.index(c)
     for c in ("kind", "name", "state", "award_floor", "award_ceiling", "close_date", "ein", "source")
 )
+_EXISTING = discovery_store.EXISTING_AT
 _FEDERAL = RecordKind.FEDERAL_OPPORTUNITY.value
 _USER_LIST = Source.USER_LIST.value
 
@@ -213,7 +214,7 @@ def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], l
     decline: list[tuple[int, str]] = []
     kept = 0
     for row, fields in zip(rows, fields_of, strict=True):
-        existing = row[-1]
+        existing = row[_EXISTING]
         if fields[_SOURCE] == _USER_LIST and row[2] in state.merged_lists and existing is None:
             continue  # merged into its IRS record, which carries the gifts
         ein = fields[_EIN]
@@ -227,22 +228,22 @@ def discover_chunk(lo: int, hi: int) -> tuple[int, int, list[tuple[Any, ...]], l
         if above or existing is not None:
             name = fields[_NAME]
             # in discovery_store.UPSERT_COLUMNS order
-            out.append(
-                (
-                    profile_id,
-                    row[0],
-                    row[1],
-                    row[2],
-                    name,
-                    row[3] or name,
-                    fields[_STATE] or "",
-                    round(outcome.total, 4),
-                    _breakdown(matcher, outcome),
-                    _amount(fields, outcome),
-                    fields[_CLOSE] or "",
-                    today,
-                )
+            upsert = (
+                profile_id,
+                row[0],
+                row[1],
+                row[2],
+                name,
+                row[3] or name,
+                fields[_STATE] or "",
+                round(outcome.total, 4),
+                _breakdown(matcher, outcome),
+                _amount(fields, outcome),
+                fields[_CLOSE] or "",
+                today,
             )
+            if not discovery_store.unchanged(upsert, row):  # a re-run sends only what changed
+                out.append(upsert)
     return len(rows), kept, out, decline
 
 

@@ -127,3 +127,23 @@ def test_own_ein_is_never_a_match() -> None:
     assert not is_own_organization("030300865", "222712160")
     assert not is_own_organization(None, "222712160")
     assert not is_own_organization("030300865", None)
+
+
+def test_a_name_without_telling_words_does_not_change_a_public_charitys_verdict(
+    vt_rows: list[dict[str, str]],
+) -> None:
+    """name_may_decide lets Discover memoize public_charity by codes: for every real VT row (and
+    the same codes under made-up names) a name it calls silent gives the no-name verdict."""
+    from catalynx_desktop.domain.funders import name_may_decide, public_charity
+
+    names = [(r["NAME"], r["SORT_NAME"]) for r in vt_rows]
+    names += [("FRIENDS", "OF THE LIBRARY"), ("X", "UNITED WAY"), ("ACME BANK", "FOUNDATION"), ("", "")]
+    silent = 0
+    for row, (name, sort_name) in zip(vt_rows * 2, names + names[::-1], strict=False):
+        facts = BmfFacts.from_columns(row)
+        codes = (facts.activity, facts.ntee, facts.foundation)
+        full = public_charity(name, sort_name, *codes)
+        if not name_may_decide(name, sort_name):
+            silent += 1
+            assert full == public_charity("", "", *codes), (name, sort_name, codes)
+    assert silent > len(vt_rows) // 2
