@@ -610,7 +610,7 @@ class ArchiveReader:
             return ParseProblem(ref.name, ref.object_id, f"the member cannot be decompressed ({error})")
         if zlib.crc32(data) != ref.crc:
             return ParseProblem(
-                ref.name, ref.object_id, "the member's checksum does not match (damaged data)"
+                ref.name, ref.object_id, "the member cannot be decompressed (its checksum does not match)"
             )
         return RawMember(ref.name, ref.object_id, data)
 
