@@ -49,12 +49,15 @@ class PreparedReturn(NamedTuple):
     tax_year: int  # the grants' tax year (the return's, else its period's year)
     rejection: str | None  # why it cannot be stored (then every row list is empty)
     missing_fields: bool
+    # Tuples, not lists, all the way down: a tuple of plain values is dropped from the garbage
+    # collector's tracking at its first young collection, so returns waiting to be stored do
+    # not make its full passes (which hold the GIL, and so the event loop) longer or more frequent.
     return_row: Row  # PREPARED_RETURN_COLUMNS
-    grants: list[Row]  # PREPARED_GRANT_COLUMNS
-    keys: list[KeyTuple]  # each grant's recipient key (recipient_matching.recipient_key)
-    people: list[Row]  # name, title, hours_per_week, compensation
-    individuals: list[Row]  # grant_type, recipient_count, cash_amount, noncash_amount
-    applications: list[Row]  # contact_name ... restrictions (irs_applications without return_id)
+    grants: tuple[Row, ...]  # PREPARED_GRANT_COLUMNS
+    keys: tuple[KeyTuple, ...]  # each grant's recipient key (recipient_matching.recipient_key)
+    people: tuple[Row, ...]  # name, title, hours_per_week, compensation
+    individuals: tuple[Row, ...]  # grant_type, recipient_count, cash_amount, noncash_amount
+    applications: tuple[Row, ...]  # contact_name ... restrictions (irs_applications without return_id)
 
 
 def rejection(filed: FiledReturn) -> str | None:
@@ -125,7 +128,7 @@ def prepare_return(filed: FiledReturn) -> PreparedReturn:
     if reason is not None:
         return PreparedReturn(
             filed.object_id, filed.ein, filed.tax_period, 0, reason, bool(filed.missing_fields),
-            (), [], [], [], [], [],
+            (), (), (), (), (), (),
         )  # fmt: skip
     return PreparedReturn(
         filed.object_id,
@@ -135,9 +138,14 @@ def prepare_return(filed: FiledReturn) -> PreparedReturn:
         None,
         bool(filed.missing_fields),
         _return_row(filed),
-        [_grant_row(g) for g in filed.grants],
-        [_key(g) for g in filed.grants],
-        [(p.name, p.title, p.hours_per_week, p.compensation) for p in filed.people],
-        [(i.grant_type, i.recipient_count, i.cash_amount, i.noncash_amount) for i in filed.individual_grants],
-        [_application_row(a) for a in filed.application],
+        tuple([_grant_row(g) for g in filed.grants]),
+        tuple([_key(g) for g in filed.grants]),
+        tuple([(p.name, p.title, p.hours_per_week, p.compensation) for p in filed.people]),
+        tuple(
+            [
+                (i.grant_type, i.recipient_count, i.cash_amount, i.noncash_amount)
+                for i in filed.individual_grants
+            ]
+        ),
+        tuple([_application_row(a) for a in filed.application]),
     )

@@ -189,7 +189,7 @@ def store_returns(
     """
     prepared = [prepare_return(f) for f in returns]
     if keys:
-        prepared = [p._replace(keys=list(keys[p.object_id])) if p.object_id in keys else p for p in prepared]
+        prepared = [p._replace(keys=tuple(keys[p.object_id])) if p.object_id in keys else p for p in prepared]
     return store_prepared(conn, prepared, refresh=refresh)
 
 
