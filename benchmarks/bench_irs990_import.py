@@ -223,7 +223,7 @@ def write_results(
         "| --- | --- | --- | --- |",
         f"| raw baseline, one process (read + decompress + parse) | {base_rate:,.0f} returns/s wall "
         f"({base_wall:,.1f} s), {count / base_cpu:,.0f} returns per CPU second | | |",
-        f"| app import: {workers} parse worker(s) + the app process (reader, writer, loop) | "
+        f"| app import: {workers} parse worker(s) (read, decompress, parse, rows) + the app process (scheduler, writer, loop) | "
         f"{rate:,.0f} returns/s wall ({stored:,} returns, {grants:,} grants in {wall:,.1f} s); "
         f"CPU: app {app_cpu:,.1f} s, workers {worker_cpu:,.1f} s | | |",
         f"| import / (baseline x {workers}), wall clock | {ratio:.0%} | >= 70% | "
