@@ -15,21 +15,35 @@ transaction (storage/funder_aggregates.py), so the views never see them out of s
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import count
 
-from catalynx_desktop.domain.giving import FiledReturn, Grant, GrantKind, ReturnType
+from catalynx_desktop.domain.giving import FiledReturn
 from catalynx_desktop.domain.recipients import MatchMethod
 from catalynx_desktop.storage.funder_aggregates import refresh_funders
-from catalynx_desktop.storage.recipient_matching import (
-    RecipientKey,
-    match_recipients,
-    recipient_key,
-    sync_name_keys,
+from catalynx_desktop.storage.giving_rows import (
+    GRANT_KIND_CODES,
+    PREPARED_GRANT_COLUMNS,
+    PREPARED_RETURN_COLUMNS,
+    WRITER_GRANT_COLUMNS,
+    WRITER_RETURN_COLUMNS,
+    PreparedReturn,
+    Row,
+    prepare_return,
+    rejection,
 )
+from catalynx_desktop.storage.recipient_matching import KeyTuple, match_recipients, sync_name_keys
 
-GRANT_KIND_CODES: dict[GrantKind, int] = {GrantKind.PAID: 0, GrantKind.FUTURE: 1, GrantKind.SCHEDULE_I: 2}
+__all__ = [
+    "GRANT_KIND_CODES",
+    "StoreCounts",
+    "rejection",
+    "store_prepared",
+    "store_returns",
+    "stored_object_ids",
+]
+
 _CHUNK = 500
 
 _RETURN_COLUMNS = (
@@ -54,6 +68,11 @@ def _insert_sql(table: str, columns: str) -> str:
 
 INSERT_RETURN_SQL = _insert_sql("irs_returns", _RETURN_COLUMNS)
 INSERT_GRANT_SQL = _insert_sql("irs_grants", _GRANT_COLUMNS)
+# The writer binds a prepared row followed by its ids (giving_rows: the columns in that order).
+_INSERT_PREPARED_RETURN_SQL = _insert_sql(
+    "irs_returns", f"{PREPARED_RETURN_COLUMNS}, {WRITER_RETURN_COLUMNS}"
+)
+_INSERT_PREPARED_GRANT_SQL = _insert_sql("irs_grants", f"{PREPARED_GRANT_COLUMNS}, {WRITER_GRANT_COLUMNS}")
 _INSERT_PERSON_SQL = _insert_sql("irs_people", "return_id, name, title, hours_per_week, compensation")
 _INSERT_INDIVIDUAL_SQL = _insert_sql(
     "irs_individual_grants", "return_id, grant_type, recipient_count, cash_amount, noncash_amount"
@@ -87,21 +106,6 @@ class StoreCounts:
             self.funder_eins | other.funder_eins,
             self.rejected + other.rejected,
         )
-
-
-def rejection(filed: FiledReturn) -> str | None:
-    """Why a return cannot be stored (keys the tables rely on), or None. The parser reports
-    these too; storage checks again so one bad value never fails a whole batch."""
-    if not (filed.object_id.isdigit() and filed.object_id.isascii()):
-        return f"object id {filed.object_id!r} is not a number"
-    if not (len(filed.ein) == 9 and filed.ein.isdigit() and filed.ein.isascii()):
-        return f"EIN {filed.ein!r} must be 9 digits"
-    period = filed.tax_period
-    if not (len(period) == 6 and period.isdigit() and period.isascii() and 1 <= int(period[4:]) <= 12):
-        return f"tax period {period!r} must be YYYYMM"
-    if not isinstance(filed.return_type, ReturnType):
-        return f"return type {filed.return_type!r} is not one we keep"
-    return None
 
 
 def _winner_key(object_id: str) -> tuple[int, str]:
@@ -139,10 +143,10 @@ def _next_id(conn: sqlite3.Connection, table: str) -> int:
 
 
 def _settle_counting(
-    conn: sqlite3.Connection, new: Sequence[FiledReturn]
+    conn: sqlite3.Connection, new: Sequence[PreparedReturn]
 ) -> tuple[set[str], list[tuple[int, int | None, int | None]]]:
     """Which new returns count, and the stored ones they supersede (id, first/last grant id)."""
-    by_key: dict[tuple[str, str], list[FiledReturn]] = {}
+    by_key: dict[tuple[str, str], list[PreparedReturn]] = {}
     for filed in new:
         by_key.setdefault((filed.ein, filed.tax_period), []).append(filed)
     counting: set[str] = set()
@@ -162,59 +166,11 @@ def _settle_counting(
     return counting, demoted
 
 
-def _return_row(filed: FiledReturn, return_id: int, first: int, last: int, counts: bool) -> tuple[Any, ...]:
-    fin, addr = filed.financials, filed.filer_address
-    paid = filed.grants_paid
-    future = filed.future_grants
-    individuals = sum((i.cash_amount or 0) + (i.noncash_amount or 0) for i in filed.individual_grants)
-    preselected = None if filed.preselected_only is None else int(filed.preselected_only)
-    return (
-        *(return_id, filed.object_id, filed.ein, filed.return_type.value, filed.tax_period),
-        *(filed.tax_period_end, filed.tax_year, filed.return_version, int(filed.amended)),
-        *(filed.filer_name, filed.filer_name_line2, addr.line1, addr.line2, addr.city, addr.state),
-        *(addr.zip, addr.country, filed.website, fin.total_assets, fin.fair_market_value),
-        *(fin.total_revenue, fin.contributions_received, fin.total_grants_paid),
-        *(fin.qualifying_distributions, fin.distributable_amount, preselected),
-        *(len(paid), sum(g.amount for g in paid), len(future), sum(g.amount for g in future)),
-        *(individuals, len(filed.people), first if last >= first else None),
-        *(last if last >= first else None, int(counts)),
-    )
-
-
-def _grant_row(
-    grant: Grant,
-    grant_id: int,
-    return_id: int,
-    funder: tuple[int, int],
-    year: int,
-    counts: int,
-    match: tuple[Any, ...],
-) -> tuple[Any, ...]:
-    a = grant.address
-    return (
-        *(grant_id, return_id, funder[0], GRANT_KIND_CODES[grant.kind], counts, year, grant.amount),
-        *(grant.recipient_name, grant.recipient_name_line2, grant.recipient_ein, a.city, a.state),
-        *(a.zip, a.country, grant.foundation_status, grant.relationship, grant.purpose),
-        *(grant.cash_amount, grant.noncash_amount, match[0], int(match[1]), funder[1]),
-    )
-
-
-def _key(grant: Grant) -> RecipientKey:
-    a = grant.address
-    return recipient_key(grant.recipient_ein, grant.recipient_name, a.state, a.city)
-
-
-def _tax_year(filed: FiledReturn) -> int:
-    if filed.tax_year is not None:
-        return filed.tax_year
-    return int(filed.tax_period[:4]) if filed.tax_period[:4].isdigit() else 0
-
-
-def _new_returns(conn: sqlite3.Connection, returns: Sequence[FiledReturn]) -> list[FiledReturn]:
+def _new_returns(conn: sqlite3.Connection, returns: Sequence[PreparedReturn]) -> list[PreparedReturn]:
     """The batch without returns already stored or repeated (first occurrence kept)."""
-    unique = list({f.object_id: f for f in reversed(returns)}.values())[::-1]
-    stored = _stored_object_ids(conn, [f.object_id for f in unique])
-    return [f for f in unique if f.object_id not in stored]
+    unique = list({p.object_id: p for p in reversed(returns)}.values())[::-1]
+    stored = _stored_object_ids(conn, [p.object_id for p in unique])
+    return [p for p in unique if p.object_id not in stored]
 
 
 def store_returns(
@@ -222,84 +178,114 @@ def store_returns(
     returns: Sequence[FiledReturn],
     *,
     refresh: bool = True,
-    keys: Mapping[str, Sequence[RecipientKey]] | None = None,
+    keys: Mapping[str, Sequence[KeyTuple]] | None = None,
 ) -> StoreCounts:
     """Store one batch of returns (call inside the batch's transaction) and say what it did.
 
-    keys: each return's grants' recipient keys by object id, when computed already (the import's
-    parse workers do it off the writer's thread); else they are computed here.
-    With refresh=False the funder aggregates are left for the caller, who must then call
-    funder_aggregates.refresh_funders(conn, counts.funder_eins) before the views read them.
+    keys: each return's grants' recipient keys by object id, when computed already; else they
+    are computed here. With refresh=False the funder aggregates are left for the caller, who
+    must then call funder_aggregates.refresh_funders(conn, counts.funder_eins) before the views
+    read them.
     """
-    rejected = tuple((f.object_id, reason) for f in returns if (reason := rejection(f)) is not None)
-    bad = {object_id for object_id, _ in rejected}
-    good = [f for f in returns if f.object_id not in bad] if rejected else returns
+    prepared = [prepare_return(f) for f in returns]
+    if keys:
+        prepared = [p._replace(keys=tuple(keys[p.object_id])) if p.object_id in keys else p for p in prepared]
+    return store_prepared(conn, prepared, refresh=refresh)
+
+
+def store_prepared(
+    conn: sqlite3.Connection, returns: Sequence[PreparedReturn], *, refresh: bool = True
+) -> StoreCounts:
+    """store_returns() for returns already turned into rows (giving_rows.prepare_return, which
+    the import's parse workers run): ids, counting and recipient matches are settled here."""
+    rejected = tuple((p.object_id, p.rejection) for p in returns if p.rejection is not None)
+    good = [p for p in returns if p.rejection is None] if rejected else returns
     new = _new_returns(conn, good)
     skipped = len(good) - len(new)
     if not new:
         return StoreCounts(skipped=skipped, rejected=rejected)
     sync_name_keys(conn)
-    funders = _funder_ids(conn, sorted({f.ein for f in new}))
+    funders = _funder_ids(conn, sorted({p.ein for p in new}))
     counting, demoted = _settle_counting(conn, new)
-    # Normalized once per grant (~8 µs), unless the caller did it.
-    keys_of = [
-        list(keys[f.object_id]) if keys is not None and f.object_id in keys else [_key(g) for g in f.grants]
-        for f in new
-    ]
-    matches = match_recipients(conn, (k for per_return in keys_of for k in per_return))
-    next_return, next_grant = _next_id(conn, "irs_returns"), _next_id(conn, "irs_grants")
-    rows: dict[str, list[tuple[Any, ...]]] = {"returns": [], "grants": [], "people": [], "ind": [], "app": []}
-    for filed, grant_keys in zip(new, keys_of, strict=True):
-        return_id, counts = next_return, int(filed.object_id in counting)
-        next_return += 1
-        first = next_grant
-        year, funder = _tax_year(filed), funders[filed.ein]
-        for grant, key in zip(filed.grants, grant_keys, strict=True):
-            match = matches[key]
-            rows["grants"].append(_grant_row(grant, next_grant, return_id, funder, year, counts, match))
-            next_grant += 1
-        rows["returns"].append(_return_row(filed, return_id, first, next_grant - 1, bool(counts)))
-        rows["people"] += [
-            (return_id, p.name, p.title, p.hours_per_week, p.compensation) for p in filed.people
-        ]
-        rows["ind"] += [
-            (return_id, i.grant_type, i.recipient_count, i.cash_amount, i.noncash_amount)
-            for i in filed.individual_grants
-        ]
-        rows["app"] += [_application_row(return_id, a) for a in filed.application]
-    _write_rows(conn, rows, demoted)
-    touched = {f.ein for f in new}
+    matches = {
+        k: (m[0], int(m[1])) for k, m in match_recipients(conn, (k for p in new for k in p.keys)).items()
+    }
+    placed = _place(conn, new, counting)
+    _write_rows(conn, placed, funders, matches, demoted)
+    touched = {p.ein for p in new}
     if refresh:
         refresh_funders(conn, sorted(touched))
+    unmatched = int(MatchMethod.UNMATCHED)
     return StoreCounts(
         inserted=len(new),
         skipped=skipped,
         superseded=len(demoted) + len(new) - len(counting),
-        grants=len(rows["grants"]),
-        matched=sum(1 for row in rows["grants"] if row[-2] != MatchMethod.UNMATCHED),
+        grants=sum(len(p.grants) for p in new),
+        matched=sum(1 for p in new for k in p.keys if matches[k][1] != unmatched),
         funder_eins=frozenset(touched),
         rejected=rejected,
     )
 
 
-def _application_row(return_id: int, app: Any) -> tuple[Any, ...]:
-    a = app.contact_address
-    return (
-        *(return_id, app.contact_name, a.line1, a.line2, a.city, a.state, a.zip, a.country),
-        *(app.phone, app.email, app.form_and_materials, app.deadlines, app.restrictions),
-    )
+# A return placed in the batch: (its rows, return id, first grant id, counts 0/1).
+_Placed = tuple[PreparedReturn, int, int, int]
+
+
+def _place(conn: sqlite3.Connection, new: Sequence[PreparedReturn], counting: set[str]) -> list[_Placed]:
+    """Each return's id and its grants' first id: a return's grants get consecutive ids."""
+    next_return, next_grant = _next_id(conn, "irs_returns"), _next_id(conn, "irs_grants")
+    placed: list[_Placed] = []
+    for p in new:
+        placed.append((p, next_return, next_grant, int(p.object_id in counting)))
+        next_return += 1
+        next_grant += len(p.grants)
+    return placed
+
+
+# The rows below are generated one at a time as executemany binds them, never held in lists:
+# each tuple is freed right after binding, so the ~5,000 rows of a batch do not pile up as
+# young objects and trigger the garbage collector's full passes (measured: a collection during
+# the batch held the GIL, and the event loop, for up to 50-100 ms).
+
+
+def _return_rows(placed: Sequence[_Placed]) -> Iterator[Row]:
+    for p, return_id, first, counts in placed:
+        span = (first, first + len(p.grants) - 1) if p.grants else (None, None)
+        yield (*p.return_row, return_id, *span, counts)
+
+
+def _grant_rows(
+    placed: Sequence[_Placed],
+    funders: Mapping[str, tuple[int, int]],
+    matches: Mapping[KeyTuple, tuple[int | None, int]],
+) -> Iterator[Row]:
+    for p, return_id, first, counts in placed:
+        funder_id, large = funders[p.ein]
+        year = p.tax_year
+        for grant_id, grant, key in zip(count(first), p.grants, p.keys):
+            org, method = matches[key]
+            yield (*grant, grant_id, return_id, funder_id, counts, year, org, method, large)
 
 
 def _write_rows(
     conn: sqlite3.Connection,
-    rows: dict[str, list[tuple[Any, ...]]],
+    placed: Sequence[_Placed],
+    funders: Mapping[str, tuple[int, int]],
+    matches: Mapping[KeyTuple, tuple[int | None, int]],
     demoted: Sequence[tuple[int, int | None, int | None]],
 ) -> None:
-    conn.executemany(INSERT_RETURN_SQL, rows["returns"])
-    conn.executemany(INSERT_GRANT_SQL, rows["grants"])
-    conn.executemany(_INSERT_PERSON_SQL, rows["people"])
-    conn.executemany(_INSERT_INDIVIDUAL_SQL, rows["ind"])
-    conn.executemany(_INSERT_APPLICATION_SQL, rows["app"])
+    for p in (p for p, *_ in placed):
+        if len(p.keys) != len(p.grants):
+            raise ValueError(f"return {p.object_id}: {len(p.grants)} grants but {len(p.keys)} recipient keys")
+    conn.executemany(_INSERT_PREPARED_RETURN_SQL, _return_rows(placed))
+    conn.executemany(_INSERT_PREPARED_GRANT_SQL, _grant_rows(placed, funders, matches))
+    conn.executemany(_INSERT_PERSON_SQL, ((rid, *row) for p, rid, _f, _c in placed for row in p.people))
+    conn.executemany(
+        _INSERT_INDIVIDUAL_SQL, ((rid, *row) for p, rid, _f, _c in placed for row in p.individuals)
+    )
+    conn.executemany(
+        _INSERT_APPLICATION_SQL, ((rid, *row) for p, rid, _f, _c in placed for row in p.applications)
+    )
     conn.executemany("UPDATE irs_returns SET counts = 0 WHERE id = ?", [(d[0],) for d in demoted])
     conn.executemany(
         "UPDATE irs_grants SET counts = 0 WHERE id BETWEEN ? AND ?",

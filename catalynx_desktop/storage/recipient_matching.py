@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from catalynx_desktop.domain.recipients import MatchMethod, normalize_city, normalize_org_name
 from catalynx_desktop.domain.records import Source
@@ -25,9 +26,13 @@ _CHUNK = 500  # values per IN (...), well under SQLite's bound-parameter limit
 _FETCH = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class RecipientKey:
-    """What a grant says about its recipient, reduced to what matching compares."""
+KeyTuple = tuple[str, str, str, str]  # a RecipientKey as plain values (what parse workers send)
+
+
+class RecipientKey(NamedTuple):
+    """What a grant says about its recipient, reduced to what matching compares. A tuple, so it
+    hashes and compares in C (a frozen dataclass's Python __hash__ cost ~2 µs a grant) and equals
+    the plain KeyTuple the import's workers send."""
 
     ein: str
     name_key: str
@@ -120,14 +125,15 @@ def _by_name(key: RecipientKey, candidates: list[tuple[int, str]]) -> Match:
     return UNMATCHED  # none, or several and the city does not tell them apart
 
 
-def match_recipients(conn: sqlite3.Connection, keys: Iterable[RecipientKey]) -> dict[RecipientKey, Match]:
-    """(BMF source_records id or None, method) for each distinct recipient key."""
-    distinct = list(dict.fromkeys(keys))
+def match_recipients(conn: sqlite3.Connection, keys: Iterable[KeyTuple]) -> dict[KeyTuple, Match]:
+    """(BMF source_records id or None, method) for each distinct recipient key (a RecipientKey
+    or its plain tuple: both look the answer up)."""
+    distinct = [RecipientKey._make(k) for k in dict.fromkeys(keys)]
     by_ein = _ids_by_ein(conn, sorted({k.ein for k in distinct if k.ein}))
     by_name = [k for k in distinct if by_ein.get(k.ein) is None or not k.ein]
     names = sorted({(k.name_key, k.state) for k in by_name if k.name_key and k.state})
     candidates = _candidates(conn, names) if names else {}
-    found: dict[RecipientKey, Match] = {}
+    found: dict[KeyTuple, Match] = {}
     for key in distinct:
         record_id = by_ein.get(key.ein) if key.ein else None
         if record_id is not None:

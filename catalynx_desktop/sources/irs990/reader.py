@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple, TypeVar
 
 import zipfile_deflate64  # noqa: F401  (registers Deflate64, method 9, with zipfile)
 from zipfile_deflate64 import deflate64
@@ -70,7 +70,23 @@ class RawMember:
     data: bytes
 
 
+class MemberRef(NamedTuple):
+    """Where a zip member is, for a parse worker to read and decompress it itself (the app
+    process only schedules: see read_ref). A plain file has offset -1 and its path as name."""
+
+    name: str
+    object_id: str
+    offset: int  # the local header's offset in the archive
+    compress_size: int
+    file_size: int
+    method: int  # zipfile.ZIP_STORED, ZIP_DEFLATED or 9 (Deflate64)
+    crc: int
+    flags: int
+
+
 ReadItem = RawMember | ParseProblem
+Scheduled = RawMember | MemberRef | ParseProblem  # what read_source(..., refs=True) yields
+_Batched = TypeVar("_Batched", RawMember | ParseProblem, RawMember | MemberRef | ParseProblem)
 
 
 @dataclass
@@ -148,8 +164,14 @@ def return_files(folder: Path | str) -> list[Path]:
 
 
 def read_folder(
-    folder: Path | str, *, limits: Limits = Limits(), skip: Skip = None, stats: ReadStats | None = None
-) -> Iterator[ReadItem]:
+    folder: Path | str,
+    *,
+    limits: Limits = Limits(),
+    skip: Skip = None,
+    stats: ReadStats | None = None,
+    refs: bool = False,
+) -> Iterator[Scheduled]:
+    """The folder's returns, read here, or with refs=True as MemberRefs a worker reads."""
     stats = stats if stats is not None else ReadStats()
     files = return_files(folder)
     sizes = {p: p.stat().st_size for p in files}
@@ -161,13 +183,18 @@ def read_folder(
         if object_id and skipped(object_id):
             stats.skipped_stored += 1
             continue
+        if refs:
+            size = sizes[path]
+            stats.members += 1
+            yield MemberRef(str(path), object_id, -1, size, size, zipfile.ZIP_STORED, 0, 0)
+            continue
         for item in read_file(path, limits=limits):
             _count(stats, item)
             yield item
 
 
-def _count(stats: ReadStats, item: ReadItem) -> None:
-    if isinstance(item, RawMember):
+def _count(stats: ReadStats, item: Scheduled) -> None:
+    if not isinstance(item, ParseProblem):
         stats.members += 1
     else:
         stats.problems += 1
@@ -237,8 +264,10 @@ class TeosZip:
         limits: Limits = Limits(),
         skip: Skip = None,
         stats: ReadStats | None = None,
+        refs: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.refs = refs  # yield MemberRefs (a worker decompresses) instead of RawMembers
         self.index = (
             Path(index) if index is not None else (find_index_beside(self.path) if find_index else None)
         )
@@ -247,7 +276,7 @@ class TeosZip:
         self.stats = stats if stats is not None else ReadStats()
         self.stats.bytes_total = self.path.stat().st_size
 
-    def __iter__(self) -> Iterator[ReadItem]:
+    def __iter__(self) -> Iterator[Scheduled]:
         try:
             archive = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
@@ -293,7 +322,7 @@ class TeosZip:
 
     def _member(
         self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, forms: dict[str, str] | None
-    ) -> ReadItem | None:
+    ) -> Scheduled | None:
         if info.is_dir():
             return None
         object_id = object_id_from_name(info.filename)
@@ -307,6 +336,11 @@ class TeosZip:
                 f"it is {info.file_size / MiB:.0f} MiB uncompressed, larger than the {cap / MiB:g} MiB "
                 "allowed per return; skipped",
             )
+        if self.refs:
+            return MemberRef(
+                info.filename, object_id, info.header_offset, info.compress_size, info.file_size,
+                info.compress_type, info.CRC, info.flag_bits,
+            )  # fmt: skip
         try:
             with archive.open(info) as stream:
                 data = _read_capped(stream, cap, info.compress_size, self.limits)
@@ -457,11 +491,38 @@ def read_source(
     stats: ReadStats | None = None,
 ) -> Iterator[ReadItem]:
     """Raw members of a return file, a folder of returns, or a TEOS zip (with its index)."""
+    for item in _source(path, index, limits, skip, stats, refs=False):
+        assert not isinstance(item, MemberRef)  # refs=False: the zip reader decompresses
+        yield item
+
+
+def schedule_source(
+    path: Path | str,
+    *,
+    index: Path | str | None = None,
+    limits: Limits = Limits(),
+    skip: Skip = None,
+    stats: ReadStats | None = None,
+) -> Iterator[Scheduled]:
+    """read_source() without decompressing: a TEOS zip's members come as MemberRefs, which a
+    parse worker reads with read_ref (a truncated zip's members still come read, as RawMembers)."""
+    yield from _source(path, index, limits, skip, stats, refs=True)
+
+
+def _source(
+    path: Path | str,
+    index: Path | str | None,
+    limits: Limits,
+    skip: Skip,
+    stats: ReadStats | None,
+    *,
+    refs: bool,
+) -> Iterator[Scheduled]:
     path = Path(path)
     if path.is_dir():
-        yield from read_folder(path, limits=limits, skip=skip, stats=stats)
+        yield from read_folder(path, limits=limits, skip=skip, stats=stats, refs=refs)
     elif zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
-        yield from TeosZip(path, index=index, limits=limits, skip=skip, stats=stats)
+        yield from TeosZip(path, index=index, limits=limits, skip=skip, stats=stats, refs=refs)
     else:
         for item in read_file(path, limits=limits, skip=skip):
             if stats is not None:
@@ -488,16 +549,18 @@ def iter_returns(
 
 
 def batches(
-    items: Iterable[ReadItem], *, max_members: int = 64, max_bytes: int = 8 * MiB
-) -> Iterator[list[ReadItem]]:
+    items: Iterable[_Batched], *, max_members: int = 64, max_bytes: int = 8 * MiB
+) -> Iterator[list[_Batched]]:
     """Group items so one worker call parses many returns (each IPC round trip costs ~0.1 ms);
     a batch closes at `max_members` or `max_bytes` of raw XML, whichever comes first."""
-    batch: list[ReadItem] = []
+    batch: list[_Batched] = []
     size = 0
     for item in items:
         batch.append(item)
         if isinstance(item, RawMember):
             size += len(item.data)
+        elif isinstance(item, MemberRef):
+            size += item.file_size
         if len(batch) >= max_members or size >= max_bytes:
             yield batch
             batch, size = [], 0
@@ -508,3 +571,65 @@ def batches(
 def worker_args(batch: Iterable[ReadItem]) -> list[tuple[str, bytes]]:
     """The (name, data) pairs of a batch, as `parser.parse_members` takes them in a worker."""
     return [(item.name, item.data) for item in batch if isinstance(item, RawMember)]
+
+
+# ---------------------------------------------------------------- members read in a parse worker
+
+
+class ArchiveReader:
+    """A worker's open archive: opened once, then every member it is sent is read from it."""
+
+    def __init__(self) -> None:
+        self._path = ""
+        self._stream: IO[bytes] | None = None
+
+    def _open(self, path: str) -> IO[bytes]:
+        if self._stream is None or self._path != path:
+            if self._stream is not None:
+                self._stream.close()
+            self._stream, self._path = open(path, "rb"), path  # noqa: SIM115 (kept open across batches)
+        return self._stream
+
+    def read(self, archive: str, ref: MemberRef, limits: Limits) -> ReadItem:
+        """The member's bytes, or one problem (cannot be read or decompressed, over a cap, bad CRC)."""
+        if ref.offset < 0:
+            found = list(read_file(ref.name, limits=limits))
+            return found[0] if found else ParseProblem(ref.name, ref.object_id, "the file is gone")
+        try:
+            raw = self._compressed(archive, ref)
+            cap = min(limits.max_member_bytes, int(max(limits.max_ratio * max(ref.compress_size, 1), MiB)))
+            data = _decompress(ref.method, raw, cap)
+        except ValueError as error:
+            if "larger than" in str(error) and cap < limits.max_member_bytes:
+                error = ValueError(
+                    f"it decompresses to over {limits.max_ratio:g} times its compressed size "
+                    "(a damaged or malicious archive)"
+                )
+            return ParseProblem(ref.name, ref.object_id, f"{error}; skipped")
+        except (zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as error:
+            return ParseProblem(ref.name, ref.object_id, f"the member cannot be decompressed ({error})")
+        if zlib.crc32(data) != ref.crc:
+            return ParseProblem(
+                ref.name, ref.object_id, "the member cannot be decompressed (its checksum does not match)"
+            )
+        return RawMember(ref.name, ref.object_id, data)
+
+    def _compressed(self, archive: str, ref: MemberRef) -> bytes:
+        if ref.flags & 0x1:
+            raise NotImplementedError("it is encrypted")
+        stream = self._open(archive)
+        stream.seek(ref.offset)
+        header = stream.read(_LOCAL.size)
+        if len(header) < _LOCAL.size or header[:4] != _LOCAL_SIGNATURE:
+            raise OSError("its local header is missing or damaged")
+        name_len, extra_len = _LOCAL.unpack(header)[-2:]
+        stream.seek(name_len + extra_len, os.SEEK_CUR)
+        raw = stream.read(ref.compress_size)
+        if len(raw) < ref.compress_size:
+            raise EOFError("the archive ends inside this member")
+        return raw
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None

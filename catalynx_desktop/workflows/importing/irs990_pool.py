@@ -1,4 +1,5 @@
-"""Worker processes that parse IRS 990 members, batches in and parsed returns out, in order.
+"""Worker processes that read, parse and prepare IRS 990 members, batches of member references
+in and ready-to-bind returns out, in order (irs990_transport).
 
 Why processes: parsing a return is pure Python over lxml (~0.3 ms to a few ms each); in a thread
 it would hold the GIL against the event loop and the SQLite writer. Why batches: one round trip
@@ -21,8 +22,9 @@ import signal
 from collections import deque
 from multiprocessing.pool import AsyncResult, Pool
 
+from catalynx_desktop.sources.irs990.reader import Limits, MemberRef, RawMember
 from catalynx_desktop.worker_lifetime import die_with_parent
-from catalynx_desktop.workflows.importing.irs990_transport import parse_for_parent
+from catalynx_desktop.workflows.importing.irs990_transport import prepare_for_parent
 
 Parsed = list[bytes]  # one pickled return (or problem) each: see irs990_transport
 
@@ -44,10 +46,10 @@ def worker_count(cpus: int | None = None) -> int:
 class ParsePool:
     """A small process pool with ordered, bounded submission (used from one feeder thread)."""
 
-    def __init__(self, processes: int, max_field_chars: int, in_flight: int | None = None) -> None:
+    def __init__(self, processes: int, limits: Limits, in_flight: int | None = None) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process holding Qt/SQLite threads
         self.processes = processes
-        self._max_field_chars = max_field_chars
+        self._limits = limits
         self._pool: Pool = context.Pool(processes, initializer=_die_with_parent)
         self._pending: deque[AsyncResult[Parsed]] = deque()
         self._in_flight = in_flight if in_flight is not None else 2 * processes + 1
@@ -55,8 +57,9 @@ class ParsePool:
     def full(self) -> bool:
         return len(self._pending) >= self._in_flight
 
-    def submit(self, members: list[tuple[str, bytes]]) -> None:
-        self._pending.append(self._pool.apply_async(parse_for_parent, (members, self._max_field_chars)))
+    def submit(self, archive: str, members: list[MemberRef | RawMember]) -> None:
+        """Read (from `archive`: each worker keeps it open), parse and prepare these members."""
+        self._pending.append(self._pool.apply_async(prepare_for_parent, (archive, members, self._limits)))
 
     def has_pending(self) -> bool:
         return bool(self._pending)
