@@ -188,12 +188,19 @@ def _heap_frozen() -> Iterator[None]:
     each one walked the whole heap with the GIL held (10-17 ms of CPU with a bare app, more with
     a window's objects, 50 ms and over when the VM preempted it), stalling the event loop; frozen,
     a full pass took 0.4-2 ms on 5,000 generated returns. Objects frozen are only skipped, never
-    lost: a cycle among them that became garbage meanwhile is collected after the import."""
+    lost: a cycle among them that became garbage meanwhile is collected after the import.
+
+    In the window the start-up heap is frozen already (app.open_main_window): then the heap stays
+    frozen afterwards too, since unfreezing would hand the start-up objects back to every full pass.
+    Reference counting still frees what the import leaves; only cycles among objects made between
+    start-up and the import wait for the app to close."""
+    already_frozen = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not already_frozen:
+            gc.unfreeze()
 
 
 def resolve_index(path: Path, index: Path | None) -> Path | None:
