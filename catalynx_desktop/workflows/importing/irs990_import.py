@@ -18,15 +18,17 @@ a re-run skips the stored object ids, so nothing is stored twice.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 
-from catalynx_desktop.domain.giving import FiledReturn
+from catalynx_desktop.domain.giving import FiledReturn, ReturnType
 from catalynx_desktop.sources.detect import Format
 from catalynx_desktop.sources.irs990.parser import ParseProblem
 from catalynx_desktop.sources.irs990.reader import (
@@ -41,6 +43,7 @@ from catalynx_desktop.sources.irs990.reader import (
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.giving_store import StoreCounts, store_returns, stored_object_ids
 from catalynx_desktop.storage.recipient_matching import RecipientKey
+from catalynx_desktop.storage.stated_deadlines import sync_funder_deadlines
 from catalynx_desktop.workflows.importing.irs990_pool import ParsePool, worker_count
 from catalynx_desktop.workflows.importing.irs990_report import Irs990Report
 from catalynx_desktop.workflows.importing.irs990_transport import rebuild
@@ -169,8 +172,24 @@ class _Writer:
             return
         batch, keys = self._pending, self._keys
         self._pending, self._keys, self._grants = [], {}, 0
-        counts: StoreCounts = await self._db.write(partial(store_returns, returns=batch, keys=keys))
+        counts: StoreCounts = await self._db.write(partial(_store_batch, batch=batch, keys=keys))
         self._report.add_stored(counts)
+
+
+def _store_batch(
+    conn: sqlite3.Connection, batch: list[FiledReturn], keys: dict[str, list[RecipientKey]]
+) -> StoreCounts:
+    """Store the batch; in the same transaction, worked opportunities on funders whose new
+    990-PF states deadlines get (or follow) their deadline task (storage/stated_deadlines.py)."""
+    counts = store_returns(conn, batch, keys=keys)
+    stated = {
+        f.ein
+        for f in batch
+        if f.return_type is ReturnType.FORM_990PF and any(a.deadlines.strip() for a in f.application)
+    }
+    if stated & counts.funder_eins:
+        sync_funder_deadlines(conn, stated & counts.funder_eins, date.today())
+    return counts
 
 
 def resolve_index(path: Path, index: Path | None) -> Path | None:
