@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from catalynx_desktop.domain.contacts import Contact, ContactOrigin
 from catalynx_desktop.domain.followup import Followup, OfficerOffer
 from catalynx_desktop.storage.contact_store import (
-    contacts_for_opportunity,
+    contacts_for_funder,
     funder_of_opportunity,
     interactions_for,
     latest_officers,
@@ -40,10 +40,10 @@ def officer_offer(
 def read_followup(conn: sqlite3.Connection, opportunity_id: int) -> Followup | None:
     """None when the opportunity does not exist (any more)."""
     try:
-        ein, _record = funder_of_opportunity(conn, opportunity_id)
-        contacts = contacts_for_opportunity(conn, opportunity_id)
+        ein, record_id = funder_of_opportunity(conn, opportunity_id)
     except LookupError:
         return None
+    contacts = contacts_for_funder(conn, ein, record_id)
     contact = opportunity_contact(conn, opportunity_id)
     return Followup(
         opportunity_id=opportunity_id,

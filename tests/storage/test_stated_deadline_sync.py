@@ -9,6 +9,7 @@ import re
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from catalynx_desktop.services import AppServices
 from catalynx_desktop.storage.opportunity_repository import OpportunityRepository
 from catalynx_desktop.storage.source_records_store import upsert_records
 from catalynx_desktop.storage.stated_deadlines import sync_funder_deadlines, sync_opportunity_deadlines
+from catalynx_desktop.workflows.discover import start_discover
 from catalynx_desktop.workflows.importing.irs990_import import import_returns
 from catalynx_desktop.workflows.rescore import start_rescore
 from catalynx_desktop.workflows.runs import RunStatus
@@ -168,9 +170,10 @@ def test_a_990_import_gives_worked_opportunities_their_task(tmp_path: Path) -> N
     assert [(r[0], r[2]) for r in rows(home, DEADLINE_TASKS)] == [(shortlisted, expected.isoformat())]
 
 
-def test_rescore_catches_up_a_shortlist_made_without_a_stage_move(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", [start_rescore, start_discover], ids=["rescore", "discover"])
+def test_a_run_catches_up_a_shortlist_made_without_a_stage_move(tmp_path: Path, start: Any) -> None:
     """An opportunity in Plan with no task yet (shortlisted by an older version): the first
-    Rescore makes its task, the second nothing."""
+    Rescore or Discover makes its task, the second nothing."""
     home = tmp_path / "home"
     today = date.today()
 
@@ -188,8 +191,9 @@ def test_rescore_catches_up_a_shortlist_made_without_a_stage_move(tmp_path: Path
             )
             counts = []
             for _ in range(2):
-                handle = await start_rescore(services.engine, services.db, profile_id, settings=SETTINGS)
-                assert (await handle.wait()).status == RunStatus.SUCCEEDED
+                handle = await start(services.engine, services.db, profile_id, settings=SETTINGS)
+                run = await handle.wait()
+                assert run.status == RunStatus.SUCCEEDED, run.error
                 counts.append(len(rows(home, DEADLINE_TASKS)))
             return opportunity_id, counts
         finally:
