@@ -27,6 +27,10 @@ class OfficerOffer:
 
     def button_text(self) -> str:
         source = f"in its {self.tax_year} {self.form}"
+        if self.new == 0:  # shown greyed out
+            if self.named == 1:
+                return f"The person named {source} is a contact"
+            return f"The {self.named} people named {source} are all contacts"
         if self.named == 1:
             return f"Add the person named {source}"
         if 0 < self.new < self.named:

@@ -83,6 +83,7 @@ def test_the_officers_button_adds_the_990s_people_once(qtbot, run, data_dir):
             assert pane.heading.text().startswith(f"0 open tasks · {named} contacts at the funder")
             # all of them are contacts now: the button says so and pressing it again adds none
             assert button.isVisible() and not button.isEnabled()
+            assert button.text() == f"The {named} people named in its 2023 990 are all contacts"
             assert "among the contacts already" in button.toolTip()
             button.click()
             assert await window.followup.add_officers() == 0
@@ -95,6 +96,7 @@ def test_the_officers_button_adds_the_990s_people_once(qtbot, run, data_dir):
             button.click()
             await wait_for(lambda: [c.name for c in contacts.contacts] == ["TD Bank NA"])
             assert window.status_label.text() == "1 person from its 990-PF added as contacts."
+            assert button.text() == "The person named in its 2015 990-PF is a contact"
             assert _count(data_dir, PF_EIN) == OFFICERS[PF_EIN] == 1
         finally:
             await close_main_window(window)

@@ -49,6 +49,9 @@ def test_the_latest_990s_people_become_contacts_once(tmp_path: Path) -> None:
             loaded = await followup.load(added.opportunity_id)
             assert loaded is not None and loaded.officers is not None
             assert (loaded.officers.named, loaded.officers.new) == (named, 0)
+            assert (
+                loaded.officers.button_text() == f"The {named} people named in its 2023 990 are all contacts"
+            )
             assert len(loaded.contacts) == named
             assert {c.origin for c in loaded.contacts} == {ContactOrigin.IRS_990}
             assert all(c.funder_ein == SCHEDULE_I_EIN for c in loaded.contacts)
