@@ -7,9 +7,9 @@ already left are dropped (a generation token, as in details_controller)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QModelIndex, QObject, Signal
 from PySide6.QtWidgets import QFileDialog
@@ -22,6 +22,8 @@ from catalynx_desktop.ui.dialogs.awaiting import confirm, run_dialog
 from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE
 from catalynx_desktop.ui.reports.dossier_pdf import write_dossier_pdf
 from catalynx_desktop.ui.widgets.followup_pane import FollowupPane
+from catalynx_desktop.workflows.engine import RunResult
+from catalynx_desktop.workflows.importing.workflow import IMPORT_STEP
 
 if TYPE_CHECKING:
     from catalynx_desktop.services.followup import WrittenDossier
@@ -86,6 +88,12 @@ class FollowupController(QObject):
         if generation == self._generation:  # drop answers for rows left behind
             self.pane.show_followup(followup)
         return followup
+
+    async def run_finished(self, result: RunResult, _parameters: Mapping[str, Any]) -> None:
+        """An import may have given the shown opportunity a 990-PF deadline task, or its funder
+        people to offer as contacts: show the tab as stored."""
+        if IMPORT_STEP in result.steps and self.opportunity_id is not None:
+            await self.show_opportunity(self.opportunity_id)
 
     async def _written(self, write: Awaitable[T], done: str | Callable[[T], str]) -> T | None:
         """Await one write for the shown opportunity, show the tab as stored, then say `done`
