@@ -9,7 +9,7 @@ changes nothing (the upsert only writes a changed date or note).
 Which text counts: the how-to-apply entries (irs_applications) of the funder's latest counting
 990-PF (counts = 1 is giving_store's verdict per tax period, an amendment wins; the latest tax
 period of those, as the funder page and the dossier pick it). A funder with several entries
-has their texts joined: the next date any of them names is the deadline.
+has the texts that name a date joined: the next date any of them names is the deadline.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date
 
+from catalynx_desktop.domain.deadline_text import stated_dates
 from catalynx_desktop.domain.giving import ReturnType
 from catalynx_desktop.domain.stages import stage_rank
 from catalynx_desktop.domain.tasks import WORKED_STAGES
@@ -56,14 +57,15 @@ _BY_EIN = (
 
 
 def _joined(rows: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
-    """One text per opportunity: its entries' distinct texts, in the return's order."""
+    """One text per opportunity: its entries' distinct texts that name a date, in the return's
+    order (an entry saying "None" beside a dated one stays out of the task's note)."""
     texts: dict[int, list[str]] = {}
     for opportunity_id, text in rows:
         clean = " ".join(text.split())
         found = texts.setdefault(int(opportunity_id), [])
-        if clean.casefold() not in (t.casefold() for t in found):
+        if stated_dates(clean) and clean.casefold() not in (t.casefold() for t in found):
             found.append(clean)
-    return [(opportunity_id, _TEXT_JOINER.join(found)) for opportunity_id, found in texts.items()]
+    return [(opportunity_id, _TEXT_JOINER.join(found)) for opportunity_id, found in texts.items() if found]
 
 
 def _read(conn: sqlite3.Connection, shape: tuple[str, str], params: list[object]) -> list[tuple[int, str]]:

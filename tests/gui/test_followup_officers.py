@@ -151,7 +151,7 @@ def test_a_990_import_shows_its_deadline_task_in_the_window(qtbot, run, data_dir
             (task,) = pane.tasks.tasks
             assert (task.due_date, task.note) == (
                 due,
-                f"Stated in the funder's 990-PF: {text} / None",
+                f"Stated in the funder's 990-PF: {text}",
             )
             assert deadlines.model.row_at(0).task.id == task.id
             assert pane.contacts.officers_button.text() == "Add the person named in its 2015 990-PF"

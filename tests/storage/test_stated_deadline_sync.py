@@ -1,7 +1,8 @@
 """A 990-PF's stated deadlines become tasks by themselves, on a real return imported by the real
 990 import: the MARGARET MCNEIL TR 990-PF (tax year 2015), whose first how-to-apply entry's
 SubmissionDeadlinesTxt is set to the text each test names (the real file says "None" there and in
-its other entries, which are kept: a funder's entries are read together)."""
+its other entries, which are kept: a funder's entries are read together, and those naming no
+date stay out of the task's note)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ def test_moving_to_plan_makes_one_task_and_a_rescore_none_twice(tmp_path: Path) 
 
     opportunity_id = run_fresh(scenario())
     expected = next_of(today, (3, 1), (9, 15))
-    note = "Stated in the funder's 990-PF: MARCH 1 AND SEPTEMBER 15TH OF EACH YEAR / None"
+    note = "Stated in the funder's 990-PF: MARCH 1 AND SEPTEMBER 15TH OF EACH YEAR"
     assert rows(home, DEADLINE_TASKS) == [(opportunity_id, "full_proposal", expected.isoformat(), 0, note)]
 
 
