@@ -95,6 +95,10 @@ class Followups:
     async def delete_contact(self, contact_id: int) -> bool:
         return await self._contacts.delete(contact_id)
 
+    async def add_officers(self, opportunity_id: int) -> int:
+        """Copy the people the funder's latest 990 names as its contacts; how many were new."""
+        return await self._contacts.add_opportunity_officers(opportunity_id)
+
     async def set_contact(self, opportunity_id: int, contact_id: int | None) -> None:
         """Make `contact_id` the opportunity's contact (None: no contact)."""
         await self._contacts.set_opportunity_contact(opportunity_id, contact_id)

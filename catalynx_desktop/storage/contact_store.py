@@ -112,16 +112,58 @@ def contacts_for_opportunity(conn: sqlite3.Connection, opportunity_id: int) -> l
 def add_officer_contacts(conn: sqlite3.Connection, funder_ein: str, people: Iterable[Person]) -> int:
     """Copy the officers a return names into the funder's contacts; returns how many were new."""
     rows = [
-        (" ".join(p.name.split()), funder_ein, " ".join(p.title.split()), ContactOrigin.IRS_990.value)
+        (*person_key(p.name, p.title), funder_ein, ContactOrigin.IRS_990.value)
         for p in people
         if p.name.strip()
     ]
     before = conn.total_changes
     conn.executemany(
-        "INSERT INTO funder_contacts (name, funder_ein, role, origin) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO funder_contacts (name, role, funder_ein, origin) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         rows,
     )
     return conn.total_changes - before
+
+
+def person_key(name: str, title: str) -> tuple[str, str]:
+    """How an officer is stored as a contact (whitespace folded): its unique key with the EIN."""
+    return " ".join(name.split()), " ".join(title.split())
+
+
+# The funder's latest counting return of any form (the one the dossier's officers come from):
+# giving_store settles which return counts per tax period; the latest period wins.
+_LATEST_PEOPLE_SQL = """
+    SELECT r.return_type, coalesce(r.tax_year, CAST(substr(r.tax_period, 1, 4) AS INTEGER)), p.name, p.title
+    FROM irs_returns AS r JOIN irs_people AS p ON p.return_id = r.id
+    WHERE r.id = (
+        SELECT id FROM irs_returns WHERE ein = ? AND counts = 1 ORDER BY tax_period DESC LIMIT 1
+    )
+    ORDER BY p.id
+"""
+
+
+def latest_officers(conn: sqlite3.Connection, funder_ein: str) -> tuple[str, int, list[Person]]:
+    """(return type, tax year, people) of the funder's latest return; ('', 0, []) when it names
+    nobody or no return of this EIN is stored."""
+    if not funder_ein:
+        return "", 0, []
+    rows = conn.execute(_LATEST_PEOPLE_SQL, (funder_ein,)).fetchall()
+    if not rows:
+        return "", 0, []
+    people = [Person(name, title) for _, _, name, title in rows if name.strip()]
+    return str(rows[0][0]), int(rows[0][1] or 0), people
+
+
+def funder_of_opportunity(conn: sqlite3.Connection, opportunity_id: int) -> tuple[str, int | None]:
+    """(funder EIN or '', source record id) of the opportunity; LookupError when it is gone."""
+    return _funder_of(conn, opportunity_id)
+
+
+def add_opportunity_officers(conn: sqlite3.Connection, opportunity_id: int) -> int:
+    """Copy the people the latest return of the opportunity's funder names into its contacts
+    (origin 'irs_990'); returns how many were new (those already there are skipped)."""
+    ein, _record = _funder_of(conn, opportunity_id)
+    _form, _year, people = latest_officers(conn, ein)
+    return add_officer_contacts(conn, ein, people) if people else 0
 
 
 def set_opportunity_contact(conn: sqlite3.Connection, opportunity_id: int, contact_id: int | None) -> None:
@@ -212,6 +254,9 @@ class ContactRepository:
 
     async def add_officers(self, funder_ein: str, people: Sequence[Person]) -> int:
         return await self._db.write(lambda conn: add_officer_contacts(conn, funder_ein, people))
+
+    async def add_opportunity_officers(self, opportunity_id: int) -> int:
+        return await self._db.write(lambda conn: add_opportunity_officers(conn, int(opportunity_id)))
 
     async def set_opportunity_contact(self, opportunity_id: int, contact_id: int | None) -> None:
         await self._db.write(lambda conn: set_opportunity_contact(conn, int(opportunity_id), contact_id))

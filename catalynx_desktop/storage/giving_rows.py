@@ -60,6 +60,19 @@ class PreparedReturn(NamedTuple):
     applications: tuple[Row, ...]  # contact_name ... restrictions (irs_applications without return_id)
 
 
+_RETURN_TYPE_AT = 2  # in return_row (PREPARED_RETURN_COLUMNS)
+_DEADLINES_AT = 10  # in each applications row (_application_row)
+
+
+def states_deadlines(prepared: PreparedReturn) -> bool:
+    """A stored 990-PF whose how-to-apply part says something about deadlines."""
+    return (
+        prepared.rejection is None
+        and prepared.return_row[_RETURN_TYPE_AT] == ReturnType.FORM_990PF.value
+        and any((app[_DEADLINES_AT] or "").strip() for app in prepared.applications)
+    )
+
+
 def rejection(filed: FiledReturn) -> str | None:
     """Why a return cannot be stored (keys the tables rely on), or None. The parser reports
     these too; storage checks again so one bad value never fails a whole batch."""

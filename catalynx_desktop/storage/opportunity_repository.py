@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
@@ -34,6 +35,7 @@ from catalynx_desktop.storage.paging import Key, KeyMap, Seek
 from catalynx_desktop.storage.query_check import check_query
 from catalynx_desktop.storage.record_search import fts_query
 from catalynx_desktop.storage.schema_v9 import DataFingerprint, read_fingerprint
+from catalynx_desktop.storage.stated_deadlines import sync_opportunity_deadlines
 from catalynx_desktop.storage.task_store import sync_close_date_tasks
 
 # A seek that skips more index entries than this (tens of ms on 1M rows) asks for a position map.
@@ -136,8 +138,9 @@ def _move_stage_sync(
         )
         moved.extend((row[0], Stage(row[1])) for row in rows)
         profiles.update(row[2] for row in rows)
-        if to_stage in WORKED_STAGES:  # a shortlisted federal opportunity gets its close-date task
+        if to_stage in WORKED_STAGES:  # shortlisted: its close-date and 990-PF deadline tasks
             sync_close_date_tasks(conn, changed)
+            sync_opportunity_deadlines(conn, changed, date.today())
     return StageMove(to_stage, moved, frozenset(profiles))
 
 

@@ -248,6 +248,8 @@ class MainWindow(QMainWindow):
         query.first_rows_shown.connect(deadlines.start)
         self.stage_moves.counts_changed.connect(lambda _ids: deadlines.tasks_changed())  # AsyncSignals
         self.workflows.opportunities_changed.connect(lambda _id: deadlines.tasks_changed())
+        self.workflows.run_finished.connect(deadlines.run_finished)  # a 990 import adds deadline tasks
+        self.workflows.run_finished.connect(self.followup.run_finished)
         self.followup.changed.connect(  # a Qt signal: the refresh is scheduled, not awaited
             lambda _id: self.tasks.spawn(deadlines.tasks_changed(), name="deadlines")
         )

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from catalynx_desktop.storage import discovery_store, task_store
+from catalynx_desktop.storage import discovery_store, stated_deadlines, task_store
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows import scoring_worker
 from catalynx_desktop.workflows.engine import RunHandle, WorkflowEngine
@@ -77,9 +77,14 @@ class DiscoverPass:
             f"{counts['created']:,} new, {counts['updated']:,} updated"
         )
 
-    async def finish(self, db: Database, profile_id: int) -> None:
-        # Shortlisted federal opportunities get, or follow, their close-date task (one statement).
-        await db.write(lambda conn: task_store.sync_profile_close_date_tasks(conn, profile_id))
+    async def finish(self, db: Database, profile_id: int, today: date) -> None:
+        # Shortlisted opportunities get, or follow, their close-date task (one statement) and
+        # their funder's 990-PF deadline task (one read, one executemany), in one transaction.
+        def sync(conn: sqlite3.Connection) -> None:
+            task_store.sync_profile_close_date_tasks(conn, profile_id)
+            stated_deadlines.sync_profile_deadlines(conn, profile_id, today)
+
+        await db.write(sync)
 
 
 async def start_discover(

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date
 
-from catalynx_desktop.storage import discovery_store
+from catalynx_desktop.storage import discovery_store, stated_deadlines
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.workflows import scoring_worker
 from catalynx_desktop.workflows.engine import RunHandle, WorkflowEngine
@@ -68,8 +68,10 @@ class RescorePass:
     def message(self, counts: Mapping[str, int], total: int) -> str:
         return f"Rescored {counts['scored']:,} of {total:,} opportunities: {counts['changed']:,} changed"
 
-    async def finish(self, db: Database, profile_id: int) -> None:
-        pass  # a rescore changes scores only: tasks follow stage moves and Discover
+    async def finish(self, db: Database, profile_id: int, today: date) -> None:
+        # Scores only change here, but a rescore usually follows a 990 import: the worked
+        # opportunities' 990-PF deadline tasks follow it too (close dates follow moves and Discover).
+        await db.write(lambda conn: stated_deadlines.sync_profile_deadlines(conn, profile_id, today))
 
 
 async def start_rescore(

@@ -95,7 +95,7 @@ class ScoringPass(Protocol):
 
     def message(self, counts: Mapping[str, int], total: int) -> str: ...
 
-    async def finish(self, db: Database, profile_id: int) -> None: ...  # after the last chunk
+    async def finish(self, db: Database, profile_id: int, today: date) -> None: ...  # after the last chunk
 
 
 async def load_profile(db: Database, profile_id: int) -> Profile:
@@ -131,7 +131,7 @@ def scoring_workflow(
             ctx.progress(counts["scored"], prepared.total, scoring.message(counts, prepared.total))
 
         await map_chunks(ctx, config, scoring.score_chunk, prepared.chunks, write, workers=settings.workers)
-        await scoring.finish(db, request.profile_id)
+        await scoring.finish(db, request.profile_id, date.fromisoformat(request.today))
         return counts
 
     return Workflow(

@@ -10,10 +10,10 @@ repeat it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QFileDialog, QSystemTrayIcon
@@ -26,6 +26,8 @@ from catalynx_desktop.ui.models.deadline_table_model import DeadlineTableModel, 
 from catalynx_desktop.ui.models.saved_views import SavedView
 from catalynx_desktop.ui.widgets.deadlines_view import DeadlinesPanel
 from catalynx_desktop.ui.widgets.guide_bar import GuideBar
+from catalynx_desktop.workflows.engine import RunResult
+from catalynx_desktop.workflows.importing.workflow import IMPORT_STEP
 
 if TYPE_CHECKING:
     from catalynx_desktop.ui.controllers.context import ControllerContext
@@ -118,6 +120,12 @@ class DeadlinesController(QObject):
     async def tasks_changed(self) -> None:
         """Tasks were added, done, moved or hidden elsewhere: re-read what the dock shows."""
         await self.refresh()
+
+    async def run_finished(self, result: RunResult, _parameters: Mapping[str, Any]) -> None:
+        """An import may have added tasks (a 990-PF's stated deadlines): re-read the dock.
+        Discover and Rescore say so through opportunities_changed."""
+        if IMPORT_STEP in result.steps:
+            await self.refresh()
 
     async def choose(self, choice: DeadlineFilter, day: date | None = None) -> None:
         self.choice, self.day = choice, day or self.today()

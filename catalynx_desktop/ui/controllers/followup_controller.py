@@ -7,9 +7,9 @@ already left are dropped (a generation token, as in details_controller)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QModelIndex, QObject, Signal
 from PySide6.QtWidgets import QFileDialog
@@ -22,6 +22,8 @@ from catalynx_desktop.ui.dialogs.awaiting import confirm, run_dialog
 from catalynx_desktop.ui.models.opportunity_table_model import ID_ROLE
 from catalynx_desktop.ui.reports.dossier_pdf import write_dossier_pdf
 from catalynx_desktop.ui.widgets.followup_pane import FollowupPane
+from catalynx_desktop.workflows.engine import RunResult
+from catalynx_desktop.workflows.importing.workflow import IMPORT_STEP
 
 if TYPE_CHECKING:
     from catalynx_desktop.services.followup import WrittenDossier
@@ -56,6 +58,7 @@ class FollowupController(QObject):
         pane.contacts.update_requested.connect(lambda cid, new: spawn(self.update_contact(cid, new)))
         pane.contacts.delete_requested.connect(lambda cid: spawn(self.delete_contact(cid)))
         pane.contacts.contact_chosen.connect(lambda cid: spawn(self.set_contact(cid)))
+        pane.contacts.officers_requested.connect(lambda: spawn(self.add_officers()))
         pane.interactions.add_requested.connect(lambda new: spawn(self.add_interaction(new)))
         pane.interactions.delete_requested.connect(lambda iid: spawn(self.delete_interaction(iid)))
         pane.dossier_button.clicked.connect(lambda: spawn(self.write_dossier_dialog()))
@@ -86,19 +89,28 @@ class FollowupController(QObject):
             self.pane.show_followup(followup)
         return followup
 
-    async def _written(self, write: Awaitable[T], done: str) -> T | None:
-        """Await one write for the shown opportunity, show the tab as stored, then say `done`.
-        A vanished opportunity or task is said on the status line, not raised."""
+    async def run_finished(self, result: RunResult, _parameters: Mapping[str, Any]) -> None:
+        """An import may have given the shown opportunity a 990-PF deadline task, or its funder
+        people to offer as contacts: show the tab as stored."""
+        if IMPORT_STEP in result.steps and self.opportunity_id is not None:
+            await self.show_opportunity(self.opportunity_id)
+
+    async def _written(self, write: Awaitable[T], done: str | Callable[[T], str]) -> T | None:
+        """Await one write for the shown opportunity, show the tab as stored, then say `done`
+        (or what `done` makes of the result). A vanished opportunity or task is said on the
+        status line, not raised."""
         opportunity_id = self.pane.opportunity_id
+        result: T | None = None
         try:
-            result: T | None = await write
+            written = await write
+            result, said = written, done if isinstance(done, str) else done(written)
         except LookupError:
-            result, done = None, GONE
+            said = GONE
         if opportunity_id is not None:
             self.changed.emit(opportunity_id)
             if opportunity_id == self.opportunity_id:
                 await self.show_opportunity(opportunity_id)
-        self._context.status.show(done)  # once the tab shows it
+        self._context.status.show(said)  # once the tab shows it
         return result
 
     # -- outcome and tasks ----------------------------------------------------------------
@@ -174,6 +186,14 @@ class FollowupController(QObject):
             chosen = self._context.services.followup.set_contact(opportunity_id, contact_id)
             await self._written(chosen, "Contact chosen." if contact_id is not None else "No contact chosen.")
 
+    async def add_officers(self) -> int | None:
+        """Copy the people the funder's latest 990 names as its contacts; how many were new."""
+        opportunity_id, offer = self.pane.opportunity_id, self.pane.contacts.officers
+        if opportunity_id is None or offer is None:
+            return None
+        added = self._context.services.followup.add_officers(opportunity_id)
+        return await self._written(added, lambda n: _officers_added(n, offer.form))
+
     async def add_interaction(self, new: NewInteraction) -> None:
         if (opportunity_id := self.pane.opportunity_id) is not None:
             added = self._context.services.followup.add_interaction(opportunity_id, new)
@@ -224,3 +244,9 @@ class FollowupController(QObject):
         pages = f" ({written.pages} page{'s' if written.pages != 1 else ''})" if written.pages else ""
         status.show(f"Dossier of {written.funder_name}{pages} written to {written.path}")
         return written
+
+
+def _officers_added(added: int, form: str) -> str:
+    if added == 0:
+        return f"No one new: everyone its {form} names is a contact already."
+    return f"{added} {'person' if added == 1 else 'people'} from its {form} added as contacts."

@@ -160,7 +160,7 @@ class WorkflowActions(QObject):
         self._context.status.show(self.outcome_text(result, handle.context, names))
         await self.run_finished.emit(result, handle.context)
         # Discover/Rescore change one profile's opportunities (also when cancelled: committed
-        # batches stay); imports and exports change nothing the window shows.
+        # batches stay); an import tells the Deadlines dock and the Follow-up tab by run_finished.
         if profile_id is not None:
             await self.opportunities_changed.emit(profile_id)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalynx_desktop.domain.contacts import Contact, NewContact
+from catalynx_desktop.domain.followup import OfficerOffer
 from catalynx_desktop.ui.widgets.form_fields import error_label
 from catalynx_desktop.ui.widgets.task_list import selection_table
 
@@ -32,6 +33,7 @@ class ContactsPanel(QGroupBox):
     update_requested = Signal(int, object)  # contact id, NewContact (the contact's funder kept)
     delete_requested = Signal(int)  # contact id
     contact_chosen = Signal(object)  # contact id, or None for nobody
+    officers_requested = Signal()  # copy the people the funder's latest 990 names
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Contacts at the funder", parent)
@@ -52,6 +54,9 @@ class ContactsPanel(QGroupBox):
         self.add_button.clicked.connect(self._add)
         self.update_button.clicked.connect(self._update)
         self.delete_button.clicked.connect(self._delete)
+        self.officers: OfficerOffer | None = None
+        self.officers_button = QPushButton()
+        self.officers_button.clicked.connect(self.officers_requested.emit)
         form = QFormLayout()
         for label, field in (
             ("Name", self.name),
@@ -68,11 +73,23 @@ class ContactsPanel(QGroupBox):
         ours.addRow("Our contact for this opportunity", self.ours)
         layout = QVBoxLayout(self)
         layout.addLayout(ours)
+        layout.addWidget(self.officers_button)
         layout.addWidget(self.table)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.show_contacts(None, None)
+        self.show_officers(None)
+
+    def show_officers(self, offer: OfficerOffer | None) -> None:
+        """The button that copies the people of the funder's latest 990, when it names anyone;
+        greyed out once they are all contacts."""
+        self.officers = offer
+        self.officers_button.setVisible(offer is not None)
+        if offer is not None:
+            self.officers_button.setText(offer.button_text())
+            self.officers_button.setToolTip(offer.tooltip())
+            self.officers_button.setEnabled(offer.new > 0)
 
     def show_contacts(self, contacts: Sequence[Contact] | None, chosen_id: int | None) -> None:
         self.setEnabled(contacts is not None)

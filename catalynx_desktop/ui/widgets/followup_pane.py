@@ -50,6 +50,7 @@ class FollowupPane(QWidget):
             self.outcome.show_outcome(None)
             self.tasks.show_tasks(None)
             self.contacts.show_contacts(None, None)
+            self.contacts.show_officers(None)
             self.interactions.show_interactions(None, ())
             return
         open_tasks = sum(not task.done for task in followup.tasks)
@@ -62,4 +63,5 @@ class FollowupPane(QWidget):
             self.outcome.show_outcome(followup.outcome)
         self.tasks.show_tasks(followup.tasks)
         self.contacts.show_contacts(followup.contacts, followup.contact_id)
+        self.contacts.show_officers(followup.officers)
         self.interactions.show_interactions(followup.interactions, followup.contacts, followup.contact_id)

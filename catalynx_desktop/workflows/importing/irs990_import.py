@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -43,8 +45,9 @@ from catalynx_desktop.sources.irs990.reader import (
     schedule_source,
 )
 from catalynx_desktop.storage.database import Database
-from catalynx_desktop.storage.giving_rows import PreparedReturn
+from catalynx_desktop.storage.giving_rows import PreparedReturn, states_deadlines
 from catalynx_desktop.storage.giving_store import StoreCounts, store_prepared, stored_object_ids
+from catalynx_desktop.storage.stated_deadlines import sync_funder_deadlines
 from catalynx_desktop.workflows.importing.irs990_pool import ParsePool, worker_count
 from catalynx_desktop.workflows.importing.irs990_report import Irs990Report
 from catalynx_desktop.workflows.importing.irs990_transport import unpack
@@ -176,7 +179,7 @@ class _Writer:
             return
         batch = self._pending
         self._pending, self._grants = [], 0
-        counts: StoreCounts = await self._db.write(partial(store_prepared, returns=batch))
+        counts: StoreCounts = await self._db.write(partial(_store_batch, batch=batch))
         self._report.add_stored(counts)
 
 
@@ -201,6 +204,16 @@ def _heap_frozen() -> Iterator[None]:
     finally:
         if not already_frozen:
             gc.unfreeze()
+
+
+def _store_batch(conn: sqlite3.Connection, batch: list[PreparedReturn]) -> StoreCounts:
+    """Store the batch; in the same transaction, worked opportunities on funders whose new
+    990-PF states deadlines get (or follow) their deadline task (storage/stated_deadlines.py)."""
+    counts = store_prepared(conn, batch)
+    stated = {prepared.ein for prepared in batch if states_deadlines(prepared)}
+    if stated & counts.funder_eins:
+        sync_funder_deadlines(conn, stated & counts.funder_eins, date.today())
+    return counts
 
 
 def resolve_index(path: Path, index: Path | None) -> Path | None:

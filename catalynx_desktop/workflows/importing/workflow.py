@@ -24,6 +24,7 @@ from catalynx_desktop.workflows.importing.irs990_workflow import run_irs990_impo
 from catalynx_desktop.workflows.importing.report import ImportReport, write_rejects_csv
 
 IMPORT_WORKFLOW = "Import"
+IMPORT_STEP = "import"  # its one step, whose output is the import's report
 
 
 def reports_dir(db: Database) -> Path:
@@ -98,7 +99,9 @@ def import_workflow(
             raise ImportIncomplete(report.summary())
         return report_output(report, rejects)
 
-    return Workflow(IMPORT_WORKFLOW, (Step("import", run_import, timeout_s=timeout_s),), timeout_s=timeout_s)
+    return Workflow(
+        IMPORT_WORKFLOW, (Step(IMPORT_STEP, run_import, timeout_s=timeout_s),), timeout_s=timeout_s
+    )
 
 
 async def _irs990(ctx: StepContext, db: Database, path: Path, found: Format) -> dict[str, Any]:
