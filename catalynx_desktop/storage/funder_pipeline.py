@@ -11,7 +11,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
+from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.storage.source_records_store import upsert_records
+from catalynx_desktop.storage.stage_counts import count_new_opportunity
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ def add_funder_to_pipeline(conn: sqlite3.Connection, profile_id: int, ein: str) 
         (profile_id, record_id, source, source_id, title or name, name, record_state or state, median or 0),
     )
     created = cursor.rowcount == 1
+    if created:  # in the Discover tab and the counts at once, like a discovered row
+        count_new_opportunity(conn, profile_id, Stage.DISCOVER.value)
     (opportunity_id,) = conn.execute(
         "SELECT id FROM opportunities WHERE profile_id = ? AND source = ? AND source_id = ?",
         (profile_id, source, source_id),

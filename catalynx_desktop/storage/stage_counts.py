@@ -29,3 +29,13 @@ def recount_stage_counts(conn: sqlite3.Connection, profile_ids: Iterable[int]) -
             "WHERE profile_id = ? GROUP BY stage_rank",
             (profile_id,),
         )
+
+
+def count_new_opportunity(conn: sqlite3.Connection, profile_id: int, stage: str) -> None:
+    """One opportunity inserted by hand (not a bulk write): add it to its stage's count, in the
+    same transaction (the table has no insert trigger: it slowed bulk inserts ~5x)."""
+    conn.execute(
+        "INSERT INTO profile_stage_counts (profile_id, stage, n) VALUES (?, ?, 1) "
+        "ON CONFLICT (profile_id, stage) DO UPDATE SET n = n + 1",
+        (profile_id, stage),
+    )

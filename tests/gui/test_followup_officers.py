@@ -35,9 +35,6 @@ async def _seed(data_dir) -> tuple[int, int]:
         on_990 = await services.funders.add_to_pipeline(profile.id, SCHEDULE_I_EIN)
         on_pf = await services.funders.add_to_pipeline(profile.id, PF_EIN)
         assert on_990 is not None and on_pf is not None
-        # Add to pipeline leaves the table's per-stage counts as they were (main's
-        # storage/funder_pipeline.py does not recount them): recount, as a bulk insert does.
-        await services.db.write(lambda conn: recount_stage_counts(conn, [profile.id]))
         return on_990.opportunity_id, on_pf.opportunity_id
     finally:
         await services.close()

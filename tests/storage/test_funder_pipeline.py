@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source, SourceRecord
+from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.services import AppServices
 from catalynx_desktop.storage.source_records_store import upsert_records
@@ -59,6 +60,12 @@ def test_add_to_pipeline_prefers_the_bmf_record_and_is_idempotent(tmp_path: Path
             assert record == (Source.IRS_990.value, SCHEDULE_I_EIN, SCHEDULE_I_EIN, 1)
             assert await services.funders.add_to_pipeline(profile.id, "999999999") is None
             assert await services.funders.add_to_pipeline(profile.id + 99, PF_EIN) is None
+            # Both are counted in Discover at once (the main table's tabs and totals read the
+            # counts), once each although the first was added twice.
+            counts = await services.db.fetch_all(
+                "SELECT stage, n FROM profile_stage_counts WHERE profile_id = ? AND n > 0", (profile.id,)
+            )
+            assert counts == [(Stage.DISCOVER.value, 2)]
             # The BMF record of a funder opens that funder's page (a grant's matched recipient).
             funder_id = await services.funders.funder_id(PF_EIN)
             assert await services.funders.funder_of_record(with_bmf.source_record_id) == funder_id
