@@ -48,6 +48,7 @@ import contextlib
 from catalynx_desktop.domain.discovery import DEFAULT_THRESHOLD
 from catalynx_desktop.domain.matching import FUNDER_COLUMNS, FunderMatcher
 from catalynx_desktop.domain.profile import Profile
+from catalynx_desktop.runtime_tuning import tune_for_responsive_ui
 from catalynx_desktop.storage import discovery_store
 from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.migrations import migrate
@@ -453,6 +454,7 @@ async def cancel_latency(
 
 async def bench(path: Path, n: int, configs: list[tuple[int, str]], threshold: float) -> dict[str, object]:
     db = await Database.open(path)
+    tune_for_responsive_ui()  # as the window does once it shows its first rows
     try:
         repo = ProfileRepository(db)
         engine = WorkflowEngine(SqliteRunStore(db))

@@ -10,7 +10,6 @@ cli/.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -20,9 +19,9 @@ from typing import TYPE_CHECKING
 from catalynx_desktop import APP_NAME, __version__
 from catalynx_desktop.app_logging import configure_logging, install_crash_reporting
 from catalynx_desktop.instance_lock import acquire_instance_lock, lock_holder
-from catalynx_desktop.memory import keep_large_frees_returnable
 from catalynx_desktop.paths import resolve_paths
 from catalynx_desktop.qt_preflight import qt_can_start
+from catalynx_desktop.runtime_tuning import tune_for_responsive_ui
 
 if TYPE_CHECKING:  # Qt is imported lazily: --help and the CLI commands start without it
     from PySide6.QtGui import QIcon
@@ -67,14 +66,7 @@ async def open_main_window(data_dir: str | Path | None = None) -> MainWindow:  #
         else:
             await services.close()
         raise
-    # Start-up objects live as long as the app: keep them out of the cyclic GC's full passes,
-    # which otherwise pause the UI thread for tens of ms on a large heap.
-    gc.collect()
-    gc.freeze()
-    # Large temporaries freed later go back to the OS instead of staying in the heap.
-    keep_large_frees_returnable()
-    # Worker threads (SQLite hops, parsers) hand the GIL back to the UI thread sooner.
-    sys.setswitchinterval(0.002)
+    tune_for_responsive_ui()  # GC, allocator and GIL hand-off set for a responsive UI thread
     return window
 
 
