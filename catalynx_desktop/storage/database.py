@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -51,23 +51,6 @@ def _roll_back(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
     except sqlite3.Error:
         log.warning("ROLLBACK after a failed write failed too", exc_info=True)
-
-
-class PendingRead(Generic[T]):
-    """A read already queued on its connection's thread (Database.read_now); await it for the
-    result. Not a coroutine: one that is never awaited (its caller was cancelled) is no error."""
-
-    __slots__ = ("_db", "_future")
-
-    def __init__(self, db: Database, future: asyncio.Future[T]) -> None:
-        self._db = db
-        self._future = future
-
-    def __await__(self) -> Generator[Any, None, T]:
-        try:
-            return (yield from self._future.__await__())
-        except sqlite3.Error as error:
-            raise self._db._classified(error) from error
 
 
 class Database:
@@ -152,20 +135,6 @@ class Database:
         """
         conn = self._background if background else self._reader
         return await self._run(conn, fn)
-
-    def read_now(self, fn: Callable[[sqlite3.Connection], T], *, background: bool = False) -> PendingRead[T]:
-        """Like read(), but `fn` is queued on the connection's thread now, before this returns,
-        not when the awaiting task first runs. A table page asked for during a paint then reads
-        while the UI thread paints (its placeholders, ~15 ms at 1400x900) instead of after it."""
-        conn = self._background if background else self._reader
-        if self._closed or not conn._running or conn._connection is None:
-            raise RuntimeError("database is closed")
-        # The loop aiosqlite uses too (a page may be asked for outside a running loop, in tests).
-        future: asyncio.Future[T] = asyncio.get_event_loop().create_future()
-        # What aiosqlite's Connection._execute does before its await (private API, pinned in
-        # pyproject.toml; tests/storage/test_database.py covers it).
-        conn._tx.put_nowait((future, lambda: fn(conn._conn)))
-        return PendingRead(self, future)
 
     async def fetch_all(
         self, sql: str, params: Params = (), *, background: bool = False
@@ -267,10 +236,7 @@ class Database:
             # (untyped in aiosqlite: the result is fn's, a T)
             return await conn._execute(lambda: fn(conn._conn))  # type: ignore[no-untyped-call, no-any-return]
         except sqlite3.Error as error:
-            raise self._classified(error) from error
-
-    def _classified(self, error: sqlite3.Error) -> Exception:
-        if is_damage(error):  # a read or write that met damage: no more writes
-            self._mark_damaged(str(error))
-            return CorruptDatabaseError(self.path, str(error))
-        return classify(error, self.path)
+            if is_damage(error):  # a read or write that met damage: no more writes
+                self._mark_damaged(str(error))
+                raise CorruptDatabaseError(self.path, str(error)) from error
+            raise classify(error, self.path) from error

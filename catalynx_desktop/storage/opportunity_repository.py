@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
 
 from catalynx_desktop.domain.details import Annotations, OpportunityDetails, Priority, StageChange
 from catalynx_desktop.domain.query import OpportunityQuery
@@ -17,7 +16,7 @@ from catalynx_desktop.domain.stage_move import StageMove
 from catalynx_desktop.domain.stages import Stage
 from catalynx_desktop.domain.tasks import WORKED_STAGES
 from catalynx_desktop.resources import ntee_names
-from catalynx_desktop.storage.database import Database, PendingRead
+from catalynx_desktop.storage.database import Database
 from catalynx_desktop.storage.opportunity_queries import (
     ROW_COLUMNS,
     STAGE_RANK,
@@ -48,24 +47,6 @@ def _chunks(ids: Sequence[int], size: int = _IDS_PER_STATEMENT) -> list[Sequence
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-class PageRead:
-    """One page being read (OpportunityResult.page): await it for the rows. Not a coroutine, so
-    a read whose caller went away before awaiting it is no error."""
-
-    __slots__ = ("_read", "_result", "_start")
-
-    def __init__(self, result: OpportunityResult, start: int, read: PendingRead[PageRows] | None) -> None:
-        self._result = result
-        self._start = start
-        self._read = read
-
-    def __await__(self) -> Generator[Any, None, list[OpportunityRow]]:
-        if self._read is None:
-            return []
-        page = yield from self._read.__await__()
-        return self._result._remember(self._start, page)
-
-
 class OpportunityResult:
     """One opened query: its row count and the keys seen so far, to read any page by key."""
 
@@ -85,18 +66,16 @@ class OpportunityResult:
         self._keys.add_page(start, page.keys)
         return page.rows
 
-    def page(self, start: int, limit: int) -> PageRead:
-        """Rows [start, start + limit): one hop to the read connection, seeking from the nearest key.
-
-        The read is queued on the reader's thread before this returns (await the result): a jump
-        asked for during a paint is read while the UI thread paints, not after."""
+    async def page(self, start: int, limit: int) -> list[OpportunityRow]:
+        """Rows [start, start + limit): one hop to the read connection, seeking from the nearest key."""
         seek = self._keys.seek(start, limit, self.total)
         if seek.limit <= 0:
-            return PageRead(self, start, None)
+            return []
         if seek.skip > FAR_SKIP:
             self.wants_position_map = True
         compiled = self._compiled
-        return PageRead(self, start, self._db.read_now(lambda conn: read_page(conn, compiled, seek)))
+        page = await self._db.read(lambda conn: read_page(conn, compiled, seek))
+        return self._remember(start, page)
 
     async def complete(self, is_stale: Callable[[], bool]) -> bool:
         return True  # already exact

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -50,7 +50,7 @@ class PageSource(Protocol):
     @property
     def exact(self) -> bool: ...  # False: only the first rows are known yet; complete() collects the rest
 
-    def page(self, start: int, limit: int) -> Awaitable[list[OpportunityRow]]: ...  # may start at once
+    async def page(self, start: int, limit: int) -> list[OpportunityRow]: ...
 
     async def complete(self, is_stale: Callable[[], bool]) -> bool: ...
 
@@ -282,8 +282,8 @@ class OpportunityTableModel(PagedTableModel[OpportunityRow, PageSource]):
     def _current_source(self) -> PageSource | None:
         return self._result
 
-    def _read_page(self, source: PageSource, page_number: int) -> Awaitable[list[OpportunityRow]]:
-        return source.page(page_number * PAGE_SIZE, PAGE_SIZE)
+    async def _read_page(self, source: PageSource, page_number: int) -> list[OpportunityRow]:
+        return await source.page(page_number * PAGE_SIZE, PAGE_SIZE)
 
     def _row_texts(self, row: OpportunityRow) -> tuple[str, ...]:
         return _texts(row)

@@ -19,10 +19,9 @@ A subclass says where a page comes from (_current_source, _read_page), how a row
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Signal
@@ -86,9 +85,7 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, SourceT]):
         is no longer current when it arrives is dropped."""
         raise NotImplementedError
 
-    def _read_page(self, source: SourceT, page_number: int) -> Awaitable[list[RowT]]:
-        """Called when the page's read starts; a source may queue its read at once (the opportunity
-        table's does), so the read runs while the UI thread paints the placeholders."""
+    async def _read_page(self, source: SourceT, page_number: int) -> list[RowT]:
         raise NotImplementedError
 
     def _row_texts(self, row: RowT) -> tuple[str, ...]:
@@ -193,50 +190,32 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, SourceT]):
         self._start_fetcher()
 
     def _start_fetcher(self) -> None:
-        if self._fetcher is not None and not self._fetcher.done():
-            return
-        first = self._start_next()
-        if first is None:
-            return
-        fetcher = self._tasks.spawn(self._fetch_pages(first), name=self.FETCH_TASK_NAME)
-        fetcher.add_done_callback(lambda _task: _close_unawaited(first.pending))
-        self._fetcher = fetcher
+        if self._fetcher is None or self._fetcher.done():
+            self._fetcher = self._tasks.spawn(self._fetch_pages(), name=self.FETCH_TASK_NAME)
 
-    def _start_next(self) -> _Read[RowT, SourceT] | None:
-        """Start reading the newest queued page now (on the caller's turn of the event loop,
-        e.g. inside the paint that asked for it), not when the fetch task first runs."""
-        source = self._current_source()
-        if not self._queued or source is None:
-            return None
-        page_number = self._queued.pop()
-        self._in_flight.add(page_number)
-        started = time.perf_counter()
-        try:
-            pending = self._read_page(source, page_number)
-        except Exception as error:  # e.g. the database closed: reported through the fetch task
-            pending = _failed(error)
-        return _Read(page_number, source, self._generation, started, pending)
-
-    async def _fetch_pages(self, read: _Read[RowT, SourceT] | None) -> None:
+    async def _fetch_pages(self) -> None:
         # One fetch at a time, newest request first: the page the user is looking at now wins.
-        while read is not None:
-            page_number, source = read.page_number, read.source
+        while self._queued and (source := self._current_source()) is not None:
+            page_number = self._queued.pop()
+            generation = self._generation
+            self._in_flight.add(page_number)
+            fetch_started = time.perf_counter()
             try:
-                rows = await read.pending
+                rows = await self._read_page(source, page_number)
             finally:
                 self._in_flight.discard(page_number)
             requested = self._requested_at.pop(page_number, None)
-            if read.generation == self._generation and source is self._current_source():
-                self._page_arrived(source, page_number)
-                self._store(page_number, rows)
-                now = time.perf_counter()
-                self.fetch_latencies.append((now - read.started) * 1000)
-                if requested is not None:
-                    self.page_latencies.append((now - requested) * 1000)
-            # else stale: the query changed while this page was read. (The generation moves when
-            # an open starts but the source may change only when it finishes, so check both: a
-            # page of the old source read during an open must not land in the new one.)
-            read = self._start_next()
+            if generation != self._generation or source is not self._current_source():
+                # Stale: the query changed while this page was read. (The generation moves when
+                # an open starts but the source may change only when it finishes, so check both:
+                # a page of the old source read during an open must not land in the new one.)
+                continue
+            self._page_arrived(source, page_number)
+            self._store(page_number, rows)
+            now = time.perf_counter()
+            self.fetch_latencies.append((now - fetch_started) * 1000)
+            if requested is not None:
+                self.page_latencies.append((now - requested) * 1000)
 
     def _store(self, page_number: int, rows: list[RowT]) -> None:
         read_ahead = page_number in self._prefetched
@@ -274,37 +253,6 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, SourceT]):
         """Until no page is queued or in flight (tests and benchmarks)."""
         while self._fetcher is not None and not self._fetcher.done():
             await asyncio.shield(self._fetcher)
-
-
-class _Read(Generic[RowT, SourceT]):
-    """A page whose read has started."""
-
-    __slots__ = ("generation", "page_number", "pending", "source", "started")
-
-    def __init__(
-        self,
-        page_number: int,
-        source: SourceT,
-        generation: int,
-        started: float,
-        pending: Awaitable[list[RowT]],
-    ) -> None:
-        self.page_number = page_number
-        self.source = source
-        self.generation = generation
-        self.started = started
-        self.pending = pending
-
-
-async def _failed(error: Exception) -> list[Any]:
-    raise error
-
-
-def _close_unawaited(pending: Awaitable[Any]) -> None:
-    """A fetch task cancelled before its first step never awaited its first read: close it if it
-    is a coroutine (no 'never awaited' warning; closing a finished one does nothing)."""
-    if inspect.iscoroutine(pending):
-        pending.close()
 
 
 def texts_of(columns: Sequence[Any], row: Any) -> tuple[str, ...]:
