@@ -150,7 +150,10 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, SourceT]):
             return
         if page_number in self._queued:
             self._queued.remove(page_number)
-        self._prefetched.discard(page_number)  # the view wants it now: a real request
+        if page_number in self._prefetched:
+            self._prefetched.discard(page_number)  # the view wants it now: a real request
+        elif self._prefetched:
+            self._drop_stale_read_ahead(page_number)
         self._queued.append(page_number)
         self._requested_at.setdefault(page_number, time.perf_counter())
         if len(self._queued) > self.MAX_QUEUED_PAGES:
@@ -159,6 +162,14 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, SourceT]):
                 self._requested_at.pop(dropped, None)
             del self._queued[: len(self._queued) - self.MAX_QUEUED_PAGES]
         self._start_fetcher()
+
+    def _drop_stale_read_ahead(self, page_number: int) -> None:
+        """The view asked for a page away from what was read ahead (a jump): read-ahead still
+        queued for elsewhere would only be served before the jump's own next page, so drop it."""
+        stale = {p for p in self._prefetched if abs(p - page_number) > 1 and p in self._queued}
+        if stale:
+            self._queued = [p for p in self._queued if p not in stale]
+            self._prefetched -= stale
 
     def _prefetch(self, page_number: int) -> None:
         """Read the next page ahead, at the lowest priority (the queue is served newest first),
