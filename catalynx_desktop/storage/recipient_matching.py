@@ -40,8 +40,13 @@ class RecipientKey(NamedTuple):
     city_key: str
 
 
+def recipient_key_values(ein: str, name: str, state: str, city: str) -> tuple[str, str, str, str]:
+    """The key's fields as a plain tuple (what a parse worker sends: unpickled in C)."""
+    return ein, normalize_org_name(name), state.strip().upper(), normalize_city(city)
+
+
 def recipient_key(ein: str, name: str, state: str, city: str) -> RecipientKey:
-    return RecipientKey(ein, normalize_org_name(name), state.strip().upper(), normalize_city(city))
+    return RecipientKey(*recipient_key_values(ein, name, state, city))
 
 
 Match = tuple[int | None, MatchMethod]
