@@ -9,7 +9,17 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("core", "grants", "import", "discover", "cache", "export", "matching")
+SECTIONS = (
+    "core",
+    "grants",
+    "import",
+    "irs990_import",
+    "discover",
+    "dashboard",
+    "cache",
+    "export",
+    "matching",
+)
 
 
 def main() -> None:
