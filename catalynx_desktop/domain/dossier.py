@@ -13,6 +13,7 @@ from datetime import date
 
 from catalynx_desktop.domain.contacts import Contact, Interaction
 from catalynx_desktop.domain.details import StageChange
+from catalynx_desktop.domain.funder_views import HowToApply
 from catalynx_desktop.domain.outcomes import AwardedGift, Outcome
 from catalynx_desktop.domain.scoring import DimensionScore
 from catalynx_desktop.domain.stages import Stage
@@ -79,19 +80,6 @@ class LikeGrant:
 
 
 @dataclass(frozen=True)
-class ApplicationGuide:
-    """How to apply, as the funder's latest 990-PF states it."""
-
-    contact_name: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    form_and_materials: str = ""
-    deadlines: str = ""
-    restrictions: str = ""
-
-
-@dataclass(frozen=True)
 class Officer:
     name: str
     title: str
@@ -104,7 +92,7 @@ class GivingEvidence:
     giving_by_year: tuple[YearGiving, ...] = ()
     typical_grant: TypicalGrant | None = None
     grants_like_ours: tuple[LikeGrant, ...] = ()
-    how_to_apply: tuple[ApplicationGuide, ...] = ()
+    how_to_apply: tuple[HowToApply, ...] = ()  # from the funder's latest 990-PF
     preselected_only: bool | None = None  # "contributes only to preselected organizations"
     officers: tuple[Officer, ...] = ()
 

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from catalynx_desktop.domain.dossier import (
-    ApplicationGuide,
     GivingEvidence,
     LikeGrant,
     Officer,
     TypicalGrant,
     YearGiving,
 )
+from catalynx_desktop.storage.funder_details import how_to_apply, latest_counting_return
 
 GIVING_TABLES = ("irs_returns", "funders", "irs_grants", "irs_people", "irs_applications")
 _FUTURE_KIND = 1  # irs_grants.kind of a grant approved for future payment
@@ -47,28 +47,6 @@ def _giving_by_year(conn: sqlite3.Connection, ein: str) -> tuple[YearGiving, ...
     return tuple(
         YearGiving(int(r[0]), r[1], int(r[2] or 0), int(r[3] or 0)) for r in rows if r[0] is not None
     )
-
-
-def _latest_counting(conn: sqlite3.Connection, ein: str, pf_only: bool) -> tuple[int, int | None] | None:
-    sql = "SELECT id, preselected_only FROM irs_returns WHERE ein = ? AND counts = 1"
-    if pf_only:
-        sql += " AND return_type = '990PF'"
-    row: tuple[int, int | None] | None = conn.execute(
-        f"{sql} ORDER BY tax_period DESC LIMIT 1", (ein,)
-    ).fetchone()
-    return row
-
-
-def _how_to_apply(conn: sqlite3.Connection, return_id: int) -> tuple[ApplicationGuide, ...]:
-    guides = []
-    for row in conn.execute(
-        "SELECT contact_name, address_line1, address_line2, city, state, zip, country, phone, email, "
-        "form_and_materials, deadlines, restrictions FROM irs_applications WHERE return_id = ? ORDER BY id",
-        (return_id,),
-    ):
-        address = ", ".join(part for part in row[1:7] if part)
-        guides.append(ApplicationGuide(row[0], address, *row[7:]))
-    return tuple(guides)
 
 
 def _like_condition(ntee_groups: Sequence[str], states: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
@@ -104,7 +82,7 @@ def read_giving(
     conn: sqlite3.Connection, ein: str, ntee_groups: Sequence[str], states: Sequence[str]
 ) -> GivingEvidence | None:
     """The funder's 990 evidence, or None when no return of this EIN is stored."""
-    latest = _latest_counting(conn, ein, pf_only=False)
+    latest = latest_counting_return(conn, ein, pf_only=False)
     if not ein or latest is None:
         return None
     funder = conn.execute(
@@ -122,12 +100,12 @@ def read_giving(
             "SELECT name, title FROM irs_people WHERE return_id = ? ORDER BY id", (latest[0],)
         )
     )
-    latest_pf = _latest_counting(conn, ein, pf_only=True)
+    latest_pf = latest_counting_return(conn, ein, pf_only=True)
     return GivingEvidence(
         giving_by_year=_giving_by_year(conn, ein),
         typical_grant=typical_grant,
         grants_like_ours=like,
-        how_to_apply=_how_to_apply(conn, latest_pf[0]) if latest_pf else (),
+        how_to_apply=how_to_apply(conn, latest_pf[0]) if latest_pf else (),
         preselected_only=None if latest_pf is None or latest_pf[1] is None else bool(latest_pf[1]),
         officers=officers,
     )

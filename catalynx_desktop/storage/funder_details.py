@@ -65,7 +65,8 @@ def _shares(conn: sqlite3.Connection, table: str, key: str, funder_id: int) -> t
     )
 
 
-def _latest_counting(conn: sqlite3.Connection, ein: str, pf_only: bool) -> tuple[int, Any] | None:
+def latest_counting_return(conn: sqlite3.Connection, ein: str, pf_only: bool) -> tuple[int, Any] | None:
+    """(id, preselected_only) of the EIN's latest return that counts (a 990-PF if `pf_only`)."""
     sql = "SELECT id, preselected_only FROM irs_returns WHERE ein = ? AND counts = 1"
     if pf_only:
         sql += " AND return_type = '990PF'"
@@ -73,7 +74,8 @@ def _latest_counting(conn: sqlite3.Connection, ein: str, pf_only: bool) -> tuple
     return found
 
 
-def _how_to_apply(conn: sqlite3.Connection, return_id: int) -> tuple[HowToApply, ...]:
+def how_to_apply(conn: sqlite3.Connection, return_id: int) -> tuple[HowToApply, ...]:
+    """The return's how-to-apply entries, in filing order (funder page and dossier)."""
     found = []
     for row in conn.execute(
         "SELECT contact_name, address_line1, address_line2, city, state, zip, country, phone, email, "
@@ -93,7 +95,7 @@ def funder_detail(conn: sqlite3.Connection, funder_id: int) -> FunderDetail | No
     if values is None:
         return None
     funder = funder_row(values, _NO_SHARES)
-    latest = _latest_counting(conn, funder.ein, pf_only=False)
+    latest = latest_counting_return(conn, funder.ein, pf_only=False)
     people: tuple[PersonRow, ...] = ()
     if latest is not None:
         people = tuple(
@@ -103,7 +105,7 @@ def funder_detail(conn: sqlite3.Connection, funder_id: int) -> FunderDetail | No
                 (latest[0],),
             )
         )
-    latest_pf = _latest_counting(conn, funder.ein, pf_only=True)
+    latest_pf = latest_counting_return(conn, funder.ein, pf_only=True)
     return FunderDetail(
         funder=funder,
         q1_grant=values[14],
@@ -113,7 +115,7 @@ def funder_detail(conn: sqlite3.Connection, funder_id: int) -> FunderDetail | No
         states=_shares(conn, "funder_states", "state", funder_id),
         ntee_groups=_shares(conn, "funder_ntee", "major_group", funder_id),
         people=people,
-        how_to_apply=_how_to_apply(conn, latest_pf[0]) if latest_pf else (),
+        how_to_apply=how_to_apply(conn, latest_pf[0]) if latest_pf else (),
         preselected_only=None if latest_pf is None or latest_pf[1] is None else bool(latest_pf[1]),
         returns=_returns(conn, funder.ein),
     )
