@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=BaseException)
 
 
 class ErrorKind(StrEnum):
@@ -26,3 +29,20 @@ class StorageError(Exception):
     @property
     def user_message(self) -> str:
         return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return portable_reduce(self)
+
+
+def portable_reduce(error: BaseException) -> tuple[Any, ...]:
+    """__reduce__ for exceptions whose constructors take other arguments than their message: they
+    cross from a job's child process to the app (workflows/child_process) as the same type, with
+    the same message and attributes, without calling the constructor again."""
+    return (rebuild_exception, (type(error), str(error), dict(vars(error))))
+
+
+def rebuild_exception(cls: type[E], message: str, state: dict[str, Any]) -> E:
+    error = cls.__new__(cls)
+    BaseException.__init__(error, message)
+    vars(error).update(state)
+    return error

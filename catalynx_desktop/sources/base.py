@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from catalynx_desktop.domain.errors import portable_reduce
 from catalynx_desktop.domain.records import RecordError, SourceRecord
 
 ParseItem = SourceRecord | RecordError
@@ -30,6 +31,9 @@ class FormatError(Exception):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return portable_reduce(self)
 
     @property
     def user_message(self) -> str:

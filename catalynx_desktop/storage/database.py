@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +41,52 @@ _CACHE_KIB = {"writer": 32_000, "reader": 8_000, "background": 4_000}
 # background reader, whose sorts (every match of a broad search) would otherwise grow the
 # process by tens of MB that the allocator keeps afterwards.
 _TEMP_STORE = {"writer": "MEMORY", "reader": "MEMORY", "background": "FILE"}
+
+
+def _pragmas(role: str) -> list[str]:
+    pragmas = [
+        *_COMMON_PRAGMAS,
+        f"PRAGMA cache_size = -{_CACHE_KIB[role]}",
+        f"PRAGMA temp_store = {_TEMP_STORE[role]}",
+    ]
+    if role == "writer":
+        return [*pragmas, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
+    return [*pragmas, "PRAGMA query_only = ON"]
+
+
+def connect_writer(path: Path, *, busy_timeout_ms: int = 60_000) -> sqlite3.Connection:
+    """A writer connection like the app's, for a job in a child process (workflows/child_process):
+    plain sqlite3 on the caller's own thread. Its transactions take SQLite's write lock, so they
+    run between the app writer's, never beside them; it waits for the app's writes longer than the
+    app waits for it (a job's batch may wait behind a large stage move). The database must exist
+    and be migrated (Database.open did that)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in _pragmas("writer"):
+            conn.execute(pragma)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def run_in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `fn(conn)` in one IMMEDIATE transaction, committed on return, rolled back on error;
+    a change bumps the data version (cached query results of older versions are stale then)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        before = conn.total_changes
+        result = fn(conn)
+        if conn.total_changes != before:
+            conn.execute(BUMP_SQL)
+        # COMMIT can fail too (a full disk refuses the last WAL frames): the transaction
+        # must not stay open on the writer, or every later write would fail.
+        conn.execute("COMMIT")
+    except BaseException:
+        _roll_back(conn)
+        raise
+    return result
 
 
 def _roll_back(conn: sqlite3.Connection) -> None:
@@ -93,17 +140,8 @@ class Database:
     @staticmethod
     async def _connect(path: Path, role: str) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
-        pragmas = [
-            *_COMMON_PRAGMAS,
-            f"PRAGMA cache_size = -{_CACHE_KIB[role]}",
-            f"PRAGMA temp_store = {_TEMP_STORE[role]}",
-        ]
-        if role == "writer":
-            pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
-        else:
-            pragmas += ["PRAGMA query_only = ON"]
         try:
-            for pragma in pragmas:
+            for pragma in _pragmas(role):
                 await conn.execute(pragma)
         except BaseException:
             await conn.close()
@@ -153,26 +191,10 @@ class Database:
         All writes go through here, one at a time (the lock), so imports and workflows can
         write while the views keep reading from their own WAL snapshot.
         """
-
-        def transaction(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                before = conn.total_changes
-                result = fn(conn)
-                if conn.total_changes != before:
-                    conn.execute(BUMP_SQL)  # cached query results of older versions are stale now
-                # COMMIT can fail too (a full disk refuses the last WAL frames): the transaction
-                # must not stay open on the writer, or every later write would fail.
-                conn.execute("COMMIT")
-            except BaseException:
-                _roll_back(conn)
-                raise
-            return result
-
         if self.damage is not None:  # writing into a damaged file can only spread the damage
             raise CorruptDatabaseError(self.path, self.damage)
         async with self._write_lock:
-            return await self._run(self._writer, transaction)
+            return await self._run(self._writer, partial(run_in_transaction, fn=fn))
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
         """executemany in one transaction; returns the number of rows changed."""
@@ -215,6 +237,10 @@ class Database:
         if problem is not None:
             self._mark_damaged(problem)
         return problem
+
+    def note_damage(self, detail: str) -> None:
+        """What a job's own connection (workflows/child_process) found: the file is damaged."""
+        self._mark_damaged(detail)
 
     def _mark_damaged(self, detail: str) -> None:
         if self.damage is None:

@@ -24,6 +24,7 @@ class NewerDatabaseError(StorageError):
 
 class CorruptDatabaseError(StorageError):
     def __init__(self, path: Path, detail: str, *, note: str = "") -> None:
+        self.detail = detail  # what SQLite said: Database.note_damage takes it
         super().__init__(
             f"The database {path} is damaged or is not a Catalynx database ({detail}). "
             "It has not been changed. Restore a backup from the backups folder next to it "

@@ -260,3 +260,48 @@ def test_a_truncated_zip_imports_the_members_before_the_cut_and_says_so(tmp_path
     assert 20 < stored < 60
     assert "1 rejected" in done.stdout
     assert "the archive ends inside this member" in done.stdout  # the member cut in two: one line
+
+
+def test_the_app_keeps_writing_while_an_import_runs_in_its_own_process(tmp_path: Path) -> None:
+    """The import writes from a process of its own (its Python would hold the UI thread's GIL):
+    a user's edit made while it runs is committed before the import ends, and both are whole."""
+    from catalynx_desktop.storage.database import Database
+    from catalynx_desktop.workflows.importing.irs990_import import import_returns
+
+    generated = list(generate_returns(600, GenOptions(seed=21, grants=(20, 120))))
+    summary = write_teos_zip(tmp_path / "2024_TEOS_XML_05A.zip", generated, seed=21)
+
+    async def edit_while_importing() -> tuple[int, list[bool], int]:
+        db = await Database.open(tmp_path / "db.sqlite3")
+        importing = [True]
+        committed_while_importing: list[bool] = []
+        edits: list[asyncio.Future[None]] = []
+
+        async def edit() -> None:
+            await db.write(
+                lambda c: c.execute("INSERT INTO profiles (name) VALUES (?)", ("Typed mid-import",))
+            )
+            committed_while_importing.append(importing[0])
+
+        def progress(report: object) -> None:
+            if not edits:
+                edits.append(asyncio.ensure_future(edit()))
+
+        try:
+            report = await import_returns(db, summary.path, progress=progress, workers=1)
+            importing[0] = False
+            await edits[0]
+            profiles = (await db.fetch_one("SELECT count(*) FROM profiles WHERE name = 'Typed mid-import'"))[
+                0
+            ]
+            return report.inserted, committed_while_importing, profiles
+        finally:
+            await db.close()
+
+    inserted, committed_while_importing, profiles = run_fresh(edit_while_importing())
+    assert inserted == 600
+    assert committed_while_importing == [True]
+    assert profiles == 1
+    assert scalar(tmp_path / "db.sqlite3", "SELECT count(*) FROM irs_grants") == sum(
+        len(r.grants) for r in generated
+    )

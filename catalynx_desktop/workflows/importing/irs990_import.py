@@ -1,15 +1,21 @@
 """Import IRS 990 returns (one file, a folder, a TEOS zip with its index) into the giving tables.
 
-Three stages, each bounded so memory does not grow with the archive:
+The whole import runs in a child process of its own (workflows/child_process.run_in_child): its
+scheduling, unpickling and SQLite writing are Python that, as threads of the UI process, took
+the GIL from the event loop (loop gaps p99 22-25 ms, one of 107 ms, at 100,000 returns). The
+app awaits its progress (<= 10/s) and its report. In the child, three stages, each bounded so
+memory does not grow with the archive:
 - a feeder thread schedules members (sources/irs990/reader.schedule_source: members already
   stored are skipped by object id, members of other forms by the index, from the zip's
   directory alone) and hands batches of ~64 member references to the parse pool
-  (irs990_pool.ParsePool: worker processes, ≤ 2n+1 batches in flight), whose workers read,
+  (irs990_pool.ParsePool: worker processes, <= 2n+1 batches in flight), whose workers read,
   decompress, parse and turn each return into rows (irs990_transport); prepared batches go,
-  in order, onto a small asyncio queue;
-- the event loop takes them, collects returns into write batches and stores each with
-  storage/giving_store.store_prepared in one transaction on the writer (funder aggregates of
-  the EINs it touched are refreshed in that same transaction);
+  in order, onto a small queue;
+- the child's main thread takes them, collects returns into write batches and stores each with
+  storage/giving_store.store_prepared in one transaction on its own writer connection
+  (storage/database.connect_writer; funder aggregates of the EINs it touched are refreshed in
+  that same transaction). SQLite's write lock orders these with the app's own writes, which
+  go on meanwhile (a user's edit waits for one batch at most);
 - every bad member is one ParseProblem in the report; the rest imports.
 
 Cancel is checked every 0.1 s while waiting and after every write; the pool is terminated at
@@ -19,14 +25,13 @@ a re-run skips the stored object ids, so nothing is stored twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
+import dataclasses
+import queue
+import resource
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -44,10 +49,12 @@ from catalynx_desktop.sources.irs990.reader import (
     find_index_beside,
     schedule_source,
 )
-from catalynx_desktop.storage.database import Database
+from catalynx_desktop.storage.database import Database, connect_writer, run_in_transaction
+from catalynx_desktop.storage.errors import CorruptDatabaseError, classify, is_damage
 from catalynx_desktop.storage.giving_rows import PreparedReturn, states_deadlines
 from catalynx_desktop.storage.giving_store import StoreCounts, store_prepared, stored_object_ids
 from catalynx_desktop.storage.stated_deadlines import sync_funder_deadlines
+from catalynx_desktop.workflows.child_process import JobContext, run_in_child
 from catalynx_desktop.workflows.importing.irs990_pool import ParsePool, worker_count
 from catalynx_desktop.workflows.importing.irs990_report import Irs990Report
 from catalynx_desktop.workflows.importing.irs990_transport import unpack
@@ -60,6 +67,7 @@ WRITE_RETURNS = 150  # returns per transaction...
 WRITE_GRANTS = 5_000  # ...or grants, whichever comes first
 _POLL_S = 0.1
 BATCH_TIMEOUT_S = 300.0  # one batch of ~64 returns parses in well under a second
+CANCEL_GRACE_S = 10.0  # the child stops within a write; past this it is killed (commits stay)
 
 
 @dataclass
@@ -84,34 +92,30 @@ class _Feeder:
         archive: Path,
         items: Iterator[Scheduled],
         pool: ParsePool,
-        loop: asyncio.AbstractEventLoop,
         batch_members: int,
     ) -> None:
         self._archive = str(archive)
-        self.queue: asyncio.Queue[_Item] = asyncio.Queue(maxsize=4)
+        self.queue: queue.Queue[_Item] = queue.Queue(maxsize=4)
         self.stop = threading.Event()
         self._items = items
         self._pool = pool
-        self._loop = loop
         self._batch_members = batch_members
         self.thread = threading.Thread(target=self._run, name="catalynx-990-feeder", daemon=True)
 
     def _put(self, item: _Item) -> bool:
-        future = asyncio.run_coroutine_threadsafe(self.queue.put(item), self._loop)
-        while True:
+        while not self.stop.is_set():
             try:
-                future.result(timeout=_POLL_S)
+                self.queue.put(item, timeout=_POLL_S)
                 return True
-            except FutureTimeout:
-                if self.stop.is_set():
-                    future.cancel()
-                    return False
+            except queue.Full:
+                continue
+        return False
 
     def _deliver_oldest(self) -> bool:
         waited = 0.0
         while not self.stop.is_set():
             parsed = self._pool.oldest(_POLL_S)
-            if parsed is not None:  # unpickled here, not on the event loop
+            if parsed is not None:  # unpickled here, beside the writer's SQLite work
                 return self._put([unpack(sent) for sent in parsed])
             waited += _POLL_S
             if waited > BATCH_TIMEOUT_S:
@@ -152,8 +156,8 @@ class _Feeder:
 class _Writer:
     """Collects parsed returns and stores them in batches; keeps the report's counts."""
 
-    def __init__(self, db: Database, report: Irs990Report) -> None:
-        self._db = db
+    def __init__(self, conn: sqlite3.Connection, report: Irs990Report) -> None:
+        self._conn = conn
         self._report = report
         self._pending: list[PreparedReturn] = []
         self._grants = 0
@@ -174,36 +178,13 @@ class _Writer:
     def due(self) -> bool:
         return len(self._pending) >= WRITE_RETURNS or self._grants >= WRITE_GRANTS
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
         if not self._pending:
             return
         batch = self._pending
         self._pending, self._grants = [], 0
-        counts: StoreCounts = await self._db.write(partial(_store_batch, batch=batch))
+        counts: StoreCounts = run_in_transaction(self._conn, partial(_store_batch, batch=batch))
         self._report.add_stored(counts)
-
-
-@contextlib.contextmanager
-def _heap_frozen() -> Iterator[None]:
-    """Leave the objects the app already holds out of the garbage collector's full passes while
-    the import runs (gc.freeze; unfrozen at the end, so later passes see them again). The import
-    allocates a steady stream of short-lived rows, which triggers a full pass every ~700 returns;
-    each one walked the whole heap with the GIL held (10-17 ms of CPU with a bare app, more with
-    a window's objects, 50 ms and over when the VM preempted it), stalling the event loop; frozen,
-    a full pass took 0.4-2 ms on 5,000 generated returns. Objects frozen are only skipped, never
-    lost: a cycle among them that became garbage meanwhile is collected after the import.
-
-    In the window the start-up heap is frozen already (app.open_main_window): then the heap stays
-    frozen afterwards too, since unfreezing would hand the start-up objects back to every full pass.
-    Reference counting still frees what the import leaves; only cycles among objects made between
-    start-up and the import wait for the app to close."""
-    already_frozen = gc.get_freeze_count() > 0
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not already_frozen:
-            gc.unfreeze()
 
 
 def _store_batch(conn: sqlite3.Connection, batch: list[PreparedReturn]) -> StoreCounts:
@@ -223,6 +204,19 @@ def resolve_index(path: Path, index: Path | None) -> Path | None:
     return find_index_beside(path)
 
 
+@dataclass(frozen=True)
+class ImportJob:
+    """What the child process needs to import: all plain values (they cross a process boundary)."""
+
+    db_path: Path
+    path: Path
+    format: str
+    index: Path | None
+    workers: int
+    batch_members: int
+    limits: Limits
+
+
 async def import_returns(
     db: Database,
     path: Path | str,
@@ -235,53 +229,93 @@ async def import_returns(
     batch_members: int = 64,
     limits: Limits | None = None,
 ) -> Irs990Report:
-    """Import every return of `path`; the report also when cancelled (see the module docstring).
-    FormatError (naming the file) when the archive or its index cannot be read at all."""
-    path = Path(path)
-    limits = limits or Limits()
-    started = time.perf_counter()
-    index_path = await asyncio.to_thread(resolve_index, path, Path(index) if index is not None else None)
-    report = Irs990Report(
-        file=str(path), format=(fmt or Format.IRS990_RETURN).value, index=str(index_path or "")
+    """Import every return of `path` in a child process; the report also when cancelled (see the
+    module docstring). FormatError (naming the file) when the archive or its index cannot be read
+    at all; a StorageError when the database cannot take the rows (nothing half-written)."""
+    if db.damage is not None:  # writing into a damaged file can only spread the damage
+        raise CorruptDatabaseError(db.path, db.damage)
+    job = ImportJob(
+        db_path=db.path,
+        path=Path(path),
+        format=(fmt or Format.IRS990_RETURN).value,
+        index=Path(index) if index is not None else None,
+        workers=workers or worker_count(),
+        batch_members=batch_members,
+        limits=limits or Limits(),
     )
-    stored = await db.read(stored_object_ids, background=True)
+    try:
+        return await run_in_child(
+            run_import_job,
+            job,
+            progress=progress,
+            cancel=cancel,
+            name="catalynx-990-import",
+            cancel_grace_s=CANCEL_GRACE_S,
+        )
+    except CorruptDatabaseError as error:
+        db.note_damage(error.detail)
+        raise
+
+
+def run_import_job(ctx: JobContext[Irs990Report], job: ImportJob) -> Irs990Report:
+    """The child process's side: the whole import on a writer connection of its own."""
+    try:
+        conn = connect_writer(job.db_path)
+    except sqlite3.Error as error:
+        raise classify(error, job.db_path) from error
+    try:
+        return _import(ctx, conn, job)
+    except sqlite3.Error as error:
+        if is_damage(error):
+            raise CorruptDatabaseError(job.db_path, str(error)) from error
+        raise classify(error, job.db_path) from error
+    finally:
+        conn.close()
+
+
+def _import(ctx: JobContext[Irs990Report], conn: sqlite3.Connection, job: ImportJob) -> Irs990Report:
+    started, cpu = time.perf_counter(), time.process_time()
+    index_path = resolve_index(job.path, job.index)
+    report = Irs990Report(file=str(job.path), format=job.format, index=str(index_path or ""))
     stats = ReadStats()
-    items = schedule_source(path, index=index_path, limits=limits, skip=stored, stats=stats)
-    report.workers = workers or worker_count()
-    pool = await asyncio.to_thread(ParsePool, report.workers, limits)
-    feeder = _Feeder(path, items, pool, asyncio.get_running_loop(), batch_members)
-    writer = _Writer(db, report)
+    items = schedule_source(
+        job.path, index=index_path, limits=job.limits, skip=stored_object_ids(conn), stats=stats
+    )
+    report.workers = job.workers
+    pool = ParsePool(job.workers, job.limits)
+    feeder = _Feeder(job.path, items, pool, job.batch_members)
     feeder.thread.start()
     try:
-        with _heap_frozen():
-            await _consume(feeder, writer, report, stats, progress, cancel)
+        _consume(ctx, feeder, _Writer(conn, report), report, stats)
     finally:
         feeder.stop.set()
         while not feeder.queue.empty():  # unblock a feeder waiting on a full queue
             feeder.queue.get_nowait()
-        await asyncio.to_thread(pool.close)
-        await asyncio.to_thread(feeder.thread.join)
+        pool.close()
+        feeder.thread.join()
         _final_counts(report, stats)
         report.duration_s = time.perf_counter() - started
+        report.import_cpu_s = time.process_time() - cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool, joined by close()
+        report.parse_cpu_s = children.ru_utime + children.ru_stime
     return report
 
 
-async def _consume(
+def _consume(
+    ctx: JobContext[Irs990Report],
     feeder: _Feeder,
     writer: _Writer,
     report: Irs990Report,
     stats: ReadStats,
-    progress: Progress990 | None,
-    cancel: CancelCheck | None,
 ) -> None:
     last_progress = 0.0
     while True:
-        if cancel is not None and cancel():
+        if ctx.cancelled:
             report.cancelled = True
             return
         try:
-            item = await asyncio.wait_for(feeder.queue.get(), _POLL_S)
-        except TimeoutError:
+            item = feeder.queue.get(timeout=_POLL_S)
+        except queue.Empty:
             continue
         if isinstance(item, _Failure):
             raise item.error
@@ -289,12 +323,12 @@ async def _consume(
         if not isinstance(item, _Done):
             writer.take(item)
         if done or writer.due:
-            await writer.flush()
+            writer.flush()
         now = time.perf_counter()
-        if progress is not None and (done or now - last_progress >= PROGRESS_INTERVAL_S):
+        if done or now - last_progress >= PROGRESS_INTERVAL_S:
             last_progress = now
             _final_counts(report, stats)
-            progress(report)
+            ctx.progress(dataclasses.replace(report, problems=[]))  # counts only: the list comes at the end
         if done:
             return
 

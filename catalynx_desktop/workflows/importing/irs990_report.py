@@ -35,6 +35,8 @@ class Irs990Report:
     problem_count: int = 0
     cancelled: bool = False
     duration_s: float = 0.0
+    import_cpu_s: float = 0.0  # CPU of the import's own process (scheduling, writing)...
+    parse_cpu_s: float = 0.0  # ...and of its parse workers: where the time went (benchmarks)
 
     def add_problem(self, problem: ParseProblem) -> None:
         self.problem_count += 1
