@@ -105,7 +105,9 @@ def test_sigkill_mid_990_import_loses_nothing_and_rerun_has_no_duplicates(tmp_pa
         end = time.monotonic() + 5
         while any(alive(w) for w in workers) and time.monotonic() < end:
             time.sleep(0.05)
-        assert not any(alive(w) for w in workers), "the import process or a parse worker outlived the killed app"
+        assert not any(alive(w) for w in workers), (
+            "the import process or a parse worker outlived the killed app"
+        )
     assert kills >= 1
     done = subprocess.run(
         [sys.executable, "-m", "catalynx_desktop", "import", str(zip_path), "--data-dir", str(home)],
