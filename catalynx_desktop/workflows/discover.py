@@ -50,22 +50,15 @@ class DiscoverPass:
     async def chunks(self, db: Database, profile_id: int, chunk_size: int) -> tuple[int, Bounds]:
         return await db.read(lambda c: discovery_store.source_record_chunks(c, chunk_size), background=True)
 
-    async def write(
+    def store(
         self,
-        db: Database,
+        conn: sqlite3.Connection,
         result: tuple[int, int, list[tuple[Any, ...]], list[tuple[int, str]]],
         counts: dict[str, int],
     ) -> None:
         scored, kept, rows, not_funders = result
-
-        def write(conn: sqlite3.Connection) -> tuple[discovery_store.UpsertResult, int]:
-            return (
-                discovery_store.upsert_opportunities(conn, rows),
-                discovery_store.decline_not_funders(conn, not_funders),
-            )
-
-        outcome, declined = await db.write(write)
-        counts["declined"] += declined
+        outcome = discovery_store.upsert_opportunities(conn, rows)
+        counts["declined"] += discovery_store.decline_not_funders(conn, not_funders)
         counts["scored"] += scored
         counts["kept"] += kept
         counts["created"] += outcome.created

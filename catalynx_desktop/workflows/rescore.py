@@ -45,25 +45,17 @@ class RescorePass:
             lambda c: discovery_store.opportunity_chunks(c, profile_id, chunk_size), background=True
         )
 
-    async def write(
+    def store(
         self,
-        db: Database,
+        conn: sqlite3.Connection,
         result: tuple[int, int, list[ScoreUpdate], list[tuple[int, str]]],
         counts: dict[str, int],
     ) -> None:
         scored, missing, rows, not_funders = result
-
-        def write(conn: sqlite3.Connection) -> tuple[int, int]:
-            return (
-                discovery_store.update_scores(conn, rows),
-                discovery_store.decline_not_funders(conn, not_funders),
-            )
-
-        changed, declined = await db.write(write)
-        counts["declined"] += declined
+        counts["changed"] += discovery_store.update_scores(conn, rows)
+        counts["declined"] += discovery_store.decline_not_funders(conn, not_funders)
         counts["scored"] += scored
         counts["missing"] += missing
-        counts["changed"] += changed
 
     def message(self, counts: Mapping[str, int], total: int) -> str:
         return f"Rescored {counts['scored']:,} of {total:,} opportunities: {counts['changed']:,} changed"

@@ -49,15 +49,15 @@ from catalynx_desktop.sources.irs990.reader import (
     find_index_beside,
     schedule_source,
 )
-from catalynx_desktop.storage.database import Database, connect_writer, run_in_transaction
-from catalynx_desktop.storage.errors import CorruptDatabaseError, classify, is_damage
+from catalynx_desktop.storage.database import Database, run_in_transaction
 from catalynx_desktop.storage.giving_rows import PreparedReturn, states_deadlines
 from catalynx_desktop.storage.giving_store import StoreCounts, store_prepared, stored_object_ids
 from catalynx_desktop.storage.stated_deadlines import sync_funder_deadlines
-from catalynx_desktop.workflows.child_process import JobContext, run_in_child
+from catalynx_desktop.workflows.child_process import JobContext
 from catalynx_desktop.workflows.importing.irs990_pool import ParsePool, worker_count
 from catalynx_desktop.workflows.importing.irs990_report import Irs990Report
 from catalynx_desktop.workflows.importing.irs990_transport import unpack
+from catalynx_desktop.workflows.writing_job import job_writer, run_writing_job
 
 Progress990 = Callable[[Irs990Report], None]
 CancelCheck = Callable[[], bool]
@@ -232,8 +232,6 @@ async def import_returns(
     """Import every return of `path` in a child process; the report also when cancelled (see the
     module docstring). FormatError (naming the file) when the archive or its index cannot be read
     at all; a StorageError when the database cannot take the rows (nothing half-written)."""
-    if db.damage is not None:  # writing into a damaged file can only spread the damage
-        raise CorruptDatabaseError(db.path, db.damage)
     job = ImportJob(
         db_path=db.path,
         path=Path(path),
@@ -243,34 +241,21 @@ async def import_returns(
         batch_members=batch_members,
         limits=limits or Limits(),
     )
-    try:
-        return await run_in_child(
-            run_import_job,
-            job,
-            progress=progress,
-            cancel=cancel,
-            name="catalynx-990-import",
-            cancel_grace_s=CANCEL_GRACE_S,
-        )
-    except CorruptDatabaseError as error:
-        db.note_damage(error.detail)
-        raise
+    return await run_writing_job(
+        db,
+        run_import_job,
+        job,
+        progress=progress,
+        cancel=cancel,
+        name="catalynx-990-import",
+        cancel_grace_s=CANCEL_GRACE_S,
+    )
 
 
 def run_import_job(ctx: JobContext[Irs990Report], job: ImportJob) -> Irs990Report:
     """The child process's side: the whole import on a writer connection of its own."""
-    try:
-        conn = connect_writer(job.db_path)
-    except sqlite3.Error as error:
-        raise classify(error, job.db_path) from error
-    try:
+    with job_writer(job.db_path) as conn:
         return _import(ctx, conn, job)
-    except sqlite3.Error as error:
-        if is_damage(error):
-            raise CorruptDatabaseError(job.db_path, str(error)) from error
-        raise classify(error, job.db_path) from error
-    finally:
-        conn.close()
 
 
 def _import(ctx: JobContext[Irs990Report], conn: sqlite3.Connection, job: ImportJob) -> Irs990Report:
