@@ -140,7 +140,7 @@ def lower_priority(priority: str, nice: int = WORKER_NICE) -> None:
             pass
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
-            os.nice(nice)
+            os.nice(max(0, nice - os.nice(0)))  # nice +10 in all: the job process is at +10 already
 
 
 def init_worker(config: WorkerConfig) -> None:
