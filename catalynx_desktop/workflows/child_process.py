@@ -11,7 +11,8 @@ transaction per batch; SQLite's write lock and busy timeout order it with the ap
 
 Protocol, child to parent over a one-way pipe: ("progress", payload) as often as the job sends
 it (callers throttle to <= 10/s), then ("result", value) or ("error", exception). Cancel is an
-Event the job polls (JobContext.cancelled); it then returns what it has. A child that does not
+message on a second pipe that the job polls (JobContext.cancelled; a pipe, not a
+multiprocessing Event, whose named semaphores outlive each run until a garbage collection); it then returns what it has. A child that does not
 answer within `cancel_grace_s` of a cancel is killed: what it committed stays, every batch being
 one transaction. The child dies with its parent (worker_lifetime), and its own pool with it.
 """
@@ -29,7 +30,6 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.synchronize import Event
 from typing import Any, Generic, TypeVar
 
 from catalynx_desktop.worker_lifetime import die_with_parent
@@ -50,16 +50,19 @@ class JobProcessError(RuntimeError):
 class JobContext(Generic[P]):
     """What the job sees in the child: send progress, ask whether it was cancelled."""
 
-    def __init__(self, send: Connection, cancel: Event) -> None:
+    def __init__(self, send: Connection, cancel: Connection) -> None:
         self._send = send
         self._cancel = cancel
+        self._cancelled = False
 
     def progress(self, payload: P) -> None:
         self._send.send(("progress", payload))
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        if not self._cancelled:
+            self._cancelled = self._cancel.poll()  # a message, or EOF: the app is gone
+        return self._cancelled
 
 
 def run_at_background_priority() -> None:
@@ -87,7 +90,7 @@ def _travels(error: BaseException) -> BaseException:
         return JobProcessError(f"{type(error).__name__}: {error}")
 
 
-def _child_main(job: Callable[..., Any], args: tuple[Any, ...], send: Connection, cancel: Event) -> None:
+def _child_main(job: Callable[..., Any], args: tuple[Any, ...], send: Connection, cancel: Connection) -> None:
     die_with_parent()
     run_at_background_priority()  # first, so the job's threads and its own workers inherit it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's: it cancels the job
@@ -110,10 +113,10 @@ class _Child:
     def __init__(self, job: Callable[..., Any], args: tuple[Any, ...], name: str) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process holding Qt/SQLite threads
         self._receive, self._send = context.Pipe(duplex=False)
-        self.cancel_event = context.Event()
+        self._cancel_receive, self._cancel_send = context.Pipe(duplex=False)
         # Not a daemon: daemonic processes may not start the job's own worker pool.
         self._process = context.Process(
-            target=_child_main, args=(job, args, self._send, self.cancel_event), name=name
+            target=_child_main, args=(job, args, self._send, self._cancel_receive), name=name
         )
         self.messages: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
@@ -131,13 +134,14 @@ class _Child:
         try:
             self._process.start()
         except BaseException as error:
-            self._send.close()
             self._post(("error", error))
             self._post(("exit", None))
             return
         finally:
+            # The child holds these ends now (or never will): EOF on ours once it is gone.
+            self._send.close()
+            self._cancel_receive.close()
             self._started.set()
-        self._send.close()  # the child holds the other end; EOF here once it is gone
         while True:
             try:
                 self._post(self._receive.recv())
@@ -146,6 +150,12 @@ class _Child:
         self._process.join()
         self._receive.close()
         self._post(("exit", self._process.exitcode))
+
+    def cancel(self) -> None:
+        """Tell the job to stop (it sees it at its next look at JobContext.cancelled). Never waits:
+        the pipe takes the message even before the child has started reading it."""
+        with contextlib.suppress(OSError, ValueError):  # the child is gone already
+            self._cancel_send.send(True)
 
     def kill(self) -> None:
         """SIGKILL the child if it is still running (its relay thread reaps it)."""
@@ -156,6 +166,7 @@ class _Child:
 
     async def wait_reaped(self) -> None:
         await asyncio.to_thread(self._thread.join)
+        self._cancel_send.close()
 
 
 async def run_in_child(
@@ -180,7 +191,7 @@ async def run_in_child(
     try:
         while True:
             if cancelled_at is None and cancel is not None and cancel():
-                child.cancel_event.set()
+                child.cancel()
                 cancelled_at = time.monotonic()
             try:
                 kind, value = await asyncio.wait_for(child.messages.get(), _POLL_S)
