@@ -78,3 +78,34 @@ def gifts_for(funders_gifts: Mapping[str, list[Gift]], ein: str | None, name: st
     found = list(funders_gifts.get(gift_key(ein, name, state), ())) if ein else []
     found += funders_gifts.get(gift_key(None, name, state), ())
     return found
+
+
+SAME_GIFT_WITHIN_DAYS = 366  # a 990 dates a grant at its tax year's end; an award at its decision
+
+
+def is_same_gift(a: Gift, b: Gift) -> bool:
+    """One gift seen twice: in the user's list and recorded as an award here, or reported again in
+    the funder's 990. Same funder EIN and the same stated amount, dated within a year of each
+    other (or either undated). Two gifts of one amount in one year from one funder are rare;
+    counting every award twice once it is also listed was not."""
+    if not a.ein or a.ein != b.ein or a.amount is None or a.amount != b.amount:
+        return False
+    if a.date is None or b.date is None:
+        return True
+    return abs((a.date - b.date).days) <= SAME_GIFT_WITHIN_DAYS
+
+
+def add_new_gifts(known: dict[str, list[Gift]], more: Iterable[Gift]) -> None:
+    """Add the gifts of another source to `known` (funder EIN -> gifts), leaving out each one that
+    is a gift already known. One to one: a known gift stands for one gift of the new source, so
+    two grants of one amount in one 990 are kept when the list names one of them."""
+    earlier = {ein: list(gifts) for ein, gifts in known.items()}  # what the new source is checked against
+    for gift in more:
+        if not gift.ein:
+            continue
+        candidates = earlier.get(gift.ein, [])
+        twin = next((i for i, seen in enumerate(candidates) if is_same_gift(gift, seen)), None)
+        if twin is None:
+            known.setdefault(gift.ein, []).append(gift)
+        else:
+            del candidates[twin]  # matched once

@@ -18,7 +18,7 @@ from typing import Any
 
 from catalynx_desktop.domain.evidence import GivingEvidence
 from catalynx_desktop.domain.funders import Standing
-from catalynx_desktop.domain.gifts import Gift
+from catalynx_desktop.domain.gifts import Gift, add_new_gifts
 from catalynx_desktop.domain.matching import FUNDER_COLUMNS, FunderMatcher, MatchOutcome
 from catalynx_desktop.domain.profile import Profile
 from catalynx_desktop.domain.records import RecordKind, Source
@@ -81,11 +81,10 @@ def _load_state(conn: sqlite3.Connection, profile: Profile) -> _WorkerState:
         else:
             by_list.setdefault(list_id, []).append(gift)
     own_ein = "".join(c for c in (profile.ein or "") if c.isdigit())
-    for gift in gift_store.gifts_from_returns(conn, own_ein.zfill(9) if own_ein else ""):
-        if gift.ein:
-            by_ein.setdefault(gift.ein, []).append(gift)
-    for gift in _recorded_awards(conn, profile):  # opportunities moved to Awarded count too
-        by_ein.setdefault(gift.ein or "", []).append(gift)
+    # The user's list first; a gift the funder's 990 reports again, or that is also recorded as
+    # an award here (an opportunity moved to Awarded), counts once (gifts.is_same_gift).
+    add_new_gifts(by_ein, gift_store.gifts_from_returns(conn, own_ein.zfill(9) if own_ein else ""))
+    add_new_gifts(by_ein, _recorded_awards(conn, profile))
     return _WorkerState(
         discovery_store.discovery_chunk_sql(select),
         discovery_store.rescore_chunk_sql(select),

@@ -6,10 +6,12 @@ from datetime import date
 
 from catalynx_desktop.domain.gifts import (
     Gift,
+    add_new_gifts,
     gift_key,
     gifts_by_funder,
     gifts_for,
     is_lapsed,
+    is_same_gift,
     months_between,
     normalize_org_name,
 )
@@ -48,3 +50,47 @@ def test_lapsed_after_eighteen_months() -> None:
     assert months_between(date(2023, 6, 15), date(2024, 12, 15)) == 18
     assert not is_lapsed(date(2023, 6, 15), date(2024, 12, 31))
     assert is_lapsed(date(2023, 6, 15), date(2025, 1, 15))
+
+
+def _gift(ein: str, amount: int | None, day: date | None, file: str = "grantors.xlsx") -> Gift:
+    return Gift("Lake Champlain Fund", ein, date=day, amount=amount, file=file)
+
+
+def test_an_award_also_in_the_list_is_one_gift() -> None:
+    known = {"046662754": [_gift("046662754", 4_000, date(2024, 6, 1))]}
+    add_new_gifts(known, [_gift("046662754", 4_000, date(2024, 5, 15), "award recorded here")])
+    assert [g.file for g in known["046662754"]] == ["grantors.xlsx"]
+
+
+def test_different_amounts_years_or_funders_are_different_gifts() -> None:
+    known = {"046662754": [_gift("046662754", 4_000, date(2024, 6, 1))]}
+    add_new_gifts(
+        known,
+        [
+            _gift("046662754", 5_000, date(2024, 6, 1), "990"),  # another amount
+            _gift("046662754", 4_000, date(2022, 12, 31), "990"),  # two years before
+            _gift("030179440", 4_000, date(2024, 6, 1), "990"),  # another funder
+        ],
+    )
+    assert [g.file for g in known["046662754"]] == ["grantors.xlsx", "990", "990"]
+    assert [g.file for g in known["030179440"]] == ["990"]
+
+
+def test_each_known_gift_stands_for_one_new_one() -> None:
+    """Two $4,000 grants in one 990 year and one of them in the list: two gifts, not one or three."""
+    known = {"046662754": [_gift("046662754", 4_000, date(2024, 3, 1))]}
+    add_new_gifts(
+        known,
+        [
+            _gift("046662754", 4_000, date(2024, 12, 31), "990"),
+            _gift("046662754", 4_000, date(2024, 12, 31), "990"),
+        ],
+    )
+    assert [g.file for g in known["046662754"]] == ["grantors.xlsx", "990"]
+
+
+def test_an_undated_or_unknown_amount() -> None:
+    assert is_same_gift(_gift("046662754", 4_000, None), _gift("046662754", 4_000, date(2024, 1, 1)))
+    assert not is_same_gift(
+        _gift("046662754", None, None), _gift("046662754", None, None)
+    )  # no amount: can't tell

@@ -14,7 +14,7 @@ from catalynx_desktop.storage.workflow_run_store import SqliteRunStore
 from catalynx_desktop.workflows.discover import ScoringSettings
 from catalynx_desktop.workflows.engine import WorkflowEngine
 from catalynx_desktop.workflows.rescore import start_rescore
-from tests.storage.dossier_fixture import TODAY, build_dossier_db
+from tests.storage.dossier_fixture import FUNDER_EIN, TODAY, build_dossier_db
 
 SETTINGS = ScoringSettings(chunk_size=97, workers=1, worker_priority="normal")
 
@@ -27,11 +27,20 @@ def _relationship(path: Path, opportunity_id: int) -> str:
     return next(d.reason for d in ScoreResult.from_json(text).breakdown if d.name == "relationship")
 
 
-def test_a_recorded_award_is_a_past_gift_at_the_next_rescore(tmp_path: Path) -> None:
+def _rescored_relationship(tmp_path: Path, also_listed: bool = False) -> str:
     async def main() -> Any:
         db, opportunity_id = await build_dossier_db(
             tmp_path
         )  # an earlier proposal to the funder: awarded $4,000
+        if also_listed:  # the same gift, also typed into the user's own grantor list
+            await db.write(
+                lambda c: c.execute(
+                    "INSERT INTO gifts (list_source_id, funder_ein, funder_name, gift_date, amount, file, "
+                    "row_number) VALUES ('list:1', ?, 'Lake Champlain Fund', '2024-06-03', 4000, "
+                    "'grantors.xlsx', 2)",
+                    (FUNDER_EIN,),
+                )
+            )
         try:
             (profile_id,) = (
                 await db.fetch_all("SELECT profile_id FROM opportunities WHERE id = ?", (opportunity_id,))
@@ -45,5 +54,15 @@ def test_a_recorded_award_is_a_past_gift_at_the_next_rescore(tmp_path: Path) -> 
 
     opportunity_id, run = asyncio.run(main())
     assert run.status == RunStatus.SUCCEEDED, run.error
-    reason = _relationship(tmp_path / "catalynx.sqlite3", opportunity_id)
+    return _relationship(tmp_path / "catalynx.sqlite3", opportunity_id)
+
+
+def test_a_recorded_award_is_a_past_gift_at_the_next_rescore(tmp_path: Path) -> None:
+    reason = _rescored_relationship(tmp_path)
     assert "gave you $4,000 in 2024" in reason, reason
+
+
+def test_an_award_also_in_the_grantor_list_counts_once(tmp_path: Path) -> None:
+    reason = _rescored_relationship(tmp_path, also_listed=True)
+    assert "gave you $4,000 in 2024" in reason, reason
+    assert "gifts" not in reason, reason  # not "2 gifts, $8,000 in all"
