@@ -64,6 +64,12 @@ _RETURN_TYPE_AT = 2  # in return_row (PREPARED_RETURN_COLUMNS)
 _DEADLINES_AT = 10  # in each applications row (_application_row)
 
 
+def is_stored_990pf(prepared: PreparedReturn) -> bool:
+    """A 990-PF that will be stored: it may become its funder's latest, whose stated deadlines
+    (or their absence) the deadline tasks follow."""
+    return prepared.rejection is None and prepared.return_row[_RETURN_TYPE_AT] == ReturnType.FORM_990PF.value
+
+
 def states_deadlines(prepared: PreparedReturn) -> bool:
     """A stored 990-PF whose how-to-apply part says something about deadlines."""
     return (

@@ -164,6 +164,19 @@ def sync_stated_deadline_tasks(
     return conn.total_changes - before
 
 
+def remove_stated_deadline_tasks(conn: sqlite3.Connection, opportunity_ids: Iterable[int]) -> int:
+    """Open "full proposal" tasks made from a 990-PF's stated deadline, for opportunities whose
+    funder's latest 990-PF states none any more: they would remind of a deadline the funder no
+    longer names. Done ones stay (they are what the user did)."""
+    before = conn.total_changes
+    conn.executemany(
+        f"DELETE FROM opportunity_tasks WHERE opportunity_id = ? AND origin = '{TaskOrigin.IRS_990_DEADLINE.value}' "
+        "AND done = 0",
+        [(int(i),) for i in opportunity_ids],
+    )
+    return conn.total_changes - before
+
+
 # --- the Deadlines view ----------------------------------------------------------------------
 
 # One keyset read over the partial index of the open, listed tasks; each line's opportunity and

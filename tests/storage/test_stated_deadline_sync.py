@@ -205,3 +205,30 @@ def test_a_run_catches_up_a_shortlist_made_without_a_stage_move(tmp_path: Path, 
     assert [(r[0], r[2]) for r in rows(home, DEADLINE_TASKS)] == [
         (opportunity_id, next_of(today, (4, 30)).isoformat())
     ]
+
+
+def test_a_newer_990pf_that_names_no_deadline_removes_the_open_task(tmp_path: Path) -> None:
+    """The task came from a 990-PF stating "12/1/2015"; a later filing for the funder (here an
+    amendment of the same year: the higher object id counts) says "None": the reminder goes."""
+    home = tmp_path / "home"
+
+    async def scenario() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        services = await AppServices.open(resolve_paths(home))
+        try:
+            _profile, shortlisted = await pipeline_opportunity(services)
+            await OpportunityRepository(services.db).move_stage([shortlisted], Stage.EXAMINE)
+            assert (
+                await import_returns(services.db, return_stating(tmp_path / "v1", "12/1/2015"), workers=1)
+            ).inserted == 1
+            with_task = rows(home, DEADLINE_TASKS)
+            newer = return_stating(tmp_path / "v2", "None")
+            (newer / PF_FILE.name).rename(newer / "201601249349100999_public.xml")
+            assert (await import_returns(services.db, newer, workers=1)).inserted == 1
+            return with_task, rows(home, DEADLINE_TASKS)
+        finally:
+            await services.close()
+
+    with_task, after = run_fresh(scenario())
+    assert len(with_task) == 1
+    assert after == []
+    assert rows(home, "SELECT object_id FROM irs_returns WHERE counts = 1") == [("201601249349100999",)]

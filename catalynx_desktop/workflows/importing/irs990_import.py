@@ -50,7 +50,7 @@ from catalynx_desktop.sources.irs990.reader import (
     schedule_source,
 )
 from catalynx_desktop.storage.database import Database, run_in_transaction
-from catalynx_desktop.storage.giving_rows import PreparedReturn, states_deadlines
+from catalynx_desktop.storage.giving_rows import PreparedReturn, is_stored_990pf
 from catalynx_desktop.storage.giving_store import StoreCounts, store_prepared, stored_object_ids
 from catalynx_desktop.storage.stated_deadlines import sync_funder_deadlines
 from catalynx_desktop.workflows.child_process import JobContext
@@ -188,12 +188,13 @@ class _Writer:
 
 
 def _store_batch(conn: sqlite3.Connection, batch: list[PreparedReturn]) -> StoreCounts:
-    """Store the batch; in the same transaction, worked opportunities on funders whose new
-    990-PF states deadlines get (or follow) their deadline task (storage/stated_deadlines.py)."""
+    """Store the batch; in the same transaction, worked opportunities on funders with a new 990-PF
+    get, follow or lose their deadline task, as that return states deadlines or no longer does
+    (storage/stated_deadlines.py)."""
     counts = store_prepared(conn, batch)
-    stated = {prepared.ein for prepared in batch if states_deadlines(prepared)}
-    if stated & counts.funder_eins:
-        sync_funder_deadlines(conn, stated & counts.funder_eins, date.today())
+    foundations = {prepared.ein for prepared in batch if is_stored_990pf(prepared)} & counts.funder_eins
+    if foundations:
+        sync_funder_deadlines(conn, foundations, date.today())
     return counts
 
 
