@@ -37,8 +37,8 @@ def _die_with_parent() -> None:
 
 
 def worker_count(cpus: int | None = None) -> int:
-    """Parsing processes: one core stays for the event loop, the reader and the SQLite writer
-    (on 2 cores: 1 worker; the parent's share is measured in benchmarks/bench_irs990_import.py)."""
+    """Parsing processes: one core stays for the import process (reader, SQLite writer) and the
+    window (on 2 cores: 1 worker; the shares are measured in benchmarks/bench_irs990_import.py)."""
     cpus = cpus if cpus is not None else (os.cpu_count() or 1)
     return max(1, min(cpus - 1, 8))
 

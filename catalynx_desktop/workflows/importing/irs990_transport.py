@@ -1,8 +1,9 @@
-"""What a parse worker does with a batch of members, and what it sends back to the app process.
+"""What a parse worker does with a batch of members, and what it sends back to the import process.
 
-The app process (reader, SQLite writer, event loop) was the import's bottleneck, so a worker
-does everything that needs no database: it reads and decompresses its members from the archive
-(opened once per worker: reader.ArchiveReader; the app only schedules member offsets), parses
+The import process (reader, SQLite writer; threads of the UI process before it had its own) was
+the import's bottleneck, so a worker does everything that needs no database: it reads and
+decompresses its members from the archive (opened once per worker: reader.ArchiveReader; the
+import process only schedules member offsets), parses
 them, and turns each return into ready-to-bind rows with its recipients' matching keys
 (storage/giving_rows.prepare_return). The writer then only assigns ids, looks up the matches
 and runs executemany.
@@ -14,8 +15,9 @@ the worker's CPU stayed about the same (~1.6 s), since reading a member whole in
 less than the pickled bytes it replaces. Latest figures: benchmarks/results/irs990_import.md.
 
 Each return travels as its own pickle inside the batch's list: the pool unpickles a result in
-one C call holding the GIL, and one whole batch (1.2 MB, ~6,000 grants) took up to 73 ms, a
-stall of the event loop; a single return unpickles in ~1 ms, on the feeder thread, between GIL
+one C call holding the GIL, and one whole batch (1.2 MB, ~6,000 grants) took up to 73 ms (a
+stall of the event loop, when the import ran in the UI process; now it would hold up the import
+process's writer thread); a single return unpickles in ~1 ms, on the feeder thread, between GIL
 switches. The pickles are our own worker's output, never data from outside.
 """
 
