@@ -168,16 +168,22 @@ async def cancel_latency(path: Path, db_path: Path, after_s: float) -> float:
         await db.close()
 
 
-def main() -> None:
+def zip_from_arguments(default_returns: int) -> tuple[argparse.Namespace, Path, Path]:
+    """(arguments, a fresh work folder, the generated zip) for --returns N [--keep-zip DIR]: the
+    command line this bench and bench_irs990_window.py share."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--returns", type=int, default=100_000)
+    parser.add_argument("--returns", type=int, default=default_returns)
     parser.add_argument("--keep-zip", type=Path, help="write/reuse the generated zip in this folder")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench990-"))
     folder = args.keep_zip or work
     folder.mkdir(parents=True, exist_ok=True)
+    return args, work, make_zip(folder, args.returns)
+
+
+def main() -> None:
     made = time.perf_counter()
-    zip_path = make_zip(folder, args.returns)
+    args, work, zip_path = zip_from_arguments(100_000)
     made = time.perf_counter() - made
     print(f"zip: {zip_path} ({zip_path.stat().st_size / MB:,.0f} MB, {made:,.0f} s to write or find)")
     count, base_wall, base_cpu = baseline(zip_path)

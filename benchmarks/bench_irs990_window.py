@@ -13,11 +13,9 @@ Appends its lines to benchmarks/results/irs990_import.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import qasync  # noqa: E402
-from bench_irs990_import import make_zip  # noqa: E402
+from bench_irs990_import import zip_from_arguments  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from catalynx_desktop.app import close_main_window, open_main_window  # noqa: E402
@@ -53,14 +51,7 @@ async def session(zip_path: Path, data_dir: Path) -> tuple[str, float, StallRepo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--returns", type=int, default=20_000)
-    parser.add_argument("--keep-zip", type=Path, help="write/reuse the generated zip in this folder")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench990w-"))
-    folder = args.keep_zip or work
-    folder.mkdir(parents=True, exist_ok=True)
-    zip_path = make_zip(folder, args.returns)
+    args, work, zip_path = zip_from_arguments(20_000)
     app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)  # closing the window must not stop the loop before the figures
     loop = qasync.QEventLoop(app)
